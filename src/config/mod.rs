@@ -1,0 +1,200 @@
+//! `feeds.toml`: parsed into raw serde types (unknown keys rejected), then validated once into the
+//! typed [`Config`] the rest of the program uses. `feedbraid check` stops here.
+//!
+//! [`Config::parse`] is pure (text in, value out); [`Config::from_file`] adds the file reading.
+
+mod error;
+mod raw;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use url::Url;
+
+pub use error::ConfigError;
+pub use validate::parse_duration;
+
+use crate::model::{Enclosure, Person};
+
+/// The whole validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file itself (for messages).
+    pub path: PathBuf,
+    /// Folder the config file is in; relative paths inside it resolve against this.
+    pub base_dir: PathBuf,
+    /// Where outputs go (absolute or relative to the current directory).
+    pub output_dir: PathBuf,
+    /// The state database.
+    pub state_path: PathBuf,
+    /// The combined feed's metadata.
+    pub feed: FeedMeta,
+    /// How partners are fetched.
+    pub fetch: FetchSettings,
+    /// Global filters.
+    pub filter: Filter,
+    /// Folder of Markdown local entries.
+    pub local_dir: Option<PathBuf>,
+    /// Partner sources, in file order.
+    pub sources: Vec<Source>,
+    /// Local entries written in `feeds.toml` (Markdown entries are read by `local`).
+    pub entries: Vec<LocalEntry>,
+}
+
+/// `[feed]`.
+#[derive(Debug, Clone)]
+pub struct FeedMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub id: String,
+    pub link: Url,
+    pub self_url: Url,
+    pub author: Person,
+    pub language: Option<String>,
+    pub rights: Option<String>,
+    pub icon: Option<Url>,
+    pub logo: Option<Url>,
+    pub max_entries: usize,
+}
+
+/// `[fetch]`.
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_bytes: u64,
+    pub concurrency: usize,
+    pub per_host: usize,
+    pub grace_period: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        FetchSettings {
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_bytes: 10 * 1024 * 1024,
+            concurrency: 16,
+            per_host: 2,
+            grace_period: Duration::from_secs(7 * 86_400),
+            max_backoff: Duration::from_secs(86_400),
+        }
+    }
+}
+
+/// Include/exclude patterns and an age limit (`[filter]` or per source).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub include: Vec<Regex>,
+    pub exclude: Vec<Regex>,
+    pub max_age: Option<Duration>,
+}
+
+/// Where a partner feed comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// Fetched over http(s).
+    Url(Url),
+    /// Read from a file (absolute path, already resolved against the config folder).
+    Path(PathBuf),
+}
+
+/// How ids of a source's entries are derived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdStrategy {
+    /// The partner's guid/id, else the link, else a hash of title and date.
+    #[default]
+    Auto,
+    /// Always the guid (scoped by source unless it is an absolute IRI).
+    Guid,
+    /// Always the canonical link.
+    Link,
+    /// Always a hash of title and date.
+    Hash,
+}
+
+/// `[[source]]`.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub location: Location,
+    pub homepage: Option<Url>,
+    pub language: Option<String>,
+    pub tags: Vec<String>,
+    pub max_items: Option<usize>,
+    pub id_strategy: IdStrategy,
+    pub filter: Filter,
+    pub iframe_hosts: Vec<String>,
+    pub enabled: bool,
+}
+
+impl Source {
+    /// A short, stable, URL-safe form of the name, used inside derived ids.
+    pub fn slug(&self) -> String {
+        slugify(&self.name)
+    }
+
+    /// A fingerprint of every setting that changes how this source's items normalise; part of the
+    /// cache key of normalised entries.
+    pub fn normalise_fingerprint(&self) -> String {
+        format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.name, self.homepage, self.language, self.tags, self.id_strategy, self.iframe_hosts
+        )
+    }
+}
+
+/// A local entry as configured (dates parsed, URLs resolved), before it becomes a model entry.
+#[derive(Debug, Clone)]
+pub struct LocalEntry {
+    pub id: String,
+    pub title: String,
+    pub published: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+    pub link: Url,
+    pub summary: Option<String>,
+    /// HTML (Markdown entries are already converted).
+    pub content: Option<String>,
+    pub language: Option<String>,
+    pub tags: Vec<String>,
+    pub authors: Vec<Person>,
+    pub attachments: Vec<Enclosure>,
+}
+
+/// Lower-case ASCII letters, digits and dashes; other characters become dashes.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let t = out.trim_matches('-');
+    if t.is_empty() { "x".into() } else { t.into() }
+}
+
+impl Config {
+    /// Parses and validates config text. `path` names the file in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: raw::RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))?;
+        validate::validate(raw, text, path)
+    }
+
+    /// Reads and validates a config file.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::io(path, &e))?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses one Markdown local entry: TOML front matter between `+++` lines, then the body.
+    pub fn parse_markdown_entry(&self, text: &str, path: &Path) -> Result<LocalEntry, ConfigError> {
+        validate::markdown_entry(self, text, path)
+    }
+}

@@ -1,0 +1,149 @@
+//! The `feeds.toml` file exactly as written: serde types with unknown keys rejected.
+//!
+//! Values that need checking (URLs, paths, durations, patterns, dates) are kept as
+//! [`Spanned`] strings so that validation in `config::validate` can name the line of a bad value.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+pub(crate) type S = Spanned<String>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub output_dir: Option<S>,
+    pub state: Option<S>,
+    pub feed: RawFeed,
+    #[serde(default)]
+    pub fetch: RawFetch,
+    #[serde(default)]
+    pub filter: RawFilter,
+    pub local: Option<RawLocal>,
+    #[serde(default)]
+    pub source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    pub entry: Vec<Spanned<RawEntry>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFeed {
+    pub title: S,
+    pub subtitle: Option<String>,
+    pub id: S,
+    pub link: S,
+    pub self_url: S,
+    pub author: Spanned<RawPerson>,
+    pub language: Option<S>,
+    pub rights: Option<String>,
+    pub icon: Option<S>,
+    pub logo: Option<S>,
+    pub max_entries: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawPerson {
+    pub name: S,
+    pub email: Option<String>,
+    pub uri: Option<S>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFetch {
+    pub timeout: Option<S>,
+    pub connect_timeout: Option<S>,
+    pub max_bytes: Option<Spanned<i64>>,
+    pub concurrency: Option<Spanned<i64>>,
+    pub per_host: Option<Spanned<i64>>,
+    pub grace_period: Option<S>,
+    pub max_backoff: Option<S>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFilter {
+    #[serde(default)]
+    pub include: Vec<S>,
+    #[serde(default)]
+    pub exclude: Vec<S>,
+    pub max_age: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLocal {
+    pub dir: S,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSource {
+    pub name: S,
+    pub url: Option<S>,
+    pub path: Option<S>,
+    pub homepage: Option<S>,
+    pub language: Option<S>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub max_items: Option<Spanned<i64>>,
+    pub id_strategy: Option<S>,
+    #[serde(default)]
+    pub include: Vec<S>,
+    #[serde(default)]
+    pub exclude: Vec<S>,
+    pub max_age: Option<S>,
+    #[serde(default)]
+    pub iframe_hosts: Vec<String>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntry {
+    pub title: S,
+    pub slug: Option<S>,
+    pub id: Option<S>,
+    pub published: Spanned<DateVal>,
+    pub updated: Option<Spanned<DateVal>>,
+    pub link: Option<S>,
+    pub summary: Option<String>,
+    pub content: Option<String>,
+    pub language: Option<S>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub authors: Vec<Spanned<RawPerson>>,
+    #[serde(default)]
+    pub attachments: Vec<Spanned<RawAttachment>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAttachment {
+    pub url: S,
+    #[serde(rename = "type")]
+    pub mime_type: S,
+    pub length: Option<Spanned<i64>>,
+    pub title: Option<String>,
+    pub language: Option<S>,
+    pub path: Option<S>,
+}
+
+/// A date written either as a TOML string or as a native TOML date / date-time.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum DateVal {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+impl DateVal {
+    pub fn text(&self) -> String {
+        match self {
+            DateVal::Text(s) => s.clone(),
+            DateVal::Toml(d) => d.to_string(),
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Turns the raw serde types into typed values, checking each one and naming its line on failure.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use regex::{Regex, RegexBuilder};
+use toml::Spanned;
+use url::Url;
+
+use super::raw::{DateVal, RawConfig, RawEntry, RawFilter, RawPerson, RawSource, S};
+use super::{
+    Config, ConfigError, FeedMeta, FetchSettings, Filter, IdStrategy, LocalEntry, Location, Source,
+};
+use crate::model::{Enclosure, Person};
+
+struct Ctx<'a> {
+    file: &'a Path,
+    src: &'a str,
+    base_dir: PathBuf,
+}
+
+type R<T> = Result<T, ConfigError>;
+
+impl Ctx<'_> {
+    fn err<T>(&self, span: std::ops::Range<usize>, key: &str, msg: impl Into<String>) -> R<T> {
+        Err(ConfigError::at(self.file, self.src, span, key, msg))
+    }
+
+    fn text(&self, s: &S, key: &str) -> R<String> {
+        let t = s.get_ref().trim();
+        if t.is_empty() {
+            return self.err(s.span(), key, "must not be empty");
+        }
+        Ok(t.to_string())
+    }
+
+    fn http_url(&self, s: &S, key: &str) -> R<Url> {
+        match Url::parse(s.get_ref().trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+            Ok(u) => self.err(
+                s.span(),
+                key,
+                format!("`{}` must be an http(s) URL, not `{}:`", s.get_ref(), u.scheme()),
+            ),
+            Err(e) => self.err(
+                s.span(),
+                key,
+                format!("`{}` is not a valid absolute URL ({e})", s.get_ref()),
+            ),
+        }
+    }
+
+    /// An absolute URL, or one relative to `base`.
+    fn url_or_relative(&self, s: &S, key: &str, base: &Url) -> R<Url> {
+        match base.join(s.get_ref().trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(u),
+            Ok(u) => self.err(s.span(), key, format!("scheme `{}:` is not allowed", u.scheme())),
+            Err(e) => self.err(s.span(), key, format!("`{}` is not a valid URL ({e})", s.get_ref())),
+        }
+    }
+
+    fn iri(&self, s: &S, key: &str) -> R<String> {
+        match Url::parse(s.get_ref().trim()) {
+            Ok(u) if !u.cannot_be_a_base() || u.scheme() == "tag" || u.scheme() == "urn" => {
+                Ok(s.get_ref().trim().to_string())
+            }
+            _ => self.err(
+                s.span(),
+                key,
+                format!(
+                    "`{}` must be an absolute IRI such as `tag:example.org,2012:feed` or an https URL",
+                    s.get_ref()
+                ),
+            ),
+        }
+    }
+
+    fn path(&self, s: &S, key: &str) -> R<PathBuf> {
+        let t = self.text(s, key)?;
+        Ok(self.base_dir.join(t))
+    }
+
+    fn duration(&self, s: &S, key: &str) -> R<Duration> {
+        parse_duration(s.get_ref()).map_err(|m| ConfigError::at(self.file, self.src, s.span(), key, m))
+    }
+
+    fn count(&self, n: &Spanned<i64>, key: &str, min: i64) -> R<usize> {
+        match usize::try_from(*n.get_ref()) {
+            Ok(v) if *n.get_ref() >= min => Ok(v),
+            _ => self.err(n.span(), key, format!("must be an integer ≥ {min}")),
+        }
+    }
+
+    fn lang(&self, s: &S, key: &str) -> R<String> {
+        let t = s.get_ref().trim();
+        let ok = !t.is_empty()
+            && t.split(['-', '_']).enumerate().all(|(i, p)| {
+                let n = p.len();
+                p.chars().all(|c| c.is_ascii_alphanumeric())
+                    && if i == 0 { (2..=3).contains(&n) } else { (1..=8).contains(&n) }
+            });
+        if !ok {
+            return self.err(s.span(), key, format!("`{t}` is not a language tag such as `en` or `zh-Hant`"));
+        }
+        Ok(t.replace('_', "-").to_ascii_lowercase())
+    }
+
+    fn patterns(&self, list: &[S], key: &str) -> R<Vec<Regex>> {
+        list.iter()
+            .enumerate()
+            .map(|(i, p)| {
+                RegexBuilder::new(p.get_ref())
+                    .case_insensitive(true)
+                    .size_limit(1 << 20)
+                    .build()
+                    .map_err(|e| {
+                        ConfigError::at(self.file, self.src, p.span(), &format!("{key}[{i}]"), format!("bad pattern: {e}"))
+                    })
+            })
+            .collect()
+    }
+
+    fn filter(&self, include: &[S], exclude: &[S], max_age: Option<&S>, key: &str) -> R<Filter> {
+        Ok(Filter {
+            include: self.patterns(include, &format!("{key}include"))?,
+            exclude: self.patterns(exclude, &format!("{key}exclude"))?,
+            max_age: max_age.map(|m| self.duration(m, &format!("{key}max_age"))).transpose()?,
+        })
+    }
+
+    fn person(&self, p: &RawPerson, key: &str) -> R<Person> {
+        Ok(Person {
+            name: self.text(&p.name, &format!("{key}.name"))?,
+            email: p.email.clone().filter(|e| !e.trim().is_empty()),
+            uri: p.uri.as_ref().map(|u| self.http_url(u, &format!("{key}.uri")).map(String::from)).transpose()?,
+        })
+    }
+
+    fn date(&self, s: &Spanned<DateVal>, key: &str) -> R<DateTime<Utc>> {
+        let text = s.get_ref().text();
+        let t = text.trim().replacen(' ', "T", 1);
+        let t = t.as_str();
+        if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+            return Ok(d.with_timezone(&Utc));
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            if let Some(dt) = d.and_hms_opt(0, 0, 0) {
+                return Ok(dt.and_utc());
+            }
+        }
+        self.err(s.span(), key, format!("`{t}` is not a date: use `2012-02-21` or `2012-02-21T10:00:00Z`"))
+    }
+}
+
+/// Parses `"30s"`, `"15m"`, `"6h"`, `"7d"`, `"1h30m"` (also `"90"` = seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let bad = || format!("`{text}` is not a duration: use e.g. `30s`, `15m`, `6h`, `7d`");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    if let Ok(n) = t.parse::<u64>() {
+        return Ok(Duration::from_secs(n));
+    }
+    let (mut total, mut num) = (0u64, String::new());
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(bad()),
+        };
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
+        num.clear();
+    }
+    if !num.is_empty() {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
+    let base_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cx = Ctx { file, src, base_dir: base_dir.clone() };
+    let f = &raw.feed;
+    let feed = FeedMeta {
+        title: cx.text(&f.title, "feed.title")?,
+        subtitle: f.subtitle.clone().filter(|s| !s.trim().is_empty()),
+        id: cx.iri(&f.id, "feed.id")?,
+        link: cx.http_url(&f.link, "feed.link")?,
+        self_url: cx.http_url(&f.self_url, "feed.self_url")?,
+        author: cx.person(f.author.get_ref(), "feed.author")?,
+        language: f.language.as_ref().map(|l| cx.lang(l, "feed.language")).transpose()?,
+        rights: f.rights.clone(),
+        icon: f.icon.as_ref().map(|u| cx.http_url(u, "feed.icon")).transpose()?,
+        logo: f.logo.as_ref().map(|u| cx.http_url(u, "feed.logo")).transpose()?,
+        max_entries: f.max_entries.as_ref().map(|n| cx.count(n, "feed.max_entries", 1)).transpose()?.unwrap_or(100),
+    };
+    let d = FetchSettings::default();
+    let r = &raw.fetch;
+    let fetch = FetchSettings {
+        timeout: r.timeout.as_ref().map(|s| cx.duration(s, "fetch.timeout")).transpose()?.unwrap_or(d.timeout),
+        connect_timeout: r.connect_timeout.as_ref().map(|s| cx.duration(s, "fetch.connect_timeout")).transpose()?.unwrap_or(d.connect_timeout),
+        max_bytes: r.max_bytes.as_ref().map(|n| cx.count(n, "fetch.max_bytes", 1024)).transpose()?.map_or(d.max_bytes, |n| n as u64),
+        concurrency: r.concurrency.as_ref().map(|n| cx.count(n, "fetch.concurrency", 1)).transpose()?.unwrap_or(d.concurrency),
+        per_host: r.per_host.as_ref().map(|n| cx.count(n, "fetch.per_host", 1)).transpose()?.unwrap_or(d.per_host),
+        grace_period: r.grace_period.as_ref().map(|s| cx.duration(s, "fetch.grace_period")).transpose()?.unwrap_or(d.grace_period),
+        max_backoff: r.max_backoff.as_ref().map(|s| cx.duration(s, "fetch.max_backoff")).transpose()?.unwrap_or(d.max_backoff),
+    };
+    let RawFilter { include, exclude, max_age } = &raw.filter;
+    let filter = cx.filter(include, exclude, max_age.as_ref(), "filter.")?;
+    let mut sources: Vec<Source> = Vec::new();
+    for (i, s) in raw.source.iter().enumerate() {
+        let src = source(&cx, s, i)?;
+        if sources.iter().any(|o| o.name == src.name) {
+            return cx.err(s.get_ref().name.span(), &format!("source[{i}].name"), format!("the name `{}` is used twice", src.name));
+        }
+        sources.push(src);
+    }
+    let mut cfg = Config {
+        path: file.to_path_buf(),
+        base_dir: base_dir.clone(),
+        output_dir: match &raw.output_dir {
+            Some(p) => cx.path(p, "output_dir")?,
+            None => base_dir.join("output"),
+        },
+        state_path: match &raw.state {
+            Some(p) => cx.path(p, "state")?,
+            None => base_dir.join(".feedbraid").join("state.db"),
+        },
+        feed,
+        fetch,
+        filter,
+        local_dir: raw.local.as_ref().map(|l| cx.path(&l.dir, "local.dir")).transpose()?,
+        sources,
+        entries: Vec::new(),
+    };
+    for (i, e) in raw.entry.iter().enumerate() {
+        let le = entry(&cx, &cfg, e, &format!("entry[{i}]"))?;
+        if cfg.entries.iter().any(|o| o.id == le.id) {
+            return cx.err(e.span(), &format!("entry[{i}]"), format!("id `{}` is used twice", le.id));
+        }
+        cfg.entries.push(le);
+    }
+    Ok(cfg)
+}
+
+fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
+    let k = format!("source[{i}].");
+    let r = s.get_ref();
+    let location = match (&r.url, &r.path) {
+        (Some(u), None) => Location::Url(cx.http_url(u, &format!("{k}url"))?),
+        (None, Some(p)) => Location::Path(cx.path(p, &format!("{k}path"))?),
+        (Some(u), Some(_)) => return cx.err(u.span(), &format!("{k}url"), "give either `url` or `path`, not both"),
+        (None, None) => return cx.err(s.span(), &format!("{k}url"), "missing `url` (or `path` for a local file)"),
+    };
+    let id_strategy = match r.id_strategy.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "auto")) => IdStrategy::Auto,
+        Some((_, "guid")) => IdStrategy::Guid,
+        Some((_, "link")) => IdStrategy::Link,
+        Some((_, "hash")) => IdStrategy::Hash,
+        Some((v, other)) => {
+            return cx.err(v.span(), &format!("{k}id_strategy"), format!("`{other}` is not one of auto, guid, link, hash"));
+        }
+    };
+    Ok(Source {
+        name: cx.text(&r.name, &format!("{k}name"))?,
+        location,
+        homepage: r.homepage.as_ref().map(|u| cx.http_url(u, &format!("{k}homepage"))).transpose()?,
+        language: r.language.as_ref().map(|l| cx.lang(l, &format!("{k}language"))).transpose()?,
+        tags: r.tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+        max_items: r.max_items.as_ref().map(|n| cx.count(n, &format!("{k}max_items"), 1)).transpose()?,
+        id_strategy,
+        filter: cx.filter(&r.include, &r.exclude, r.max_age.as_ref(), &k)?,
+        iframe_hosts: r.iframe_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+        enabled: r.enabled.unwrap_or(true),
+    })
+}
+
+fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalEntry> {
+    let r = e.get_ref();
+    let id = match (&r.id, &r.slug) {
+        (Some(id), _) => cx.iri(id, &format!("{k}.id"))?,
+        (None, Some(slug)) => format!("{}/{}", cfg.feed.id.trim_end_matches('/'), crate::config::slugify(slug.get_ref())),
+        (None, None) => return cx.err(e.span(), &format!("{k}.slug"), "missing `slug` (or `id`)"),
+    };
+    let published = cx.date(&r.published, &format!("{k}.published"))?;
+    let updated = r.updated.as_ref().map(|u| cx.date(u, &format!("{k}.updated"))).transpose()?.unwrap_or(published);
+    if updated < published {
+        return cx.err(r.updated.as_ref().map_or(0..0, Spanned::span), &format!("{k}.updated"), "is before `published`");
+    }
+    let link = match (&r.link, &r.slug) {
+        (Some(l), _) => cx.url_or_relative(l, &format!("{k}.link"), &cfg.feed.link)?,
+        (None, Some(slug)) => cx.url_or_relative(slug, &format!("{k}.slug"), &cfg.feed.link)?,
+        (None, None) => cfg.feed.link.clone(),
+    };
+    let mut attachments = Vec::new();
+    for (j, a) in r.attachments.iter().enumerate() {
+        let ak = format!("{k}.attachments[{j}]");
+        let a = a.get_ref();
+        let mime = cx.text(&a.mime_type, &format!("{ak}.type"))?;
+        if !mime.contains('/') {
+            return cx.err(a.mime_type.span(), &format!("{ak}.type"), format!("`{mime}` is not a MIME type such as `application/pdf`"));
+        }
+        let file_len = a.path.as_ref().map(|p| cx.path(p, &format!("{ak}.path"))).transpose()?
+            .and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
+        attachments.push(Enclosure {
+            url: cx.url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?.into(),
+            mime_type: mime,
+            length: match (&a.length, file_len) {
+                (_, Some(n)) => Some(n),
+                (Some(n), None) => Some(cx.count(n, &format!("{ak}.length"), 0)? as u64),
+                (None, None) => None,
+            },
+            title: a.title.clone(),
+            language: a.language.as_ref().map(|l| cx.lang(l, &format!("{ak}.language"))).transpose()?,
+        });
+    }
+    let mut authors = Vec::new();
+    for (j, p) in r.authors.iter().enumerate() {
+        authors.push(cx.person(p.get_ref(), &format!("{k}.authors[{j}]"))?);
+    }
+    Ok(LocalEntry {
+        id,
+        title: cx.text(&r.title, &format!("{k}.title"))?,
+        published,
+        updated,
+        link,
+        summary: r.summary.clone(),
+        content: r.content.clone(),
+        language: r.language.as_ref().map(|l| cx.lang(l, &format!("{k}.language"))).transpose()?.or_else(|| cfg.feed.language.clone()),
+        tags: r.tags.clone(),
+        authors,
+        attachments,
+    })
+}
+
+/// A Markdown local entry: `+++` TOML front matter `+++`, then a Markdown body that becomes `content`.
+pub(super) fn markdown_entry(cfg: &Config, text: &str, file: &Path) -> R<LocalEntry> {
+    let cx = Ctx { file, src: text, base_dir: cfg.base_dir.clone() };
+    let rest = text.trim_start_matches('\u{feff}').strip_prefix("+++")
+        .ok_or_else(|| ConfigError::at(file, text, 0..0, "(front matter)", "must start with a `+++` line"))?;
+    let end = rest.find("\n+++")
+        .ok_or_else(|| ConfigError::at(file, text, 0..0, "(front matter)", "has no closing `+++` line"))?;
+    let offset = text.len() - rest.len();
+    let front = &rest[..end];
+    let body = rest[end + 4..].trim_start_matches(['\r', '\n']);
+    let raw: RawEntry = toml::from_str(front).map_err(|e| {
+        let mut err = ConfigError::from_toml(file, front, &e);
+        err.line += text[..offset].matches('\n').count();
+        err
+    })?;
+    if raw.content.is_some() {
+        return cx.err(0..0, "content", "write the content as the Markdown body, not as a key");
+    }
+    let mut le = entry(&cx, cfg, &Spanned::new(0..0, raw), "entry")?;
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
+    le.content = Some(html).filter(|h| !h.trim().is_empty());
+    Ok(le)
+}

@@ -1,0 +1,91 @@
+//! Lenient date parsing for what partners really send: RFC 3339, RFC 822/2822 and their common
+//! variants (no seconds, no weekday, wrong weekday, named zones such as `ICT` that feed-rs drops),
+//! and bare ISO dates. Pure; used as feed-rs's timestamp parser.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+
+/// Zone abbreviations seen in feeds, with their offsets. Ambiguous ones (`CST`, `IST`) take the
+/// reading RFC 822 or the region this network works in makes most likely.
+const ZONES: &[(&str, &str)] = &[
+    ("UT", "+0000"), ("UTC", "+0000"), ("GMT", "+0000"), ("Z", "+0000"),
+    ("EST", "-0500"), ("EDT", "-0400"), ("CST", "-0600"), ("CDT", "-0500"),
+    ("MST", "-0700"), ("MDT", "-0600"), ("PST", "-0800"), ("PDT", "-0700"),
+    ("ICT", "+0700"), ("WIB", "+0700"), ("HKT", "+0800"), ("SGT", "+0800"),
+    ("PHT", "+0800"), ("MYT", "+0800"), ("AWST", "+0800"), ("JST", "+0900"),
+    ("KST", "+0900"), ("AEST", "+1000"), ("AEDT", "+1100"), ("NZST", "+1200"),
+    ("NZDT", "+1300"), ("IST", "+0530"), ("PKT", "+0500"), ("NPT", "+0545"),
+    ("BST", "+0100"), ("WET", "+0000"), ("CET", "+0100"), ("CEST", "+0200"),
+    ("EET", "+0200"), ("EEST", "+0300"), ("MSK", "+0300"), ("SAST", "+0200"),
+    ("EAT", "+0300"), ("WAT", "+0100"), ("BRT", "-0300"), ("ART", "-0300"),
+];
+
+/// Parses a date as found in a feed; `None` when nothing sensible can be read.
+pub fn parse_lenient(text: &str) -> Option<DateTime<Utc>> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    // RFC 3339 with a space, a lower-case t, or no zone.
+    let iso = t.replacen(' ', "T", 1).replace('t', "T");
+    if let Ok(d) = DateTime::parse_from_rfc3339(&iso) {
+        return Some(d.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(&iso, f) {
+            return Some(n.and_utc());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return d.and_hms_opt(0, 0, 0).map(|n| n.and_utc());
+    }
+    rfc822(t)
+}
+
+/// RFC 822 and its variants: optional weekday (ignored, as it is often wrong), named zones,
+/// missing seconds, two-digit years, full month names.
+fn rfc822(t: &str) -> Option<DateTime<Utc>> {
+    if let Ok(d) = DateTime::parse_from_rfc2822(t) {
+        return Some(d.with_timezone(&Utc));
+    }
+    let body = match t.split_once(',') {
+        Some((_, rest)) => rest,
+        None => t,
+    };
+    let mut parts: Vec<String> = body.split_whitespace().map(str::to_string).collect();
+    if parts.len() < 4 {
+        return None;
+    }
+    let zone = match parts.last().map(String::as_str) {
+        Some(z) if z.starts_with(['+', '-']) && z.len() == 5 => z.to_string(),
+        Some(z) if z.starts_with(['+', '-']) && z.len() == 6 && z.as_bytes()[3] == b':' => z.replace(':', ""),
+        Some(z) => {
+            let up = z.trim_matches(['(', ')']).to_ascii_uppercase();
+            let found = ZONES.iter().find(|(n, _)| *n == up).map(|(_, o)| o.to_string());
+            match found {
+                Some(o) => o,
+                None => {
+                    parts.push("+0000".into());
+                    "+0000".into()
+                }
+            }
+        }
+        None => return None,
+    };
+    let n = parts.len();
+    parts[n - 1] = zone;
+    if parts[3].matches(':').count() == 1 {
+        parts[3].push_str(":00");
+    }
+    if parts[2].len() == 2 {
+        let yy: i32 = parts[2].parse().ok()?;
+        parts[2] = (if yy < 70 { 2000 + yy } else { 1900 + yy }).to_string();
+    }
+    parts[1] = parts[1].chars().take(3).collect();
+    let joined = parts.join(" ");
+    DateTime::<FixedOffset>::parse_from_str(&joined, "%d %b %Y %H:%M:%S %z")
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}

@@ -1,0 +1,138 @@
+//! Charset detection and transcoding: raw feed bytes in, UTF-8 text out.
+//!
+//! feed-rs decodes some legacy charsets itself but fails hard on unknown labels, on a charset given
+//! only in the HTTP header and on one bad byte, and turns UTF-8 under a wrong declaration into
+//! mojibake. So every feed passes through here first. The order of evidence:
+//! byte-order mark, then the HTTP `charset`, then the XML prolog's `encoding` (with an alias table for
+//! labels seen in the wild), then "valid UTF-8 wins over a wrong legacy declaration", then a lossy
+//! windows-1252 fallback that is reported. The XML prolog of the result is rewritten to say UTF-8.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+/// The decoded document and how its charset was decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// UTF-8 text; an XML prolog, if any, declares `UTF-8`.
+    pub text: String,
+    /// Name of the encoding that was used.
+    pub encoding: &'static str,
+    /// Set when the declared charset was wrong or the bytes were invalid: worth a warning.
+    pub warning: Option<String>,
+}
+
+/// Maps charset labels seen in feeds (including ones WHATWG does not know) to an encoding.
+pub fn lookup(label: &str) -> Option<&'static Encoding> {
+    let l = label.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
+    let alias = match l.as_str() {
+        "x-cp874" | "cp874" | "tis620" | "tis-620" | "ms874" | "iso-8859-11" | "iso8859-11" => "windows-874",
+        "big5-hkscs" | "x-big5" | "cp950" => "big5",
+        "gb2312-80" | "x-gbk" | "cp936" | "euc-cn" => "gbk",
+        "utf8" | "unicode-1-1-utf-8" => "utf-8",
+        "latin1" | "latin-1" | "iso8859-1" | "iso_8859-1" | "cp1252" => "windows-1252",
+        other => other,
+    };
+    Encoding::for_label(alias.as_bytes())
+}
+
+/// The `charset` parameter of a `Content-Type` header value.
+pub fn charset_from_content_type(ct: &str) -> Option<&str> {
+    ct.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches(['"', '\'']))
+    })
+}
+
+/// Byte range of the `encoding="..."` value inside the XML declaration, if there is one.
+fn prolog_encoding(bytes: &[u8]) -> Option<(usize, usize)> {
+    let head = &bytes[..bytes.len().min(512)];
+    let start = find(head, b"<?xml")?;
+    let end = start + find(&head[start..], b"?>")?;
+    let decl = &head[start..end];
+    let at = find(decl, b"encoding")?;
+    let mut i = at + "encoding".len();
+    while i < decl.len() && (decl[i] == b' ' || decl[i] == b'=' || decl[i] == b'\t') {
+        i += 1;
+    }
+    let quote = *decl.get(i)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let vstart = i + 1;
+    let vlen = find(&decl[vstart..], &[quote])?;
+    Some((start + vstart, start + vstart + vlen))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// UTF-16 without a BOM shows itself by the NULs around `<?`.
+fn sniff_utf16(bytes: &[u8]) -> Option<&'static Encoding> {
+    match bytes {
+        [b'<', 0, b'?', 0, ..] | [b'<', 0, b'r', 0, ..] | [b'<', 0, b'f', 0, ..] => Some(UTF_16LE),
+        [0, b'<', 0, b'?', ..] | [0, b'<', 0, b'r', ..] | [0, b'<', 0, b'f', ..] => Some(UTF_16BE),
+        _ => None,
+    }
+}
+
+/// Decodes feed bytes using the evidence described in the module docs.
+pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+        return finish(enc, &bytes[bom_len..], None);
+    }
+    if let Some(enc) = sniff_utf16(bytes) {
+        return finish(enc, bytes, None);
+    }
+    let prolog_label = prolog_encoding(bytes)
+        .map(|(s, e)| String::from_utf8_lossy(&bytes[s..e]).into_owned());
+    let declared = http_charset
+        .map(|c| (c.to_string(), "HTTP header"))
+        .or(prolog_label.map(|c| (c, "XML prolog")));
+    let utf8_ok = std::str::from_utf8(bytes).is_ok();
+    match declared {
+        Some((label, from)) => match lookup(&label) {
+            // UTF-16 declared in a document that is clearly 8-bit: the declaration is wrong.
+            Some(enc) if enc == UTF_16LE || enc == UTF_16BE => fallback(bytes, utf8_ok, &label, from),
+            Some(enc) if enc == UTF_8 => {
+                if utf8_ok {
+                    finish(UTF_8, bytes, None)
+                } else {
+                    let w = format!("declared UTF-8 in the {from} but is not valid UTF-8; decoded as windows-1252");
+                    finish(WINDOWS_1252, bytes, Some(w))
+                }
+            }
+            Some(enc) => {
+                if utf8_ok && !bytes.is_ascii() {
+                    let w = format!("declared `{label}` in the {from} but is valid UTF-8; decoded as UTF-8");
+                    finish(UTF_8, bytes, Some(w))
+                } else {
+                    finish(enc, bytes, None)
+                }
+            }
+            None => fallback(bytes, utf8_ok, &label, from),
+        },
+        None if utf8_ok => finish(UTF_8, bytes, None),
+        None => finish(
+            WINDOWS_1252,
+            bytes,
+            Some("no charset declared and not valid UTF-8; decoded as windows-1252".into()),
+        ),
+    }
+}
+
+fn fallback(bytes: &[u8], utf8_ok: bool, label: &str, from: &str) -> Decoded {
+    let (enc, how) = if utf8_ok { (UTF_8, "UTF-8") } else { (WINDOWS_1252, "windows-1252") };
+    finish(enc, bytes, Some(format!("unusable charset `{label}` in the {from}; decoded as {how}")))
+}
+
+fn finish(enc: &'static Encoding, bytes: &[u8], mut warning: Option<String>) -> Decoded {
+    let (text, had_errors) = enc.decode_without_bom_handling(bytes);
+    if had_errors && warning.is_none() {
+        warning = Some(format!("invalid {} byte sequences replaced", enc.name()));
+    }
+    let mut text = text.into_owned();
+    if let Some((s, e)) = prolog_encoding(text.as_bytes()) {
+        text.replace_range(s..e, "UTF-8");
+    }
+    Decoded { text, encoding: enc.name(), warning }
+}

@@ -1,0 +1,86 @@
+//! The `feedbraid` command: a thin layer over the library that maps outcomes to exit codes
+//! (0 all fine, 1 published with failed sources, 2 fatal).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use feedbraid::run::{self, RunOptions};
+
+#[derive(Parser)]
+#[command(name = "feedbraid", version, about = "Fetches partner feeds, merges them with your own entries and publishes one clean Atom feed.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Do one full run: fetch every source, merge, and write output/feed.atom (exit 0 all fine,
+    /// 1 published but some sources failed, 2 nothing published).
+    Run {
+        /// The configuration file.
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Output folder (default: the config's `output_dir`, itself defaulting to `output`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// State database (default: the config's `state`, i.e. `.feedbraid/state.db` beside it).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Rebuild the outputs from stored state without touching the network.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Validate the configuration without fetching anything (exit 0 valid, 2 invalid).
+    Check {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+    },
+    /// Print what the state database knows about each source.
+    Status {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Run { config, out, state, offline } => {
+            match run::run(&RunOptions { config, out, state, offline }) {
+                Ok(report) => {
+                    eprint!("{}", report.summary());
+                    report.exit_code()
+                }
+                Err(e) => {
+                    eprintln!("feedbraid: {e}");
+                    e.exit_code()
+                }
+            }
+        }
+        Command::Check { config } => match feedbraid::config::Config::from_file(&config) {
+            Ok(cfg) => {
+                println!("{}: ok ({} sources, {} local entries)", config.display(), cfg.sources.len(), cfg.entries.len());
+                0
+            }
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                2
+            }
+        },
+        Command::Status { config, state } => match run::status(&RunOptions { config, state, ..RunOptions::default() }) {
+            Ok(table) => {
+                print!("{table}");
+                0
+            }
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                e.exit_code()
+            }
+        },
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}

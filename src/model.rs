@@ -1,0 +1,97 @@
+//! The one entry model every origin is converted into.
+//!
+//! Partner items (RSS 0.9x/1.0/2.0, Atom, JSON Feed) and the network's local entries all become an
+//! [`Entry`] in `normalise` or `local`; everything downstream (filter, merge, render, state) sees only
+//! this type. Each field documents where it comes from.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A person: an author of an entry or of a feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    /// Plain-text name; never empty.
+    pub name: String,
+    /// Email address, if the feed gave a plausible one.
+    pub email: Option<String>,
+    /// Absolute http(s) URL of the person's page.
+    pub uri: Option<String>,
+}
+
+/// A downloadable attachment: RSS `<enclosure>`, Atom `<link rel="enclosure">`, JSON Feed
+/// `attachments`, or a local entry's `attachments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enclosure {
+    /// Absolute http(s) URL.
+    pub url: String,
+    /// MIME type (`application/pdf`...); `application/octet-stream` when the feed gave none.
+    pub mime_type: String,
+    /// Length in bytes, where known.
+    pub length: Option<u64>,
+    /// Human-readable title, where given.
+    pub title: Option<String>,
+    /// Language of the attachment, where given.
+    pub language: Option<String>,
+}
+
+/// The partner feed an entry was republished from (written as Atom `<source>`, RFC 4287 4.2.11).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// Configured partner name (`[[source]] name`); the key used in reports and state.
+    pub name: String,
+    /// The partner feed's own id (Atom `id`, RSS: its link or URL), else the URL it was fetched from.
+    pub id: String,
+    /// The partner feed's title, else the configured name.
+    pub title: String,
+    /// The partner's web site (`rel="alternate"`).
+    pub homepage: Option<String>,
+    /// The URL the feed itself lives at (`rel="self"`), where it has one.
+    pub feed_url: Option<String>,
+    /// The partner feed's `updated` (else its newest entry's).
+    pub updated: DateTime<Utc>,
+}
+
+/// One normalised entry, ready to filter, merge and render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Permanent id: the partner's own id when it is an absolute IRI, else a derived `tag:` id.
+    pub id: String,
+    /// The partner's id as it appeared in the feed (guid / Atom id / JSON id), used for cross-source dedup.
+    pub original_id: Option<String>,
+    /// Plain text, never empty.
+    pub title: String,
+    /// Absolute http(s) URL of the entry's page, tracking parameters removed.
+    pub link: String,
+    /// First publication, when known.
+    pub published: Option<DateTime<Utc>>,
+    /// Last real change; never in the future of the run.
+    pub updated: DateTime<Utc>,
+    /// Sanitised HTML.
+    pub summary: Option<String>,
+    /// Sanitised HTML.
+    pub content: Option<String>,
+    /// Never empty once normalised.
+    pub authors: Vec<Person>,
+    /// The entry's terms plus the source's configured tags, de-duplicated, in first-seen order.
+    pub categories: Vec<String>,
+    /// BCP 47 language tag (lower case), where known.
+    pub language: Option<String>,
+    /// Attachments, PDFs first.
+    pub enclosures: Vec<Enclosure>,
+    /// Other sources that carried the same item (set by merge), written as `rel="via"` links.
+    pub via: Vec<String>,
+    /// `None` for the network's local entries.
+    pub source: Option<SourceInfo>,
+}
+
+impl Entry {
+    /// Name of the origin for per-source filters and caps: the partner's name, or `"local"`.
+    pub fn origin(&self) -> &str {
+        self.source.as_ref().map_or("local", |s| s.name.as_str())
+    }
+
+    /// True for the network's own entries.
+    pub fn is_local(&self) -> bool {
+        self.source.is_none()
+    }
+}

@@ -1,0 +1,111 @@
+//! HTML sanitising with an explicit allowlist (ammonia). It is the last step of normalising an
+//! entry: what leaves here is what readers and embedding sites get.
+//!
+//! Every `href`/`src` is made absolute against the entry's base and stripped of tracking
+//! parameters in the same pass; `srcset` is dropped (its candidates cannot be checked one by one
+//! by ammonia). Scripts, styles, forms, objects, embeds, SVG, event handlers, `style`/`class`
+//! attributes and non-http(s)/mailto URLs never survive; `<iframe>` survives only for hosts the
+//! source allows (videos), sandboxed. Images are lazy-loaded without a referrer, and 1×1 tracking
+//! pixels are removed.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use url::Url;
+
+use super::links::resolve;
+
+const TAGS: &[&str] = &[
+    "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br",
+    "caption", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section",
+    "small", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+];
+
+/// A sanitiser for one source and one base URL (build once per source, reuse for every entry).
+pub struct Sanitizer {
+    builder: ammonia::Builder<'static>,
+}
+
+impl std::fmt::Debug for Sanitizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sanitizer")
+    }
+}
+
+/// `<img>` tags whose width and height are both 0 or 1 (after ammonia, attributes are quoted).
+static PIXEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"<img\b[^<>]*>"#).unwrap_or_else(|e| panic!("static regex: {e}"))
+});
+static PIXEL_W: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\swidth="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}")));
+static PIXEL_H: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\sheight="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}")));
+
+impl Sanitizer {
+    /// `base`: what relative URLs resolve against; `iframe_hosts`: hosts whose iframes survive.
+    pub fn new(base: Option<Url>, iframe_hosts: &[String]) -> Sanitizer {
+        let mut b = ammonia::Builder::default();
+        let mut tags: HashSet<&'static str> = TAGS.iter().copied().collect();
+        b.add_tag_attributes("a", ["href", "title", "hreflang"])
+            .add_tag_attributes("img", ["src", "alt", "title", "width", "height"])
+            .add_tag_attributes("time", ["datetime"])
+            .add_tag_attributes("td", ["colspan", "rowspan"])
+            .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
+            .add_tag_attributes("blockquote", ["cite"])
+            .add_tag_attributes("q", ["cite"])
+            .add_generic_attributes(["lang", "dir"])
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            // Relative URLs pass the scheme check here; the attribute filter below resolves them or drops them.
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .link_rel(Some("noopener noreferrer nofollow"))
+            .set_tag_attribute_value("img", "loading", "lazy")
+            .set_tag_attribute_value("img", "referrerpolicy", "no-referrer");
+        let hosts: Vec<String> = iframe_hosts.to_vec();
+        if !hosts.is_empty() {
+            tags.insert("iframe");
+            b.add_tag_attributes("iframe", ["src", "width", "height", "title", "allowfullscreen"])
+                .set_tag_attribute_value("iframe", "sandbox", "allow-scripts allow-same-origin allow-popups")
+                .set_tag_attribute_value("iframe", "referrerpolicy", "no-referrer")
+                .set_tag_attribute_value("iframe", "loading", "lazy");
+        }
+        b.tags(tags);
+        b.attribute_filter(move |element, attribute, value| {
+            if !matches!(attribute, "href" | "src" | "cite") {
+                return Some(value.into());
+            }
+            let url = resolve(value, base.as_ref())?;
+            if element == "iframe" {
+                let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                if url.scheme() != "https" || !hosts.iter().any(|h| *h == host) {
+                    return None;
+                }
+            }
+            if element == "img" && url.scheme() == "mailto" {
+                return None;
+            }
+            Some(String::from(url).into())
+        });
+        Sanitizer { builder: b }
+    }
+
+    /// Cleans one HTML fragment. Call once per fragment: cleaning is not idempotent in edge cases.
+    pub fn clean(&self, html: &str) -> String {
+        let html = super::text::xml_safe(html);
+        let cleaned = self.builder.clean(&html).to_string();
+        let out = if cleaned.contains("<img") {
+            PIXEL
+                .replace_all(&cleaned, |c: &regex::Captures<'_>| {
+                    let tag = &c[0];
+                    if PIXEL_W.is_match(tag) && PIXEL_H.is_match(tag) { String::new() } else { tag.to_string() }
+                })
+                .into_owned()
+        } else {
+            cleaned
+        };
+        out.trim().to_string()
+    }
+}

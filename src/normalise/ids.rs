@@ -1,0 +1,67 @@
+//! Entry ids that stay the same forever: the partner's id when it is an absolute IRI, otherwise a
+//! `tag:` id derived from the source and the guid, the canonical link, or a hash of title and date.
+//! Never random, never dependent on fetch time or order.
+
+use sha2::{Digest, Sha256};
+
+use crate::config::IdStrategy;
+
+/// The parts of an item ids can be derived from.
+#[derive(Debug, Clone, Copy)]
+pub struct IdInputs<'a> {
+    /// The partner's guid / Atom id / JSON Feed id, if any.
+    pub guid: Option<&'a str>,
+    /// The canonical link (see `links::canonical`), if any.
+    pub canonical_link: Option<&'a str>,
+    /// Plain-text title.
+    pub title: &'a str,
+    /// The item's own date (published, else updated) as RFC 3339, if any.
+    pub date: Option<&'a str>,
+}
+
+/// First 16 bytes of SHA-256, in hex.
+pub fn short_hash(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// True for ids that are absolute IRIs we can keep as they are.
+pub fn is_absolute_iri(s: &str) -> bool {
+    if s.is_empty() || s.len() > 2048 || s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')) {
+        return false;
+    }
+    match url::Url::parse(s) {
+        Ok(u) => match u.scheme() {
+            "http" | "https" => u.host().is_some(),
+            "tag" | "urn" => s.matches(':').count() >= 2,
+            _ => false,
+        },
+        Err(_) => false,
+    }
+}
+
+fn scoped(source_slug: &str, kind: &str, parts: &[&str]) -> String {
+    let mut all = vec![source_slug, kind];
+    all.extend_from_slice(parts);
+    format!("tag:feedbraid,2026:{source_slug}/{kind}/{}", short_hash(&all))
+}
+
+/// The id of an item of the source with slug `source_slug`.
+pub fn derive(strategy: IdStrategy, source_slug: &str, i: IdInputs<'_>) -> String {
+    let guid = i.guid.map(str::trim).filter(|g| !g.is_empty());
+    let by_guid = |g: &str| if is_absolute_iri(g) { g.to_string() } else { scoped(source_slug, "guid", &[g]) };
+    let by_link = |l: &str| scoped(source_slug, "link", &[l]);
+    let by_hash = || scoped(source_slug, "hash", &[i.title, i.date.unwrap_or("")]);
+    match strategy {
+        IdStrategy::Auto | IdStrategy::Guid => guid
+            .map(by_guid)
+            .or_else(|| i.canonical_link.map(by_link))
+            .unwrap_or_else(by_hash),
+        IdStrategy::Link => i.canonical_link.map(by_link).unwrap_or_else(by_hash),
+        IdStrategy::Hash => by_hash(),
+    }
+}

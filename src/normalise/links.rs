@@ -1,0 +1,67 @@
+//! Links: resolution against the right base, the schemes that may survive, tracking parameters
+//! removed, and the canonical form used to spot the same item in two feeds.
+
+use url::Url;
+
+/// Query parameters that only track readers.
+fn is_tracking(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.starts_with("utm_")
+        || matches!(
+            k.as_str(),
+            "fbclid" | "gclid" | "dclid" | "gbraid" | "wbraid" | "msclkid" | "mc_cid" | "mc_eid" | "yclid"
+                | "_hsenc" | "_hsmi" | "mkt_tok" | "igshid" | "ref_src" | "oly_enc_id" | "oly_anon_id"
+                | "vero_id" | "wt.mc_id" | "__s" | "_ga" | "_gl" | "si"
+        )
+}
+
+/// Removes tracking parameters (keeping every other parameter in order).
+pub fn strip_tracking(url: &mut Url) {
+    if url.query().is_none() {
+        return;
+    }
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !is_tracking(k))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+}
+
+/// Resolves `href` against `base` (or takes it as absolute), keeps only http, https and mailto,
+/// and strips tracking parameters.
+pub fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
+    let href = href.trim();
+    if href.is_empty() {
+        return None;
+    }
+    let mut url = match Url::parse(href) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
+        Err(_) => return None,
+    };
+    match url.scheme() {
+        "http" | "https" => {
+            url.host()?;
+            strip_tracking(&mut url);
+            Some(url)
+        }
+        "mailto" => Some(url),
+        _ => None,
+    }
+}
+
+/// The form two links to the same item share: no fragment, no tracking, lower-case host without
+/// `www.`, `http` and `https` alike, no trailing slash.
+pub fn canonical(url: &str) -> Option<String> {
+    let mut u = resolve(url, None)?;
+    u.set_fragment(None);
+    let host = u.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let path = u.path().trim_end_matches('/');
+    let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+    Some(format!("{host}{path}{query}"))
+}

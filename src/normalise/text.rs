@@ -1,0 +1,86 @@
+//! Plain-text fields (titles, names, categories): entities decoded (HTML-only ones such as `&nbsp;`
+//! included), tags stripped, whitespace collapsed, characters XML 1.0 forbids removed; and excerpts
+//! that never split a grapheme.
+
+use std::sync::LazyLock;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// An HTML parser that keeps no tags at all: used to turn markup into its text with html5ever's
+/// complete entity table.
+static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.clean_content_tags(["script", "style", "head", "title", "template", "noscript"].into_iter().collect());
+    b
+});
+
+/// True for characters XML 1.0 allows (`#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]`).
+pub fn xml_char_ok(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// Removes characters XML 1.0 forbids (and C1 controls, which are legal but never wanted).
+pub fn xml_safe(s: &str) -> String {
+    s.chars().filter(|&c| xml_char_ok(c) && !('\u{80}'..='\u{9F}').contains(&c)).collect()
+}
+
+/// Turns a title-like field (which partners fill with anything from plain text to a whole HTML
+/// document) into one line of plain text.
+pub fn plain(s: &str) -> String {
+    let s = xml_safe(s);
+    let text = if s.contains(['<', '&']) {
+        // A whole document as a title: its <title> is dropped by the parser below, so take the body.
+        let cleaned = TEXT_ONLY.clean(&s).to_string();
+        unescape_basic(&cleaned)
+    } else {
+        s
+    };
+    collapse_ws(&text)
+}
+
+/// Undoes the few escapes html5ever's serialiser writes in text.
+fn unescape_basic(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", " ")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Collapses every run of white space (including no-break and ideographic spaces) to one space.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{200b}') {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// At most `max` user-perceived characters of `s`, cut at a grapheme boundary (never inside a Thai
+/// or Chinese cluster), preferring a word boundary, with an ellipsis when cut.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let graphemes: Vec<&str> = s.graphemes(true).collect();
+    if graphemes.len() <= max {
+        return s.to_string();
+    }
+    let mut cut = max;
+    if let Some(sp) = graphemes[..max].iter().rposition(|g| *g == " ") {
+        if sp > max / 2 {
+            cut = sp;
+        }
+    }
+    let mut out: String = graphemes[..cut].concat();
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}

@@ -1,0 +1,220 @@
+//! Entries in, feed bytes out: the Atom feed (atom_syndication) and a JSON Feed beside it for sites
+//! that embed the feed with JavaScript. Pure and deterministic: the same entries give the same bytes;
+//! the feed's `updated` is its newest entry's, never the clock.
+//!
+//! atom_syndication has no `xml:lang` on `<entry>` and no `<?xml-stylesheet?>`; both are added by
+//! streaming its output through quick-xml events and writing it back with a quick-xml writer.
+
+use atom_syndication::{
+    Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link, Person as AtomPerson, Source, Text,
+};
+use chrono::{DateTime, Utc};
+use quick_xml::events::{BytesDecl, BytesPI, Event};
+use quick_xml::{Reader, Writer};
+use serde_json::json;
+
+use crate::config::FeedMeta;
+use crate::model::{Entry, Person};
+use crate::normalise::text::xml_safe;
+
+/// Rendering failed: only possible on a bug (the XML writer writes into memory).
+#[derive(Debug, thiserror::Error)]
+#[error("rendering the feed failed: {0}")]
+pub struct RenderError(String);
+
+fn fixed(d: DateTime<Utc>) -> FixedDateTime {
+    d.fixed_offset()
+}
+
+fn person(p: &Person) -> AtomPerson {
+    AtomPerson { name: xml_safe(&p.name), email: p.email.as_deref().map(xml_safe), uri: p.uri.clone(), ..AtomPerson::default() }
+}
+
+fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
+    Link { href: href.to_string(), rel: rel.to_string(), mime_type: mime.map(str::to_string), ..Link::default() }
+}
+
+fn html_text(v: &str) -> Text {
+    Text::html(xml_safe(v))
+}
+
+/// The feed's `updated`: its newest entry's, or the Unix epoch for an empty feed.
+pub fn feed_updated(entries: &[Entry]) -> DateTime<Utc> {
+    entries.iter().map(|e| e.updated).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
+    let mut links = vec![link(&e.link, "alternate", Some("text/html"))];
+    for enc in &e.enclosures {
+        links.push(Link {
+            href: enc.url.clone(),
+            rel: "enclosure".into(),
+            mime_type: Some(enc.mime_type.clone()),
+            length: enc.length.map(|n| n.to_string()),
+            title: enc.title.as_deref().map(xml_safe),
+            hreflang: enc.language.clone(),
+        });
+    }
+    for v in &e.via {
+        links.push(link(v, "via", None));
+    }
+    let source = e.source.as_ref().map(|s| {
+        let mut links = Vec::new();
+        if let Some(h) = &s.homepage {
+            links.push(link(h, "alternate", Some("text/html")));
+        }
+        if let Some(f) = &s.feed_url {
+            links.push(link(f, "self", None));
+        }
+        Source {
+            title: Text::plain(xml_safe(&s.title)),
+            id: s.id.clone(),
+            updated: fixed(s.updated),
+            links,
+            ..Source::default()
+        }
+    });
+    let authors = if e.authors.is_empty() { vec![person(&meta.author)] } else { e.authors.iter().map(person).collect() };
+    AtomEntry {
+        title: Text::plain(xml_safe(&e.title)),
+        id: e.id.clone(),
+        updated: fixed(e.updated),
+        published: e.published.map(fixed),
+        authors,
+        categories: e.categories.iter().map(|c| Category { term: xml_safe(c), ..Category::default() }).collect(),
+        links,
+        summary: e.summary.as_deref().map(html_text),
+        content: e.content.as_deref().map(|c| Content {
+            value: Some(xml_safe(c)),
+            content_type: Some("html".into()),
+            ..Content::default()
+        }),
+        source,
+        ..AtomEntry::default()
+    }
+}
+
+/// Renders the Atom feed. `stylesheet`, when given, is referenced by an `<?xml-stylesheet?>` so
+/// that browsers show a readable page instead of raw XML.
+pub fn atom(meta: &FeedMeta, entries: &[Entry], stylesheet: Option<&str>) -> Result<Vec<u8>, RenderError> {
+    let feed = Feed {
+        title: Text::plain(xml_safe(&meta.title)),
+        id: meta.id.clone(),
+        updated: fixed(feed_updated(entries)),
+        authors: vec![person(&meta.author)],
+        generator: Some(Generator {
+            value: "feedbraid".into(),
+            uri: Some("https://github.com/feedbraid/feedbraid".into()),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+        icon: meta.icon.as_ref().map(|u| u.to_string()),
+        logo: meta.logo.as_ref().map(|u| u.to_string()),
+        links: vec![
+            link(meta.self_url.as_str(), "self", Some("application/atom+xml")),
+            link(meta.link.as_str(), "alternate", Some("text/html")),
+        ],
+        rights: meta.rights.as_deref().map(|r| Text::plain(xml_safe(r))),
+        subtitle: meta.subtitle.as_deref().map(|s| Text::plain(xml_safe(s))),
+        entries: entries.iter().map(|e| entry(meta, e)).collect(),
+        lang: meta.language.clone(),
+        ..Feed::default()
+    };
+    let config = atom_syndication::WriteConfig { write_document_declaration: false, indent_size: Some(2) };
+    let raw = feed.write_with_config(Vec::new(), config).map_err(|e| RenderError(e.to_string()))?;
+    let langs: Vec<Option<&str>> = entries.iter().map(|e| e.language.as_deref()).collect();
+    add_entry_langs(&raw, &langs, stylesheet)
+}
+
+/// Copies the XML event by event, adding the declaration, the stylesheet PI and `xml:lang` on the
+/// n-th `<entry>` (and nothing else: `<entry>` only appears at depth 1 in Atom).
+fn add_entry_langs(raw: &[u8], langs: &[Option<&str>], stylesheet: Option<&str>) -> Result<Vec<u8>, RenderError> {
+    let err = |e: &dyn std::fmt::Display| RenderError(e.to_string());
+    let mut reader = Reader::from_reader(raw);
+    let mut w = Writer::new(Vec::with_capacity(raw.len() + langs.len() * 20));
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None))).map_err(|e| err(&e))?;
+    w.get_mut().push(b'\n');
+    if let Some(href) = stylesheet {
+        let pi = format!("xml-stylesheet type=\"text/xsl\" href=\"{}\"", crate::normalise::escape(href));
+        w.write_event(Event::PI(BytesPI::new(pi))).map_err(|e| err(&e))?;
+        w.get_mut().push(b'\n');
+    }
+    let (mut depth, mut n) = (0usize, 0usize);
+    let mut buf = Vec::new();
+    loop {
+        let ev = reader.read_event_into(&mut buf).map_err(|e| err(&e))?;
+        match ev {
+            Event::Eof => break,
+            Event::Start(start) => {
+                depth += 1;
+                if depth == 2 && start.name().as_ref() == b"entry" {
+                    let mut s = start.into_owned();
+                    if let Some(Some(lang)) = langs.get(n) {
+                        s.push_attribute(("xml:lang", *lang));
+                    }
+                    n += 1;
+                    w.write_event(Event::Start(s)).map_err(|e| err(&e))?;
+                } else {
+                    w.write_event(Event::Start(start)).map_err(|e| err(&e))?;
+                }
+            }
+            Event::End(end) => {
+                depth = depth.saturating_sub(1);
+                w.write_event(Event::End(end)).map_err(|e| err(&e))?;
+            }
+            other => w.write_event(other).map_err(|e| err(&e))?,
+        }
+        buf.clear();
+    }
+    let mut out = w.into_inner();
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Renders a JSON Feed 1.1 with the same entries.
+pub fn json_feed(meta: &FeedMeta, entries: &[Entry], json_url: &str) -> Vec<u8> {
+    let items: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            let mut item = json!({
+                "id": e.id,
+                "url": e.link,
+                "title": e.title,
+                "date_modified": e.updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "authors": e.authors.iter().map(|a| json!({"name": a.name, "url": a.uri})).collect::<Vec<_>>(),
+                "tags": e.categories,
+            });
+            let o = item.as_object_mut().expect("json! object");
+            o.insert("content_html".into(), json!(e.content.as_deref().or(e.summary.as_deref()).unwrap_or("")));
+            if let Some(s) = &e.summary {
+                o.insert("summary".into(), json!(crate::normalise::text::plain(s)));
+            }
+            if let Some(p) = e.published {
+                o.insert("date_published".into(), json!(p.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+            }
+            if let Some(l) = &e.language {
+                o.insert("language".into(), json!(l));
+            }
+            if !e.enclosures.is_empty() {
+                let att: Vec<_> = e.enclosures.iter().map(|a| json!({"url": a.url, "mime_type": a.mime_type, "size_in_bytes": a.length, "title": a.title})).collect();
+                o.insert("attachments".into(), json!(att));
+            }
+            if let Some(s) = &e.source {
+                o.insert("_source".into(), json!({"title": s.title, "id": s.id, "home_page_url": s.homepage, "feed_url": s.feed_url}));
+            }
+            item
+        })
+        .collect();
+    let doc = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": meta.title,
+        "home_page_url": meta.link.as_str(),
+        "feed_url": json_url,
+        "description": meta.subtitle,
+        "language": meta.language,
+        "authors": [{"name": meta.author.name, "url": meta.author.uri}],
+        "items": items,
+    });
+    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    out.push(b'\n');
+    out
+}

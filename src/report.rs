@@ -1,0 +1,176 @@
+//! What a run tells its operator: a per-source summary on stderr, `status.json` for monitoring,
+//! the exit code, and the small stylesheet that makes `feed.atom` readable in a browser.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::json;
+
+use crate::config::{Location, Source};
+use crate::publish::Written;
+use crate::state::SourceState;
+
+/// How a source fared in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// A new document was fetched and read.
+    Fetched,
+    /// 304: the stored entries are current.
+    NotModified,
+    /// Not fetched: `Cache-Control`/`<ttl>` asked us to wait until then.
+    NotDue(DateTime<Utc>),
+    /// Not fetched: backing off after failures until then.
+    BackingOff(DateTime<Utc>),
+    Failed(String),
+    /// 410: the partner removed the feed.
+    Gone,
+    Disabled,
+    /// `--offline`: stored entries used.
+    Offline,
+}
+
+impl Status {
+    /// Whether this status makes the run exit with 1.
+    pub fn is_problem(&self) -> bool {
+        matches!(self, Status::Failed(_) | Status::Gone | Status::BackingOff(_))
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Status::Fetched => "ok",
+            Status::NotModified => "not-modified",
+            Status::NotDue(_) => "not-due",
+            Status::BackingOff(_) => "backing-off",
+            Status::Failed(_) => "failed",
+            Status::Gone => "gone",
+            Status::Disabled => "disabled",
+            Status::Offline => "offline",
+        }
+    }
+}
+
+/// One source's line of the report.
+#[derive(Debug, Clone)]
+pub struct SourceReport {
+    pub name: String,
+    pub location: String,
+    pub status: Status,
+    /// Entries the source contributed (before the feed's caps).
+    pub entries: usize,
+    pub last_success: Option<DateTime<Utc>>,
+    pub failures: u32,
+    pub next_fetch: Option<DateTime<Utc>>,
+    pub moved_to: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+impl SourceReport {
+    pub fn new(source: &Source, prev: &SourceState) -> Self {
+        SourceReport {
+            name: source.name.clone(),
+            location: match &source.location {
+                Location::Url(u) => u.to_string(),
+                Location::Path(p) => p.display().to_string(),
+            },
+            status: Status::Disabled,
+            entries: 0,
+            last_success: prev.last_success,
+            failures: prev.failures,
+            next_fetch: prev.next_fetch,
+            moved_to: prev.moved_to.clone(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// One human line.
+    pub fn line(&self) -> String {
+        let what = match &self.status {
+            Status::Failed(r) => format!("FAILED: {r} ({} in a row)", self.failures),
+            Status::Gone => "GONE: the partner answered 410; remove it from feeds.toml".into(),
+            Status::BackingOff(t) => format!("backing off after {} failures until {}", self.failures, t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Status::NotDue(t) => format!("not due before {}", t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            s => s.label().to_string(),
+        };
+        let mut line = format!("{:<28} {what}; {} entries", self.name, self.entries);
+        if let Some(m) = &self.moved_to {
+            line.push_str(&format!("; moved permanently: update feeds.toml to url = \"{m}\""));
+        }
+        for w in &self.warnings {
+            line.push_str(&format!("\n{:<28}   warning: {w}", ""));
+        }
+        line
+    }
+}
+
+/// The whole run's outcome.
+#[derive(Debug)]
+pub struct RunReport {
+    pub sources: Vec<SourceReport>,
+    /// Entries in the published feed.
+    pub entries: usize,
+    pub written: Vec<(String, Written)>,
+    pub generated_at: DateTime<Utc>,
+}
+
+impl RunReport {
+    /// 0 when every source is fine, 1 when some failed (the feed was still published).
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.sources.iter().any(|s| s.status.is_problem()))
+    }
+
+    /// The summary printed on stderr.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        for r in &self.sources {
+            s.push_str(&r.line());
+            s.push('\n');
+        }
+        let failed = self.sources.iter().filter(|r| r.status.is_problem()).count();
+        let files: Vec<String> = self.written.iter().map(|(n, w)| format!("{n} ({})", if *w == Written::Changed { "written" } else { "unchanged" })).collect();
+        s.push_str(&format!(
+            "feedbraid: {} entries published; {} of {} sources with problems; {}\n",
+            self.entries,
+            failed,
+            self.sources.len(),
+            files.join(", ")
+        ));
+        s
+    }
+}
+
+fn t(d: Option<DateTime<Utc>>) -> serde_json::Value {
+    d.map_or(serde_json::Value::Null, |d| json!(d.to_rfc3339_opts(SecondsFormat::Secs, true)))
+}
+
+/// `status.json`: the same facts as the summary, for monitoring. Holds no clock reading of its own,
+/// so it changes only when a source's facts change.
+pub fn status_json(reports: &[SourceReport], entries: usize) -> Vec<u8> {
+    let sources: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            json!({
+                "name": r.name,
+                "location": r.location,
+                "status": r.status.label(),
+                "detail": match &r.status { Status::Failed(x) => json!(x), _ => serde_json::Value::Null },
+                "entries": r.entries,
+                "last_success": t(r.last_success),
+                "consecutive_failures": r.failures,
+                "next_fetch": t(r.next_fetch),
+                "moved_to": r.moved_to,
+                "warnings": r.warnings,
+            })
+        })
+        .collect();
+    let doc = json!({
+        "generator": concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
+        "entries": entries,
+        "sources_with_problems": reports.iter().filter(|r| r.status.is_problem()).count(),
+        "sources": sources,
+    });
+    let mut v = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+/// An XSLT stylesheet referenced from `feed.atom`, so a browser shows a readable page with a
+/// subscribe hint instead of raw XML. Static: it never changes between runs.
+pub const FEED_XSL: &str = include_str!("feed.xsl");
