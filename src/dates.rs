@@ -7,16 +7,46 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 /// Zone abbreviations seen in feeds, with their offsets. Ambiguous ones (`CST`, `IST`) take the
 /// reading RFC 822 or the region this network works in makes most likely.
 const ZONES: &[(&str, &str)] = &[
-    ("UT", "+0000"), ("UTC", "+0000"), ("GMT", "+0000"), ("Z", "+0000"),
-    ("EST", "-0500"), ("EDT", "-0400"), ("CST", "-0600"), ("CDT", "-0500"),
-    ("MST", "-0700"), ("MDT", "-0600"), ("PST", "-0800"), ("PDT", "-0700"),
-    ("ICT", "+0700"), ("WIB", "+0700"), ("HKT", "+0800"), ("SGT", "+0800"),
-    ("PHT", "+0800"), ("MYT", "+0800"), ("AWST", "+0800"), ("JST", "+0900"),
-    ("KST", "+0900"), ("AEST", "+1000"), ("AEDT", "+1100"), ("NZST", "+1200"),
-    ("NZDT", "+1300"), ("IST", "+0530"), ("PKT", "+0500"), ("NPT", "+0545"),
-    ("BST", "+0100"), ("WET", "+0000"), ("CET", "+0100"), ("CEST", "+0200"),
-    ("EET", "+0200"), ("EEST", "+0300"), ("MSK", "+0300"), ("SAST", "+0200"),
-    ("EAT", "+0300"), ("WAT", "+0100"), ("BRT", "-0300"), ("ART", "-0300"),
+    ("UT", "+0000"),
+    ("UTC", "+0000"),
+    ("GMT", "+0000"),
+    ("Z", "+0000"),
+    ("EST", "-0500"),
+    ("EDT", "-0400"),
+    ("CST", "-0600"),
+    ("CDT", "-0500"),
+    ("MST", "-0700"),
+    ("MDT", "-0600"),
+    ("PST", "-0800"),
+    ("PDT", "-0700"),
+    ("ICT", "+0700"),
+    ("WIB", "+0700"),
+    ("HKT", "+0800"),
+    ("SGT", "+0800"),
+    ("PHT", "+0800"),
+    ("MYT", "+0800"),
+    ("AWST", "+0800"),
+    ("JST", "+0900"),
+    ("KST", "+0900"),
+    ("AEST", "+1000"),
+    ("AEDT", "+1100"),
+    ("NZST", "+1200"),
+    ("NZDT", "+1300"),
+    ("IST", "+0530"),
+    ("PKT", "+0500"),
+    ("NPT", "+0545"),
+    ("BST", "+0100"),
+    ("WET", "+0000"),
+    ("CET", "+0100"),
+    ("CEST", "+0200"),
+    ("EET", "+0200"),
+    ("EEST", "+0300"),
+    ("MSK", "+0300"),
+    ("SAST", "+0200"),
+    ("EAT", "+0300"),
+    ("WAT", "+0100"),
+    ("BRT", "-0300"),
+    ("ART", "-0300"),
 ];
 
 /// Parses a date as found in a feed; `None` when nothing sensible can be read.
@@ -60,10 +90,15 @@ fn rfc822(t: &str) -> Option<DateTime<Utc>> {
     }
     let zone = match parts.last().map(String::as_str) {
         Some(z) if z.starts_with(['+', '-']) && z.len() == 5 => z.to_string(),
-        Some(z) if z.starts_with(['+', '-']) && z.len() == 6 && z.as_bytes()[3] == b':' => z.replace(':', ""),
+        Some(z) if z.starts_with(['+', '-']) && z.len() == 6 && z.as_bytes()[3] == b':' => {
+            z.replace(':', "")
+        }
         Some(z) => {
             let up = z.trim_matches(['(', ')']).to_ascii_uppercase();
-            let found = ZONES.iter().find(|(n, _)| *n == up).map(|(_, o)| o.to_string());
+            let found = ZONES
+                .iter()
+                .find(|(n, _)| *n == up)
+                .map(|(_, o)| o.to_string());
             match found {
                 Some(o) => o,
                 None => {

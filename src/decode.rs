@@ -24,7 +24,9 @@ pub struct Decoded {
 pub fn lookup(label: &str) -> Option<&'static Encoding> {
     let l = label.trim().trim_matches(['"', '\'']).to_ascii_lowercase();
     let alias = match l.as_str() {
-        "x-cp874" | "cp874" | "tis620" | "tis-620" | "ms874" | "iso-8859-11" | "iso8859-11" => "windows-874",
+        "x-cp874" | "cp874" | "tis620" | "tis-620" | "ms874" | "iso-8859-11" | "iso8859-11" => {
+            "windows-874"
+        }
         "big5-hkscs" | "x-big5" | "cp950" => "big5",
         "gb2312-80" | "x-gbk" | "cp936" | "euc-cn" => "gbk",
         "utf8" | "unicode-1-1-utf-8" => "utf-8",
@@ -38,7 +40,9 @@ pub fn lookup(label: &str) -> Option<&'static Encoding> {
 pub fn charset_from_content_type(ct: &str) -> Option<&str> {
     ct.split(';').skip(1).find_map(|p| {
         let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches(['"', '\'']))
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']))
     })
 }
 
@@ -83,8 +87,8 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     if let Some(enc) = sniff_utf16(bytes) {
         return finish(enc, bytes, None);
     }
-    let prolog_label = prolog_encoding(bytes)
-        .map(|(s, e)| String::from_utf8_lossy(&bytes[s..e]).into_owned());
+    let prolog_label =
+        prolog_encoding(bytes).map(|(s, e)| String::from_utf8_lossy(&bytes[s..e]).into_owned());
     let declared = http_charset
         .map(|c| (c.to_string(), "HTTP header"))
         .or(prolog_label.map(|c| (c, "XML prolog")));
@@ -92,18 +96,24 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     match declared {
         Some((label, from)) => match lookup(&label) {
             // UTF-16 declared in a document that is clearly 8-bit: the declaration is wrong.
-            Some(enc) if enc == UTF_16LE || enc == UTF_16BE => fallback(bytes, utf8_ok, &label, from),
+            Some(enc) if enc == UTF_16LE || enc == UTF_16BE => {
+                fallback(bytes, utf8_ok, &label, from)
+            }
             Some(enc) if enc == UTF_8 => {
                 if utf8_ok {
                     finish(UTF_8, bytes, None)
                 } else {
-                    let w = format!("declared UTF-8 in the {from} but is not valid UTF-8; decoded as windows-1252");
+                    let w = format!(
+                        "declared UTF-8 in the {from} but is not valid UTF-8; decoded as windows-1252"
+                    );
                     finish(WINDOWS_1252, bytes, Some(w))
                 }
             }
             Some(enc) => {
                 if utf8_ok && !bytes.is_ascii() {
-                    let w = format!("declared `{label}` in the {from} but is valid UTF-8; decoded as UTF-8");
+                    let w = format!(
+                        "declared `{label}` in the {from} but is valid UTF-8; decoded as UTF-8"
+                    );
                     finish(UTF_8, bytes, Some(w))
                 } else {
                     finish(enc, bytes, None)
@@ -121,8 +131,18 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
 }
 
 fn fallback(bytes: &[u8], utf8_ok: bool, label: &str, from: &str) -> Decoded {
-    let (enc, how) = if utf8_ok { (UTF_8, "UTF-8") } else { (WINDOWS_1252, "windows-1252") };
-    finish(enc, bytes, Some(format!("unusable charset `{label}` in the {from}; decoded as {how}")))
+    let (enc, how) = if utf8_ok {
+        (UTF_8, "UTF-8")
+    } else {
+        (WINDOWS_1252, "windows-1252")
+    };
+    finish(
+        enc,
+        bytes,
+        Some(format!(
+            "unusable charset `{label}` in the {from}; decoded as {how}"
+        )),
+    )
 }
 
 fn finish(enc: &'static Encoding, bytes: &[u8], mut warning: Option<String>) -> Decoded {
@@ -134,5 +154,9 @@ fn finish(enc: &'static Encoding, bytes: &[u8], mut warning: Option<String>) -> 
     if let Some((s, e)) = prolog_encoding(text.as_bytes()) {
         text.replace_range(s..e, "UTF-8");
     }
-    Decoded { text, encoding: enc.name(), warning }
+    Decoded {
+        text,
+        encoding: enc.name(),
+        warning,
+    }
 }

@@ -15,7 +15,11 @@ use url::Url;
 use crate::config::FetchSettings;
 
 /// The User-Agent every request carries.
-pub const USER_AGENT: &str = concat!("feedbraid/", env!("CARGO_PKG_VERSION"), " (feed aggregator; +https://github.com/feedbraid/feedbraid)");
+pub const USER_AGENT: &str = concat!(
+    "feedbraid/",
+    env!("CARGO_PKG_VERSION"),
+    " (feed aggregator; +https://github.com/feedbraid/feedbraid)"
+);
 
 const MAX_REDIRECTS: usize = 10;
 
@@ -42,7 +46,11 @@ pub enum Outcome {
         moved_to: Option<Url>,
     },
     /// A 304: the stored entries are still current.
-    NotModified { validators: Validators, max_age: Option<Duration>, moved_to: Option<Url> },
+    NotModified {
+        validators: Validators,
+        max_age: Option<Duration>,
+        moved_to: Option<Url>,
+    },
     /// The request failed.
     Failed(Failure),
 }
@@ -105,7 +113,9 @@ fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
 }
 
 fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Seconds or an HTTP date, relative to now.
@@ -115,23 +125,37 @@ fn retry_after(h: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(s));
     }
     let when = chrono::DateTime::parse_from_rfc2822(v.trim()).ok()?;
-    (when.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().ok()
+    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
+        .to_std()
+        .ok()
 }
 
 fn max_age(h: &HeaderMap) -> Option<Duration> {
     let v = header_str(h, header::CACHE_CONTROL)?;
-    v.split(',').find_map(|d| {
-        let (k, val) = d.trim().split_once('=')?;
-        (k.eq_ignore_ascii_case("max-age") || k.eq_ignore_ascii_case("s-maxage")).then(|| val.trim().parse().ok()).flatten()
-    }).map(Duration::from_secs)
+    v.split(',')
+        .find_map(|d| {
+            let (k, val) = d.trim().split_once('=')?;
+            (k.eq_ignore_ascii_case("max-age") || k.eq_ignore_ascii_case("s-maxage"))
+                .then(|| val.trim().parse().ok())
+                .flatten()
+        })
+        .map(Duration::from_secs)
 }
 
 fn validators(h: &HeaderMap) -> Validators {
-    Validators { etag: header_str(h, header::ETAG), last_modified: header_str(h, header::LAST_MODIFIED) }
+    Validators {
+        etag: header_str(h, header::ETAG),
+        last_modified: header_str(h, header::LAST_MODIFIED),
+    }
 }
 
 fn fail(kind: FailureKind, status: Option<u16>, reason: impl Into<String>) -> Outcome {
-    Outcome::Failed(Failure { kind, status, retry_after: None, reason: reason.into() })
+    Outcome::Failed(Failure {
+        kind,
+        status,
+        retry_after: None,
+        reason: reason.into(),
+    })
 }
 
 fn classify(e: &reqwest::Error) -> Outcome {
@@ -170,8 +194,14 @@ impl Fetcher {
     async fn permits(&self, url: &Url) -> (OwnedSemaphorePermit, Option<OwnedSemaphorePermit>) {
         let host = url.host_str().unwrap_or_default().to_string();
         let host_sem = {
-            let mut map = self.hosts.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(map.entry(host).or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_host))))
+            let mut map = self
+                .hosts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(
+                map.entry(host)
+                    .or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_host))),
+            )
         };
         let h = host_sem.acquire_owned().await.ok();
         let g = Arc::clone(&self.global).acquire_owned().await;
@@ -187,7 +217,11 @@ impl Fetcher {
         let total = self.settings.timeout + self.settings.connect_timeout;
         match tokio::time::timeout(total, self.fetch_inner(url, known)).await {
             Ok(o) => o,
-            Err(_) => fail(FailureKind::Timeout, None, format!("no complete answer within {}s", total.as_secs())),
+            Err(_) => fail(
+                FailureKind::Timeout,
+                None,
+                format!("no complete answer within {}s", total.as_secs()),
+            ),
         }
     }
 
@@ -217,15 +251,32 @@ impl Fetcher {
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 hops += 1;
                 if hops > MAX_REDIRECTS {
-                    return fail(FailureKind::Redirects, Some(status.as_u16()), format!("more than {MAX_REDIRECTS} redirects"));
+                    return fail(
+                        FailureKind::Redirects,
+                        Some(status.as_u16()),
+                        format!("more than {MAX_REDIRECTS} redirects"),
+                    );
                 }
-                let Some(next) = header_str(resp.headers(), header::LOCATION).and_then(|l| current.join(&l).ok()) else {
-                    return fail(FailureKind::Redirects, Some(status.as_u16()), "redirect without a usable Location");
+                let Some(next) = header_str(resp.headers(), header::LOCATION)
+                    .and_then(|l| current.join(&l).ok())
+                else {
+                    return fail(
+                        FailureKind::Redirects,
+                        Some(status.as_u16()),
+                        "redirect without a usable Location",
+                    );
                 };
                 if !matches!(next.scheme(), "http" | "https") {
-                    return fail(FailureKind::Redirects, Some(status.as_u16()), format!("redirect to a non-http URL {next}"));
+                    return fail(
+                        FailureKind::Redirects,
+                        Some(status.as_u16()),
+                        format!("redirect to a non-http URL {next}"),
+                    );
                 }
-                all_permanent &= matches!(status, StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT);
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
                 current = next;
                 continue;
             }
@@ -235,7 +286,11 @@ impl Fetcher {
                 if v.etag.is_none() && v.last_modified.is_none() {
                     v = known.clone();
                 }
-                return Outcome::NotModified { validators: v, max_age: max_age(&h), moved_to: moved() };
+                return Outcome::NotModified {
+                    validators: v,
+                    max_age: max_age(&h),
+                    moved_to: moved(),
+                };
             }
             if !status.is_success() {
                 let kind = match status.as_u16() {
@@ -254,7 +309,11 @@ impl Fetcher {
             }
             let cap = self.settings.max_bytes;
             if resp.content_length().is_some_and(|n| n > cap) {
-                return fail(FailureKind::TooLarge, Some(status.as_u16()), format!("body larger than the {cap}-byte cap"));
+                return fail(
+                    FailureKind::TooLarge,
+                    Some(status.as_u16()),
+                    format!("body larger than the {cap}-byte cap"),
+                );
             }
             let mut resp = resp;
             let mut body = Vec::new();
@@ -262,7 +321,11 @@ impl Fetcher {
                 match resp.chunk().await {
                     Ok(Some(chunk)) => {
                         if body.len() as u64 + chunk.len() as u64 > cap {
-                            return fail(FailureKind::TooLarge, Some(status.as_u16()), format!("body larger than the {cap}-byte cap"));
+                            return fail(
+                                FailureKind::TooLarge,
+                                Some(status.as_u16()),
+                                format!("body larger than the {cap}-byte cap"),
+                            );
                         }
                         body.extend_from_slice(&chunk);
                     }

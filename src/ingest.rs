@@ -31,37 +31,61 @@ pub struct Ingested {
 
 /// Parses and normalises `body`. `base` is the URL it came from (after redirects), or the source's
 /// homepage for files. Errors are the reason the document is unusable.
-pub fn ingest(source: &Source, state_path: &Path, body: &[u8], charset: Option<&str>, base: Option<&Url>, now: DateTime<Utc>) -> Result<Ingested, String> {
-    let parsed = parse_feed(body, charset, base.map(Url::as_str)).map_err(|e| e.to_string())?;
-    let mut out = Ingested { ttl: parsed.feed.ttl.map(|m| Duration::from_secs(u64::from(m) * 60)), ..Ingested::default() };
+pub fn ingest(
+    source: &Source,
+    state_path: &Path,
+    body: &[u8],
+    charset: Option<&str>,
+    base: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Result<Ingested, String> {
+    let parsed = parse_feed(
+        body,
+        charset,
+        base.filter(|u| u.scheme() != "file").map(Url::as_str),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut out = Ingested {
+        ttl: parsed
+            .feed
+            .ttl
+            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+        ..Ingested::default()
+    };
     if let Some(w) = parsed.warning {
         out.warnings.push(w);
     }
     let fetched_from = base.filter(|u| u.scheme() != "file");
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
     let (first_seen, cache) = match State::open(state_path) {
-        Ok(st) => (st.first_seen(&source.name).unwrap_or_default(), st.norm_cache(&source.name).unwrap_or_default()),
+        Ok(st) => (
+            st.first_seen(&source.name).unwrap_or_default(),
+            st.norm_cache(&source.name).unwrap_or_default(),
+        ),
         Err(e) => {
-            out.warnings.push(format!("state unreadable, normalising everything: {e}"));
+            out.warnings
+                .push(format!("state unreadable, normalising everything: {e}"));
             Default::default()
         }
     };
     let lookup = |id: &str| first_seen.get(id).copied();
     for (i, item) in parsed.feed.entries.iter().enumerate() {
-        let h = item_hash(&ctx, item);
+        let lang = parsed.item_langs.get(i).cloned().flatten();
+        let h = item_hash(&ctx, item, lang.as_deref());
         let entry = match cache.get(&h) {
             Some(e) => {
                 let mut e = e.clone();
                 e.source = Some(ctx.info.clone());
                 e
             }
-            None => match ctx.entry(item, &lookup) {
+            None => match ctx.entry(item, lang.as_deref(), &lookup) {
                 Ok(e) => {
                     out.new_cache.push((h.clone(), e.clone()));
                     e
                 }
                 Err(reason) => {
-                    out.warnings.push(format!("item {} skipped: {reason}", i + 1));
+                    out.warnings
+                        .push(format!("item {} skipped: {reason}", i + 1));
                     continue;
                 }
             },

@@ -21,10 +21,27 @@ pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
             link: l.link.to_string(),
             published: Some(l.published),
             updated: l.updated,
-            summary: l.summary.as_deref().map(|s| sanitizer.clean(s)).filter(|s| !s.is_empty()),
-            content: l.content.as_deref().map(|s| sanitizer.clean(s)).filter(|s| !s.is_empty()),
-            authors: if l.authors.is_empty() { vec![cfg.feed.author.clone()] } else { l.authors.clone() },
-            categories: l.tags.iter().map(|t| text::plain(t)).filter(|t| !t.is_empty()).collect(),
+            summary: l
+                .summary
+                .as_deref()
+                .map(|s| sanitizer.clean(s))
+                .filter(|s| !s.is_empty()),
+            content: l
+                .content
+                .as_deref()
+                .map(|s| sanitizer.clean(s))
+                .filter(|s| !s.is_empty()),
+            authors: if l.authors.is_empty() {
+                vec![cfg.feed.author.clone()]
+            } else {
+                l.authors.clone()
+            },
+            categories: l
+                .tags
+                .iter()
+                .map(|t| text::plain(t))
+                .filter(|t| !t.is_empty())
+                .collect(),
             language: l.language.clone(),
             enclosures: l.attachments.clone(),
             via: Vec::new(),
@@ -35,7 +52,9 @@ pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
 
 /// Reads every `*.md` file of the `[local] dir` folder, in name order. Errors name the file.
 pub fn read_markdown_dir(cfg: &Config) -> Result<Vec<LocalEntry>, ConfigError> {
-    let Some(dir) = &cfg.local_dir else { return Ok(Vec::new()) };
+    let Some(dir) = &cfg.local_dir else {
+        return Ok(Vec::new());
+    };
     let read = std::fs::read_dir(dir).map_err(|e| ConfigError::io(dir, &e))?;
     let mut files: Vec<PathBuf> = read
         .filter_map(|d| d.ok().map(|d| d.path()))

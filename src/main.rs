@@ -49,8 +49,18 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Run { config, out, state, offline } => {
-            match run::run(&RunOptions { config, out, state, offline }) {
+        Command::Run {
+            config,
+            out,
+            state,
+            offline,
+        } => {
+            match run::run(&RunOptions {
+                config,
+                out,
+                state,
+                offline,
+            }) {
                 Ok(report) => {
                     eprint!("{}", report.summary());
                     report.exit_code()
@@ -63,7 +73,12 @@ fn main() -> ExitCode {
         }
         Command::Check { config } => match feedbraid::config::Config::from_file(&config) {
             Ok(cfg) => {
-                println!("{}: ok ({} sources, {} local entries)", config.display(), cfg.sources.len(), cfg.entries.len());
+                println!(
+                    "{}: ok ({} sources, {} local entries)",
+                    config.display(),
+                    cfg.sources.len(),
+                    cfg.entries.len()
+                );
                 0
             }
             Err(e) => {
@@ -71,7 +86,11 @@ fn main() -> ExitCode {
                 2
             }
         },
-        Command::Status { config, state } => match run::status(&RunOptions { config, state, ..RunOptions::default() }) {
+        Command::Status { config, state } => match run::status(&RunOptions {
+            config,
+            state,
+            ..RunOptions::default()
+        }) {
             Ok(table) => {
                 print!("{table}");
                 0

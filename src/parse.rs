@@ -18,6 +18,9 @@ pub struct Parsed {
     pub encoding: &'static str,
     /// A charset problem worth reporting (the feed was still read).
     pub warning: Option<String>,
+    /// The `xml:lang` in force on each item/entry element, in document order (feed-rs does not
+    /// keep it); empty when the document has no `xml:lang` at all.
+    pub item_langs: Vec<Option<String>>,
 }
 
 /// Why a feed could not be read.
@@ -31,28 +34,109 @@ pub enum ParseError {
 
 /// Parses one feed document. `http_charset` is the `charset` of the HTTP `Content-Type`, if any;
 /// `base` is the URL the document was fetched from (after redirects) or stands for.
-pub fn parse_feed(bytes: &[u8], http_charset: Option<&str>, base: Option<&str>) -> Result<Parsed, ParseError> {
-    let Decoded { text, encoding, warning } = decode(bytes, http_charset);
+pub fn parse_feed(
+    bytes: &[u8],
+    http_charset: Option<&str>,
+    fetched_from: Option<&str>,
+) -> Result<Parsed, ParseError> {
+    let Decoded {
+        text,
+        encoding,
+        warning,
+    } = decode(bytes, http_charset);
     if text.trim().is_empty() {
         return Err(ParseError::Empty);
     }
     let text = upgrade_legacy(&text);
     let parser = feed_rs::parser::Builder::new()
-        .base_uri(base)
+        // Relative links resolve against xml:base (feed-rs), then the RSS channel's <link>, then
+        // the URL the document was fetched from.
+        .base_uri(
+            rss_channel_link(&text, fetched_from)
+                .as_deref()
+                .or(fetched_from),
+        )
         .id_generator(|_, _, _| String::new())
         .timestamp_parser(crate::dates::parse_lenient)
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(text.as_bytes()).map_err(|e| ParseError::Invalid(e.to_string()))?;
-    Ok(Parsed { feed, encoding, warning })
+    let feed = parser
+        .parse(text.as_bytes())
+        .map_err(|e| ParseError::Invalid(e.to_string()))?;
+    let item_langs = if text.contains("xml:lang") {
+        item_langs(&text)
+    } else {
+        Vec::new()
+    };
+    Ok(Parsed {
+        feed,
+        encoding,
+        warning,
+        item_langs,
+    })
+}
+
+/// An RSS channel's `<link>` (before the first item), made absolute: the conventional base of an
+/// RSS document's relative links. Atom documents resolve against their own URL and xml:base.
+fn rss_channel_link(text: &str, fetched_from: Option<&str>) -> Option<String> {
+    let head = &text[..text.find("<item").unwrap_or(text.len())];
+    if !head.contains("<rss") && !head.contains("RDF") {
+        return None;
+    }
+    let start = head.find("<link>")? + "<link>".len();
+    let end = start + head[start..].find("</link>")?;
+    let raw = head[start..end].trim();
+    let base = fetched_from.and_then(|f| url::Url::parse(f).ok());
+    crate::normalise::links::resolve(raw, base.as_ref())
+        .filter(|u| u.scheme() != "mailto")
+        .map(String::from)
+}
+
+/// The effective `xml:lang` of every `<entry>`/`<item>` element, in document order.
+fn item_langs(text: &str) -> Vec<Option<String>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut stack: Vec<Option<String>> = Vec::new();
+    let mut out = Vec::new();
+    let lang_of = |e: &quick_xml::events::BytesStart<'_>| {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == b"xml:lang")
+            .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+    };
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                let inherited = stack.last().cloned().flatten();
+                let lang = lang_of(&e).or(inherited);
+                if matches!(e.local_name().as_ref(), b"entry" | b"item") {
+                    out.push(lang.clone());
+                }
+                stack.push(lang);
+            }
+            Ok(Event::Empty(e)) if matches!(e.local_name().as_ref(), b"entry" | b"item") => {
+                out.push(lang_of(&e).or(stack.last().cloned().flatten()));
+            }
+            Ok(Event::End(_)) => {
+                stack.pop();
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Rewrites the root of formats feed-rs rejects or silently reads as empty into ones it reads:
 /// `<rss>` without a version or with 0.93/0.94/2.00 (all read as 2.0), RSS 0.90 (its namespace is
 /// mapped to RSS 1.0's), and Atom 0.3 (namespace and renamed elements mapped to Atom 1.0).
 pub fn upgrade_legacy(text: &str) -> Cow<'_, str> {
-    let Some(root_at) = root_start(text) else { return Cow::Borrowed(text) };
-    let tag_end = text[root_at..].find('>').map_or(text.len(), |i| root_at + i);
+    let Some(root_at) = root_start(text) else {
+        return Cow::Borrowed(text);
+    };
+    let tag_end = text[root_at..]
+        .find('>')
+        .map_or(text.len(), |i| root_at + i);
     let root = &text[root_at..tag_end];
     if root.starts_with("<rss") {
         let version = attr(root, "version");
@@ -65,14 +149,26 @@ pub fn upgrade_legacy(text: &str) -> Cow<'_, str> {
         return Cow::Owned(format!("{}{}{}", &text[..root_at], fixed, &text[tag_end..]));
     }
     if root.contains("http://my.netscape.com/rdf/simple/0.9/") {
-        return Cow::Owned(text.replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/"));
+        return Cow::Owned(text.replace(
+            "http://my.netscape.com/rdf/simple/0.9/",
+            "http://purl.org/rss/1.0/",
+        ));
     }
     if root.starts_with("<feed") && root.contains("http://purl.org/atom/ns#") {
         let mut t = text.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
-        for (old, new) in [("modified", "updated"), ("issued", "published"), ("tagline", "subtitle"), ("copyright", "rights")] {
-            t = t.replace(&format!("<{old}>"), &format!("<{new}>")).replace(&format!("</{old}>"), &format!("</{new}>"));
+        for (old, new) in [
+            ("modified", "updated"),
+            ("issued", "published"),
+            ("tagline", "subtitle"),
+            ("copyright", "rights"),
+        ] {
+            t = t
+                .replace(&format!("<{old}>"), &format!("<{new}>"))
+                .replace(&format!("</{old}>"), &format!("</{new}>"));
         }
-        t = t.replace("mode=\"escaped\"", "").replace("type=\"text/html\"", "type=\"html\"");
+        t = t
+            .replace("mode=\"escaped\"", "")
+            .replace("type=\"text/html\"", "type=\"html\"");
         return Cow::Owned(t);
     }
     Cow::Borrowed(text)
@@ -110,7 +206,9 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 
 fn strip_attr(tag_rest: &str, name: &str) -> String {
     match attr(tag_rest, name) {
-        Some(v) => tag_rest.replacen(&format!(" {name}=\"{v}\""), "", 1).replacen(&format!(" {name}='{v}'"), "", 1),
+        Some(v) => tag_rest
+            .replacen(&format!(" {name}=\"{v}\""), "", 1)
+            .replacen(&format!(" {name}='{v}'"), "", 1),
         None => tag_rest.to_string(),
     }
 }

@@ -6,7 +6,8 @@
 //! streaming its output through quick-xml events and writing it back with a quick-xml writer.
 
 use atom_syndication::{
-    Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link, Person as AtomPerson, Source, Text,
+    Category, Content, Entry as AtomEntry, Feed, FixedDateTime, Generator, Link,
+    Person as AtomPerson, Source, Text,
 };
 use chrono::{DateTime, Utc};
 use quick_xml::events::{BytesDecl, BytesPI, Event};
@@ -27,11 +28,21 @@ fn fixed(d: DateTime<Utc>) -> FixedDateTime {
 }
 
 fn person(p: &Person) -> AtomPerson {
-    AtomPerson { name: xml_safe(&p.name), email: p.email.as_deref().map(xml_safe), uri: p.uri.clone(), ..AtomPerson::default() }
+    AtomPerson {
+        name: xml_safe(&p.name),
+        email: p.email.as_deref().map(xml_safe),
+        uri: p.uri.clone(),
+        ..AtomPerson::default()
+    }
 }
 
 fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
-    Link { href: href.to_string(), rel: rel.to_string(), mime_type: mime.map(str::to_string), ..Link::default() }
+    Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: mime.map(str::to_string),
+        ..Link::default()
+    }
 }
 
 fn html_text(v: &str) -> Text {
@@ -40,7 +51,11 @@ fn html_text(v: &str) -> Text {
 
 /// The feed's `updated`: its newest entry's, or the Unix epoch for an empty feed.
 pub fn feed_updated(entries: &[Entry]) -> DateTime<Utc> {
-    entries.iter().map(|e| e.updated).max().unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+    entries
+        .iter()
+        .map(|e| e.updated)
+        .max()
+        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
 }
 
 fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
@@ -74,14 +89,25 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
             ..Source::default()
         }
     });
-    let authors = if e.authors.is_empty() { vec![person(&meta.author)] } else { e.authors.iter().map(person).collect() };
+    let authors = if e.authors.is_empty() {
+        vec![person(&meta.author)]
+    } else {
+        e.authors.iter().map(person).collect()
+    };
     AtomEntry {
         title: Text::plain(xml_safe(&e.title)),
         id: e.id.clone(),
         updated: fixed(e.updated),
         published: e.published.map(fixed),
         authors,
-        categories: e.categories.iter().map(|c| Category { term: xml_safe(c), ..Category::default() }).collect(),
+        categories: e
+            .categories
+            .iter()
+            .map(|c| Category {
+                term: xml_safe(c),
+                ..Category::default()
+            })
+            .collect(),
         links,
         summary: e.summary.as_deref().map(html_text),
         content: e.content.as_deref().map(|c| Content {
@@ -96,7 +122,11 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
 
 /// Renders the Atom feed. `stylesheet`, when given, is referenced by an `<?xml-stylesheet?>` so
 /// that browsers show a readable page instead of raw XML.
-pub fn atom(meta: &FeedMeta, entries: &[Entry], stylesheet: Option<&str>) -> Result<Vec<u8>, RenderError> {
+pub fn atom(
+    meta: &FeedMeta,
+    entries: &[Entry],
+    stylesheet: Option<&str>,
+) -> Result<Vec<u8>, RenderError> {
     let feed = Feed {
         title: Text::plain(xml_safe(&meta.title)),
         id: meta.id.clone(),
@@ -119,23 +149,37 @@ pub fn atom(meta: &FeedMeta, entries: &[Entry], stylesheet: Option<&str>) -> Res
         lang: meta.language.clone(),
         ..Feed::default()
     };
-    let config = atom_syndication::WriteConfig { write_document_declaration: false, indent_size: Some(2) };
-    let raw = feed.write_with_config(Vec::new(), config).map_err(|e| RenderError(e.to_string()))?;
+    let config = atom_syndication::WriteConfig {
+        write_document_declaration: false,
+        indent_size: Some(2),
+    };
+    let raw = feed
+        .write_with_config(Vec::new(), config)
+        .map_err(|e| RenderError(e.to_string()))?;
     let langs: Vec<Option<&str>> = entries.iter().map(|e| e.language.as_deref()).collect();
     add_entry_langs(&raw, &langs, stylesheet)
 }
 
 /// Copies the XML event by event, adding the declaration, the stylesheet PI and `xml:lang` on the
 /// n-th `<entry>` (and nothing else: `<entry>` only appears at depth 1 in Atom).
-fn add_entry_langs(raw: &[u8], langs: &[Option<&str>], stylesheet: Option<&str>) -> Result<Vec<u8>, RenderError> {
+fn add_entry_langs(
+    raw: &[u8],
+    langs: &[Option<&str>],
+    stylesheet: Option<&str>,
+) -> Result<Vec<u8>, RenderError> {
     let err = |e: &dyn std::fmt::Display| RenderError(e.to_string());
     let mut reader = Reader::from_reader(raw);
     let mut w = Writer::new(Vec::with_capacity(raw.len() + langs.len() * 20));
-    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None))).map_err(|e| err(&e))?;
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
+        .map_err(|e| err(&e))?;
     w.get_mut().push(b'\n');
     if let Some(href) = stylesheet {
-        let pi = format!("xml-stylesheet type=\"text/xsl\" href=\"{}\"", crate::normalise::escape(href));
-        w.write_event(Event::PI(BytesPI::new(pi))).map_err(|e| err(&e))?;
+        let pi = format!(
+            "xml-stylesheet type=\"text/xsl\" href=\"{}\"",
+            crate::normalise::escape(href)
+        );
+        w.write_event(Event::PI(BytesPI::new(pi)))
+            .map_err(|e| err(&e))?;
         w.get_mut().push(b'\n');
     }
     let (mut depth, mut n) = (0usize, 0usize);

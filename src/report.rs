@@ -30,7 +30,10 @@ pub enum Status {
 impl Status {
     /// Whether this status makes the run exit with 1.
     pub fn is_problem(&self) -> bool {
-        matches!(self, Status::Failed(_) | Status::Gone | Status::BackingOff(_))
+        matches!(
+            self,
+            Status::Failed(_) | Status::Gone | Status::BackingOff(_)
+        )
     }
 
     fn label(&self) -> &'static str {
@@ -85,13 +88,22 @@ impl SourceReport {
         let what = match &self.status {
             Status::Failed(r) => format!("FAILED: {r} ({} in a row)", self.failures),
             Status::Gone => "GONE: the partner answered 410; remove it from feeds.toml".into(),
-            Status::BackingOff(t) => format!("backing off after {} failures until {}", self.failures, t.to_rfc3339_opts(SecondsFormat::Secs, true)),
-            Status::NotDue(t) => format!("not due before {}", t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            Status::BackingOff(t) => format!(
+                "backing off after {} failures until {}",
+                self.failures,
+                t.to_rfc3339_opts(SecondsFormat::Secs, true)
+            ),
+            Status::NotDue(t) => format!(
+                "not due before {}",
+                t.to_rfc3339_opts(SecondsFormat::Secs, true)
+            ),
             s => s.label().to_string(),
         };
         let mut line = format!("{:<28} {what}; {} entries", self.name, self.entries);
         if let Some(m) = &self.moved_to {
-            line.push_str(&format!("; moved permanently: update feeds.toml to url = \"{m}\""));
+            line.push_str(&format!(
+                "; moved permanently: update feeds.toml to url = \"{m}\""
+            ));
         }
         for w in &self.warnings {
             line.push_str(&format!("\n{:<28}   warning: {w}", ""));
@@ -123,8 +135,25 @@ impl RunReport {
             s.push_str(&r.line());
             s.push('\n');
         }
-        let failed = self.sources.iter().filter(|r| r.status.is_problem()).count();
-        let files: Vec<String> = self.written.iter().map(|(n, w)| format!("{n} ({})", if *w == Written::Changed { "written" } else { "unchanged" })).collect();
+        let failed = self
+            .sources
+            .iter()
+            .filter(|r| r.status.is_problem())
+            .count();
+        let files: Vec<String> = self
+            .written
+            .iter()
+            .map(|(n, w)| {
+                format!(
+                    "{n} ({})",
+                    if *w == Written::Changed {
+                        "written"
+                    } else {
+                        "unchanged"
+                    }
+                )
+            })
+            .collect();
         s.push_str(&format!(
             "feedbraid: {} entries published; {} of {} sources with problems; {}\n",
             self.entries,
@@ -137,7 +166,9 @@ impl RunReport {
 }
 
 fn t(d: Option<DateTime<Utc>>) -> serde_json::Value {
-    d.map_or(serde_json::Value::Null, |d| json!(d.to_rfc3339_opts(SecondsFormat::Secs, true)))
+    d.map_or(serde_json::Value::Null, |d| {
+        json!(d.to_rfc3339_opts(SecondsFormat::Secs, true))
+    })
 }
 
 /// `status.json`: the same facts as the summary, for monitoring. Holds no clock reading of its own,

@@ -46,7 +46,11 @@ pub enum Fatal {
 impl Fatal {
     /// Exit code: a refused lock is "nothing done this time" (1); everything else is fatal (2).
     pub fn exit_code(&self) -> i32 {
-        if matches!(self, Fatal::Locked(_)) { 1 } else { 2 }
+        if matches!(self, Fatal::Locked(_)) {
+            1
+        } else {
+            2
+        }
     }
 }
 
@@ -59,7 +63,8 @@ pub struct RunLock(#[allow(dead_code)] std::fs::File);
 pub fn lock(state_path: &Path) -> Result<RunLock, Fatal> {
     let path = state_path.with_extension("lock");
     if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(d).map_err(|e| Fatal::Other(format!("cannot create {}: {e}", d.display())))?;
+        std::fs::create_dir_all(d)
+            .map_err(|e| Fatal::Other(format!("cannot create {}: {e}", d.display())))?;
     }
     let f = std::fs::OpenOptions::new()
         .create(true)
@@ -70,7 +75,9 @@ pub fn lock(state_path: &Path) -> Result<RunLock, Fatal> {
     match f.try_lock() {
         Ok(()) => Ok(RunLock(f)),
         Err(std::fs::TryLockError::WouldBlock) => Err(Fatal::Locked(path)),
-        Err(std::fs::TryLockError::Error(e)) => Err(Fatal::Other(format!("cannot lock {}: {e}", path.display()))),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(Fatal::Other(format!("cannot lock {}: {e}", path.display())))
+        }
     }
 }
 
@@ -101,7 +108,10 @@ struct Shared {
 pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     let cfg = load_config(opts)?;
     let _lock = lock(&cfg.state_path)?;
-    std::fs::create_dir_all(&cfg.output_dir).map_err(|err| Fatal::Output { path: cfg.output_dir.clone(), err })?;
+    std::fs::create_dir_all(&cfg.output_dir).map_err(|err| Fatal::Output {
+        path: cfg.output_dir.clone(),
+        err,
+    })?;
     let mut locals = cfg.entries.clone();
     locals.extend(local::read_markdown_dir(&cfg)?);
     let local_entries = local::to_entries(&cfg, &locals);
@@ -115,7 +125,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         offline: opts.offline,
         feed_max: cfg.feed.max_entries,
         grace: chrono::Duration::from_std(cfg.fetch.grace_period).unwrap_or(chrono::Duration::MAX),
-        max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff).unwrap_or(chrono::Duration::days(1)),
+        max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
+            .unwrap_or(chrono::Duration::days(1)),
     });
     let (tx, rx) = std::sync::mpsc::sync_channel::<SourceWrite>(8);
     let writer = std::thread::spawn(move || state.write_run(rx, now));
@@ -158,22 +169,46 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     entries.extend(local_entries);
     let merged = merge::merge(&cfg, entries);
     let written = publish_all(&cfg, &merged, &reports)?;
-    Ok(RunReport { sources: reports, entries: merged.len(), written, generated_at: now })
+    Ok(RunReport {
+        sources: reports,
+        entries: merged.len(),
+        written,
+        generated_at: now,
+    })
 }
 
-fn publish_all(cfg: &Config, entries: &[Entry], reports: &[SourceReport]) -> Result<Vec<(String, publish::Written)>, Fatal> {
-    let atom = render::atom(&cfg.feed, entries, Some("feed.xsl")).map_err(|e| Fatal::Other(e.to_string()))?;
-    let json_url = cfg.feed.self_url.join("feed.json").map(String::from).unwrap_or_default();
+fn publish_all(
+    cfg: &Config,
+    entries: &[Entry],
+    reports: &[SourceReport],
+) -> Result<Vec<(String, publish::Written)>, Fatal> {
+    let atom = render::atom(&cfg.feed, entries, Some("feed.xsl"))
+        .map_err(|e| Fatal::Other(e.to_string()))?;
+    let json_url = cfg
+        .feed
+        .self_url
+        .join("feed.json")
+        .map(String::from)
+        .unwrap_or_default();
     let files: Vec<(&str, Vec<u8>)> = vec![
         ("feed.xsl", crate::report::FEED_XSL.as_bytes().to_vec()),
-        ("feed.json", render::json_feed(&cfg.feed, entries, &json_url)),
+        (
+            "feed.json",
+            render::json_feed(&cfg.feed, entries, &json_url),
+        ),
         ("feed.atom", atom),
-        ("status.json", crate::report::status_json(reports, entries.len())),
+        (
+            "status.json",
+            crate::report::status_json(reports, entries.len()),
+        ),
     ];
     let mut out = Vec::new();
     for (name, bytes) in files {
         let path = cfg.output_dir.join(name);
-        let w = publish::write_atomic(&path, &bytes).map_err(|err| Fatal::Output { path: path.clone(), err })?;
+        let w = publish::write_atomic(&path, &bytes).map_err(|err| Fatal::Output {
+            path: path.clone(),
+            err,
+        })?;
         out.push((name.to_string(), w));
     }
     Ok(out)
@@ -181,7 +216,8 @@ fn publish_all(cfg: &Config, entries: &[Entry], reports: &[SourceReport]) -> Res
 
 /// Deterministic jitter in [0.9, 1.1) from the source name and failure count.
 fn backoff(shared: &Shared, name: &str, failures: u32) -> chrono::Duration {
-    let base = chrono::Duration::minutes(5) * 2i32.saturating_pow(failures.saturating_sub(1).min(20));
+    let base =
+        chrono::Duration::minutes(5) * 2i32.saturating_pow(failures.saturating_sub(1).min(20));
     let capped = base.min(shared.max_backoff);
     let j = crate::normalise::ids::short_hash(&[name, &failures.to_string()]);
     let frac = u8::from_str_radix(&j[..2], 16).unwrap_or(128) as i32;
@@ -204,7 +240,15 @@ async fn process(shared: &Shared, source: &Source) -> (SourceReport, Vec<Entry>,
     let mut rep = SourceReport::new(source, &prev);
     if !source.enabled {
         rep.status = Status::Disabled;
-        return (rep, Vec::new(), SourceWrite { name, state: prev, ..SourceWrite::default() });
+        return (
+            rep,
+            Vec::new(),
+            SourceWrite {
+                name,
+                state: prev,
+                ..SourceWrite::default()
+            },
+        );
     }
     let keep_old = |prev: &SourceState, rep: &mut SourceReport| -> Vec<Entry> {
         let fresh_enough = prev.last_success.is_some_and(|t| now - t <= shared.grace);
@@ -212,7 +256,10 @@ async fn process(shared: &Shared, source: &Source) -> (SourceReport, Vec<Entry>,
             prev.entries.clone()
         } else {
             if !prev.entries.is_empty() {
-                rep.warnings.push(format!("{} stored entries dropped: no successful fetch within the grace period", prev.entries.len()));
+                rep.warnings.push(format!(
+                    "{} stored entries dropped: no successful fetch within the grace period",
+                    prev.entries.len()
+                ));
             }
             Vec::new()
         }
@@ -220,17 +267,55 @@ async fn process(shared: &Shared, source: &Source) -> (SourceReport, Vec<Entry>,
     if shared.offline {
         rep.status = Status::Offline;
         let es = prev.entries.clone();
-        return finish(shared, source, rep, es, SourceWrite { name, state: prev, ..SourceWrite::default() });
+        return finish(
+            shared,
+            source,
+            rep,
+            es,
+            SourceWrite {
+                name,
+                state: prev,
+                ..SourceWrite::default()
+            },
+        );
     }
     if prev.gone && matches!(source.location, Location::Url(_)) {
         rep.status = Status::Gone;
         let es = keep_old(&prev, &mut rep);
-        return finish(shared, source, rep, es, SourceWrite { name, state: prev, ..SourceWrite::default() });
+        return finish(
+            shared,
+            source,
+            rep,
+            es,
+            SourceWrite {
+                name,
+                state: prev,
+                ..SourceWrite::default()
+            },
+        );
     }
     if let Some(next) = prev.next_fetch.filter(|t| *t > now) {
-        rep.status = if prev.failures > 0 { Status::BackingOff(next) } else { Status::NotDue(next) };
-        let es = if prev.failures > 0 { keep_old(&prev, &mut rep) } else { prev.entries.clone() };
-        return finish(shared, source, rep, es, SourceWrite { name, state: prev, ..SourceWrite::default() });
+        rep.status = if prev.failures > 0 {
+            Status::BackingOff(next)
+        } else {
+            Status::NotDue(next)
+        };
+        let es = if prev.failures > 0 {
+            keep_old(&prev, &mut rep)
+        } else {
+            prev.entries.clone()
+        };
+        return finish(
+            shared,
+            source,
+            rep,
+            es,
+            SourceWrite {
+                name,
+                state: prev,
+                ..SourceWrite::default()
+            },
+        );
     }
     let outcome = match &source.location {
         Location::Url(url) => shared.fetcher.fetch(url, &prev.validators).await,
@@ -239,15 +324,28 @@ async fn process(shared: &Shared, source: &Source) -> (SourceReport, Vec<Entry>,
     let mut st = prev.clone();
     st.last_attempt = Some(now);
     match outcome {
-        Outcome::Body { body, final_url, content_type, validators, max_age, moved_to } => {
-            let charset = content_type.as_deref().and_then(crate::decode::charset_from_content_type).map(str::to_string);
+        Outcome::Body {
+            body,
+            final_url,
+            content_type,
+            validators,
+            max_age,
+            moved_to,
+        } => {
+            let charset = content_type
+                .as_deref()
+                .and_then(crate::decode::charset_from_content_type)
+                .map(str::to_string);
             let base = match &source.location {
                 Location::Url(_) => Some(final_url),
                 Location::Path(_) => source.homepage.clone(),
             };
             let _cpu = shared.cpu.acquire().await;
             let (src, path) = (source.clone(), shared.state_path.clone());
-            let done = tokio::task::spawn_blocking(move || crate::ingest::ingest(&src, &path, &body, charset.as_deref(), base.as_ref(), now)).await;
+            let done = tokio::task::spawn_blocking(move || {
+                crate::ingest::ingest(&src, &path, &body, charset.as_deref(), base.as_ref(), now)
+            })
+            .await;
             match done {
                 Ok(Ok(ing)) => {
                     st.validators = validators;
@@ -256,28 +354,79 @@ async fn process(shared: &Shared, source: &Source) -> (SourceReport, Vec<Entry>,
                     st.failures = 0;
                     st.gone = false;
                     st.moved_to = moved_to.map(String::from);
-                    let min = max_age.max(ing.ttl).map(|d| chrono::Duration::from_std(d).unwrap_or_default().min(shared.max_backoff));
+                    let min = max_age.max(ing.ttl).map(|d| {
+                        chrono::Duration::from_std(d)
+                            .unwrap_or_default()
+                            .min(shared.max_backoff)
+                    });
                     st.next_fetch = min.map(|m| now + m);
                     st.entries = ing.entries.clone();
                     rep.status = Status::Fetched;
                     rep.warnings.extend(ing.warnings);
-                    let w = SourceWrite { name, state: st, entries_changed: true, seen: ing.seen, cache: ing.new_cache, reparsed: Some(ing.hashes) };
+                    let w = SourceWrite {
+                        name,
+                        state: st,
+                        entries_changed: true,
+                        seen: ing.seen,
+                        cache: ing.new_cache,
+                        reparsed: Some(ing.hashes),
+                    };
                     finish(shared, source, rep, ing.entries, w)
                 }
-                Ok(Err(reason)) => failure(shared, source, rep, st, Failure { kind: FailureKind::Client, status: None, retry_after: None, reason }),
-                Err(e) => failure(shared, source, rep, st, Failure { kind: FailureKind::Client, status: None, retry_after: None, reason: format!("processing crashed: {e}") }),
+                Ok(Err(reason)) => failure(
+                    shared,
+                    source,
+                    rep,
+                    st,
+                    Failure {
+                        kind: FailureKind::Client,
+                        status: None,
+                        retry_after: None,
+                        reason,
+                    },
+                ),
+                Err(e) => failure(
+                    shared,
+                    source,
+                    rep,
+                    st,
+                    Failure {
+                        kind: FailureKind::Client,
+                        status: None,
+                        retry_after: None,
+                        reason: format!("processing crashed: {e}"),
+                    },
+                ),
             }
         }
-        Outcome::NotModified { validators, max_age, moved_to } => {
+        Outcome::NotModified {
+            validators,
+            max_age,
+            moved_to,
+        } => {
             st.validators = validators;
             st.last_status = "not modified".into();
             st.last_success = Some(now);
             st.failures = 0;
             st.moved_to = moved_to.map(String::from);
-            st.next_fetch = max_age.map(|m| now + chrono::Duration::from_std(m).unwrap_or_default().min(shared.max_backoff));
+            st.next_fetch = max_age.map(|m| {
+                now + chrono::Duration::from_std(m)
+                    .unwrap_or_default()
+                    .min(shared.max_backoff)
+            });
             rep.status = Status::NotModified;
             let es = st.entries.clone();
-            finish(shared, source, rep, es, SourceWrite { name, state: st, ..SourceWrite::default() })
+            finish(
+                shared,
+                source,
+                rep,
+                es,
+                SourceWrite {
+                    name,
+                    state: st,
+                    ..SourceWrite::default()
+                },
+            )
         }
         Outcome::Failed(f) => failure(shared, source, rep, st, f),
     }
@@ -290,55 +439,115 @@ impl Shared {
 }
 
 fn read_file(p: &Path, cap: u64) -> Outcome {
-    let fail = |kind, reason: String| Outcome::Failed(Failure { kind, status: None, retry_after: None, reason });
+    let fail = |kind, reason: String| {
+        Outcome::Failed(Failure {
+            kind,
+            status: None,
+            retry_after: None,
+            reason,
+        })
+    };
     match std::fs::metadata(p) {
-        Ok(m) if m.len() > cap => fail(FailureKind::TooLarge, format!("file larger than the {cap}-byte cap")),
+        Ok(m) if m.len() > cap => fail(
+            FailureKind::TooLarge,
+            format!("file larger than the {cap}-byte cap"),
+        ),
         Ok(_) => match std::fs::read(p) {
             Ok(body) => Outcome::Body {
                 body,
-                final_url: url::Url::parse("file:///").unwrap_or_else(|_| unreachable!("static URL")),
+                final_url: url::Url::parse("file:///")
+                    .unwrap_or_else(|_| unreachable!("static URL")),
                 content_type: None,
                 validators: Default::default(),
                 max_age: None,
                 moved_to: None,
             },
-            Err(e) => fail(FailureKind::Network, format!("cannot read {}: {e}", p.display())),
+            Err(e) => fail(
+                FailureKind::Network,
+                format!("cannot read {}: {e}", p.display()),
+            ),
         },
-        Err(e) => fail(FailureKind::Network, format!("cannot read {}: {e}", p.display())),
+        Err(e) => fail(
+            FailureKind::Network,
+            format!("cannot read {}: {e}", p.display()),
+        ),
     }
 }
 
-fn failure(shared: &Shared, source: &Source, mut rep: SourceReport, mut st: SourceState, f: Failure) -> (SourceReport, Vec<Entry>, SourceWrite) {
+fn failure(
+    shared: &Shared,
+    source: &Source,
+    mut rep: SourceReport,
+    mut st: SourceState,
+    f: Failure,
+) -> (SourceReport, Vec<Entry>, SourceWrite) {
     let now = shared.now;
     st.failures += 1;
     st.last_status = f.reason.clone();
     st.gone = f.kind == FailureKind::Gone;
     let mut wait = backoff(shared, &source.name, st.failures);
     if let Some(ra) = f.retry_after {
-        wait = wait.max(chrono::Duration::from_std(ra).unwrap_or_default().min(shared.max_backoff));
+        wait = wait.max(
+            chrono::Duration::from_std(ra)
+                .unwrap_or_default()
+                .min(shared.max_backoff),
+        );
     }
     st.next_fetch = Some(now + wait);
-    rep.status = if st.gone { Status::Gone } else { Status::Failed(f.reason) };
+    rep.status = if st.gone {
+        Status::Gone
+    } else {
+        Status::Failed(f.reason)
+    };
     rep.failures = st.failures;
     let fresh_enough = st.last_success.is_some_and(|t| now - t <= shared.grace);
     let es = if fresh_enough {
         st.entries.clone()
     } else {
         if !st.entries.is_empty() {
-            rep.warnings.push(format!("{} stored entries dropped: no successful fetch within the grace period", st.entries.len()));
+            rep.warnings.push(format!(
+                "{} stored entries dropped: no successful fetch within the grace period",
+                st.entries.len()
+            ));
         }
         Vec::new()
     };
-    finish(shared, source, rep, es, SourceWrite { name: source.name.clone(), state: st, ..SourceWrite::default() })
+    finish(
+        shared,
+        source,
+        rep,
+        es,
+        SourceWrite {
+            name: source.name.clone(),
+            state: st,
+            ..SourceWrite::default()
+        },
+    )
 }
 
-fn failed_without_state(source: &Source, reason: String) -> (SourceReport, Vec<Entry>, SourceWrite) {
+fn failed_without_state(
+    source: &Source,
+    reason: String,
+) -> (SourceReport, Vec<Entry>, SourceWrite) {
     let mut rep = SourceReport::new(source, &SourceState::default());
     rep.status = Status::Failed(format!("state: {reason}"));
-    (rep, Vec::new(), SourceWrite { name: source.name.clone(), ..SourceWrite::default() })
+    (
+        rep,
+        Vec::new(),
+        SourceWrite {
+            name: source.name.clone(),
+            ..SourceWrite::default()
+        },
+    )
 }
 
-fn finish(shared: &Shared, source: &Source, mut rep: SourceReport, entries: Vec<Entry>, mut w: SourceWrite) -> (SourceReport, Vec<Entry>, SourceWrite) {
+fn finish(
+    shared: &Shared,
+    source: &Source,
+    mut rep: SourceReport,
+    entries: Vec<Entry>,
+    mut w: SourceWrite,
+) -> (SourceReport, Vec<Entry>, SourceWrite) {
     rep.entries = entries.len();
     rep.last_success = w.state.last_success;
     rep.next_fetch = w.state.next_fetch;
@@ -356,12 +565,33 @@ pub use parse::parse_feed;
 pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
     let cfg = load_config(opts)?;
     let state = State::open(&cfg.state_path)?;
-    let fmt = |d: Option<DateTime<Utc>>| d.map_or("-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string());
-    let mut out = format!("{:<28} {:<24} {:<17} {:>8} {:<17} {:>7}\n", "source", "status", "last success", "failures", "next fetch", "entries");
+    let fmt = |d: Option<DateTime<Utc>>| {
+        d.map_or("-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+    };
+    let mut out = format!(
+        "{:<28} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
+        "source", "status", "last success", "failures", "next fetch", "entries"
+    );
     for s in &cfg.sources {
         let st = state.source(&s.name)?;
-        let status = if !s.enabled { "disabled".to_string() } else if st.gone { "gone (410)".into() } else if st.last_status.is_empty() { "never fetched".into() } else { st.last_status.chars().take(24).collect() };
-        out.push_str(&format!("{:<28} {:<24} {:<17} {:>8} {:<17} {:>7}\n", s.name, status, fmt(st.last_success), st.failures, fmt(st.next_fetch), st.entries.len()));
+        let status = if !s.enabled {
+            "disabled".to_string()
+        } else if st.gone {
+            "gone (410)".into()
+        } else if st.last_status.is_empty() {
+            "never fetched".into()
+        } else {
+            st.last_status.chars().take(24).collect()
+        };
+        out.push_str(&format!(
+            "{:<28} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
+            s.name,
+            status,
+            fmt(st.last_success),
+            st.failures,
+            fmt(st.next_fetch),
+            st.entries.len()
+        ));
     }
     Ok(out)
 }

@@ -18,7 +18,10 @@ use crate::model::Entry;
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("state database {path}: {source}")]
-    Sql { path: String, source: rusqlite::Error },
+    Sql {
+        path: String,
+        source: rusqlite::Error,
+    },
     #[error("state database {path}: {msg}")]
     Other { path: String, msg: String },
 }
@@ -83,7 +86,8 @@ fn ts(d: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
-    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|d| d.with_timezone(&Utc))
+    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+        .map(|d| d.with_timezone(&Utc))
 }
 
 impl State {
@@ -91,28 +95,48 @@ impl State {
     pub fn open(path: &Path) -> Result<State, StateError> {
         let p = path.display().to_string();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StateError::Other { path: p.clone(), msg: e.to_string() })?;
+            std::fs::create_dir_all(dir).map_err(|e| StateError::Other {
+                path: p.clone(),
+                msg: e.to_string(),
+            })?;
         }
-        let sql = |source| StateError::Sql { path: p.clone(), source };
+        let sql = |source| StateError::Sql {
+            path: p.clone(),
+            source,
+        };
         let mut conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(sql)?;
         if version as usize > MIGRATIONS.len() {
-            return Err(StateError::Other { path: p, msg: format!("schema version {version} is newer than this feedbraid knows; upgrade feedbraid") });
+            return Err(StateError::Other {
+                path: p,
+                msg: format!(
+                    "schema version {version} is newer than this feedbraid knows; upgrade feedbraid"
+                ),
+            });
         }
         let tx = conn.transaction().map_err(sql)?;
         for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(m).map_err(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64).map_err(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(sql)?;
         }
         tx.commit().map_err(sql)?;
         Ok(State { conn, path: p })
     }
 
     fn err(&self, source: rusqlite::Error) -> StateError {
-        StateError::Sql { path: self.path.clone(), source }
+        StateError::Sql {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// The stored state of a source (default when never seen).
@@ -138,7 +162,8 @@ impl State {
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((validators, last_status, la, ls, failures, nf, gone, moved_to, entries)) = row else {
+        let Some((validators, last_status, la, ls, failures, nf, gone, moved_to, entries)) = row
+        else {
             return Ok(SourceState::default());
         };
         Ok(SourceState {
@@ -156,16 +181,24 @@ impl State {
 
     /// Names of every source with stored state.
     pub fn source_names(&self) -> Result<Vec<String>, StateError> {
-        let mut st = self.conn.prepare("SELECT name FROM sources ORDER BY name").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT name FROM sources ORDER BY name")
+            .map_err(|e| self.err(e))?;
         let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// First-seen times of a source's entries.
     pub fn first_seen(&self, source: &str) -> Result<HashMap<String, DateTime<Utc>>, StateError> {
-        let mut st = self.conn.prepare("SELECT id, first_seen FROM entries WHERE source = ?1").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT id, first_seen FROM entries WHERE source = ?1")
+            .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![source], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map(params![source], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(|e| self.err(e))?;
         let mut out = HashMap::new();
         for row in rows {
@@ -179,9 +212,14 @@ impl State {
 
     /// The normalised-entry cache of a source: raw item hash → normalised entry.
     pub fn norm_cache(&self, source: &str) -> Result<HashMap<String, Entry>, StateError> {
-        let mut st = self.conn.prepare("SELECT hash, entry FROM norm_cache WHERE source = ?1").map_err(|e| self.err(e))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT hash, entry FROM norm_cache WHERE source = ?1")
+            .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![source], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .query_map(params![source], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(|e| self.err(e))?;
         let mut out = HashMap::new();
         for row in rows {
@@ -196,10 +234,20 @@ impl State {
     /// Writes everything a run learnt, in one transaction: the writes arrive over `rx` as sources
     /// finish (so a run never holds every source's entries at once) and are committed together when
     /// the channel closes. Nothing is committed if a write fails.
-    pub fn write_run(&mut self, rx: std::sync::mpsc::Receiver<SourceWrite>, now: DateTime<Utc>) -> Result<usize, StateError> {
+    pub fn write_run(
+        &mut self,
+        rx: std::sync::mpsc::Receiver<SourceWrite>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql { path: path.clone(), source };
-        let json = |e: serde_json::Error| StateError::Other { path: path.clone(), msg: e.to_string() };
+        let sql = |source| StateError::Sql {
+            path: path.clone(),
+            source,
+        };
+        let json = |e: serde_json::Error| StateError::Other {
+            path: path.clone(),
+            msg: e.to_string(),
+        };
         let now_s = now.to_rfc3339();
         let tx = self.conn.transaction().map_err(sql)?;
         let mut n = 0;
@@ -219,7 +267,11 @@ impl State {
             .map_err(sql)?;
             if w.entries_changed {
                 let entries = serde_json::to_string(&s.entries).map_err(json)?;
-                tx.execute("UPDATE sources SET entries = ?2 WHERE name = ?1", params![w.name, entries]).map_err(sql)?;
+                tx.execute(
+                    "UPDATE sources SET entries = ?2 WHERE name = ?1",
+                    params![w.name, entries],
+                )
+                .map_err(sql)?;
             }
             let mut ins = tx
                 .prepare_cached("INSERT INTO entries (id, source, first_seen, content_hash) VALUES (?1, ?2, ?3, ?4)
@@ -240,7 +292,14 @@ impl State {
                           ON CONFLICT(hash) DO UPDATE SET entry = ?3, last_used = ?4")
                 .map_err(sql)?;
             for (hash, entry) in &w.cache {
-                cache.execute(params![hash, w.name, serde_json::to_string(entry).map_err(json)?, now_s]).map_err(sql)?;
+                cache
+                    .execute(params![
+                        hash,
+                        w.name,
+                        serde_json::to_string(entry).map_err(json)?,
+                        now_s
+                    ])
+                    .map_err(sql)?;
             }
         }
         tx.commit().map_err(sql)?;

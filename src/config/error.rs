@@ -132,7 +132,11 @@ impl ConfigError {
             file: file.to_path_buf(),
             line,
             column,
-            key: if key.is_empty() { "(document)".into() } else { key },
+            key: if key.is_empty() {
+                "(document)".into()
+            } else {
+                key
+            },
             message: msg,
         }
     }

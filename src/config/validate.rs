@@ -41,7 +41,11 @@ impl Ctx<'_> {
             Ok(u) => self.err(
                 s.span(),
                 key,
-                format!("`{}` must be an http(s) URL, not `{}:`", s.get_ref(), u.scheme()),
+                format!(
+                    "`{}` must be an http(s) URL, not `{}:`",
+                    s.get_ref(),
+                    u.scheme()
+                ),
             ),
             Err(e) => self.err(
                 s.span(),
@@ -55,8 +59,16 @@ impl Ctx<'_> {
     fn url_or_relative(&self, s: &S, key: &str, base: &Url) -> R<Url> {
         match base.join(s.get_ref().trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(u),
-            Ok(u) => self.err(s.span(), key, format!("scheme `{}:` is not allowed", u.scheme())),
-            Err(e) => self.err(s.span(), key, format!("`{}` is not a valid URL ({e})", s.get_ref())),
+            Ok(u) => self.err(
+                s.span(),
+                key,
+                format!("scheme `{}:` is not allowed", u.scheme()),
+            ),
+            Err(e) => self.err(
+                s.span(),
+                key,
+                format!("`{}` is not a valid URL ({e})", s.get_ref()),
+            ),
         }
     }
 
@@ -82,7 +94,8 @@ impl Ctx<'_> {
     }
 
     fn duration(&self, s: &S, key: &str) -> R<Duration> {
-        parse_duration(s.get_ref()).map_err(|m| ConfigError::at(self.file, self.src, s.span(), key, m))
+        parse_duration(s.get_ref())
+            .map_err(|m| ConfigError::at(self.file, self.src, s.span(), key, m))
     }
 
     fn count(&self, n: &Spanned<i64>, key: &str, min: i64) -> R<usize> {
@@ -98,10 +111,18 @@ impl Ctx<'_> {
             && t.split(['-', '_']).enumerate().all(|(i, p)| {
                 let n = p.len();
                 p.chars().all(|c| c.is_ascii_alphanumeric())
-                    && if i == 0 { (2..=3).contains(&n) } else { (1..=8).contains(&n) }
+                    && if i == 0 {
+                        (2..=3).contains(&n)
+                    } else {
+                        (1..=8).contains(&n)
+                    }
             });
         if !ok {
-            return self.err(s.span(), key, format!("`{t}` is not a language tag such as `en` or `zh-Hant`"));
+            return self.err(
+                s.span(),
+                key,
+                format!("`{t}` is not a language tag such as `en` or `zh-Hant`"),
+            );
         }
         Ok(t.replace('_', "-").to_ascii_lowercase())
     }
@@ -115,7 +136,13 @@ impl Ctx<'_> {
                     .size_limit(1 << 20)
                     .build()
                     .map_err(|e| {
-                        ConfigError::at(self.file, self.src, p.span(), &format!("{key}[{i}]"), format!("bad pattern: {e}"))
+                        ConfigError::at(
+                            self.file,
+                            self.src,
+                            p.span(),
+                            &format!("{key}[{i}]"),
+                            format!("bad pattern: {e}"),
+                        )
                     })
             })
             .collect()
@@ -125,7 +152,9 @@ impl Ctx<'_> {
         Ok(Filter {
             include: self.patterns(include, &format!("{key}include"))?,
             exclude: self.patterns(exclude, &format!("{key}exclude"))?,
-            max_age: max_age.map(|m| self.duration(m, &format!("{key}max_age"))).transpose()?,
+            max_age: max_age
+                .map(|m| self.duration(m, &format!("{key}max_age")))
+                .transpose()?,
         })
     }
 
@@ -133,7 +162,11 @@ impl Ctx<'_> {
         Ok(Person {
             name: self.text(&p.name, &format!("{key}.name"))?,
             email: p.email.clone().filter(|e| !e.trim().is_empty()),
-            uri: p.uri.as_ref().map(|u| self.http_url(u, &format!("{key}.uri")).map(String::from)).transpose()?,
+            uri: p
+                .uri
+                .as_ref()
+                .map(|u| self.http_url(u, &format!("{key}.uri")).map(String::from))
+                .transpose()?,
         })
     }
 
@@ -149,7 +182,11 @@ impl Ctx<'_> {
                 return Ok(dt.and_utc());
             }
         }
-        self.err(s.span(), key, format!("`{t}` is not a date: use `2012-02-21` or `2012-02-21T10:00:00Z`"))
+        self.err(
+            s.span(),
+            key,
+            format!("`{t}` is not a date: use `2012-02-21` or `2012-02-21T10:00:00Z`"),
+        )
     }
 }
 
@@ -178,7 +215,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             _ => return Err(bad()),
         };
         let n: u64 = num.parse().map_err(|_| bad())?;
-        total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
         num.clear();
     }
     if !num.is_empty() {
@@ -189,7 +229,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 
 pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
     let base_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-    let cx = Ctx { file, src, base_dir: base_dir.clone() };
+    let cx = Ctx {
+        file,
+        src,
+        base_dir: base_dir.clone(),
+    };
     let f = &raw.feed;
     let feed = FeedMeta {
         title: cx.text(&f.title, "feed.title")?,
@@ -198,30 +242,90 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         link: cx.http_url(&f.link, "feed.link")?,
         self_url: cx.http_url(&f.self_url, "feed.self_url")?,
         author: cx.person(f.author.get_ref(), "feed.author")?,
-        language: f.language.as_ref().map(|l| cx.lang(l, "feed.language")).transpose()?,
+        language: f
+            .language
+            .as_ref()
+            .map(|l| cx.lang(l, "feed.language"))
+            .transpose()?,
         rights: f.rights.clone(),
-        icon: f.icon.as_ref().map(|u| cx.http_url(u, "feed.icon")).transpose()?,
-        logo: f.logo.as_ref().map(|u| cx.http_url(u, "feed.logo")).transpose()?,
-        max_entries: f.max_entries.as_ref().map(|n| cx.count(n, "feed.max_entries", 1)).transpose()?.unwrap_or(100),
+        icon: f
+            .icon
+            .as_ref()
+            .map(|u| cx.http_url(u, "feed.icon"))
+            .transpose()?,
+        logo: f
+            .logo
+            .as_ref()
+            .map(|u| cx.http_url(u, "feed.logo"))
+            .transpose()?,
+        max_entries: f
+            .max_entries
+            .as_ref()
+            .map(|n| cx.count(n, "feed.max_entries", 1))
+            .transpose()?
+            .unwrap_or(100),
     };
     let d = FetchSettings::default();
     let r = &raw.fetch;
     let fetch = FetchSettings {
-        timeout: r.timeout.as_ref().map(|s| cx.duration(s, "fetch.timeout")).transpose()?.unwrap_or(d.timeout),
-        connect_timeout: r.connect_timeout.as_ref().map(|s| cx.duration(s, "fetch.connect_timeout")).transpose()?.unwrap_or(d.connect_timeout),
-        max_bytes: r.max_bytes.as_ref().map(|n| cx.count(n, "fetch.max_bytes", 1024)).transpose()?.map_or(d.max_bytes, |n| n as u64),
-        concurrency: r.concurrency.as_ref().map(|n| cx.count(n, "fetch.concurrency", 1)).transpose()?.unwrap_or(d.concurrency),
-        per_host: r.per_host.as_ref().map(|n| cx.count(n, "fetch.per_host", 1)).transpose()?.unwrap_or(d.per_host),
-        grace_period: r.grace_period.as_ref().map(|s| cx.duration(s, "fetch.grace_period")).transpose()?.unwrap_or(d.grace_period),
-        max_backoff: r.max_backoff.as_ref().map(|s| cx.duration(s, "fetch.max_backoff")).transpose()?.unwrap_or(d.max_backoff),
+        timeout: r
+            .timeout
+            .as_ref()
+            .map(|s| cx.duration(s, "fetch.timeout"))
+            .transpose()?
+            .unwrap_or(d.timeout),
+        connect_timeout: r
+            .connect_timeout
+            .as_ref()
+            .map(|s| cx.duration(s, "fetch.connect_timeout"))
+            .transpose()?
+            .unwrap_or(d.connect_timeout),
+        max_bytes: r
+            .max_bytes
+            .as_ref()
+            .map(|n| cx.count(n, "fetch.max_bytes", 1024))
+            .transpose()?
+            .map_or(d.max_bytes, |n| n as u64),
+        concurrency: r
+            .concurrency
+            .as_ref()
+            .map(|n| cx.count(n, "fetch.concurrency", 1))
+            .transpose()?
+            .unwrap_or(d.concurrency),
+        per_host: r
+            .per_host
+            .as_ref()
+            .map(|n| cx.count(n, "fetch.per_host", 1))
+            .transpose()?
+            .unwrap_or(d.per_host),
+        grace_period: r
+            .grace_period
+            .as_ref()
+            .map(|s| cx.duration(s, "fetch.grace_period"))
+            .transpose()?
+            .unwrap_or(d.grace_period),
+        max_backoff: r
+            .max_backoff
+            .as_ref()
+            .map(|s| cx.duration(s, "fetch.max_backoff"))
+            .transpose()?
+            .unwrap_or(d.max_backoff),
     };
-    let RawFilter { include, exclude, max_age } = &raw.filter;
+    let RawFilter {
+        include,
+        exclude,
+        max_age,
+    } = &raw.filter;
     let filter = cx.filter(include, exclude, max_age.as_ref(), "filter.")?;
     let mut sources: Vec<Source> = Vec::new();
     for (i, s) in raw.source.iter().enumerate() {
         let src = source(&cx, s, i)?;
         if sources.iter().any(|o| o.name == src.name) {
-            return cx.err(s.get_ref().name.span(), &format!("source[{i}].name"), format!("the name `{}` is used twice", src.name));
+            return cx.err(
+                s.get_ref().name.span(),
+                &format!("source[{i}].name"),
+                format!("the name `{}` is used twice", src.name),
+            );
         }
         sources.push(src);
     }
@@ -239,14 +343,22 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         feed,
         fetch,
         filter,
-        local_dir: raw.local.as_ref().map(|l| cx.path(&l.dir, "local.dir")).transpose()?,
+        local_dir: raw
+            .local
+            .as_ref()
+            .map(|l| cx.path(&l.dir, "local.dir"))
+            .transpose()?,
         sources,
         entries: Vec::new(),
     };
     for (i, e) in raw.entry.iter().enumerate() {
         let le = entry(&cx, &cfg, e, &format!("entry[{i}]"))?;
         if cfg.entries.iter().any(|o| o.id == le.id) {
-            return cx.err(e.span(), &format!("entry[{i}]"), format!("id `{}` is used twice", le.id));
+            return cx.err(
+                e.span(),
+                &format!("entry[{i}]"),
+                format!("id `{}` is used twice", le.id),
+            );
         }
         cfg.entries.push(le);
     }
@@ -259,8 +371,20 @@ fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
     let location = match (&r.url, &r.path) {
         (Some(u), None) => Location::Url(cx.http_url(u, &format!("{k}url"))?),
         (None, Some(p)) => Location::Path(cx.path(p, &format!("{k}path"))?),
-        (Some(u), Some(_)) => return cx.err(u.span(), &format!("{k}url"), "give either `url` or `path`, not both"),
-        (None, None) => return cx.err(s.span(), &format!("{k}url"), "missing `url` (or `path` for a local file)"),
+        (Some(u), Some(_)) => {
+            return cx.err(
+                u.span(),
+                &format!("{k}url"),
+                "give either `url` or `path`, not both",
+            );
+        }
+        (None, None) => {
+            return cx.err(
+                s.span(),
+                &format!("{k}url"),
+                "missing `url` (or `path` for a local file)",
+            );
+        }
     };
     let id_strategy = match r.id_strategy.as_ref().map(|v| (v, v.get_ref().as_str())) {
         None | Some((_, "auto")) => IdStrategy::Auto,
@@ -268,19 +392,44 @@ fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
         Some((_, "link")) => IdStrategy::Link,
         Some((_, "hash")) => IdStrategy::Hash,
         Some((v, other)) => {
-            return cx.err(v.span(), &format!("{k}id_strategy"), format!("`{other}` is not one of auto, guid, link, hash"));
+            return cx.err(
+                v.span(),
+                &format!("{k}id_strategy"),
+                format!("`{other}` is not one of auto, guid, link, hash"),
+            );
         }
     };
     Ok(Source {
         name: cx.text(&r.name, &format!("{k}name"))?,
         location,
-        homepage: r.homepage.as_ref().map(|u| cx.http_url(u, &format!("{k}homepage"))).transpose()?,
-        language: r.language.as_ref().map(|l| cx.lang(l, &format!("{k}language"))).transpose()?,
-        tags: r.tags.iter().map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
-        max_items: r.max_items.as_ref().map(|n| cx.count(n, &format!("{k}max_items"), 1)).transpose()?,
+        homepage: r
+            .homepage
+            .as_ref()
+            .map(|u| cx.http_url(u, &format!("{k}homepage")))
+            .transpose()?,
+        language: r
+            .language
+            .as_ref()
+            .map(|l| cx.lang(l, &format!("{k}language")))
+            .transpose()?,
+        tags: r
+            .tags
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        max_items: r
+            .max_items
+            .as_ref()
+            .map(|n| cx.count(n, &format!("{k}max_items"), 1))
+            .transpose()?,
         id_strategy,
         filter: cx.filter(&r.include, &r.exclude, r.max_age.as_ref(), &k)?,
-        iframe_hosts: r.iframe_hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect(),
+        iframe_hosts: r
+            .iframe_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect(),
         enabled: r.enabled.unwrap_or(true),
     })
 }
@@ -289,13 +438,26 @@ fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalE
     let r = e.get_ref();
     let id = match (&r.id, &r.slug) {
         (Some(id), _) => cx.iri(id, &format!("{k}.id"))?,
-        (None, Some(slug)) => format!("{}/{}", cfg.feed.id.trim_end_matches('/'), crate::config::slugify(slug.get_ref())),
+        (None, Some(slug)) => format!(
+            "{}/{}",
+            cfg.feed.id.trim_end_matches('/'),
+            crate::config::slugify(slug.get_ref())
+        ),
         (None, None) => return cx.err(e.span(), &format!("{k}.slug"), "missing `slug` (or `id`)"),
     };
     let published = cx.date(&r.published, &format!("{k}.published"))?;
-    let updated = r.updated.as_ref().map(|u| cx.date(u, &format!("{k}.updated"))).transpose()?.unwrap_or(published);
+    let updated = r
+        .updated
+        .as_ref()
+        .map(|u| cx.date(u, &format!("{k}.updated")))
+        .transpose()?
+        .unwrap_or(published);
     if updated < published {
-        return cx.err(r.updated.as_ref().map_or(0..0, Spanned::span), &format!("{k}.updated"), "is before `published`");
+        return cx.err(
+            r.updated.as_ref().map_or(0..0, Spanned::span),
+            &format!("{k}.updated"),
+            "is before `published`",
+        );
     }
     let link = match (&r.link, &r.slug) {
         (Some(l), _) => cx.url_or_relative(l, &format!("{k}.link"), &cfg.feed.link)?,
@@ -308,12 +470,23 @@ fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalE
         let a = a.get_ref();
         let mime = cx.text(&a.mime_type, &format!("{ak}.type"))?;
         if !mime.contains('/') {
-            return cx.err(a.mime_type.span(), &format!("{ak}.type"), format!("`{mime}` is not a MIME type such as `application/pdf`"));
+            return cx.err(
+                a.mime_type.span(),
+                &format!("{ak}.type"),
+                format!("`{mime}` is not a MIME type such as `application/pdf`"),
+            );
         }
-        let file_len = a.path.as_ref().map(|p| cx.path(p, &format!("{ak}.path"))).transpose()?
-            .and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len());
+        let file_len = a
+            .path
+            .as_ref()
+            .map(|p| cx.path(p, &format!("{ak}.path")))
+            .transpose()?
+            .and_then(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len());
         attachments.push(Enclosure {
-            url: cx.url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?.into(),
+            url: cx
+                .url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?
+                .into(),
             mime_type: mime,
             length: match (&a.length, file_len) {
                 (_, Some(n)) => Some(n),
@@ -321,7 +494,11 @@ fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalE
                 (None, None) => None,
             },
             title: a.title.clone(),
-            language: a.language.as_ref().map(|l| cx.lang(l, &format!("{ak}.language"))).transpose()?,
+            language: a
+                .language
+                .as_ref()
+                .map(|l| cx.lang(l, &format!("{ak}.language")))
+                .transpose()?,
         });
     }
     let mut authors = Vec::new();
@@ -336,7 +513,12 @@ fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalE
         link,
         summary: r.summary.clone(),
         content: r.content.clone(),
-        language: r.language.as_ref().map(|l| cx.lang(l, &format!("{k}.language"))).transpose()?.or_else(|| cfg.feed.language.clone()),
+        language: r
+            .language
+            .as_ref()
+            .map(|l| cx.lang(l, &format!("{k}.language")))
+            .transpose()?
+            .or_else(|| cfg.feed.language.clone()),
         tags: r.tags.clone(),
         authors,
         attachments,
@@ -345,11 +527,32 @@ fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalE
 
 /// A Markdown local entry: `+++` TOML front matter `+++`, then a Markdown body that becomes `content`.
 pub(super) fn markdown_entry(cfg: &Config, text: &str, file: &Path) -> R<LocalEntry> {
-    let cx = Ctx { file, src: text, base_dir: cfg.base_dir.clone() };
-    let rest = text.trim_start_matches('\u{feff}').strip_prefix("+++")
-        .ok_or_else(|| ConfigError::at(file, text, 0..0, "(front matter)", "must start with a `+++` line"))?;
-    let end = rest.find("\n+++")
-        .ok_or_else(|| ConfigError::at(file, text, 0..0, "(front matter)", "has no closing `+++` line"))?;
+    let cx = Ctx {
+        file,
+        src: text,
+        base_dir: cfg.base_dir.clone(),
+    };
+    let rest = text
+        .trim_start_matches('\u{feff}')
+        .strip_prefix("+++")
+        .ok_or_else(|| {
+            ConfigError::at(
+                file,
+                text,
+                0..0,
+                "(front matter)",
+                "must start with a `+++` line",
+            )
+        })?;
+    let end = rest.find("\n+++").ok_or_else(|| {
+        ConfigError::at(
+            file,
+            text,
+            0..0,
+            "(front matter)",
+            "has no closing `+++` line",
+        )
+    })?;
     let offset = text.len() - rest.len();
     let front = &rest[..end];
     let body = rest[end + 4..].trim_start_matches(['\r', '\n']);
@@ -359,7 +562,11 @@ pub(super) fn markdown_entry(cfg: &Config, text: &str, file: &Path) -> R<LocalEn
         err
     })?;
     if raw.content.is_some() {
-        return cx.err(0..0, "content", "write the content as the Markdown body, not as a key");
+        return cx.err(
+            0..0,
+            "content",
+            "write the content as the Markdown body, not as a key",
+        );
     }
     let mut le = entry(&cx, cfg, &Spanned::new(0..0, raw), "entry")?;
     let mut html = String::new();

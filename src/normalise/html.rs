@@ -6,7 +6,7 @@
 //! by ammonia). Scripts, styles, forms, objects, embeds, SVG, event handlers, `style`/`class`
 //! attributes and non-http(s)/mailto URLs never survive; `<iframe>` survives only for hosts the
 //! source allows (videos), sandboxed. Images are lazy-loaded without a referrer, and 1×1 tracking
-//! pixels are removed.
+//! pixels are removed. Output is deterministic (same input, same bytes).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -17,12 +17,76 @@ use url::Url;
 use super::links::resolve;
 
 const TAGS: &[&str] = &[
-    "a", "abbr", "acronym", "address", "article", "aside", "b", "bdi", "bdo", "blockquote", "br",
-    "caption", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div", "dl", "dt",
-    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s", "samp", "section",
-    "small", "span", "strike", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
-    "th", "thead", "time", "tr", "tt", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "article",
+    "aside",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 ];
 
 /// A sanitiser for one source and one base URL (build once per source, reuse for every entry).
@@ -40,10 +104,12 @@ impl std::fmt::Debug for Sanitizer {
 static PIXEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"<img\b[^<>]*>"#).unwrap_or_else(|e| panic!("static regex: {e}"))
 });
-static PIXEL_W: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\swidth="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}")));
-static PIXEL_H: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\sheight="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}")));
+static PIXEL_W: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\swidth="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}"))
+});
+static PIXEL_H: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\sheight="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}"))
+});
 
 impl Sanitizer {
     /// `base`: what relative URLs resolve against; `iframe_hosts`: hosts whose iframes survive.
@@ -61,16 +127,20 @@ impl Sanitizer {
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
             // Relative URLs pass the scheme check here; the attribute filter below resolves them or drops them.
             .url_relative(ammonia::UrlRelative::PassThrough)
-            .link_rel(Some("noopener noreferrer nofollow"))
-            .set_tag_attribute_value("img", "loading", "lazy")
-            .set_tag_attribute_value("img", "referrerpolicy", "no-referrer");
+            .link_rel(Some("noopener noreferrer nofollow"));
         let hosts: Vec<String> = iframe_hosts.to_vec();
         if !hosts.is_empty() {
             tags.insert("iframe");
-            b.add_tag_attributes("iframe", ["src", "width", "height", "title", "allowfullscreen"])
-                .set_tag_attribute_value("iframe", "sandbox", "allow-scripts allow-same-origin allow-popups")
-                .set_tag_attribute_value("iframe", "referrerpolicy", "no-referrer")
-                .set_tag_attribute_value("iframe", "loading", "lazy");
+            // ammonia keeps forced attributes in a HashMap (random order), so only one is forced here.
+            b.add_tag_attributes(
+                "iframe",
+                ["src", "width", "height", "title", "allowfullscreen"],
+            )
+            .set_tag_attribute_value(
+                "iframe",
+                "sandbox",
+                "allow-scripts allow-same-origin allow-popups",
+            );
         }
         b.tags(tags);
         b.attribute_filter(move |element, attribute, value| {
@@ -100,7 +170,17 @@ impl Sanitizer {
             PIXEL
                 .replace_all(&cleaned, |c: &regex::Captures<'_>| {
                     let tag = &c[0];
-                    if PIXEL_W.is_match(tag) && PIXEL_H.is_match(tag) { String::new() } else { tag.to_string() }
+                    if PIXEL_W.is_match(tag) && PIXEL_H.is_match(tag) {
+                        String::new()
+                    } else {
+                        // Inserted right after the tag name, so the position is right even if the
+                        // match ended early inside an attribute value. (Not through ammonia's
+                        // forced attributes: those come out in random order.)
+                        format!(
+                            "<img loading=\"lazy\" referrerpolicy=\"no-referrer\"{}",
+                            &tag[4..]
+                        )
+                    }
                 })
                 .into_owned()
         } else {

@@ -26,12 +26,22 @@ pub fn short_hash(parts: &[&str]) -> String {
         h.update(p.as_bytes());
         h.update([0u8]);
     }
-    h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// True for ids that are absolute IRIs we can keep as they are.
 pub fn is_absolute_iri(s: &str) -> bool {
-    if s.is_empty() || s.len() > 2048 || s.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')) {
+    if s.is_empty()
+        || s.len() > 2048
+        || s.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '\\' | '^' | '`')
+        })
+    {
         return false;
     }
     match url::Url::parse(s) {
@@ -47,13 +57,22 @@ pub fn is_absolute_iri(s: &str) -> bool {
 fn scoped(source_slug: &str, kind: &str, parts: &[&str]) -> String {
     let mut all = vec![source_slug, kind];
     all.extend_from_slice(parts);
-    format!("tag:feedbraid,2026:{source_slug}/{kind}/{}", short_hash(&all))
+    format!(
+        "tag:feedbraid,2026:{source_slug}/{kind}/{}",
+        short_hash(&all)
+    )
 }
 
 /// The id of an item of the source with slug `source_slug`.
 pub fn derive(strategy: IdStrategy, source_slug: &str, i: IdInputs<'_>) -> String {
     let guid = i.guid.map(str::trim).filter(|g| !g.is_empty());
-    let by_guid = |g: &str| if is_absolute_iri(g) { g.to_string() } else { scoped(source_slug, "guid", &[g]) };
+    let by_guid = |g: &str| {
+        if is_absolute_iri(g) {
+            g.to_string()
+        } else {
+            scoped(source_slug, "guid", &[g])
+        }
+    };
     let by_link = |l: &str| scoped(source_slug, "link", &[l]);
     let by_hash = || scoped(source_slug, "hash", &[i.title, i.date.unwrap_or("")]);
     match strategy {

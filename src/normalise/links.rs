@@ -9,9 +9,28 @@ fn is_tracking(key: &str) -> bool {
     k.starts_with("utm_")
         || matches!(
             k.as_str(),
-            "fbclid" | "gclid" | "dclid" | "gbraid" | "wbraid" | "msclkid" | "mc_cid" | "mc_eid" | "yclid"
-                | "_hsenc" | "_hsmi" | "mkt_tok" | "igshid" | "ref_src" | "oly_enc_id" | "oly_anon_id"
-                | "vero_id" | "wt.mc_id" | "__s" | "_ga" | "_gl" | "si"
+            "fbclid"
+                | "gclid"
+                | "dclid"
+                | "gbraid"
+                | "wbraid"
+                | "msclkid"
+                | "mc_cid"
+                | "mc_eid"
+                | "yclid"
+                | "_hsenc"
+                | "_hsmi"
+                | "mkt_tok"
+                | "igshid"
+                | "ref_src"
+                | "oly_enc_id"
+                | "oly_anon_id"
+                | "vero_id"
+                | "wt.mc_id"
+                | "__s"
+                | "_ga"
+                | "_gl"
+                | "si"
         )
 }
 
@@ -60,7 +79,10 @@ pub fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
 pub fn canonical(url: &str) -> Option<String> {
     let mut u = resolve(url, None)?;
     u.set_fragment(None);
-    let host = u.host_str()?.trim_start_matches("www.").to_ascii_lowercase();
+    let host = u
+        .host_str()?
+        .trim_start_matches("www.")
+        .to_ascii_lowercase();
     let path = u.path().trim_end_matches('/');
     let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
     Some(format!("{host}{path}{query}"))

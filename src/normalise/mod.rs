@@ -48,34 +48,68 @@ pub struct Normalised {
 fn alternate(links: &[Link]) -> Option<&Link> {
     links
         .iter()
-        .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")) && l.media_type.as_deref().is_none_or(|t| t.contains("html")))
-        .or_else(|| links.iter().find(|l| matches!(l.rel.as_deref(), None | Some("alternate"))))
+        .find(|l| {
+            matches!(l.rel.as_deref(), None | Some("alternate"))
+                && l.media_type.as_deref().is_none_or(|t| t.contains("html"))
+        })
+        .or_else(|| {
+            links
+                .iter()
+                .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        })
 }
 
 fn person(p: &feed_rs::model::Person) -> Option<Person> {
     let name = text::plain(&p.name.clone().unwrap_or_default());
-    let email = p.email.as_deref().map(text::plain).filter(|e| e.contains('@') && !e.contains(' '));
+    let email = p
+        .email
+        .as_deref()
+        .map(text::plain)
+        .filter(|e| e.contains('@') && !e.contains(' '));
     // RSS `author` is often "email (Name)".
-    let name = if name.is_empty() { email.clone().unwrap_or_default() } else { name };
+    let name = if name.is_empty() {
+        email.clone().unwrap_or_default()
+    } else {
+        name
+    };
     (!name.is_empty()).then(|| Person {
         name,
         email,
-        uri: p.uri.as_deref().and_then(|u| links::resolve(u, None)).map(String::from),
+        uri: p
+            .uri
+            .as_deref()
+            .and_then(|u| links::resolve(u, None))
+            .map(String::from),
     })
 }
 
 fn lang(tag: Option<&str>) -> Option<String> {
     let t = tag?.trim().replace('_', "-").to_ascii_lowercase();
-    let ok = !t.is_empty() && t.len() <= 35 && t.split('-').all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let ok = !t.is_empty()
+        && t.len() <= 35
+        && t.split('-')
+            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
     ok.then_some(t)
 }
 
 impl<'a> FeedContext<'a> {
     /// Reads the feed-level facts (attribution, base, authors, language) of a parsed feed.
-    pub fn new(source: &'a Source, feed: &Feed, fetched_from: Option<&Url>, fetched_at: DateTime<Utc>) -> Self {
+    pub fn new(
+        source: &'a Source,
+        feed: &Feed,
+        fetched_from: Option<&Url>,
+        fetched_at: DateTime<Utc>,
+    ) -> Self {
         let site = alternate(&feed.links).and_then(|l| links::resolve(&l.href, fetched_from));
-        let self_link = feed.links.iter().find(|l| l.rel.as_deref() == Some("self")).and_then(|l| links::resolve(&l.href, fetched_from));
-        let base = site.clone().or_else(|| fetched_from.cloned()).or_else(|| source.homepage.clone());
+        let self_link = feed
+            .links
+            .iter()
+            .find(|l| l.rel.as_deref() == Some("self"))
+            .and_then(|l| links::resolve(&l.href, fetched_from));
+        let base = site
+            .clone()
+            .or_else(|| fetched_from.cloned())
+            .or_else(|| source.homepage.clone());
         let feed_url = fetched_from.cloned().or(self_link);
         let homepage = site.or_else(|| source.homepage.clone());
         let feed_date = feed.updated.or(feed.published).map(|d| d.min(fetched_at));
@@ -85,7 +119,12 @@ impl<'a> FeedContext<'a> {
             .or_else(|| feed_url.as_ref().map(|u| u.to_string()))
             .or_else(|| homepage.as_ref().map(|u| u.to_string()))
             .unwrap_or_else(|| format!("tag:feedbraid,2026:{}", source.slug()));
-        let title = feed.title.as_ref().map(|t| text::plain(&t.content)).filter(|t| !t.is_empty()).unwrap_or_else(|| source.name.clone());
+        let title = feed
+            .title
+            .as_ref()
+            .map(|t| text::plain(&t.content))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| source.name.clone());
         let info = SourceInfo {
             name: source.name.clone(),
             id,
@@ -106,11 +145,21 @@ impl<'a> FeedContext<'a> {
         }
     }
 
-    /// Normalises every item of `feed`. `first_seen` gives the stored first-seen time of an id.
-    pub fn normalise(&self, feed: &Feed, first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>) -> Normalised {
+    /// Normalises every item of `feed`. `item_langs` are the `xml:lang`s of the items (see
+    /// `parse::Parsed`); `first_seen` gives the stored first-seen time of an id.
+    pub fn normalise(
+        &self,
+        feed: &Feed,
+        item_langs: &[Option<String>],
+        first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
+    ) -> Normalised {
         let mut out = Normalised::default();
         for (i, item) in feed.entries.iter().enumerate() {
-            match self.entry(item, first_seen) {
+            match self.entry(
+                item,
+                item_langs.get(i).and_then(Option::as_deref),
+                first_seen,
+            ) {
                 Ok(e) => out.entries.push(e),
                 Err(reason) => out.rejected.push((i, reason)),
             }
@@ -133,7 +182,11 @@ impl<'a> FeedContext<'a> {
             return None;
         }
         let is_html = t.content_type.to_string().contains("html");
-        let html = if is_html { raw.to_string() } else { format!("<p>{}</p>", escape(raw)) };
+        let html = if is_html {
+            raw.to_string()
+        } else {
+            format!("<p>{}</p>", escape(raw))
+        };
         let cleaned = if base == &self.base {
             self.sanitizer.clean(&html)
         } else {
@@ -142,21 +195,48 @@ impl<'a> FeedContext<'a> {
         Some(cleaned).filter(|c| !c.is_empty())
     }
 
-    /// Normalises one item, or says why it cannot be used.
-    pub fn entry(&self, item: &FeedEntry, first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>) -> Result<Entry, String> {
-        let base = item.base.as_deref().and_then(|b| links::resolve(b, self.base.as_ref())).or_else(|| self.base.clone());
+    /// Normalises one item (`xml_lang`: the `xml:lang` in force on it), or says why it cannot be used.
+    pub fn entry(
+        &self,
+        item: &FeedEntry,
+        xml_lang: Option<&str>,
+        first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
+    ) -> Result<Entry, String> {
+        let base = item
+            .base
+            .as_deref()
+            .and_then(|b| links::resolve(b, self.base.as_ref()))
+            .or_else(|| self.base.clone());
         let guid = Some(item.id.trim()).filter(|g| !g.is_empty());
         let link = alternate(&item.links)
             .and_then(|l| links::resolve(&l.href, base.as_ref()))
-            .or_else(|| guid.filter(|g| g.starts_with("http")).and_then(|g| links::resolve(g, None)));
+            .or_else(|| {
+                guid.filter(|g| g.starts_with("http"))
+                    .and_then(|g| links::resolve(g, None))
+            });
         let summary = item.summary.as_ref().and_then(|t| self.html(&base, t));
         let content = item.content.as_ref().and_then(|c| {
             let body = c.body.as_deref()?;
-            self.html(&base, &Text { content_type: c.content_type.clone(), src: None, content: body.to_string() })
+            self.html(
+                &base,
+                &Text {
+                    content_type: c.content_type.clone(),
+                    src: None,
+                    content: body.to_string(),
+                },
+            )
         });
-        let mut title = item.title.as_ref().map(|t| text::plain(&t.content)).unwrap_or_default();
+        let mut title = item
+            .title
+            .as_ref()
+            .map(|t| text::plain(&t.content))
+            .unwrap_or_default();
         if title.is_empty() {
-            let from = summary.as_deref().or(content.as_deref()).map(text::plain).unwrap_or_default();
+            let from = summary
+                .as_deref()
+                .or(content.as_deref())
+                .map(text::plain)
+                .unwrap_or_default();
             title = text::excerpt(&from, 80);
         }
         if title.is_empty() && link.is_none() && guid.is_none() {
@@ -173,7 +253,12 @@ impl<'a> FeedContext<'a> {
         let id = ids::derive(
             self.source.id_strategy,
             &self.source.slug(),
-            IdInputs { guid, canonical_link: canonical.as_deref(), title: &title, date: date_text.as_deref() },
+            IdInputs {
+                guid,
+                canonical_link: canonical.as_deref(),
+                title: &title,
+                date: date_text.as_deref(),
+            },
         );
         let published = item.published.map(clamp);
         let updated = item
@@ -189,17 +274,30 @@ impl<'a> FeedContext<'a> {
             authors = self.authors.clone();
         }
         if authors.is_empty() {
-            authors.push(Person { name: self.source.name.clone(), email: None, uri: self.source.homepage.as_ref().map(|u| u.to_string()) });
+            authors.push(Person {
+                name: self.source.name.clone(),
+                email: None,
+                uri: self.source.homepage.as_ref().map(|u| u.to_string()),
+            });
         }
         let mut categories: Vec<String> = Vec::new();
-        let terms = item.categories.iter().map(|c| c.label.as_deref().unwrap_or(&c.term)).map(text::plain);
+        let terms = item
+            .categories
+            .iter()
+            .map(|c| c.label.as_deref().unwrap_or(&c.term))
+            .map(text::plain);
         for c in terms.chain(self.source.tags.iter().cloned()) {
             if !c.is_empty() && !categories.iter().any(|k| k.eq_ignore_ascii_case(&c)) {
                 categories.push(c);
             }
         }
         let link = link
-            .or_else(|| self.info.homepage.as_deref().and_then(|h| links::resolve(h, None)))
+            .or_else(|| {
+                self.info
+                    .homepage
+                    .as_deref()
+                    .and_then(|h| links::resolve(h, None))
+            })
             .ok_or("item has no link and its source no homepage")?;
         Ok(Entry {
             id,
@@ -212,7 +310,9 @@ impl<'a> FeedContext<'a> {
             content,
             authors,
             categories,
-            language: lang(item.language.as_deref()).or_else(|| self.language.clone()),
+            language: lang(xml_lang)
+                .or_else(|| lang(item.language.as_deref()))
+                .or_else(|| self.language.clone()),
             enclosures: enclosures(item, base.as_ref()),
             via: Vec::new(),
             source: Some(self.info.clone()),
@@ -222,21 +322,39 @@ impl<'a> FeedContext<'a> {
 
 fn enclosures(item: &FeedEntry, base: Option<&Url>) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
-    let from_links = item.links.iter().filter(|l| l.rel.as_deref() == Some("enclosure")).map(|l| {
-        (l.href.as_str(), l.media_type.clone(), l.length, l.title.clone())
-    });
+    let from_links = item
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+        .map(|l| {
+            (
+                l.href.as_str(),
+                l.media_type.clone(),
+                l.length,
+                l.title.clone(),
+            )
+        });
     let from_media = item.media.iter().flat_map(|m| &m.content).filter_map(|c| {
-        Some((c.url.as_ref()?.as_str(), c.content_type.as_ref().map(|t| t.to_string()), c.size, None))
+        Some((
+            c.url.as_ref()?.as_str(),
+            c.content_type.as_ref().map(|t| t.to_string()),
+            c.size,
+            None,
+        ))
     });
     for (href, mime, length, title) in from_links.chain(from_media) {
-        let Some(url) = links::resolve(href, base).filter(|u| u.scheme() != "mailto") else { continue };
+        let Some(url) = links::resolve(href, base).filter(|u| u.scheme() != "mailto") else {
+            continue;
+        };
         let url = String::from(url);
         if out.iter().any(|e| e.url == url) {
             continue;
         }
         out.push(Enclosure {
             url,
-            mime_type: mime.filter(|m| m.contains('/')).unwrap_or_else(|| "application/octet-stream".into()),
+            mime_type: mime
+                .filter(|m| m.contains('/'))
+                .unwrap_or_else(|| "application/octet-stream".into()),
             length: length.filter(|n| *n > 0),
             title: title.map(|t| text::plain(&t)).filter(|t| !t.is_empty()),
             language: None,
@@ -264,7 +382,7 @@ pub fn escape(s: &str) -> String {
 /// A cache key for a raw item: equal keys mean normalising would give the same entry. Covers every
 /// field of the item, the source's settings and the feed-level context, plus a version that is
 /// bumped whenever normalising changes. Not stable across Rust releases (only a cache miss then).
-pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry) -> String {
+pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry, xml_lang: Option<&str>) -> String {
     use std::fmt::Write as _;
     use std::hash::{Hash, Hasher};
     struct H(std::hash::DefaultHasher);
@@ -286,6 +404,6 @@ pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry) -> String {
         ctx.feed_date,
         ctx.info.homepage
     );
-    let _ = write!(h, "{item:?}");
+    let _ = write!(h, "{xml_lang:?}|{item:?}");
     format!("{:016x}", h.0.finish())
 }

@@ -10,7 +10,11 @@ use unicode_segmentation::UnicodeSegmentation;
 /// complete entity table.
 static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::empty();
-    b.clean_content_tags(["script", "style", "head", "title", "template", "noscript"].into_iter().collect());
+    b.clean_content_tags(
+        ["script", "style", "head", "title", "template", "noscript"]
+            .into_iter()
+            .collect(),
+    );
     b
 });
 
@@ -21,7 +25,9 @@ pub fn xml_char_ok(c: char) -> bool {
 
 /// Removes characters XML 1.0 forbids (and C1 controls, which are legal but never wanted).
 pub fn xml_safe(s: &str) -> String {
-    s.chars().filter(|&c| xml_char_ok(c) && !('\u{80}'..='\u{9F}').contains(&c)).collect()
+    s.chars()
+        .filter(|&c| xml_char_ok(c) && !('\u{80}'..='\u{9F}').contains(&c))
+        .collect()
 }
 
 /// Turns a title-like field (which partners fill with anything from plain text to a whole HTML

@@ -1,0 +1,94 @@
+//! Config errors name the file, the line and the key.
+
+use std::path::Path;
+
+use feedbraid::config::Config;
+
+const GOOD: &str = r#"[feed]
+title = "T"
+id = "tag:x.example.org,2026:feed"
+link = "https://x.example.org/"
+self_url = "https://x.example.org/feed.atom"
+author = { name = "X" }
+
+[[source]]
+name = "A"
+url = "https://a.example.org/feed"
+"#;
+
+fn err(text: &str) -> String {
+    Config::parse(text, Path::new("/cfg/feeds.toml"))
+        .expect_err("must be rejected")
+        .to_string()
+}
+
+#[test]
+fn good_config_parses_with_defaults() {
+    let c = Config::parse(GOOD, Path::new("/cfg/feeds.toml")).expect("valid");
+    assert_eq!(c.feed.max_entries, 100);
+    assert_eq!(c.output_dir, Path::new("/cfg/output"));
+    assert_eq!(c.state_path, Path::new("/cfg/.feedbraid/state.db"));
+    assert_eq!(c.sources.len(), 1);
+}
+
+#[test]
+fn unknown_key_names_line_and_key() {
+    let e = err(&GOOD.replace(
+        "name = \"A\"",
+        "name = \"A\"\nhomepgae = \"https://a.example.org/\"",
+    ));
+    assert!(e.starts_with("/cfg/feeds.toml:10:"), "{e}");
+    assert!(e.contains("source[0].homepgae"), "{e}");
+    assert!(e.contains("unknown field"), "{e}");
+}
+
+#[test]
+fn bad_url_names_line_and_key() {
+    let e = err(&GOOD.replace("https://a.example.org/feed", "not a url"));
+    assert!(e.starts_with("/cfg/feeds.toml:10:"), "{e}");
+    assert!(e.contains("source[0].url"), "{e}");
+    let e = err(&GOOD.replace("https://a.example.org/feed", "ftp://a.example.org/feed"));
+    assert!(e.contains("must be an http(s) URL"), "{e}");
+}
+
+#[test]
+fn missing_title_names_the_key() {
+    let e = err(&GOOD.replace("title = \"T\"\n", ""));
+    assert!(e.contains("feed.title"), "{e}");
+    assert!(e.contains("missing field"), "{e}");
+    assert!(e.starts_with("/cfg/feeds.toml:1:"), "{e}");
+}
+
+#[test]
+fn bad_values_are_rejected_with_their_line() {
+    let e = err(&format!("{GOOD}id_strategy = \"random\"\n"));
+    assert!(
+        e.starts_with("/cfg/feeds.toml:11:") && e.contains("source[0].id_strategy"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("[[source]]", "[fetch]\ntimeout = \"soon\"\n\n[[source]]"));
+    assert!(e.contains("fetch.timeout") && e.contains(":9:"), "{e}");
+    let e = err(&format!("{GOOD}include = [\"(unclosed\"]\n"));
+    assert!(
+        e.contains("source[0].include[0]") && e.contains("bad pattern"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{GOOD}\n[[source]]\nname = \"A\"\npath = \"x.xml\"\n"
+    ));
+    assert!(e.contains("used twice") && e.contains(":13:"), "{e}");
+}
+
+#[test]
+fn shipped_config_is_valid() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml");
+    let c = Config::from_file(&p).expect("shipped feeds.toml is valid");
+    assert!(c.sources.len() >= 5);
+    assert!(c.entries.len() >= 6);
+    assert!(
+        c.entries
+            .iter()
+            .any(|e| e.language.as_deref() == Some("zh")),
+        "the Chinese newsletter is marked zh"
+    );
+}

@@ -1,0 +1,85 @@
+//! The integration tests: one binary, real HTTP over loopback, real files, a real SQLite state.
+
+mod server;
+
+mod config_errors;
+mod pipeline;
+mod polite;
+
+use std::path::{Path, PathBuf};
+
+use feedbraid::report::RunReport;
+use feedbraid::run::{self, Fatal, RunOptions};
+
+pub use server::{Reply, Server};
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .expect("fixture")
+}
+
+/// A temp folder with a feeds.toml listing `sources` as `(name, url)`, plus `extra` TOML.
+#[derive(Debug)]
+pub struct Setup {
+    pub dir: tempfile::TempDir,
+}
+
+impl Setup {
+    pub fn new(sources: &[(&str, String)], extra_fetch: &str) -> Setup {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut t = String::from(
+            "[feed]\ntitle = \"Test network\"\nid = \"tag:test.example.org,2026:feed\"\nlink = \"https://test.example.org/\"\n\
+             self_url = \"https://test.example.org/feed.atom\"\nauthor = { name = \"Test Network\" }\nlanguage = \"en\"\n\n",
+        );
+        t.push_str(&format!(
+            "[fetch]\ntimeout = \"3s\"\nconnect_timeout = \"2s\"\n{extra_fetch}\n\n"
+        ));
+        t.push_str("[[entry]]\ntitle = \"Our own report\"\nslug = \"own-report\"\npublished = \"2025-12-01\"\n\
+                    summary = \"<p>Local</p>\"\nattachments = [{ url = \"files/own.pdf\", type = \"application/pdf\", length = 1000 }]\n\n");
+        for (name, url) in sources {
+            t.push_str(&format!(
+                "[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n\n"
+            ));
+        }
+        std::fs::write(dir.path().join("feeds.toml"), t).expect("write config");
+        Setup { dir }
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("feeds.toml")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("output")
+    }
+
+    pub fn feed(&self) -> String {
+        std::fs::read_to_string(self.out().join("feed.atom")).expect("feed.atom")
+    }
+
+    pub fn run(&self) -> Result<RunReport, Fatal> {
+        run::run(&RunOptions {
+            config: self.config(),
+            ..RunOptions::default()
+        })
+    }
+
+    /// A run with its own fresh state database (a cold run).
+    pub fn run_cold(&self, tag: &str) -> Result<RunReport, Fatal> {
+        let state = self.dir.path().join(format!("cold-{tag}.db"));
+        run::run(&RunOptions {
+            config: self.config(),
+            state: Some(state),
+            ..RunOptions::default()
+        })
+    }
+}
+
+/// Parses the written feed with feed-rs (an independent Rust consumer).
+pub fn reparse(xml: &str) -> feed_rs::model::Feed {
+    feed_rs::parser::parse(xml.as_bytes()).expect("output re-parses with feed-rs")
+}

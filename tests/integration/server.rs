@@ -1,0 +1,172 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1:0 for the tests: each path answers from a script of
+//! responses (the last one repeats), honours ETags with 304s when asked, can stall, and logs
+//! every request with its headers.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Sleep this long before answering.
+    pub delay: Duration,
+    /// Answer 304 when the request's If-None-Match equals this ETag (also sent as ETag).
+    pub etag: Option<String>,
+}
+
+impl Reply {
+    pub fn ok(body: impl Into<Vec<u8>>, content_type: &str) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+            delay: Duration::ZERO,
+            etag: None,
+        }
+    }
+    pub fn status(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: vec![],
+            body: format!("status {status}").into_bytes(),
+            delay: Duration::ZERO,
+            etag: None,
+        }
+    }
+    pub fn header(mut self, k: &str, v: &str) -> Reply {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+    pub fn etag(mut self, e: &str) -> Reply {
+        self.etag = Some(e.into());
+        self
+    }
+    pub fn delay(mut self, d: Duration) -> Reply {
+        self.delay = d;
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Logged {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+    pub status: u16,
+}
+
+#[derive(Default, Debug)]
+struct Inner {
+    scripts: HashMap<String, (Vec<Reply>, usize)>,
+    log: Vec<Logged>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub base: String,
+    inner: Arc<Mutex<Inner>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let inner = Arc::new(Mutex::new(Inner::default()));
+        let i2 = Arc::clone(&inner);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let i3 = Arc::clone(&i2);
+                std::thread::spawn(move || handle(stream, i3));
+            }
+        });
+        Server { base, inner }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sets the script of `path` (restarting it).
+    pub fn route(&self, path: &str, replies: Vec<Reply>) {
+        self.inner
+            .lock()
+            .unwrap()
+            .scripts
+            .insert(path.into(), (replies, 0));
+    }
+
+    pub fn log(&self) -> Vec<Logged> {
+        self.inner.lock().unwrap().log.clone()
+    }
+
+    pub fn requests_to(&self, path: &str) -> Vec<Logged> {
+        self.log().into_iter().filter(|l| l.path == path).collect()
+    }
+
+    pub fn clear_log(&self) {
+        self.inner.lock().unwrap().log.clear();
+    }
+}
+
+fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    loop {
+        let mut buf = Vec::new();
+        let mut byte = [0u8; 1];
+        while !buf.ends_with(b"\r\n\r\n") {
+            match s.read(&mut byte) {
+                Ok(1) => buf.push(byte[0]),
+                _ => return,
+            }
+        }
+        let text = String::from_utf8_lossy(&buf).to_string();
+        let mut lines = text.split("\r\n");
+        let path = lines
+            .next()
+            .unwrap_or("")
+            .split(' ')
+            .nth(1)
+            .unwrap_or("/")
+            .to_string();
+        let headers: HashMap<String, String> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let reply = {
+            let mut g = inner.lock().unwrap();
+            match g.scripts.get_mut(&path) {
+                Some((replies, n)) => {
+                    let r = replies[(*n).min(replies.len() - 1)].clone();
+                    *n += 1;
+                    r
+                }
+                None => Reply::status(404),
+            }
+        };
+        std::thread::sleep(reply.delay);
+        let not_modified =
+            reply.etag.is_some() && headers.get("if-none-match") == reply.etag.as_ref();
+        let status = if not_modified { 304 } else { reply.status };
+        inner.lock().unwrap().log.push(Logged {
+            path: path.clone(),
+            headers,
+            status,
+        });
+        let mut head = format!("HTTP/1.1 {status} X\r\n");
+        for (k, v) in &reply.headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some(e) = &reply.etag {
+            head.push_str(&format!("ETag: {e}\r\n"));
+        }
+        let body: &[u8] = if not_modified { b"" } else { &reply.body };
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        if s.write_all(head.as_bytes()).is_err() || s.write_all(body).is_err() {
+            return;
+        }
+    }
+}
