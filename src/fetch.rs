@@ -232,15 +232,15 @@ impl Fetcher {
         loop {
             let _permits = self.permits(&current).await;
             let mut req = self.client.get(current.clone()).header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-            if let Some(e) = &known.etag {
-                if let Ok(v) = HeaderValue::from_str(e) {
-                    req = req.header(header::IF_NONE_MATCH, v);
-                }
+            if let Some(e) = &known.etag
+                && let Ok(v) = HeaderValue::from_str(e)
+            {
+                req = req.header(header::IF_NONE_MATCH, v);
             }
-            if let Some(lm) = &known.last_modified {
-                if let Ok(v) = HeaderValue::from_str(lm) {
-                    req = req.header(header::IF_MODIFIED_SINCE, v);
-                }
+            if let Some(lm) = &known.last_modified
+                && let Ok(v) = HeaderValue::from_str(lm)
+            {
+                req = req.header(header::IF_MODIFIED_SINCE, v);
             }
             let resp = match req.send().await {
                 Ok(r) => r,

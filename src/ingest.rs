@@ -95,12 +95,12 @@ pub fn ingest(
         out.entries.push(entry);
     }
     // A feed without a date of its own is dated by its newest item, never by the clock.
-    if ctx.feed_date.is_none() {
-        if let Some(newest) = out.entries.iter().map(|e| e.updated).max() {
-            for e in &mut out.entries {
-                if let Some(s) = e.source.as_mut() {
-                    s.updated = newest;
-                }
+    if ctx.feed_date.is_none()
+        && let Some(newest) = out.entries.iter().map(|e| e.updated).max()
+    {
+        for e in &mut out.entries {
+            if let Some(s) = e.source.as_mut() {
+                s.updated = newest;
             }
         }
     }

@@ -138,14 +138,14 @@ pub fn upgrade_legacy(text: &str) -> Cow<'_, str> {
         .find('>')
         .map_or(text.len(), |i| root_at + i);
     let root = &text[root_at..tag_end];
-    if root.starts_with("<rss") {
+    if let Some(rest) = root.strip_prefix("<rss") {
         let version = attr(root, "version");
         if matches!(version, Some("2.0" | "0.91" | "0.92")) {
             return Cow::Borrowed(text);
         }
         let mut fixed = String::with_capacity(root.len() + 16);
         fixed.push_str("<rss version=\"2.0\"");
-        fixed.push_str(&strip_attr(&root[4..], "version"));
+        fixed.push_str(&strip_attr(rest, "version"));
         return Cow::Owned(format!("{}{}{}", &text[..root_at], fixed, &text[tag_end..]));
     }
     if root.contains("http://my.netscape.com/rdf/simple/0.9/") {

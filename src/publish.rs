@@ -17,10 +17,10 @@ pub enum Written {
 
 /// Writes `bytes` to `path` atomically, unless the file already holds exactly these bytes.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<Written> {
-    if let Ok(existing) = std::fs::read(path) {
-        if existing == bytes {
-            return Ok(Written::Unchanged);
-        }
+    if let Ok(existing) = std::fs::read(path)
+        && existing == bytes
+    {
+        return Ok(Written::Unchanged);
     }
     let dir = path
         .parent()

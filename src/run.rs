@@ -140,7 +140,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
             let (shared, source, tx) = (Arc::clone(&shared), source.clone(), tx.clone());
             set.spawn(async move {
                 let (report, entries, write) = process(&shared, &source).await;
-                let _ = tokio::task::spawn_blocking(move || tx.send(write)).await;
+                // A closed channel means the writer failed; its error is reported when it is joined.
+                let _ = tokio::task::spawn_blocking(move || tx.send(write).is_ok()).await;
                 (i, report, entries)
             });
         }

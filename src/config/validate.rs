@@ -177,10 +177,10 @@ impl Ctx<'_> {
         if let Ok(d) = DateTime::parse_from_rfc3339(t) {
             return Ok(d.with_timezone(&Utc));
         }
-        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            if let Some(dt) = d.and_hms_opt(0, 0, 0) {
-                return Ok(dt.and_utc());
-            }
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            && let Some(dt) = d.and_hms_opt(0, 0, 0)
+        {
+            return Ok(dt.and_utc());
         }
         self.err(
             s.span(),

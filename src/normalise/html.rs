@@ -150,7 +150,7 @@ impl Sanitizer {
             let url = resolve(value, base.as_ref())?;
             if element == "iframe" {
                 let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-                if url.scheme() != "https" || !hosts.iter().any(|h| *h == host) {
+                if url.scheme() != "https" || !hosts.contains(&host) {
                     return None;
                 }
             }

@@ -164,12 +164,12 @@ impl<'a> FeedContext<'a> {
                 Err(reason) => out.rejected.push((i, reason)),
             }
         }
-        if let Some(newest) = out.entries.iter().map(|e| e.updated).max() {
-            if self.feed_date.is_none() {
-                for e in &mut out.entries {
-                    if let Some(s) = e.source.as_mut() {
-                        s.updated = newest;
-                    }
+        if let Some(newest) = out.entries.iter().map(|e| e.updated).max()
+            && self.feed_date.is_none()
+        {
+            for e in &mut out.entries {
+                if let Some(s) = e.source.as_mut() {
+                    s.updated = newest;
                 }
             }
         }

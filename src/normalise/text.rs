@@ -80,10 +80,10 @@ pub fn excerpt(s: &str, max: usize) -> String {
         return s.to_string();
     }
     let mut cut = max;
-    if let Some(sp) = graphemes[..max].iter().rposition(|g| *g == " ") {
-        if sp > max / 2 {
-            cut = sp;
-        }
+    if let Some(sp) = graphemes[..max].iter().rposition(|g| *g == " ")
+        && sp > max / 2
+    {
+        cut = sp;
     }
     let mut out: String = graphemes[..cut].concat();
     out.truncate(out.trim_end().len());

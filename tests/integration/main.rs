@@ -5,6 +5,7 @@ mod server;
 mod config_errors;
 mod pipeline;
 mod polite;
+mod props;
 
 use std::path::{Path, PathBuf};
 

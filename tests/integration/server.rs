@@ -94,13 +94,13 @@ impl Server {
     pub fn route(&self, path: &str, replies: Vec<Reply>) {
         self.inner
             .lock()
-            .unwrap()
+            .expect("server lock")
             .scripts
             .insert(path.into(), (replies, 0));
     }
 
     pub fn log(&self) -> Vec<Logged> {
-        self.inner.lock().unwrap().log.clone()
+        self.inner.lock().expect("server lock").log.clone()
     }
 
     pub fn requests_to(&self, path: &str) -> Vec<Logged> {
@@ -108,7 +108,7 @@ impl Server {
     }
 
     pub fn clear_log(&self) {
-        self.inner.lock().unwrap().log.clear();
+        self.inner.lock().expect("server lock").log.clear();
     }
 }
 
@@ -137,7 +137,7 @@ fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
             .collect();
         let reply = {
-            let mut g = inner.lock().unwrap();
+            let mut g = inner.lock().expect("server lock");
             match g.scripts.get_mut(&path) {
                 Some((replies, n)) => {
                     let r = replies[(*n).min(replies.len() - 1)].clone();
@@ -151,7 +151,7 @@ fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
         let not_modified =
             reply.etag.is_some() && headers.get("if-none-match") == reply.etag.as_ref();
         let status = if not_modified { 304 } else { reply.status };
-        inner.lock().unwrap().log.push(Logged {
+        inner.lock().expect("server lock").log.push(Logged {
             path: path.clone(),
             headers,
             status,
