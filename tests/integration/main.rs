@@ -2,6 +2,7 @@
 
 mod server;
 
+mod charsets;
 mod config_errors;
 mod pipeline;
 mod polite;

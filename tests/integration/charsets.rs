@@ -1,0 +1,41 @@
+//! Every charset fixture, served over loopback with and without an HTTP `charset`, comes out with
+//! its title exactly as the partner wrote it (tests/fixtures/charsets/expect.json lists them).
+
+use crate::{Reply, Server, Setup, fixture};
+
+fn check(with_header: bool) {
+    let manifest: serde_json::Value = serde_json::from_slice(&fixture("charsets/expect.json")).expect("manifest");
+    let cases: Vec<&serde_json::Value> =
+        manifest.as_array().expect("array").iter().filter(|c| !with_header || !c["http_charset"].is_null()).collect();
+    let server = Server::start();
+    let mut sources = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let file = case["file"].as_str().expect("file");
+        let ct = match case["http_charset"].as_str() {
+            Some(cs) if with_header => format!("application/rss+xml; charset={cs}"),
+            _ => "application/xml".to_string(),
+        };
+        server.route(&format!("/{file}"), vec![Reply::ok(fixture(&format!("charsets/{file}")), &ct)]);
+        sources.push((format!("source-{i}"), server.url(&format!("/{file}"))));
+    }
+    let named: Vec<(&str, String)> = sources.iter().map(|(n, u)| (n.as_str(), u.clone())).collect();
+    let s = Setup::new(&named, "");
+    let report = s.run().expect("run");
+    assert_eq!(report.exit_code(), 0, "{}", report.summary());
+    let feed = crate::reparse(&s.feed());
+    let titles: Vec<String> = feed.entries.iter().filter_map(|e| e.title.as_ref().map(|t| t.content.clone())).collect();
+    for case in cases {
+        let title = case["title"].as_str().expect("title");
+        assert!(titles.iter().any(|t| t == title), "{} (header: {with_header}) should give {title:?}; got {titles:?}", case["file"]);
+    }
+}
+
+#[test]
+fn titles_come_out_as_written_without_http_charset() {
+    check(false);
+}
+
+#[test]
+fn titles_come_out_as_written_with_http_charset() {
+    check(true);
+}
