@@ -4,7 +4,7 @@
 //! Every `href`/`src` is made absolute against the entry's base and stripped of tracking
 //! parameters in the same pass; `srcset` is dropped (its candidates cannot be checked one by one
 //! by ammonia). Scripts, styles, forms, objects, embeds, SVG, event handlers, `style`/`class`
-//! attributes and non-http(s)/mailto URLs never survive; `<iframe>` survives only for hosts the
+//! attributes and URLs other than http(s), mailto and raster `data:` images never survive; `<iframe>` survives only for hosts the
 //! source allows (videos), sandboxed. Images are lazy-loaded without a referrer, and 1×1 tracking
 //! pixels are removed. Output is deterministic (same input, same bytes).
 
@@ -111,6 +111,13 @@ static PIXEL_H: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\sheight="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}"))
 });
 
+fn is_raster_data_url(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    ["data:image/png;", "data:image/gif;", "data:image/jpeg;", "data:image/jpg;", "data:image/webp;", "data:image/avif;"]
+        .iter()
+        .any(|p| v.starts_with(p))
+}
+
 impl Sanitizer {
     /// `base`: what relative URLs resolve against; `iframe_hosts`: hosts whose iframes survive.
     pub fn new(base: Option<Url>, iframe_hosts: &[String]) -> Sanitizer {
@@ -124,7 +131,7 @@ impl Sanitizer {
             .add_tag_attributes("blockquote", ["cite"])
             .add_tag_attributes("q", ["cite"])
             .add_generic_attributes(["lang", "dir"])
-            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .url_schemes(["http", "https", "mailto", "data"].into_iter().collect())
             // Relative URLs pass the scheme check here; the attribute filter below resolves them or drops them.
             .url_relative(ammonia::UrlRelative::PassThrough)
             .link_rel(Some("noopener noreferrer nofollow"));
@@ -146,6 +153,10 @@ impl Sanitizer {
         b.attribute_filter(move |element, attribute, value| {
             if !matches!(attribute, "href" | "src" | "cite") {
                 return Some(value.into());
+            }
+            if value.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")) {
+                // Inline images only, and only raster formats (an SVG can carry script).
+                return (element == "img" && attribute == "src" && is_raster_data_url(value)).then(|| value.trim().to_string().into());
             }
             let url = resolve(value, base.as_ref())?;
             if element == "iframe" {

@@ -2,6 +2,7 @@
 
 mod server;
 
+mod behaviours;
 mod charsets;
 mod config_errors;
 mod pipeline;
