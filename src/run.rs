@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use tokio::sync::Semaphore;
 
 use crate::config::{Config, ConfigError, Location, Source};
@@ -116,7 +116,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     locals.extend(local::read_markdown_dir(&cfg)?);
     let local_entries = local::to_entries(&cfg, &locals);
     let mut state = State::open(&cfg.state_path)?;
-    let now = Utc::now();
+    // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
+    let now = Utc::now().trunc_subsecs(0);
     let shared = Arc::new(Shared {
         fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
         state_path: cfg.state_path.clone(),

@@ -113,9 +113,16 @@ static PIXEL_H: LazyLock<Regex> = LazyLock::new(|| {
 
 fn is_raster_data_url(v: &str) -> bool {
     let v = v.trim().to_ascii_lowercase();
-    ["data:image/png;", "data:image/gif;", "data:image/jpeg;", "data:image/jpg;", "data:image/webp;", "data:image/avif;"]
-        .iter()
-        .any(|p| v.starts_with(p))
+    [
+        "data:image/png;",
+        "data:image/gif;",
+        "data:image/jpeg;",
+        "data:image/jpg;",
+        "data:image/webp;",
+        "data:image/avif;",
+    ]
+    .iter()
+    .any(|p| v.starts_with(p))
 }
 
 impl Sanitizer {
@@ -154,9 +161,14 @@ impl Sanitizer {
             if !matches!(attribute, "href" | "src" | "cite") {
                 return Some(value.into());
             }
-            if value.trim_start().get(..5).is_some_and(|p| p.eq_ignore_ascii_case("data:")) {
+            if value
+                .trim_start()
+                .get(..5)
+                .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+            {
                 // Inline images only, and only raster formats (an SVG can carry script).
-                return (element == "img" && attribute == "src" && is_raster_data_url(value)).then(|| value.trim().to_string().into());
+                return (element == "img" && attribute == "src" && is_raster_data_url(value))
+                    .then(|| value.trim().to_string().into());
             }
             let url = resolve(value, base.as_ref())?;
             if element == "iframe" {

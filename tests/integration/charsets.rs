@@ -4,9 +4,14 @@
 use crate::{Reply, Server, Setup, fixture};
 
 fn check(with_header: bool) {
-    let manifest: serde_json::Value = serde_json::from_slice(&fixture("charsets/expect.json")).expect("manifest");
-    let cases: Vec<&serde_json::Value> =
-        manifest.as_array().expect("array").iter().filter(|c| !with_header || !c["http_charset"].is_null()).collect();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&fixture("charsets/expect.json")).expect("manifest");
+    let cases: Vec<&serde_json::Value> = manifest
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|c| !with_header || !c["http_charset"].is_null())
+        .collect();
     let server = Server::start();
     let mut sources = Vec::new();
     for (i, case) in cases.iter().enumerate() {
@@ -15,18 +20,32 @@ fn check(with_header: bool) {
             Some(cs) if with_header => format!("application/rss+xml; charset={cs}"),
             _ => "application/xml".to_string(),
         };
-        server.route(&format!("/{file}"), vec![Reply::ok(fixture(&format!("charsets/{file}")), &ct)]);
+        server.route(
+            &format!("/{file}"),
+            vec![Reply::ok(fixture(&format!("charsets/{file}")), &ct)],
+        );
         sources.push((format!("source-{i}"), server.url(&format!("/{file}"))));
     }
-    let named: Vec<(&str, String)> = sources.iter().map(|(n, u)| (n.as_str(), u.clone())).collect();
+    let named: Vec<(&str, String)> = sources
+        .iter()
+        .map(|(n, u)| (n.as_str(), u.clone()))
+        .collect();
     let s = Setup::new(&named, "");
     let report = s.run().expect("run");
     assert_eq!(report.exit_code(), 0, "{}", report.summary());
     let feed = crate::reparse(&s.feed());
-    let titles: Vec<String> = feed.entries.iter().filter_map(|e| e.title.as_ref().map(|t| t.content.clone())).collect();
+    let titles: Vec<String> = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
+        .collect();
     for case in cases {
         let title = case["title"].as_str().expect("title");
-        assert!(titles.iter().any(|t| t == title), "{} (header: {with_header}) should give {title:?}; got {titles:?}", case["file"]);
+        assert!(
+            titles.iter().any(|t| t == title),
+            "{} (header: {with_header}) should give {title:?}; got {titles:?}",
+            case["file"]
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, real HTTP over loopback, real files, a real SQLite state.
 
 mod server;
+mod validity;
 
 mod behaviours;
 mod charsets;
