@@ -6,6 +6,7 @@ mod validity;
 mod behaviours;
 mod charsets;
 mod config_errors;
+mod crash;
 mod pipeline;
 mod polite;
 mod props;

@@ -1,0 +1,169 @@
+//! Crashes and outages over time: a killed run, a crash between the state commit and the publish,
+//! freshness hints across runs, and the grace period.
+
+use std::process::Command;
+use std::time::Duration;
+
+use feedbraid::report::Status;
+
+use crate::{Reply, Server, Setup, fixture, reparse};
+
+#[test]
+fn a_killed_run_leaves_state_and_output_usable() {
+    let server = Server::start();
+    server.route(
+        "/one.xml",
+        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml").etag("\"a\"")],
+    );
+    let rdf = || Reply::ok(fixture("rss1-rdf.xml"), "text/xml");
+    // Fast for the first run, stalled while the second run is killed, fast again afterwards.
+    server.route(
+        "/slow.xml",
+        vec![rdf(), rdf().delay(Duration::from_secs(2)), rdf()],
+    );
+    let s = Setup::new(
+        &[
+            ("One", server.url("/one.xml")),
+            ("Slow", server.url("/slow.xml")),
+        ],
+        "",
+    );
+    s.run().expect("a first good run");
+    let before = s.feed();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
+        .args(["run", "--config"])
+        .arg(s.config())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(800));
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    assert_eq!(
+        before,
+        s.feed(),
+        "the killed run published nothing half-written"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(s.out())
+        .expect("out")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temp files left in output/");
+    let r = s
+        .run()
+        .expect("the next run is not blocked by a stale lock");
+    assert_eq!(r.exit_code(), 0, "{}", r.summary());
+    assert_eq!(reparse(&s.feed()).entries.len(), 5);
+}
+
+#[test]
+fn a_crash_between_state_commit_and_publish_heals_on_the_next_run() {
+    let server = Server::start();
+    server.route(
+        "/one.xml",
+        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml").etag("\"a\"")],
+    );
+    let s = Setup::new(&[("One", server.url("/one.xml"))], "");
+    // feed.atom is a folder: the state is committed, then publishing fails (exit 2).
+    std::fs::create_dir_all(s.out().join("feed.atom")).expect("mkdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
+        .args(["run", "--config"])
+        .arg(s.config())
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir(s.out().join("feed.atom")).expect("rmdir");
+    // The next run gets a 304 and must still publish the stored entries.
+    let r = s.run().expect("run");
+    assert_eq!(r.sources[0].status, Status::NotModified);
+    assert_eq!(
+        reparse(&s.feed()).entries.len(),
+        3,
+        "two stored partner entries and the local one"
+    );
+}
+
+#[test]
+fn cache_control_and_ttl_delay_the_next_fetch() {
+    let server = Server::start();
+    server.route(
+        "/cc.xml",
+        vec![
+            Reply::ok(fixture("rss1-rdf.xml"), "text/xml")
+                .header("Cache-Control", "public, max-age=7200"),
+        ],
+    );
+    let ttl = String::from_utf8(fixture("rss2-wordpress.xml"))
+        .expect("utf8")
+        .replace(
+            "<language>en</language>",
+            "<language>en</language><ttl>180</ttl>",
+        );
+    server.route("/ttl.xml", vec![Reply::ok(ttl, "text/xml")]);
+    let s = Setup::new(
+        &[
+            ("CC", server.url("/cc.xml")),
+            ("TTL", server.url("/ttl.xml")),
+        ],
+        "",
+    );
+    s.run().expect("run 1");
+    let r = s.run().expect("run 2");
+    assert_eq!(r.exit_code(), 0, "not due is not a failure");
+    assert!(
+        r.sources
+            .iter()
+            .all(|x| matches!(x.status, Status::NotDue(_))),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(server.requests_to("/cc.xml").len(), 1);
+    assert_eq!(server.requests_to("/ttl.xml").len(), 1);
+    assert_eq!(
+        reparse(&s.feed()).entries.len(),
+        5,
+        "stored entries still published"
+    );
+}
+
+#[test]
+fn entries_survive_an_outage_until_the_grace_period_ends() {
+    let server = Server::start();
+    server.route(
+        "/one.xml",
+        vec![
+            Reply::ok(fixture("rss2-wordpress.xml"), "text/xml"),
+            Reply::status(503),
+        ],
+    );
+    let s = Setup::new(
+        &[("One", server.url("/one.xml"))],
+        "grace_period = \"1s\"\nmax_backoff = \"1s\"",
+    );
+    s.run().expect("good run");
+    let r = s.run().expect("outage within grace");
+    assert_eq!(r.exit_code(), 1);
+    assert_eq!(reparse(&s.feed()).entries.len(), 3, "kept during grace");
+    // The run clock has whole seconds: 2.5 s later is at least 2 s by it, past the 1 s grace.
+    std::thread::sleep(Duration::from_millis(2500));
+    let r = s.run().expect("outage past grace");
+    assert_eq!(r.exit_code(), 1);
+    assert!(
+        r.sources[0]
+            .warnings
+            .iter()
+            .any(|w| w.contains("grace period")),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(
+        reparse(&s.feed()).entries.len(),
+        1,
+        "only the local entry is left; never an empty feed"
+    );
+}
