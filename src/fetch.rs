@@ -36,8 +36,8 @@ pub enum Outcome {
     /// A 200 with its body.
     Body {
         body: Vec<u8>,
-        /// URL after redirects: the base for relative links.
-        final_url: Url,
+        /// URL after redirects: the base for relative links (`None` for files).
+        final_url: Option<Url>,
         content_type: Option<String>,
         validators: Validators,
         /// From `Cache-Control: max-age`.
@@ -339,7 +339,7 @@ impl Fetcher {
                 validators: validators(&h),
                 max_age: max_age(&h),
                 moved_to: moved(),
-                final_url: current,
+                final_url: Some(current),
             };
         }
     }

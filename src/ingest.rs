@@ -29,20 +29,21 @@ pub struct Ingested {
     pub warnings: Vec<String>,
 }
 
-/// Parses and normalises `body`. `base` is the URL it came from (after redirects), or the source's
-/// homepage for files. Errors are the reason the document is unusable.
+/// Parses and normalises `body`. `fetched_from` is the URL it came from (after redirects); files
+/// have none, and their relative links resolve against the source's `homepage`. Errors are the
+/// reason the document is unusable.
 pub fn ingest(
     source: &Source,
     state_path: &Path,
     body: &[u8],
     charset: Option<&str>,
-    base: Option<&Url>,
+    fetched_from: Option<&Url>,
     now: DateTime<Utc>,
 ) -> Result<Ingested, String> {
     let parsed = parse_feed(
         body,
         charset,
-        base.filter(|u| u.scheme() != "file").map(Url::as_str),
+        fetched_from.or(source.homepage.as_ref()).map(Url::as_str),
     )
     .map_err(|e| e.to_string())?;
     let mut out = Ingested {
@@ -55,7 +56,6 @@ pub fn ingest(
     if let Some(w) = parsed.warning {
         out.warnings.push(w);
     }
-    let fetched_from = base.filter(|u| u.scheme() != "file");
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
     let (first_seen, cache) = match State::open(state_path) {
         Ok(st) => (

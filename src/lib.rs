@@ -6,6 +6,7 @@
 //! [`publish`], with [`state`] between runs and [`run`] sequencing them. Config, parse, normalise,
 //! merge and render are pure; I/O lives in fetch, state, publish, ingest and run.
 
+mod collect;
 pub mod config;
 pub mod dates;
 pub mod decode;

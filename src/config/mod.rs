@@ -3,6 +3,7 @@
 //!
 //! [`Config::parse`] is pure (text in, value out); [`Config::from_file`] adds the file reading.
 
+mod entry;
 mod error;
 mod raw;
 mod validate;
@@ -195,6 +196,6 @@ impl Config {
 
     /// Parses one Markdown local entry: TOML front matter between `+++` lines, then the body.
     pub fn parse_markdown_entry(&self, text: &str, path: &Path) -> Result<LocalEntry, ConfigError> {
-        validate::markdown_entry(self, text, path)
+        entry::markdown_entry(self, text, path)
     }
 }

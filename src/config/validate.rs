@@ -8,26 +8,29 @@ use regex::{Regex, RegexBuilder};
 use toml::Spanned;
 use url::Url;
 
-use super::raw::{DateVal, RawConfig, RawEntry, RawFilter, RawPerson, RawSource, S};
-use super::{
-    Config, ConfigError, FeedMeta, FetchSettings, Filter, IdStrategy, LocalEntry, Location, Source,
-};
-use crate::model::{Enclosure, Person};
+use super::raw::{DateVal, RawConfig, RawFilter, RawPerson, RawSource, S};
+use super::{Config, ConfigError, FeedMeta, FetchSettings, Filter, IdStrategy, Location, Source};
+use crate::model::Person;
 
-struct Ctx<'a> {
-    file: &'a Path,
-    src: &'a str,
-    base_dir: PathBuf,
+pub(super) struct Ctx<'a> {
+    pub file: &'a Path,
+    pub src: &'a str,
+    pub base_dir: PathBuf,
 }
 
-type R<T> = Result<T, ConfigError>;
+pub(super) type R<T> = Result<T, ConfigError>;
 
 impl Ctx<'_> {
-    fn err<T>(&self, span: std::ops::Range<usize>, key: &str, msg: impl Into<String>) -> R<T> {
+    pub(super) fn err<T>(
+        &self,
+        span: std::ops::Range<usize>,
+        key: &str,
+        msg: impl Into<String>,
+    ) -> R<T> {
         Err(ConfigError::at(self.file, self.src, span, key, msg))
     }
 
-    fn text(&self, s: &S, key: &str) -> R<String> {
+    pub(super) fn text(&self, s: &S, key: &str) -> R<String> {
         let t = s.get_ref().trim();
         if t.is_empty() {
             return self.err(s.span(), key, "must not be empty");
@@ -35,7 +38,7 @@ impl Ctx<'_> {
         Ok(t.to_string())
     }
 
-    fn http_url(&self, s: &S, key: &str) -> R<Url> {
+    pub(super) fn http_url(&self, s: &S, key: &str) -> R<Url> {
         match Url::parse(s.get_ref().trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
             Ok(u) => self.err(
@@ -56,7 +59,7 @@ impl Ctx<'_> {
     }
 
     /// An absolute URL, or one relative to `base`.
-    fn url_or_relative(&self, s: &S, key: &str, base: &Url) -> R<Url> {
+    pub(super) fn url_or_relative(&self, s: &S, key: &str, base: &Url) -> R<Url> {
         match base.join(s.get_ref().trim()) {
             Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(u),
             Ok(u) => self.err(
@@ -72,7 +75,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn iri(&self, s: &S, key: &str) -> R<String> {
+    pub(super) fn iri(&self, s: &S, key: &str) -> R<String> {
         match Url::parse(s.get_ref().trim()) {
             Ok(u) if !u.cannot_be_a_base() || u.scheme() == "tag" || u.scheme() == "urn" => {
                 Ok(s.get_ref().trim().to_string())
@@ -88,24 +91,24 @@ impl Ctx<'_> {
         }
     }
 
-    fn path(&self, s: &S, key: &str) -> R<PathBuf> {
+    pub(super) fn path(&self, s: &S, key: &str) -> R<PathBuf> {
         let t = self.text(s, key)?;
         Ok(self.base_dir.join(t))
     }
 
-    fn duration(&self, s: &S, key: &str) -> R<Duration> {
+    pub(super) fn duration(&self, s: &S, key: &str) -> R<Duration> {
         parse_duration(s.get_ref())
             .map_err(|m| ConfigError::at(self.file, self.src, s.span(), key, m))
     }
 
-    fn count(&self, n: &Spanned<i64>, key: &str, min: i64) -> R<usize> {
+    pub(super) fn count(&self, n: &Spanned<i64>, key: &str, min: i64) -> R<usize> {
         match usize::try_from(*n.get_ref()) {
             Ok(v) if *n.get_ref() >= min => Ok(v),
             _ => self.err(n.span(), key, format!("must be an integer ≥ {min}")),
         }
     }
 
-    fn lang(&self, s: &S, key: &str) -> R<String> {
+    pub(super) fn lang(&self, s: &S, key: &str) -> R<String> {
         let t = s.get_ref().trim();
         let ok = !t.is_empty()
             && t.split(['-', '_']).enumerate().all(|(i, p)| {
@@ -127,7 +130,7 @@ impl Ctx<'_> {
         Ok(t.replace('_', "-").to_ascii_lowercase())
     }
 
-    fn patterns(&self, list: &[S], key: &str) -> R<Vec<Regex>> {
+    pub(super) fn patterns(&self, list: &[S], key: &str) -> R<Vec<Regex>> {
         list.iter()
             .enumerate()
             .map(|(i, p)| {
@@ -148,7 +151,13 @@ impl Ctx<'_> {
             .collect()
     }
 
-    fn filter(&self, include: &[S], exclude: &[S], max_age: Option<&S>, key: &str) -> R<Filter> {
+    pub(super) fn filter(
+        &self,
+        include: &[S],
+        exclude: &[S],
+        max_age: Option<&S>,
+        key: &str,
+    ) -> R<Filter> {
         Ok(Filter {
             include: self.patterns(include, &format!("{key}include"))?,
             exclude: self.patterns(exclude, &format!("{key}exclude"))?,
@@ -158,7 +167,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn person(&self, p: &RawPerson, key: &str) -> R<Person> {
+    pub(super) fn person(&self, p: &RawPerson, key: &str) -> R<Person> {
         Ok(Person {
             name: self.text(&p.name, &format!("{key}.name"))?,
             email: p.email.clone().filter(|e| !e.trim().is_empty()),
@@ -170,7 +179,7 @@ impl Ctx<'_> {
         })
     }
 
-    fn date(&self, s: &Spanned<DateVal>, key: &str) -> R<DateTime<Utc>> {
+    pub(super) fn date(&self, s: &Spanned<DateVal>, key: &str) -> R<DateTime<Utc>> {
         let text = s.get_ref().text();
         let t = text.trim().replacen(' ', "T", 1);
         let t = t.as_str();
@@ -352,7 +361,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         entries: Vec::new(),
     };
     for (i, e) in raw.entry.iter().enumerate() {
-        let le = entry(&cx, &cfg, e, &format!("entry[{i}]"))?;
+        let le = super::entry::entry(&cx, &cfg, e, &format!("entry[{i}]"))?;
         if cfg.entries.iter().any(|o| o.id == le.id) {
             return cx.err(
                 e.span(),
@@ -432,145 +441,4 @@ fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
             .collect(),
         enabled: r.enabled.unwrap_or(true),
     })
-}
-
-fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalEntry> {
-    let r = e.get_ref();
-    let id = match (&r.id, &r.slug) {
-        (Some(id), _) => cx.iri(id, &format!("{k}.id"))?,
-        (None, Some(slug)) => format!(
-            "{}/{}",
-            cfg.feed.id.trim_end_matches('/'),
-            crate::config::slugify(slug.get_ref())
-        ),
-        (None, None) => return cx.err(e.span(), &format!("{k}.slug"), "missing `slug` (or `id`)"),
-    };
-    let published = cx.date(&r.published, &format!("{k}.published"))?;
-    let updated = r
-        .updated
-        .as_ref()
-        .map(|u| cx.date(u, &format!("{k}.updated")))
-        .transpose()?
-        .unwrap_or(published);
-    if updated < published {
-        return cx.err(
-            r.updated.as_ref().map_or(0..0, Spanned::span),
-            &format!("{k}.updated"),
-            "is before `published`",
-        );
-    }
-    let link = match (&r.link, &r.slug) {
-        (Some(l), _) => cx.url_or_relative(l, &format!("{k}.link"), &cfg.feed.link)?,
-        (None, Some(slug)) => cx.url_or_relative(slug, &format!("{k}.slug"), &cfg.feed.link)?,
-        (None, None) => cfg.feed.link.clone(),
-    };
-    let mut attachments = Vec::new();
-    for (j, a) in r.attachments.iter().enumerate() {
-        let ak = format!("{k}.attachments[{j}]");
-        let a = a.get_ref();
-        let mime = cx.text(&a.mime_type, &format!("{ak}.type"))?;
-        if !mime.contains('/') {
-            return cx.err(
-                a.mime_type.span(),
-                &format!("{ak}.type"),
-                format!("`{mime}` is not a MIME type such as `application/pdf`"),
-            );
-        }
-        let file_len = a
-            .path
-            .as_ref()
-            .map(|p| cx.path(p, &format!("{ak}.path")))
-            .transpose()?
-            .and_then(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len());
-        attachments.push(Enclosure {
-            url: cx
-                .url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?
-                .into(),
-            mime_type: mime,
-            length: match (&a.length, file_len) {
-                (_, Some(n)) => Some(n),
-                (Some(n), None) => Some(cx.count(n, &format!("{ak}.length"), 0)? as u64),
-                (None, None) => None,
-            },
-            title: a.title.clone(),
-            language: a
-                .language
-                .as_ref()
-                .map(|l| cx.lang(l, &format!("{ak}.language")))
-                .transpose()?,
-        });
-    }
-    let mut authors = Vec::new();
-    for (j, p) in r.authors.iter().enumerate() {
-        authors.push(cx.person(p.get_ref(), &format!("{k}.authors[{j}]"))?);
-    }
-    Ok(LocalEntry {
-        id,
-        title: cx.text(&r.title, &format!("{k}.title"))?,
-        published,
-        updated,
-        link,
-        summary: r.summary.clone(),
-        content: r.content.clone(),
-        language: r
-            .language
-            .as_ref()
-            .map(|l| cx.lang(l, &format!("{k}.language")))
-            .transpose()?
-            .or_else(|| cfg.feed.language.clone()),
-        tags: r.tags.clone(),
-        authors,
-        attachments,
-    })
-}
-
-/// A Markdown local entry: `+++` TOML front matter `+++`, then a Markdown body that becomes `content`.
-pub(super) fn markdown_entry(cfg: &Config, text: &str, file: &Path) -> R<LocalEntry> {
-    let cx = Ctx {
-        file,
-        src: text,
-        base_dir: cfg.base_dir.clone(),
-    };
-    let rest = text
-        .trim_start_matches('\u{feff}')
-        .strip_prefix("+++")
-        .ok_or_else(|| {
-            ConfigError::at(
-                file,
-                text,
-                0..0,
-                "(front matter)",
-                "must start with a `+++` line",
-            )
-        })?;
-    let end = rest.find("\n+++").ok_or_else(|| {
-        ConfigError::at(
-            file,
-            text,
-            0..0,
-            "(front matter)",
-            "has no closing `+++` line",
-        )
-    })?;
-    let offset = text.len() - rest.len();
-    let front = &rest[..end];
-    let body = rest[end + 4..].trim_start_matches(['\r', '\n']);
-    let raw: RawEntry = toml::from_str(front).map_err(|e| {
-        let mut err = ConfigError::from_toml(file, front, &e);
-        err.line += text[..offset].matches('\n').count();
-        err
-    })?;
-    if raw.content.is_some() {
-        return cx.err(
-            0..0,
-            "content",
-            "write the content as the Markdown body, not as a key",
-        );
-    }
-    let mut le = entry(&cx, cfg, &Spanned::new(0..0, raw), "entry")?;
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
-    le.content = Some(html).filter(|h| !h.trim().is_empty());
-    Ok(le)
 }
