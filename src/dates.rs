@@ -88,26 +88,22 @@ fn rfc822(t: &str) -> Option<DateTime<Utc>> {
     if parts.len() < 4 {
         return None;
     }
-    let zone = match parts.last().map(String::as_str) {
-        Some(z) if z.starts_with(['+', '-']) && z.len() == 5 => z.to_string(),
-        Some(z) if z.starts_with(['+', '-']) && z.len() == 6 && z.as_bytes()[3] == b':' => {
-            z.replace(':', "")
-        }
-        Some(z) => {
-            let up = z.trim_matches(['(', ')']).to_ascii_uppercase();
-            let found = ZONES
-                .iter()
-                .find(|(n, _)| *n == up)
-                .map(|(_, o)| o.to_string());
-            match found {
-                Some(o) => o,
-                None => {
-                    parts.push("+0000".into());
-                    "+0000".into()
-                }
-            }
-        }
-        None => return None,
+    let last = parts.last().cloned().unwrap_or_default();
+    let zone = if last.starts_with(['+', '-']) && last.len() == 5 {
+        last
+    } else if last.starts_with(['+', '-']) && last.len() == 6 && last.as_bytes()[3] == b':' {
+        last.replace(':', "")
+    } else if last.contains(':') {
+        // No zone at all: RFC 822 says UTC.
+        parts.push("+0000".into());
+        "+0000".into()
+    } else {
+        let up = last.trim_matches(['(', ')']).to_ascii_uppercase();
+        ZONES
+            .iter()
+            .find(|(n, _)| *n == up)
+            .map_or("+0000", |(_, o)| o)
+            .to_string()
     };
     let n = parts.len();
     parts[n - 1] = zone;
@@ -123,4 +119,52 @@ fn rfc822(t: &str) -> Option<DateTime<Utc>> {
     DateTime::<FixedOffset>::parse_from_str(&joined, "%d %b %Y %H:%M:%S %z")
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_lenient;
+
+    fn p(s: &str) -> String {
+        parse_lenient(s)
+            .map(|d| d.to_rfc3339())
+            .unwrap_or_else(|| "none".into())
+    }
+
+    #[test]
+    fn reads_what_partners_send() {
+        assert_eq!(
+            p("Mon, 05 Jan 2026 10:00:00 ICT"),
+            "2026-01-05T03:00:00+00:00"
+        );
+        assert_eq!(
+            p("Tue, 05 Jan 2026 10:00:00 +0700"),
+            "2026-01-05T03:00:00+00:00",
+            "wrong weekday ignored"
+        );
+        assert_eq!(
+            p("5 Jan 2026 10:00 GMT"),
+            "2026-01-05T10:00:00+00:00",
+            "no weekday, no seconds"
+        );
+        assert_eq!(
+            p("Monday, 05 January 2026 10:00:00 +07:00"),
+            "2026-01-05T03:00:00+00:00"
+        );
+        assert_eq!(
+            p("05 Jan 26 10:00:00 EST"),
+            "2026-01-05T15:00:00+00:00",
+            "two-digit year"
+        );
+        assert_eq!(p("2026-01-05T10:00:00+07:00"), "2026-01-05T03:00:00+00:00");
+        assert_eq!(p("2026-01-05 10:00:00"), "2026-01-05T10:00:00+00:00");
+        assert_eq!(p("2026-01-05"), "2026-01-05T00:00:00+00:00");
+        assert_eq!(
+            p("Mon, 05 Jan 2026 10:00:00 XYZ"),
+            "2026-01-05T10:00:00+00:00",
+            "unknown zone read as UTC"
+        );
+        assert_eq!(p("soon"), "none");
+        assert_eq!(p(""), "none");
+    }
 }

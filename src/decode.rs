@@ -160,3 +160,45 @@ fn finish(enc: &'static Encoding, bytes: &[u8], mut warning: Option<String>) -> 
         warning,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{charset_from_content_type, decode};
+
+    #[test]
+    fn evidence_order() {
+        let thai = encoding_rs::WINDOWS_874
+            .encode("<?xml version=\"1.0\"?><t>ไทย</t>")
+            .0
+            .into_owned();
+        assert!(
+            decode(&thai, Some("tis-620")).text.contains("ไทย"),
+            "HTTP charset"
+        );
+        assert!(
+            decode(&thai, None).warning.is_some(),
+            "undeclared and invalid UTF-8 is reported"
+        );
+        let utf8_under_latin1 =
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>Café</t>".as_bytes();
+        let d = decode(utf8_under_latin1, None);
+        assert!(
+            d.text.contains("Café") && d.text.contains("encoding=\"UTF-8\""),
+            "{}",
+            d.text
+        );
+        let bom16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("<t>é</t>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(
+            decode(&bom16, Some("iso-8859-1")).text,
+            "<t>é</t>",
+            "the BOM beats the header"
+        );
+        assert_eq!(
+            charset_from_content_type("text/xml; Charset=\"Big5\""),
+            Some("Big5")
+        );
+    }
+}

@@ -84,3 +84,36 @@ pub fn derive(strategy: IdStrategy, source_slug: &str, i: IdInputs<'_>) -> Strin
         IdStrategy::Hash => by_hash(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{IdInputs, derive};
+    use crate::config::IdStrategy;
+
+    #[test]
+    fn ids_are_scoped_stable_and_keep_absolute_iris() {
+        let i = IdInputs {
+            guid: Some("123"),
+            canonical_link: Some("ex.org/p"),
+            title: "T",
+            date: None,
+        };
+        let a = derive(IdStrategy::Auto, "a", i);
+        assert_eq!(a, derive(IdStrategy::Auto, "a", i), "stable");
+        assert_ne!(a, derive(IdStrategy::Auto, "b", i), "scoped by source");
+        let abs = IdInputs {
+            guid: Some("https://ex.org/?p=1"),
+            ..i
+        };
+        assert_eq!(derive(IdStrategy::Auto, "a", abs), "https://ex.org/?p=1");
+        assert!(derive(IdStrategy::Link, "a", abs).contains("/link/"));
+        assert!(derive(IdStrategy::Hash, "a", abs).contains("/hash/"));
+        let none = IdInputs {
+            guid: None,
+            canonical_link: None,
+            title: "T",
+            date: Some("2026-01-01T00:00:00Z"),
+        };
+        assert!(derive(IdStrategy::Auto, "a", none).contains("/hash/"));
+    }
+}

@@ -87,3 +87,40 @@ pub fn canonical(url: &str) -> Option<String> {
     let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
     Some(format!("{host}{path}{query}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{canonical, resolve};
+
+    #[test]
+    fn resolves_and_filters_schemes() {
+        let base = url::Url::parse("https://ex.org/a/b/").ok();
+        let r = |h: &str| resolve(h, base.as_ref()).map(String::from);
+        assert_eq!(
+            r("../c?utm_source=x&id=1&fbclid=y").as_deref(),
+            Some("https://ex.org/a/c?id=1")
+        );
+        assert_eq!(
+            r("//cdn.ex.org/i.png").as_deref(),
+            Some("https://cdn.ex.org/i.png")
+        );
+        assert_eq!(r("mailto:a@ex.org").as_deref(), Some("mailto:a@ex.org"));
+        assert_eq!(r("javascript:alert(1)"), None);
+        assert_eq!(r(" JAVASCRIPT:alert(1)"), None);
+        assert_eq!(r("data:text/html,x"), None);
+        assert_eq!(r("ftp://ex.org/f"), None);
+        assert_eq!(resolve("rel", None), None);
+    }
+
+    #[test]
+    fn canonical_links_match_across_partners() {
+        assert_eq!(
+            canonical("https://www.Ex.org/p/?utm_medium=rss#top"),
+            canonical("http://ex.org/p")
+        );
+        assert_ne!(
+            canonical("https://ex.org/p?id=1"),
+            canonical("https://ex.org/p?id=2")
+        );
+    }
+}

@@ -90,3 +90,53 @@ pub fn excerpt(s: &str, max: usize) -> String {
     out.push('…');
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{excerpt, plain, xml_safe};
+
+    #[test]
+    fn titles_become_one_line_of_plain_text() {
+        assert_eq!(
+            plain("Non&nbsp;breaking &amp; <b>bold</b>\n  text"),
+            "Non breaking & bold text"
+        );
+        assert_eq!(
+            plain("&lt;not a tag&gt; &#8217;quoted&#x2019;"),
+            "<not a tag> ’quoted’"
+        );
+        assert_eq!(plain("a\u{1}b\u{FFFE}c"), "abc");
+        assert_eq!(
+            plain(
+                "<html><head><title>x</title><script>bad()</script></head><body><h1>Real</h1></body></html>"
+            ),
+            "Real"
+        );
+    }
+
+    #[test]
+    fn excerpts_never_split_a_grapheme() {
+        let thai = "สิทธิของพนักงานบริการ";
+        for n in 1..12 {
+            let e = excerpt(thai, n);
+            let kept = e.trim_end_matches('…');
+            assert!(thai.starts_with(kept), "{e}");
+            // A Thai consonant is never separated from its vowel or tone mark.
+            let next = thai[kept.len()..].chars().next();
+            let combining =
+                |c: char| matches!(c, '\u{e31}' | '\u{e33}'..='\u{e3a}' | '\u{e47}'..='\u{e4e}');
+            assert!(
+                next.is_none_or(|c| !combining(c)),
+                "cut inside a cluster: {e}"
+            );
+        }
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("one two three four", 10), "one two…");
+    }
+
+    #[test]
+    fn xml_safe_keeps_allowed_characters() {
+        assert_eq!(xml_safe("tab\tnl\n 中文 😀"), "tab\tnl\n 中文 😀");
+        assert_eq!(xml_safe("\u{0}\u{8}\u{b}\u{c}\u{1f}\u{85}"), "");
+    }
+}
