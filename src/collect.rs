@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Semaphore;
 
-use crate::config::{Location, Source};
+use crate::config::{Filter, Location, Source};
 use crate::fetch::{Failure, FailureKind, Fetcher, Outcome};
 use crate::ingest::{Ingested, ingest};
 use crate::merge;
-use crate::model::Entry;
+use crate::model::{Candidate, SourceInfo};
 use crate::report::{SourceReport, Status};
 use crate::state::{SourceState, SourceWrite, State};
 
@@ -27,6 +27,8 @@ pub(crate) struct Shared {
     pub cpu: Semaphore,
     pub offline: bool,
     pub feed_max: usize,
+    /// The global filter (its patterns are applied per source, its age limit in `merge`).
+    pub global: Filter,
     pub grace: Duration,
     pub max_backoff: Duration,
 }
@@ -35,13 +37,24 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) struct Collected {
     pub report: SourceReport,
-    /// The source's entries, already filtered and capped (see `merge::select_source`).
-    pub entries: Vec<Entry>,
+    /// The source's candidates, already filtered and capped (see `merge::select_source`).
+    pub candidates: Vec<Candidate>,
+    /// Attribution for the source's entries.
+    pub info: Option<SourceInfo>,
     pub write: SourceWrite,
 }
 
 fn to_chrono(d: std::time::Duration) -> Duration {
     Duration::from_std(d).unwrap_or(Duration::MAX)
+}
+
+fn failed(kind: FailureKind, reason: String) -> Failure {
+    Failure {
+        kind,
+        status: None,
+        retry_after: None,
+        reason,
+    }
 }
 
 impl Shared {
@@ -55,16 +68,34 @@ impl Shared {
         capped * (900 + frac * 200 / 256) / 1000
     }
 
+    /// The source's stored items (its last good entries).
+    async fn stored(&self, source: &Source) -> Vec<Candidate> {
+        let (path, name) = (self.state_path.clone(), source.name.clone());
+        let rows =
+            tokio::task::spawn_blocking(move || State::open(&path).and_then(|s| s.items(&name)))
+                .await;
+        rows.ok()
+            .and_then(Result::ok)
+            .map(|m| m.into_values().collect())
+            .unwrap_or_default()
+    }
+
     /// The stored entries while a source cannot be fetched: kept for the grace period after its
-    /// last success, then dropped with a warning.
-    fn within_grace(&self, st: &SourceState, rep: &mut SourceReport) -> Vec<Entry> {
+    /// last success, then dropped with a warning (they stay in state, should the source return).
+    async fn within_grace(
+        &self,
+        source: &Source,
+        st: &SourceState,
+        rep: &mut SourceReport,
+    ) -> Vec<Candidate> {
+        let stored = self.stored(source).await;
         if st.last_success.is_some_and(|t| self.now - t <= self.grace) {
-            return st.entries.clone();
+            return stored;
         }
-        if !st.entries.is_empty() {
+        if !stored.is_empty() {
             rep.warnings.push(format!(
                 "{} stored entries dropped: no successful fetch within the grace period",
-                st.entries.len()
+                stored.len()
             ));
         }
         Vec::new()
@@ -74,19 +105,26 @@ impl Shared {
         &self,
         source: &Source,
         mut report: SourceReport,
-        entries: Vec<Entry>,
+        cands: Vec<Candidate>,
         write: SourceWrite,
     ) -> Collected {
-        report.entries = entries.len();
+        report.entries = cands.len();
         report.last_success = write.state.last_success;
         report.next_fetch = write.state.next_fetch;
         report.failures = write.state.failures;
         report.moved_to.clone_from(&write.state.moved_to);
-        let entries =
-            merge::select_source(&source.filter, source.max_items, self.feed_max, entries);
+        let candidates = merge::select_source(
+            &source.filter,
+            &self.global,
+            source.max_items,
+            self.feed_max,
+            cands,
+        );
+        let info = write.state.info.clone();
         Collected {
             report,
-            entries,
+            candidates,
+            info,
             write,
         }
     }
@@ -110,7 +148,7 @@ impl Shared {
         })
     }
 
-    fn failure(
+    async fn failure(
         &self,
         source: &Source,
         mut rep: SourceReport,
@@ -130,11 +168,11 @@ impl Shared {
         } else {
             Status::Failed(f.reason)
         };
-        let entries = self.within_grace(&st, &mut rep);
+        let cands = self.within_grace(source, &st, &mut rep).await;
         self.done(
             source,
             rep,
-            entries,
+            cands,
             SourceWrite {
                 name: source.name.clone(),
                 state: st,
@@ -145,14 +183,7 @@ impl Shared {
 }
 
 fn read_file(p: &Path, cap: u64) -> Outcome {
-    let fail = |kind, reason: String| {
-        Outcome::Failed(Failure {
-            kind,
-            status: None,
-            retry_after: None,
-            reason,
-        })
-    };
+    let fail = |kind, reason: String| Outcome::Failed(failed(kind, reason));
     match std::fs::metadata(p) {
         Ok(m) if m.len() > cap => fail(
             FailureKind::TooLarge,
@@ -193,16 +224,16 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
     let now = shared.now;
     let mut rep = SourceReport::new(source, &prev);
     if let Some(status) = shared.skip_reason(source, &prev) {
-        let entries = match status {
+        let cands = match status {
             Status::Disabled => Vec::new(),
-            Status::Offline | Status::NotDue(_) => prev.entries.clone(),
-            _ => shared.within_grace(&prev, &mut rep),
+            Status::Offline | Status::NotDue(_) => shared.stored(source).await,
+            _ => shared.within_grace(source, &prev, &mut rep).await,
         };
         rep.status = status;
         return shared.done(
             source,
             rep,
-            entries,
+            cands,
             SourceWrite {
                 name: source.name.clone(),
                 state: prev,
@@ -216,109 +247,90 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
     };
     let mut st = prev;
     st.last_attempt = Some(now);
-    let (validators, max_age, moved_to) = match &outcome {
-        Outcome::Body {
-            validators,
-            max_age,
-            moved_to,
-            ..
-        }
-        | Outcome::NotModified {
-            validators,
-            max_age,
-            moved_to,
-        } => (validators.clone(), *max_age, moved_to.clone()),
-        Outcome::Failed(f) => return shared.failure(source, rep, st, f.clone()),
-    };
     let mut write = SourceWrite {
         name: source.name.clone(),
         ..SourceWrite::default()
     };
-    let mut hint = max_age;
-    if let Outcome::Body {
-        body,
-        final_url,
-        content_type,
-        ..
-    } = outcome
-    {
-        let charset = content_type
-            .as_deref()
-            .and_then(crate::decode::charset_from_content_type)
-            .map(str::to_string);
-        let _cpu = shared.cpu.acquire().await;
-        let (src, path) = (source.clone(), shared.state_path.clone());
-        let done = tokio::task::spawn_blocking(move || {
-            ingest(
-                &src,
-                &path,
-                &body,
-                charset.as_deref(),
-                final_url.as_ref(),
-                now,
-            )
-        })
-        .await;
-        let Ingested {
-            entries,
-            seen,
-            new_cache,
-            hashes,
-            ttl,
-            warnings,
-        } = match done {
-            Ok(Ok(i)) => i,
-            Ok(Err(reason)) => {
-                return shared.failure(
-                    source,
-                    rep,
-                    st,
-                    Failure {
-                        kind: FailureKind::Client,
-                        status: None,
-                        retry_after: None,
-                        reason,
-                    },
-                );
-            }
-            Err(e) => {
-                let reason = format!("processing failed: {e}");
-                return shared.failure(
-                    source,
-                    rep,
-                    st,
-                    Failure {
-                        kind: FailureKind::Client,
-                        status: None,
-                        retry_after: None,
-                        reason,
-                    },
-                );
-            }
-        };
-        hint = hint.max(ttl);
-        st.entries = entries;
-        rep.warnings.extend(warnings);
-        rep.status = Status::Fetched;
-        st.last_status = "ok".into();
-        write.entries_changed = true;
-        write.seen = seen;
-        write.cache = new_cache;
-        write.reparsed = Some(hashes);
-    } else {
-        rep.status = Status::NotModified;
-        st.last_status = "not modified".into();
-    }
+    let (validators, mut hint, moved_to, cands) = match outcome {
+        Outcome::Failed(f) => return shared.failure(source, rep, st, f).await,
+        Outcome::NotModified {
+            validators,
+            max_age,
+            moved_to,
+        } => {
+            rep.status = Status::NotModified;
+            st.last_status = "not modified".into();
+            (validators, max_age, moved_to, shared.stored(source).await)
+        }
+        Outcome::Body {
+            body,
+            final_url,
+            content_type,
+            validators,
+            max_age,
+            moved_to,
+        } => {
+            let charset = content_type
+                .as_deref()
+                .and_then(crate::decode::charset_from_content_type)
+                .map(str::to_string);
+            let _cpu = shared.cpu.acquire().await;
+            let (src, path) = (source.clone(), shared.state_path.clone());
+            let done = tokio::task::spawn_blocking(move || {
+                ingest(
+                    &src,
+                    &path,
+                    &body,
+                    charset.as_deref(),
+                    final_url.as_ref(),
+                    now,
+                )
+            })
+            .await;
+            let Ingested {
+                candidates,
+                new_items,
+                hashes,
+                info,
+                ttl,
+                warnings,
+            } = match done {
+                Ok(Ok(i)) => i,
+                Ok(Err(reason)) => {
+                    return shared
+                        .failure(source, rep, st, failed(FailureKind::Client, reason))
+                        .await;
+                }
+                Err(e) => {
+                    return shared
+                        .failure(
+                            source,
+                            rep,
+                            st,
+                            failed(FailureKind::Client, format!("processing failed: {e}")),
+                        )
+                        .await;
+                }
+            };
+            rep.status = Status::Fetched;
+            rep.warnings.extend(warnings);
+            st.last_status = "ok".into();
+            st.info = Some(info);
+            write.new_items = new_items;
+            write.keep_hashes = Some(hashes);
+            (validators, max_age.max(ttl), moved_to, candidates)
+        }
+    };
     // Validators are stored on every 200 and 304, even when the body turned out unchanged.
     st.validators = validators;
     st.last_success = Some(now);
     st.failures = 0;
     st.gone = false;
     st.moved_to = moved_to.map(String::from);
-    st.next_fetch = hint.map(|h| now + to_chrono(h).min(shared.max_backoff));
-    let entries = st.entries.clone();
+    hint = hint.map(|h| h.min(shared.max_backoff.to_std().unwrap_or(h)));
+    st.next_fetch = hint.map(|h| now + to_chrono(h));
     write.state = st;
-    shared.done(source, rep, entries, write)
+    shared.done(source, rep, cands, write)
 }
 
 fn unreadable_state(source: &Source, reason: &str) -> Collected {
@@ -326,7 +338,8 @@ fn unreadable_state(source: &Source, reason: &str) -> Collected {
     report.status = Status::Failed(format!("state: {reason}"));
     Collected {
         report,
-        entries: Vec::new(),
+        candidates: Vec::new(),
+        info: None,
         write: SourceWrite {
             name: source.name.clone(),
             ..SourceWrite::default()

@@ -1,7 +1,8 @@
-//! One fetched document → the source's normalised entries, reusing the stored normalised form of
-//! every item whose raw content hash is unchanged (so an unchanged item is never sanitised twice).
-//! Runs on a blocking thread; reads only this source's rows of the state through its own connection.
+//! One fetched document → the source's merge candidates, normalising only the items whose raw
+//! content hash is not already stored (so an unchanged item is never sanitised twice). Runs on a
+//! blocking thread; reads only this source's rows of the state through its own connection.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -9,21 +10,23 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::config::Source;
-use crate::model::Entry;
+use crate::merge::candidate;
+use crate::model::{Candidate, SourceInfo};
 use crate::normalise::{FeedContext, item_hash};
 use crate::parse::parse_feed;
-use crate::state::State;
+use crate::state::{NewItem, State};
 
 /// The result of ingesting one document.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Ingested {
-    pub entries: Vec<Entry>,
-    /// `(entry id, item hash)` of every entry.
-    pub seen: Vec<(String, String)>,
-    /// Items normalised this time: `(item hash, entry)`.
-    pub new_cache: Vec<(String, Entry)>,
+    /// One candidate per distinct item, with its filter text.
+    pub candidates: Vec<Candidate>,
+    /// Items normalised this time, to store.
+    pub new_items: Vec<NewItem>,
     /// Hashes of every item in the document.
     pub hashes: Vec<String>,
+    /// Attribution for the source's entries.
+    pub info: SourceInfo,
     /// RSS `<ttl>`.
     pub ttl: Option<Duration>,
     pub warnings: Vec<String>,
@@ -46,42 +49,50 @@ pub fn ingest(
         fetched_from.or(source.homepage.as_ref()).map(Url::as_str),
     )
     .map_err(|e| e.to_string())?;
-    let mut out = Ingested {
-        ttl: parsed
-            .feed
-            .ttl
-            .map(|m| Duration::from_secs(u64::from(m) * 60)),
-        ..Ingested::default()
-    };
-    if let Some(w) = parsed.warning {
-        out.warnings.push(w);
-    }
+    let mut warnings: Vec<String> = parsed.warning.into_iter().collect();
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
-    let (first_seen, cache) = match State::open(state_path) {
+    let (stored, first_seen) = match State::open(state_path) {
         Ok(st) => (
+            st.items(&source.name).unwrap_or_default(),
             st.first_seen(&source.name).unwrap_or_default(),
-            st.norm_cache(&source.name).unwrap_or_default(),
         ),
         Err(e) => {
-            out.warnings
-                .push(format!("state unreadable, normalising everything: {e}"));
+            warnings.push(format!("state unreadable, normalising everything: {e}"));
             Default::default()
         }
     };
     let lookup = |id: &str| first_seen.get(id).copied();
+    let mut out = Ingested {
+        candidates: Vec::with_capacity(parsed.feed.entries.len()),
+        new_items: Vec::new(),
+        hashes: Vec::with_capacity(parsed.feed.entries.len()),
+        info: ctx.info.clone(),
+        ttl: parsed
+            .feed
+            .ttl
+            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+        warnings,
+    };
+    let mut distinct = HashSet::new();
     for (i, item) in parsed.feed.entries.iter().enumerate() {
         let lang = parsed.item_langs.get(i).cloned().flatten();
         let h = item_hash(&ctx, item, lang.as_deref());
-        let entry = match cache.get(&h) {
-            Some(e) => {
-                let mut e = e.clone();
-                e.source = Some(ctx.info.clone());
-                e
-            }
+        if !distinct.insert(h.clone()) {
+            continue;
+        }
+        let c = match stored.get(&h) {
+            Some(c) => c.clone(),
             None => match ctx.entry(item, lang.as_deref(), &lookup) {
-                Ok(e) => {
-                    out.new_cache.push((h.clone(), e.clone()));
-                    e
+                Ok(mut e) => {
+                    let c = candidate(&e, h.clone());
+                    // Attribution is stored once per source, not with every entry.
+                    e.source = None;
+                    let entry_json = serde_json::to_string(&e).map_err(|err| err.to_string())?;
+                    out.new_items.push(NewItem {
+                        candidate: c.clone(),
+                        entry_json,
+                    });
+                    c
                 }
                 Err(reason) => {
                     out.warnings
@@ -90,19 +101,14 @@ pub fn ingest(
                 }
             },
         };
-        out.seen.push((entry.id.clone(), h.clone()));
         out.hashes.push(h);
-        out.entries.push(entry);
+        out.candidates.push(c);
     }
     // A feed without a date of its own is dated by its newest item, never by the clock.
     if ctx.feed_date.is_none()
-        && let Some(newest) = out.entries.iter().map(|e| e.updated).max()
+        && let Some(newest) = out.candidates.iter().map(|c| c.updated).max()
     {
-        for e in &mut out.entries {
-            if let Some(s) = e.source.as_mut() {
-                s.updated = newest;
-            }
-        }
+        out.info.updated = newest;
     }
     if parsed.feed.entries.is_empty() {
         out.warnings.push("the feed has no items".into());

@@ -1,85 +1,115 @@
-//! Filter, deduplicate, order and cap: many sources' entries in, the combined feed's entries out.
+//! Filter, deduplicate, order and cap: candidates from every source in, the combined feed's
+//! entries out.
 //!
-//! One total order (updated desc, then id asc). Each source's entries are sorted, filtered and
-//! capped on their own first ([`select_source`]), so a busy partner cannot crowd out a quiet one
-//! and no source ever needs more than the feed's size in memory; then all are deduplicated across
-//! sources, sorted once more, and the global filter and cap are applied ([`merge`]). The result
-//! does not depend on the order sources or items arrive in. Pure.
+//! One total order (updated desc, then id asc, then origin). Each source's candidates are sorted,
+//! filtered and capped on their own first ([`select_source`]), so a busy partner cannot crowd out
+//! a quiet one; then all are deduplicated across sources, sorted once more, and the global age
+//! limit and cap are applied ([`merge`]). Works on [`Candidate`]s, so memory grows with the number
+//! of items, not their size; the result does not depend on the order sources or items arrive in.
+//! Pure.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 
 use crate::config::{Config, Filter};
-use crate::model::Entry;
-use crate::normalise::{links, text};
+use crate::model::{Candidate, Entry};
+use crate::normalise::{ids, links, text};
 
 /// The feed order: newest `updated` first, then id, then origin (for full determinism).
-pub fn feed_order(a: &Entry, b: &Entry) -> Ordering {
+pub fn feed_order(a: &Candidate, b: &Candidate) -> Ordering {
     b.updated
         .cmp(&a.updated)
         .then_with(|| a.id.cmp(&b.id))
         .then_with(|| a.origin().cmp(b.origin()))
 }
 
-fn matches_any(f: &[regex::Regex], e: &Entry, summary_text: &str) -> bool {
-    f.iter().any(|r| {
-        r.is_match(&e.title)
-            || r.is_match(summary_text)
-            || e.categories.iter().any(|c| r.is_match(c))
-    })
-}
-
-/// Whether `e` passes `f`; `newest` anchors `max_age`, so a rebuild from the same entries gives
-/// the same result whatever the clock says.
-pub fn passes(f: &Filter, e: &Entry, newest: DateTime<Utc>) -> bool {
-    if let Some(age) = f.max_age {
-        let limit = newest - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
-        if e.updated < limit {
-            return false;
-        }
-    }
-    if f.include.is_empty() && f.exclude.is_empty() {
-        return true;
-    }
-    let summary_text = e
+/// What include/exclude patterns look at: the title, the categories and the first 300 characters
+/// of the summary (or content), one per line.
+pub fn filter_text(e: &Entry) -> String {
+    let summary = e
         .summary
         .as_deref()
         .or(e.content.as_deref())
         .map(text::plain)
         .unwrap_or_default();
-    (f.include.is_empty() || matches_any(&f.include, e, &summary_text))
-        && !matches_any(&f.exclude, e, &summary_text)
+    format!(
+        "{}\n{}\n{}",
+        e.title,
+        e.categories.join("\n"),
+        text::excerpt(&summary, 300)
+    )
 }
 
-/// One source's contribution: its entries de-duplicated by id, sorted, filtered by the source's
-/// rules, capped at its `max_items` and at the feed's size.
+/// The candidate for an entry; `handle` says where the full entry can be found again.
+pub fn candidate(e: &Entry, handle: String) -> Candidate {
+    Candidate {
+        id: e.id.clone(),
+        canonical_link: links::canonical(&e.link),
+        original_id: e.original_id.clone().filter(|o| ids::is_absolute_iri(o)),
+        updated: e.updated,
+        published: e.published,
+        origin: e.source.as_ref().map(|s| s.name.clone()),
+        handle,
+        text: Some(filter_text(e)),
+    }
+}
+
+/// Whether the text of a candidate passes the include/exclude patterns of `f`.
+pub fn passes_patterns(f: &Filter, text: &str) -> bool {
+    (f.include.is_empty() || f.include.iter().any(|r| r.is_match(text)))
+        && !f.exclude.iter().any(|r| r.is_match(text))
+}
+
+fn passes_age(f: &Filter, c: &Candidate, newest: DateTime<Utc>) -> bool {
+    f.max_age.is_none_or(|age| {
+        c.updated >= newest - chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX)
+    })
+}
+
+/// One source's contribution: de-duplicated by id, sorted, filtered by the source's rules and by
+/// the global patterns, capped at its `max_items` and at the feed's size. `max_age` is measured
+/// from the source's newest entry, so a rebuild gives the same result whatever the clock says.
 pub fn select_source(
-    filter: &Filter,
+    own: &Filter,
+    global: &Filter,
     max_items: Option<usize>,
     feed_max: usize,
-    mut entries: Vec<Entry>,
-) -> Vec<Entry> {
-    entries.sort_by(feed_order);
+    mut cs: Vec<Candidate>,
+) -> Vec<Candidate> {
+    cs.sort_by(feed_order);
     let mut seen = std::collections::HashSet::new();
-    entries.retain(|e| seen.insert(e.id.clone()));
-    let newest = entries
-        .first()
-        .map_or(DateTime::<Utc>::MIN_UTC, |e| e.updated);
+    cs.retain(|c| seen.insert(c.id.clone()));
+    let newest = cs.first().map_or(DateTime::<Utc>::MIN_UTC, |c| c.updated);
     let cap = max_items.unwrap_or(usize::MAX).min(feed_max);
-    entries
-        .into_iter()
-        .filter(|e| passes(filter, e, newest))
+    cs.into_iter()
+        .filter(|c| passes_age(own, c, newest))
+        .filter(|c| {
+            let t = c.text.as_deref().unwrap_or("");
+            passes_patterns(own, t) && passes_patterns(global, t)
+        })
         .take(cap)
+        .map(|mut c| {
+            c.text = None;
+            c
+        })
         .collect()
 }
 
-/// Keeps one entry per duplicate group: local over partner, else the earliest published (then the
-/// smallest id); the others' sources are credited on the kept one as `via` links. Two entries are
-/// duplicates when they share an id, a canonical link or an original (partner) id.
-pub fn dedup(mut entries: Vec<Entry>) -> Vec<Entry> {
-    entries.sort_by(|a, b| {
+/// A candidate that made it into the feed, with the other sources that carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Winner {
+    pub candidate: Candidate,
+    /// Credit links (`rel="via"`) of the duplicates it absorbed, sorted.
+    pub via: Vec<String>,
+}
+
+/// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
+/// the smallest id); the other sources are credited on it with their `credits` link. Two
+/// candidates are duplicates when they share an id, a canonical link or an original partner id.
+pub fn dedup(mut cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    cs.sort_by(|a, b| {
         b.is_local()
             .cmp(&a.is_local())
             .then_with(|| {
@@ -90,36 +120,32 @@ pub fn dedup(mut entries: Vec<Entry>) -> Vec<Entry> {
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.origin().cmp(b.origin()))
     });
-    let mut kept: Vec<Entry> = Vec::with_capacity(entries.len());
+    let mut kept: Vec<Winner> = Vec::with_capacity(cs.len());
     let mut keys: HashMap<String, usize> = HashMap::new();
-    for e in entries {
-        let mut k = vec![format!("id:{}", e.id)];
-        if let Some(c) = links::canonical(&e.link) {
-            k.push(format!("link:{c}"));
+    for c in cs {
+        let mut k = vec![format!("id:{}", c.id)];
+        if let Some(l) = &c.canonical_link {
+            k.push(format!("link:{l}"));
         }
-        if let Some(o) = e
-            .original_id
-            .as_ref()
-            .filter(|o| crate::normalise::ids::is_absolute_iri(o))
-        {
+        if let Some(o) = &c.original_id {
             k.push(format!("orig:{o}"));
         }
-        let at = k.iter().find_map(|key| keys.get(key).copied());
-        let at = match at {
+        let at = match k.iter().find_map(|key| keys.get(key).copied()) {
             Some(at) => {
-                let winner = &mut kept[at];
-                let credit = e
-                    .source
-                    .as_ref()
-                    .and_then(|s| s.homepage.clone().or(s.feed_url.clone()))
-                    .unwrap_or(e.link.clone());
-                if winner.link != credit && !winner.via.contains(&credit) {
-                    winner.via.push(credit);
+                let w = &mut kept[at];
+                if let Some(credit) = credits.get(c.origin())
+                    && w.candidate.origin() != c.origin()
+                    && !w.via.contains(credit)
+                {
+                    w.via.push(credit.clone());
                 }
                 at
             }
             None => {
-                kept.push(e);
+                kept.push(Winner {
+                    candidate: c,
+                    via: Vec::new(),
+                });
                 kept.len() - 1
             }
         };
@@ -127,19 +153,22 @@ pub fn dedup(mut entries: Vec<Entry>) -> Vec<Entry> {
             keys.entry(key).or_insert(at);
         }
     }
-    for e in &mut kept {
-        e.via.sort();
+    for w in &mut kept {
+        w.via.sort();
     }
     kept
 }
 
-/// The combined feed's entries: cross-source dedup, one sort, the global filter and cap.
-pub fn merge(cfg: &Config, entries: Vec<Entry>) -> Vec<Entry> {
-    let mut all = dedup(entries);
-    all.sort_by(feed_order);
-    let newest = all.first().map_or(DateTime::<Utc>::MIN_UTC, |e| e.updated);
+/// The combined feed: cross-source dedup, one sort, the global age limit and cap. `credits` maps a
+/// source name to the link that credits it when one of its items is merged into another's.
+pub fn merge(cfg: &Config, cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    let mut all = dedup(cs, credits);
+    all.sort_by(|a, b| feed_order(&a.candidate, &b.candidate));
+    let newest = all
+        .first()
+        .map_or(DateTime::<Utc>::MIN_UTC, |w| w.candidate.updated);
     all.into_iter()
-        .filter(|e| passes(&cfg.filter, e, newest))
+        .filter(|w| passes_age(&cfg.filter, &w.candidate, newest))
         .take(cfg.feed.max_entries)
         .collect()
 }

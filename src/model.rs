@@ -95,3 +95,36 @@ impl Entry {
         self.source.is_none()
     }
 }
+
+/// What merging needs to know of an entry: enough to filter, deduplicate and order it, and small
+/// enough to hold for every item of every source. The full [`Entry`] is loaded only for the
+/// entries that make it into the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: String,
+    /// `links::canonical` of the entry's link.
+    pub canonical_link: Option<String>,
+    /// The partner's own id when it is an absolute IRI (two partners carrying the same item).
+    pub original_id: Option<String>,
+    pub updated: DateTime<Utc>,
+    pub published: Option<DateTime<Utc>>,
+    /// The source's name; `None` for local entries.
+    pub origin: Option<String>,
+    /// Where the full entry is: the item hash in state, or the index of a local entry.
+    pub handle: String,
+    /// Title, categories and the start of the summary, for include/exclude patterns; dropped once
+    /// the filters have run.
+    pub text: Option<String>,
+}
+
+impl Candidate {
+    /// The source name, or `"local"`.
+    pub fn origin(&self) -> &str {
+        self.origin.as_deref().unwrap_or("local")
+    }
+
+    /// True for the network's own entries.
+    pub fn is_local(&self) -> bool {
+        self.origin.is_none()
+    }
+}

@@ -12,7 +12,11 @@ use tokio::sync::Semaphore;
 use crate::collect::{Collected, Shared, process};
 use crate::config::{Config, ConfigError};
 use crate::fetch::Fetcher;
-use crate::model::Entry;
+use std::collections::BTreeMap;
+
+use crate::config::Filter;
+use crate::merge::Winner;
+use crate::model::{Candidate, Entry, SourceInfo};
 use crate::report::{RunReport, SourceReport};
 use crate::state::{SourceWrite, State};
 use crate::{local, merge, publish, render};
@@ -115,6 +119,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         cpu: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
         offline: opts.offline,
         feed_max: cfg.feed.max_entries,
+        global: cfg.filter.clone(),
         grace: chrono::Duration::from_std(cfg.fetch.grace_period).unwrap_or(chrono::Duration::MAX),
         max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
             .unwrap_or(chrono::Duration::days(1)),
@@ -125,52 +130,107 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .enable_all()
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
-    let (reports, mut entries) = runtime.block_on(async {
+    let (reports, mut candidates, infos) = runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, source) in cfg.sources.iter().enumerate() {
             let (shared, source, tx) = (Arc::clone(&shared), source.clone(), tx.clone());
             set.spawn(async move {
                 let Collected {
                     report,
-                    entries,
+                    candidates,
+                    info,
                     write,
                 } = process(&shared, &source).await;
                 // A closed channel means the writer failed; its error is reported when it is joined.
                 let _ = tokio::task::spawn_blocking(move || tx.send(write).is_ok()).await;
-                (i, report, entries)
+                (i, report, candidates, info)
             });
         }
         drop(tx);
-        let mut results = Vec::new();
+        let mut results = Vec::with_capacity(cfg.sources.len());
         while let Some(r) = set.join_next().await {
-            match r {
-                Ok(r) => results.push(r),
-                Err(e) => return Err(Fatal::Other(format!("a source task failed: {e}"))),
-            }
+            results.push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
         }
         results.sort_by_key(|r| r.0);
-        let mut all = Vec::new();
-        let mut reports = Vec::new();
-        for (_, rep, es) in results {
-            reports.push(rep);
-            all.extend(es);
+        let (mut reports, mut all, mut infos) = (Vec::new(), Vec::new(), BTreeMap::new());
+        for (_, report, cands, info) in results {
+            if let Some(info) = info {
+                infos.insert(report.name.clone(), info);
+            }
+            reports.push(report);
+            all.extend(cands);
         }
-        Ok((reports, all))
+        Ok::<_, Fatal>((reports, all, infos))
     })?;
     drop(runtime);
     match writer.join() {
         Ok(r) => r?,
         Err(_) => return Err(Fatal::Other("the state writer panicked".into())),
     };
-    entries.extend(local_entries);
-    let merged = merge::merge(&cfg, entries);
-    let written = publish_all(&cfg, &merged, &reports)?;
+    let local_cands: Vec<Candidate> = local_entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| merge::candidate(e, i.to_string()))
+        .collect();
+    candidates.extend(merge::select_source(
+        &Filter::default(),
+        &cfg.filter,
+        None,
+        cfg.feed.max_entries,
+        local_cands,
+    ));
+    let credits: BTreeMap<String, String> = infos
+        .iter()
+        .filter_map(|(name, i)| {
+            Some((
+                name.clone(),
+                i.homepage.clone().or_else(|| i.feed_url.clone())?,
+            ))
+        })
+        .collect();
+    let winners = merge::merge(&cfg, candidates, &credits);
+    let entries = materialise(&cfg, winners, &local_entries, &infos)?;
+    let written = publish_all(&cfg, &entries, &reports)?;
     Ok(RunReport {
         sources: reports,
-        entries: merged.len(),
+        entries: entries.len(),
         written,
         generated_at: now,
     })
+}
+
+/// Loads the full entries of the winners (local ones from memory, partner ones from state) and
+/// attaches their attribution and `via` credits.
+fn materialise(
+    cfg: &Config,
+    winners: Vec<Winner>,
+    locals: &[Entry],
+    infos: &BTreeMap<String, SourceInfo>,
+) -> Result<Vec<Entry>, Fatal> {
+    let state = State::open(&cfg.state_path)?;
+    let mut out = Vec::with_capacity(winners.len());
+    for Winner { candidate, via } in winners {
+        let mut entry = match &candidate.origin {
+            None => candidate
+                .handle
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| locals.get(i).cloned()),
+            Some(source) => state.entry(source, &candidate.handle)?.map(|mut e| {
+                e.source = infos.get(source).cloned();
+                e
+            }),
+        }
+        .ok_or_else(|| {
+            Fatal::Other(format!(
+                "entry {} vanished from the state database",
+                candidate.id
+            ))
+        })?;
+        entry.via = via;
+        out.push(entry);
+    }
+    Ok(out)
 }
 
 fn publish_all(
@@ -239,7 +299,7 @@ pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
             fmt(st.last_success),
             st.failures,
             fmt(st.next_fetch),
-            st.entries.len()
+            state.item_count(&s.name)?
         ));
     }
     Ok(out)

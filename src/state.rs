@@ -1,7 +1,11 @@
-//! What must survive between runs, in an embedded SQLite database (rusqlite, bundled): per source
-//! its HTTP validators, last status, last success, consecutive failures, next allowed fetch and last
-//! good entries; per entry its first-seen time; and the cache of normalised entries keyed by the
-//! content hash of the raw item, so an unchanged item is never sanitised twice.
+//! What must survive between runs, in an embedded SQLite database (rusqlite, bundled).
+//!
+//! - `sources`: per source its HTTP validators, last status, last success, consecutive failures,
+//!   next allowed fetch, whether it is gone, a permanent redirect, and its feed-level attribution.
+//! - `items`: every item of a source's last good document, keyed by the hash of the raw item: the
+//!   normalised entry (JSON) and the few fields merging needs. An unchanged item is found by its
+//!   hash and never normalised or sanitised twice; the rows are the source's last good entries.
+//! - `seen`: the first-seen time of every entry id (the date of undated entries, run after run).
 //!
 //! Versioned schema with forward migrations; WAL mode; a run's writes go in one transaction.
 
@@ -12,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::fetch::Validators;
-use crate::model::Entry;
+use crate::model::{Candidate, Entry, SourceInfo};
 
 /// A state database problem.
 #[derive(Debug, thiserror::Error)]
@@ -37,21 +41,25 @@ const MIGRATIONS: &[&str] = &[
         next_fetch TEXT,
         gone INTEGER NOT NULL DEFAULT 0,
         moved_to TEXT,
-        entries TEXT NOT NULL DEFAULT '[]'
+        info TEXT
     );
-    CREATE TABLE entries (
+    CREATE TABLE items (
+        source TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        id TEXT NOT NULL,
+        canonical_link TEXT,
+        original_id TEXT,
+        updated TEXT NOT NULL,
+        published TEXT,
+        text TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        PRIMARY KEY (source, hash)
+    ) WITHOUT ROWID;
+    CREATE TABLE seen (
         id TEXT PRIMARY KEY,
         source TEXT NOT NULL,
-        first_seen TEXT NOT NULL,
-        content_hash TEXT NOT NULL DEFAULT ''
-    );
-    CREATE TABLE norm_cache (
-        hash TEXT PRIMARY KEY,
-        source TEXT NOT NULL,
-        entry TEXT NOT NULL,
-        last_used TEXT NOT NULL
-    );
-    CREATE INDEX norm_cache_source ON norm_cache(source);",
+        first_seen TEXT NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 /// What is stored about one source.
@@ -70,8 +78,15 @@ pub struct SourceState {
     pub gone: bool,
     /// A permanent redirect target to report.
     pub moved_to: Option<String>,
-    /// The last good entries, used while the source is not modified, not due or failing.
-    pub entries: Vec<Entry>,
+    /// Attribution of the last good document.
+    pub info: Option<SourceInfo>,
+}
+
+/// A new item row: its hash, what merging needs, and the normalised entry as JSON.
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub candidate: Candidate,
+    pub entry_json: String,
 }
 
 /// The open state database.
@@ -105,11 +120,15 @@ impl State {
             source,
         };
         let mut conn = Connection::open(path).map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
+        conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sql)?;
+        // A run writes its items in one transaction: a larger page cache keeps SQLite from
+        // spilling (and checkpointing) in the middle of it.
+        conn.pragma_update(None, "cache_size", -32_000)
             .map_err(sql)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
@@ -122,13 +141,15 @@ impl State {
                 ),
             });
         }
-        let tx = conn.transaction().map_err(sql)?;
-        for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(m).map_err(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)
-                .map_err(sql)?;
+        if (version as usize) < MIGRATIONS.len() {
+            let tx = conn.transaction().map_err(sql)?;
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(m).map_err(sql)?;
+                tx.pragma_update(None, "user_version", (i + 1) as i64)
+                    .map_err(sql)?;
+            }
+            tx.commit().map_err(sql)?;
         }
-        tx.commit().map_err(sql)?;
         Ok(State { conn, path: p })
     }
 
@@ -141,91 +162,98 @@ impl State {
 
     /// The stored state of a source (default when never seen).
     pub fn source(&self, name: &str) -> Result<SourceState, StateError> {
-        let row = self
-            .conn
+        self.conn
             .query_row(
-                "SELECT etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, entries FROM sources WHERE name = ?1",
+                "SELECT etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, info
+                 FROM sources WHERE name = ?1",
                 params![name],
                 |r| {
-                    Ok((
-                        Validators { etag: r.get(0)?, last_modified: r.get(1)? },
-                        r.get::<_, String>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, Option<String>>(4)?,
-                        r.get::<_, u32>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, bool>(7)?,
-                        r.get::<_, Option<String>>(8)?,
-                        r.get::<_, String>(9)?,
-                    ))
+                    Ok(SourceState {
+                        validators: Validators { etag: r.get(0)?, last_modified: r.get(1)? },
+                        last_status: r.get(2)?,
+                        last_attempt: parse_ts(r.get(3)?),
+                        last_success: parse_ts(r.get(4)?),
+                        failures: r.get(5)?,
+                        next_fetch: parse_ts(r.get(6)?),
+                        gone: r.get(7)?,
+                        moved_to: r.get(8)?,
+                        info: r.get::<_, Option<String>>(9)?.and_then(|j| serde_json::from_str(&j).ok()),
+                    })
                 },
             )
             .optional()
-            .map_err(|e| self.err(e))?;
-        let Some((validators, last_status, la, ls, failures, nf, gone, moved_to, entries)) = row
-        else {
-            return Ok(SourceState::default());
-        };
-        Ok(SourceState {
-            validators,
-            last_status,
-            last_attempt: parse_ts(la),
-            last_success: parse_ts(ls),
-            failures,
-            next_fetch: parse_ts(nf),
-            gone,
-            moved_to,
-            entries: serde_json::from_str(&entries).unwrap_or_default(),
-        })
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.err(e))
     }
 
-    /// Names of every source with stored state.
-    pub fn source_names(&self) -> Result<Vec<String>, StateError> {
+    /// The stored items of a source as merge candidates, keyed by item hash.
+    pub fn items(&self, source: &str) -> Result<HashMap<String, Candidate>, StateError> {
         let mut st = self
             .conn
-            .prepare("SELECT name FROM sources ORDER BY name")
+            .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, text FROM items WHERE source = ?1")
             .map_err(|e| self.err(e))?;
-        let rows = st.query_map([], |r| r.get(0)).map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map(params![source], |r| {
+                let hash: String = r.get(0)?;
+                Ok((
+                    hash.clone(),
+                    Candidate {
+                        id: r.get(1)?,
+                        canonical_link: r.get(2)?,
+                        original_id: r.get(3)?,
+                        updated: parse_ts(r.get(4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+                        published: parse_ts(r.get(5)?),
+                        origin: Some(source.into()),
+                        handle: hash,
+                        text: Some(r.get(6)?),
+                    },
+                ))
+            })
+            .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
+    /// Number of stored items of a source.
+    pub fn item_count(&self, source: &str) -> Result<usize, StateError> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM items WHERE source = ?1",
+                params![source],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Loads the normalised entry of `(source, hash)`.
+    pub fn entry(&self, source: &str, hash: &str) -> Result<Option<Entry>, StateError> {
+        let json: Option<String> = self
+            .conn
+            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND hash = ?2")
+            .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))?;
+        json.map(|j| serde_json::from_str(&j))
+            .transpose()
+            .map_err(|e| StateError::Other {
+                path: self.path.clone(),
+                msg: format!("stored entry unreadable: {e}"),
+            })
     }
 
     /// First-seen times of a source's entries.
     pub fn first_seen(&self, source: &str) -> Result<HashMap<String, DateTime<Utc>>, StateError> {
         let mut st = self
             .conn
-            .prepare("SELECT id, first_seen FROM entries WHERE source = ?1")
+            .prepare_cached("SELECT id, first_seen FROM seen WHERE source = ?1")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![source], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                Ok((r.get::<_, String>(0)?, parse_ts(r.get(1)?)))
             })
             .map_err(|e| self.err(e))?;
         let mut out = HashMap::new();
         for row in rows {
-            let (id, t) = row.map_err(|e| self.err(e))?;
-            if let Some(t) = parse_ts(Some(t)) {
+            if let (id, Some(t)) = row.map_err(|e| self.err(e))? {
                 out.insert(id, t);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The normalised-entry cache of a source: raw item hash → normalised entry.
-    pub fn norm_cache(&self, source: &str) -> Result<HashMap<String, Entry>, StateError> {
-        let mut st = self
-            .conn
-            .prepare("SELECT hash, entry FROM norm_cache WHERE source = ?1")
-            .map_err(|e| self.err(e))?;
-        let rows = st
-            .query_map(params![source], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(|e| self.err(e))?;
-        let mut out = HashMap::new();
-        for row in rows {
-            let (h, e) = row.map_err(|e| self.err(e))?;
-            if let Ok(entry) = serde_json::from_str(&e) {
-                out.insert(h, entry);
             }
         }
         Ok(out)
@@ -244,62 +272,69 @@ impl State {
             path: path.clone(),
             source,
         };
-        let json = |e: serde_json::Error| StateError::Other {
-            path: path.clone(),
-            msg: e.to_string(),
-        };
         let now_s = now.to_rfc3339();
         let tx = self.conn.transaction().map_err(sql)?;
         let mut n = 0;
         for w in rx {
             n += 1;
             let s = &w.state;
-            tx.execute(
-                "INSERT INTO sources (name, etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            let info = s
+                .info
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(|e| StateError::Other {
+                    path: path.clone(),
+                    msg: e.to_string(),
+                })?;
+            tx.prepare_cached(
+                "INSERT INTO sources (name, etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, info)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT(name) DO UPDATE SET etag = ?2, last_modified = ?3, last_status = ?4, last_attempt = ?5,
-                   last_success = ?6, failures = ?7, next_fetch = ?8, gone = ?9, moved_to = ?10",
-                params![
-                    w.name, s.validators.etag, s.validators.last_modified, s.last_status, ts(s.last_attempt), ts(s.last_success),
-                    s.failures, ts(s.next_fetch), s.gone, s.moved_to
-                ],
+                   last_success = ?6, failures = ?7, next_fetch = ?8, gone = ?9, moved_to = ?10, info = ?11",
             )
+            .map_err(sql)?
+            .execute(params![
+                w.name, s.validators.etag, s.validators.last_modified, s.last_status, ts(s.last_attempt), ts(s.last_success),
+                s.failures, ts(s.next_fetch), s.gone, s.moved_to, info
+            ])
             .map_err(sql)?;
-            if w.entries_changed {
-                let entries = serde_json::to_string(&s.entries).map_err(json)?;
-                tx.execute(
-                    "UPDATE sources SET entries = ?2 WHERE name = ?1",
-                    params![w.name, entries],
-                )
-                .map_err(sql)?;
-            }
-            let mut ins = tx
-                .prepare_cached("INSERT INTO entries (id, source, first_seen, content_hash) VALUES (?1, ?2, ?3, ?4)
-                          ON CONFLICT(id) DO UPDATE SET content_hash = ?4 WHERE content_hash <> ?4")
-                .map_err(sql)?;
-            for (id, hash) in &w.seen {
-                ins.execute(params![id, w.name, now_s, hash]).map_err(sql)?;
-            }
-            if let Some(hashes) = &w.reparsed {
-                let list = serde_json::to_string(hashes).map_err(json)?;
-                tx.prepare_cached("DELETE FROM norm_cache WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))")
+            if let Some(keep) = &w.keep_hashes {
+                let list = serde_json::to_string(keep).map_err(|e| StateError::Other {
+                    path: path.clone(),
+                    msg: e.to_string(),
+                })?;
+                tx.prepare_cached("DELETE FROM items WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))")
                     .map_err(sql)?
                     .execute(params![w.name, list])
                     .map_err(sql)?;
             }
-            let mut cache = tx
-                .prepare_cached("INSERT INTO norm_cache (hash, source, entry, last_used) VALUES (?1, ?2, ?3, ?4)
-                          ON CONFLICT(hash) DO UPDATE SET entry = ?3, last_used = ?4")
+            let mut ins = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, entry)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
                 .map_err(sql)?;
-            for (hash, entry) in &w.cache {
-                cache
-                    .execute(params![
-                        hash,
-                        w.name,
-                        serde_json::to_string(entry).map_err(json)?,
-                        now_s
-                    ])
-                    .map_err(sql)?;
+            let mut seen = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO seen (id, source, first_seen) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(sql)?;
+            for item in &w.new_items {
+                let c = &item.candidate;
+                ins.execute(params![
+                    w.name,
+                    c.handle,
+                    c.id,
+                    c.canonical_link,
+                    c.original_id,
+                    c.updated.to_rfc3339(),
+                    ts(c.published),
+                    c.text.as_deref().unwrap_or(""),
+                    item.entry_json
+                ])
+                .map_err(sql)?;
+                seen.execute(params![c.id, w.name, now_s]).map_err(sql)?;
             }
         }
         tx.commit().map_err(sql)?;
@@ -312,12 +347,8 @@ impl State {
 pub struct SourceWrite {
     pub name: String,
     pub state: SourceState,
-    /// Whether `state.entries` changed (else the stored list is not rewritten).
-    pub entries_changed: bool,
-    /// `(entry id, content hash)` of every entry seen.
-    pub seen: Vec<(String, String)>,
-    /// `(raw item hash, normalised entry)` newly normalised.
-    pub cache: Vec<(String, Entry)>,
-    /// When the feed was parsed: the item hashes it holds now (other cache rows are pruned).
-    pub reparsed: Option<Vec<String>>,
+    /// Items normalised this run.
+    pub new_items: Vec<NewItem>,
+    /// When the feed was parsed: the hashes of its items now (other stored items are removed).
+    pub keep_hashes: Option<Vec<String>>,
 }

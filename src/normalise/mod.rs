@@ -34,15 +34,9 @@ pub struct FeedContext<'a> {
     pub feed_date: Option<DateTime<Utc>>,
     /// When the feed was fetched: the clamp for dates in the future.
     pub fetched_at: DateTime<Utc>,
+    /// Everything feed-level that changes how an item normalises (part of [`item_hash`]).
+    fingerprint: String,
     sanitizer: Sanitizer,
-}
-
-/// Normalised items of one feed.
-#[derive(Debug, Default)]
-pub struct Normalised {
-    pub entries: Vec<Entry>,
-    /// `(item position, reason)` for items that could not become an entry.
-    pub rejected: Vec<(usize, String)>,
 }
 
 fn alternate(links: &[Link]) -> Option<&Link> {
@@ -133,47 +127,29 @@ impl<'a> FeedContext<'a> {
             feed_url: feed_url.map(String::from),
             updated: feed_date.unwrap_or(fetched_at),
         };
+        let authors: Vec<Person> = feed.authors.iter().filter_map(person).collect();
+        let language = lang(feed.language.as_deref()).or_else(|| source.language.clone());
+        // Not the feed's date: it changes on every new item of many feeds, and only dates undated
+        // items, whose first date is kept anyway.
+        let fingerprint = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}",
+            source.normalise_fingerprint(),
+            base.as_ref().map(Url::as_str),
+            authors,
+            language,
+            info.homepage
+        );
         FeedContext {
             sanitizer: Sanitizer::new(base.clone(), &source.iframe_hosts),
             source,
             info,
             base,
-            authors: feed.authors.iter().filter_map(person).collect(),
-            language: lang(feed.language.as_deref()).or_else(|| source.language.clone()),
+            authors,
+            language,
             feed_date,
             fetched_at,
+            fingerprint,
         }
-    }
-
-    /// Normalises every item of `feed`. `item_langs` are the `xml:lang`s of the items (see
-    /// `parse::Parsed`); `first_seen` gives the stored first-seen time of an id.
-    pub fn normalise(
-        &self,
-        feed: &Feed,
-        item_langs: &[Option<String>],
-        first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
-    ) -> Normalised {
-        let mut out = Normalised::default();
-        for (i, item) in feed.entries.iter().enumerate() {
-            match self.entry(
-                item,
-                item_langs.get(i).and_then(Option::as_deref),
-                first_seen,
-            ) {
-                Ok(e) => out.entries.push(e),
-                Err(reason) => out.rejected.push((i, reason)),
-            }
-        }
-        if let Some(newest) = out.entries.iter().map(|e| e.updated).max()
-            && self.feed_date.is_none()
-        {
-            for e in &mut out.entries {
-                if let Some(s) = e.source.as_mut() {
-                    s.updated = newest;
-                }
-            }
-        }
-        out
     }
 
     fn html(&self, base: &Option<Url>, t: &Text) -> Option<String> {
@@ -379,31 +355,79 @@ pub fn escape(s: &str) -> String {
     o
 }
 
-/// A cache key for a raw item: equal keys mean normalising would give the same entry. Covers every
-/// field of the item, the source's settings and the feed-level context, plus a version that is
-/// bumped whenever normalising changes. Not stable across Rust releases (only a cache miss then).
-pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry, xml_lang: Option<&str>) -> String {
-    use std::fmt::Write as _;
-    use std::hash::{Hash, Hasher};
-    struct H(std::hash::DefaultHasher);
-    impl std::fmt::Write for H {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            s.hash(&mut self.0);
-            Ok(())
+/// Feeds values into a hasher without the cost of `Debug` formatting.
+struct ItemHasher(std::hash::DefaultHasher);
+
+impl ItemHasher {
+    fn s(&mut self, v: &str) {
+        use std::hash::Hash;
+        v.hash(&mut self.0);
+    }
+    fn o(&mut self, v: Option<&str>) {
+        self.s(v.unwrap_or("\u{0}"));
+    }
+    fn n(&mut self, v: Option<i64>) {
+        use std::hash::Hash;
+        v.hash(&mut self.0);
+    }
+    fn text(&mut self, t: Option<&Text>) {
+        if let Some(t) = t {
+            self.s(t.content_type.as_str());
+            self.s(&t.content);
+        } else {
+            self.s("\u{0}");
         }
     }
-    const VERSION: u32 = 1;
-    let mut h = H(std::hash::DefaultHasher::new());
-    let _ = write!(
-        h,
-        "{VERSION}|{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-        ctx.source.normalise_fingerprint(),
-        ctx.base,
-        ctx.authors,
-        ctx.language,
-        ctx.feed_date,
-        ctx.info.homepage
-    );
-    let _ = write!(h, "{xml_lang:?}|{item:?}");
+}
+
+/// A cache key for a raw item: equal keys mean normalising would give the same entry. Covers every
+/// field normalising reads, the source's settings and the feed-level context, plus a version that
+/// is bumped whenever normalising changes. `DefaultHasher` is only stable for one Rust release:
+/// after an upgrade every item is simply normalised once more.
+pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry, xml_lang: Option<&str>) -> String {
+    use std::hash::Hasher;
+    const VERSION: &str = "1";
+    let mut h = ItemHasher(std::hash::DefaultHasher::new());
+    h.s(VERSION);
+    h.s(&ctx.fingerprint);
+    h.o(xml_lang);
+    h.s(&item.id);
+    h.text(item.title.as_ref());
+    h.n(item.updated.map(|d| d.timestamp()));
+    h.n(item.published.map(|d| d.timestamp()));
+    for p in &item.authors {
+        h.o(p.name.as_deref());
+        h.o(p.email.as_deref());
+        h.o(p.uri.as_deref());
+    }
+    h.s("|content");
+    if let Some(c) = &item.content {
+        h.o(c.body.as_deref());
+        h.s(c.content_type.as_str());
+    }
+    h.s("|links");
+    for l in &item.links {
+        h.s(&l.href);
+        h.o(l.rel.as_deref());
+        h.o(l.media_type.as_deref());
+        h.n(l.length.map(|n| n as i64));
+        h.o(l.title.as_deref());
+    }
+    h.text(item.summary.as_ref());
+    h.s("|categories");
+    for c in &item.categories {
+        h.s(&c.term);
+        h.o(c.label.as_deref());
+    }
+    h.o(item.language.as_deref());
+    h.o(item.base.as_deref());
+    h.s("|media");
+    for m in &item.media {
+        for c in &m.content {
+            h.o(c.url.as_ref().map(url::Url::as_str));
+            h.o(c.content_type.as_ref().map(|t| t.as_str()));
+            h.n(c.size.map(|n| n as i64));
+        }
+    }
     format!("{:016x}", h.0.finish())
 }

@@ -104,9 +104,22 @@ proptest! {
             shuffled.swap(i, (x >> 33) as usize % (i + 1));
         }
         let c = cfg();
-        let a = feedbraid::merge::merge(&c, entries);
-        let b = feedbraid::merge::merge(&c, shuffled);
+        let credits: std::collections::BTreeMap<String, String> =
+            [("a", "https://a.example.org/"), ("b", "https://b.example.org/")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let cands = |es: &[Entry]| -> Vec<_> {
+            es.iter().map(|e| feedbraid::merge::candidate(e, e.id.clone())).collect()
+        };
+        let a = feedbraid::merge::merge(&c, cands(&entries), &credits);
+        let b = feedbraid::merge::merge(&c, cands(&shuffled), &credits);
         prop_assert_eq!(&a, &b);
+        let a: Vec<Entry> = a
+            .iter()
+            .map(|w| {
+                let mut e = entries.iter().find(|e| e.id == w.candidate.handle && e.origin() == w.candidate.origin()).cloned().expect("entry");
+                e.via.clone_from(&w.via);
+                e
+            })
+            .collect();
         let xml = feedbraid::render::atom(&c.feed, &a, None).expect("render");
         let back = feed_rs::parser::parse(xml.as_slice()).expect("reparse");
         let ids: Vec<&str> = back.entries.iter().map(|e| e.id.as_str()).collect();
