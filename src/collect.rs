@@ -25,12 +25,17 @@ pub(crate) struct Shared {
     pub now: DateTime<Utc>,
     /// Bounds CPU work (parse, sanitise) to the number of cores.
     pub cpu: Semaphore,
+    /// Bounds the sources between "request sent" and "writes queued" (`[fetch] concurrency`), so
+    /// that bodies waiting for a core never pile up: memory follows this bound, not the input.
+    pub in_flight: Semaphore,
     pub offline: bool,
     pub feed_max: usize,
     /// The global filter (its patterns are applied per source, its age limit in `merge`).
     pub global: Filter,
     pub grace: Duration,
     pub max_backoff: Duration,
+    /// Where finished sources send what to write to state (see `State::write_run`).
+    pub writes: tokio::sync::mpsc::Sender<SourceWrite>,
 }
 
 /// One source's contribution to the run.
@@ -41,7 +46,6 @@ pub(crate) struct Collected {
     pub candidates: Vec<Candidate>,
     /// Attribution for the source's entries.
     pub info: Option<SourceInfo>,
-    pub write: SourceWrite,
 }
 
 fn to_chrono(d: std::time::Duration) -> Duration {
@@ -101,7 +105,10 @@ impl Shared {
         Vec::new()
     }
 
-    fn done(
+    /// Hands the source's writes to the state writer (waiting while its queue is full: the
+    /// back-pressure that keeps finished sources from piling up in memory) and selects the
+    /// source's candidates.
+    async fn done(
         &self,
         source: &Source,
         mut report: SourceReport,
@@ -121,11 +128,12 @@ impl Shared {
             cands,
         );
         let info = write.state.info.clone();
+        // A closed queue means the writer failed; its error is reported when it is joined.
+        let _ = self.writes.send(write).await;
         Collected {
             report,
             candidates,
             info,
-            write,
         }
     }
 
@@ -179,6 +187,7 @@ impl Shared {
                 ..SourceWrite::default()
             },
         )
+        .await
     }
 }
 
@@ -230,17 +239,20 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
             _ => shared.within_grace(source, &prev, &mut rep).await,
         };
         rep.status = status;
-        return shared.done(
-            source,
-            rep,
-            cands,
-            SourceWrite {
-                name: source.name.clone(),
-                state: prev,
-                ..SourceWrite::default()
-            },
-        );
+        return shared
+            .done(
+                source,
+                rep,
+                cands,
+                SourceWrite {
+                    name: source.name.clone(),
+                    state: prev,
+                    ..SourceWrite::default()
+                },
+            )
+            .await;
     }
+    let _in_flight = shared.in_flight.acquire().await.ok();
     let outcome = match &source.location {
         Location::Url(url) => shared.fetcher.fetch(url, &prev.validators).await,
         Location::Path(p) => read_file(p, shared.fetcher.max_bytes()),
@@ -251,6 +263,8 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
         name: source.name.clone(),
         ..SourceWrite::default()
     };
+    // Held from parsing until the writes are queued, so that CPU work waits for a slow disk.
+    let mut _cpu = None;
     let (validators, mut hint, moved_to, cands) = match outcome {
         Outcome::Failed(f) => return shared.failure(source, rep, st, f).await,
         Outcome::NotModified {
@@ -274,7 +288,7 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                 .as_deref()
                 .and_then(crate::decode::charset_from_content_type)
                 .map(str::to_string);
-            let _cpu = shared.cpu.acquire().await;
+            _cpu = shared.cpu.acquire().await.ok();
             let (src, path) = (source.clone(), shared.state_path.clone());
             let done = tokio::task::spawn_blocking(move || {
                 ingest(
@@ -330,9 +344,10 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
     hint = hint.map(|h| h.min(shared.max_backoff.to_std().unwrap_or(h)));
     st.next_fetch = hint.map(|h| now + to_chrono(h));
     write.state = st;
-    shared.done(source, rep, cands, write)
+    shared.done(source, rep, cands, write).await
 }
 
+/// The source's state could not be read: reported as a failure, and nothing is written for it.
 fn unreadable_state(source: &Source, reason: &str) -> Collected {
     let mut report = SourceReport::new(source, &SourceState::default());
     report.status = Status::Failed(format!("state: {reason}"));
@@ -340,9 +355,5 @@ fn unreadable_state(source: &Source, reason: &str) -> Collected {
         report,
         candidates: Vec::new(),
         info: None,
-        write: SourceWrite {
-            name: source.name.clone(),
-            ..SourceWrite::default()
-        },
     }
 }

@@ -112,41 +112,45 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     let mut state = State::open(&cfg.state_path)?;
     // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
     let now = Utc::now().trunc_subsecs(0);
+    // Sources' writes queue here while the writer thread adds them to the run's transaction; the
+    // bound keeps a slow disk from letting finished sources pile up in memory.
+    let (tx, rx) = tokio::sync::mpsc::channel::<SourceWrite>(8);
+    let writer = std::thread::spawn(move || state.write_run(rx, now));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
         fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
         state_path: cfg.state_path.clone(),
         now,
-        cpu: Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        cpu: Semaphore::new(cores),
+        in_flight: Semaphore::new(cfg.fetch.concurrency),
         offline: opts.offline,
         feed_max: cfg.feed.max_entries,
         global: cfg.filter.clone(),
         grace: chrono::Duration::from_std(cfg.fetch.grace_period).unwrap_or(chrono::Duration::MAX),
         max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
             .unwrap_or(chrono::Duration::days(1)),
+        writes: tx,
     });
-    let (tx, rx) = std::sync::mpsc::sync_channel::<SourceWrite>(8);
-    let writer = std::thread::spawn(move || state.write_run(rx, now));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Blocking work (state reads, parsing, sanitising) needs no more threads than cores; more
+        // would only add memory (a malloc arena and a SQLite connection each).
+        .max_blocking_threads(cores * 2)
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
     let (reports, mut candidates, infos) = runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, source) in cfg.sources.iter().enumerate() {
-            let (shared, source, tx) = (Arc::clone(&shared), source.clone(), tx.clone());
+            let (shared, source) = (Arc::clone(&shared), source.clone());
             set.spawn(async move {
                 let Collected {
                     report,
                     candidates,
                     info,
-                    write,
                 } = process(&shared, &source).await;
-                // A closed channel means the writer failed; its error is reported when it is joined.
-                let _ = tokio::task::spawn_blocking(move || tx.send(write).is_ok()).await;
                 (i, report, candidates, info)
             });
         }
-        drop(tx);
         let mut results = Vec::with_capacity(cfg.sources.len());
         while let Some(r) = set.join_next().await {
             results.push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
@@ -163,6 +167,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         Ok::<_, Fatal>((reports, all, infos))
     })?;
     drop(runtime);
+    // The last sender goes with `shared`: the writer then commits and returns.
+    drop(shared);
     match writer.join() {
         Ok(r) => r?,
         Err(_) => return Err(Fatal::Other("the state writer panicked".into())),

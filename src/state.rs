@@ -264,7 +264,7 @@ impl State {
     /// the channel closes. Nothing is committed if a write fails.
     pub fn write_run(
         &mut self,
-        rx: std::sync::mpsc::Receiver<SourceWrite>,
+        mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
         now: DateTime<Utc>,
     ) -> Result<usize, StateError> {
         let path = self.path.clone();
@@ -273,9 +273,14 @@ impl State {
             source,
         };
         let now_s = now.to_rfc3339();
+        // The run's items go in one transaction: a larger page cache (on this connection only)
+        // keeps SQLite from spilling to the WAL in the middle of it.
+        self.conn
+            .pragma_update(None, "cache_size", -32_000)
+            .map_err(sql)?;
         let tx = self.conn.transaction().map_err(sql)?;
         let mut n = 0;
-        for w in rx {
+        while let Some(w) = rx.blocking_recv() {
             n += 1;
             let s = &w.state;
             let info = s

@@ -187,7 +187,7 @@ impl Sanitizer {
 
     /// Cleans one HTML fragment. Call once per fragment: cleaning is not idempotent in edge cases.
     pub fn clean(&self, html: &str) -> String {
-        let html = super::text::xml_safe(html);
+        let html = super::text::xml_safe_cow(html);
         let cleaned = self.builder.clean(&html).to_string();
         let out = if cleaned.contains("<img") {
             PIXEL

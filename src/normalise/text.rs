@@ -25,9 +25,44 @@ pub fn xml_char_ok(c: char) -> bool {
 
 /// Removes characters XML 1.0 forbids (and C1 controls, which are legal but never wanted).
 pub fn xml_safe(s: &str) -> String {
-    s.chars()
-        .filter(|&c| xml_char_ok(c) && !('\u{80}'..='\u{9F}').contains(&c))
-        .collect()
+    xml_safe_cow(s).into_owned()
+}
+
+fn wanted(c: char) -> bool {
+    xml_char_ok(c) && !('\u{80}'..='\u{9F}').contains(&c)
+}
+
+/// [`xml_safe`] without a copy when nothing needs removing (the common case).
+pub fn xml_safe_cow(s: &str) -> std::borrow::Cow<'_, str> {
+    // Bytes that can start an unwanted character: C0 controls, and the lead bytes of C1 controls
+    // (U+0080..U+009F) and of U+FFFE/U+FFFF. Anything else is plainly fine.
+    let suspicious = s
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xC2 || b == 0xEF);
+    if !suspicious || s.chars().all(wanted) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.chars().filter(|&c| wanted(c)).collect())
+    }
+}
+
+/// Markup to rough plain text for matching include/exclude patterns (not for output: tags are
+/// cut, the common entities decoded, white space collapsed). Much cheaper than [`plain`].
+pub fn rough_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(4096));
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    collapse_ws(&unescape_basic(&out))
 }
 
 /// Turns a title-like field (which partners fill with anything from plain text to a whole HTML
@@ -75,25 +110,24 @@ pub fn collapse_ws(s: &str) -> String {
 /// At most `max` user-perceived characters of `s`, cut at a grapheme boundary (never inside a Thai
 /// or Chinese cluster), preferring a word boundary, with an ellipsis when cut.
 pub fn excerpt(s: &str, max: usize) -> String {
-    let graphemes: Vec<&str> = s.graphemes(true).collect();
-    if graphemes.len() <= max {
+    let mut graphemes = s.grapheme_indices(true);
+    let Some((end, _)) = graphemes.nth(max) else {
         return s.to_string();
-    }
-    let mut cut = max;
-    if let Some(sp) = graphemes[..max].iter().rposition(|g| *g == " ")
-        && sp > max / 2
-    {
-        cut = sp;
-    }
-    let mut out: String = graphemes[..cut].concat();
-    out.truncate(out.trim_end().len());
+    };
+    let head = &s[..end];
+    // Prefer the last space in the second half of the excerpt.
+    let cut = match head.rfind(' ') {
+        Some(sp) if head[..sp].graphemes(true).count() > max / 2 => sp,
+        _ => end,
+    };
+    let mut out = head[..cut].trim_end().to_string();
     out.push('…');
     out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{excerpt, plain, xml_safe};
+    use super::{excerpt, plain, rough_text, xml_safe};
 
     #[test]
     fn titles_become_one_line_of_plain_text() {
@@ -138,5 +172,19 @@ mod tests {
     fn xml_safe_keeps_allowed_characters() {
         assert_eq!(xml_safe("tab\tnl\n 中文 😀"), "tab\tnl\n 中文 😀");
         assert_eq!(xml_safe("\u{0}\u{8}\u{b}\u{c}\u{1f}\u{85}"), "");
+        assert_eq!(xml_safe("a\u{FFFE}b\u{FFFF}c\u{FFFD}"), "abc\u{FFFD}");
+        assert_eq!(
+            xml_safe("Ünïcödé ¢"),
+            "Ünïcödé ¢",
+            "C2-led characters other than C1 controls stay"
+        );
+    }
+
+    #[test]
+    fn rough_text_is_for_matching() {
+        assert_eq!(
+            rough_text("<p>Cheap&nbsp;<b>pills</b> &amp; more</p>"),
+            "Cheap pills & more"
+        );
     }
 }
