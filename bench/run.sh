@@ -7,7 +7,8 @@
 #
 # Environment: RUNS (3), SCALE (0), PORT (8931), SEED (1), WORK (a fresh temp dir; kept at the
 # end, holding results.tsv and every run's log), PEER (path of baseline_feedparser.py; default
-# ../shared/peer/ beside the repository), NOBUILD=1 to skip the cargo build.
+# ../shared/peer/ beside the repository), NOBUILD=1 to skip the cargo build, NOPEER=1 to run
+# feedbraid alone.
 #
 # Scenarios, each run RUNS times, feedbraid and the peer alternating (odd runs feedbraid first):
 #   cold-0ms     fresh --state for feedbraid, fresh cache dir for the peer, server latency 0 ms
@@ -34,6 +35,9 @@ if [ "$SCALE" = 1 ]; then
     SOURCES=5000 ITEMS=20 WITH_PEER=0
 else
     SOURCES=500 ITEMS=50 WITH_PEER=1
+fi
+if [ "${NOPEER:-0}" = 1 ]; then
+    WITH_PEER=0
 fi
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/feedbraid-bench.XXXXXX")}
 mkdir -p "$WORK/logs" "$WORK/state"

@@ -75,14 +75,14 @@ pub fn ingest(
     };
     let mut distinct = HashSet::new();
     for (i, item) in parsed.feed.entries.iter().enumerate() {
-        let lang = parsed.item_langs.get(i).cloned().flatten();
-        let h = item_hash(&ctx, item, lang.as_deref());
+        let scope = parsed.item_scopes.get(i).cloned().unwrap_or_default();
+        let h = item_hash(&ctx, item, &scope);
         if !distinct.insert(h.clone()) {
             continue;
         }
         let c = match stored.get(&h) {
             Some(c) => c.clone(),
-            None => match ctx.entry(item, lang.as_deref(), &lookup) {
+            None => match ctx.entry(item, &scope, &lookup) {
                 Ok(mut e) => {
                     let c = candidate(&e, h.clone());
                     // Attribution is stored once per source, not with every entry.

@@ -18,9 +18,19 @@ pub struct Parsed {
     pub encoding: &'static str,
     /// A charset problem worth reporting (the feed was still read).
     pub warning: Option<String>,
-    /// The `xml:lang` in force on each item/entry element, in document order (feed-rs does not
-    /// keep it); empty when the document has no `xml:lang` at all.
-    pub item_langs: Vec<Option<String>>,
+    /// The `xml:lang` and `xml:base` in force on each item/entry element, in document order
+    /// (feed-rs keeps neither); empty when the document uses neither attribute.
+    pub item_scopes: Vec<ItemScope>,
+}
+
+/// The `xml:` context of one item element.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemScope {
+    /// The nearest `xml:lang`.
+    pub lang: Option<String>,
+    /// Every `xml:base` from the root down to the item, resolved in turn (the first against the
+    /// document's URL where one is known); `None` when there is none.
+    pub base: Option<url::Url>,
 }
 
 /// Why a feed could not be read.
@@ -63,8 +73,8 @@ pub fn parse_feed(
     let feed = parser
         .parse(text.as_bytes())
         .map_err(|e| ParseError::Invalid(e.to_string()))?;
-    let item_langs = if text.contains("xml:lang") {
-        item_langs(&text)
+    let item_scopes = if text.contains("xml:lang") || text.contains("xml:base") {
+        item_scopes(&text, fetched_from)
     } else {
         Vec::new()
     };
@@ -72,7 +82,7 @@ pub fn parse_feed(
         feed,
         encoding,
         warning,
-        item_langs,
+        item_scopes,
     })
 }
 
@@ -92,30 +102,43 @@ fn rss_channel_link(text: &str, fetched_from: Option<&str>) -> Option<String> {
         .map(String::from)
 }
 
-/// The effective `xml:lang` of every `<entry>`/`<item>` element, in document order.
-fn item_langs(text: &str) -> Vec<Option<String>> {
-    use quick_xml::events::Event;
+/// The `xml:lang` and `xml:base` in force on every `<entry>`/`<item>` element, in document order.
+fn item_scopes(text: &str, doc: Option<&str>) -> Vec<ItemScope> {
+    use quick_xml::events::{BytesStart, Event};
     let mut reader = quick_xml::Reader::from_str(text);
-    let mut stack: Vec<Option<String>> = Vec::new();
+    let doc = doc.and_then(|d| url::Url::parse(d).ok());
+    let root = ItemScope::default();
+    let mut stack: Vec<ItemScope> = Vec::new();
     let mut out = Vec::new();
-    let lang_of = |e: &quick_xml::events::BytesStart<'_>| {
-        e.attributes()
-            .flatten()
-            .find(|a| a.key.as_ref() == b"xml:lang")
-            .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+    let scope_of = |e: &BytesStart<'_>, parent: &ItemScope| {
+        let mut scope = parent.clone();
+        for a in e.attributes().flatten() {
+            let value = String::from_utf8_lossy(&a.value);
+            match a.key.as_ref() {
+                b"xml:lang" => scope.lang = Some(value.into_owned()),
+                b"xml:base" => {
+                    let joined = match parent.base.as_ref().or(doc.as_ref()) {
+                        Some(b) => b.join(value.trim()).ok(),
+                        None => url::Url::parse(value.trim()).ok(),
+                    };
+                    scope.base = joined.or(scope.base);
+                }
+                _ => {}
+            }
+        }
+        scope
     };
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) => {
-                let inherited = stack.last().cloned().flatten();
-                let lang = lang_of(&e).or(inherited);
+                let scope = scope_of(&e, stack.last().unwrap_or(&root));
                 if matches!(e.local_name().as_ref(), b"entry" | b"item") {
-                    out.push(lang.clone());
+                    out.push(scope.clone());
                 }
-                stack.push(lang);
+                stack.push(scope);
             }
             Ok(Event::Empty(e)) if matches!(e.local_name().as_ref(), b"entry" | b"item") => {
-                out.push(lang_of(&e).or(stack.last().cloned().flatten()));
+                out.push(scope_of(&e, stack.last().unwrap_or(&root)));
             }
             Ok(Event::End(_)) => {
                 stack.pop();

@@ -15,6 +15,7 @@ use url::Url;
 
 use crate::config::Source;
 use crate::model::{Enclosure, Entry, Person, SourceInfo};
+use crate::parse::ItemScope;
 use html::Sanitizer;
 use ids::IdInputs;
 
@@ -37,6 +38,8 @@ pub struct FeedContext<'a> {
     /// Everything feed-level that changes how an item normalises (part of [`item_hash`]).
     fingerprint: String,
     sanitizer: Sanitizer,
+    /// Sanitisers for entries whose xml:base differs from the feed's.
+    other_bases: std::cell::RefCell<Vec<(Option<Url>, Sanitizer)>>,
 }
 
 fn alternate(links: &[Link]) -> Option<&Link> {
@@ -149,6 +152,7 @@ impl<'a> FeedContext<'a> {
             feed_date,
             fetched_at,
             fingerprint,
+            other_bases: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -166,23 +170,40 @@ impl<'a> FeedContext<'a> {
         let cleaned = if base == &self.base {
             self.sanitizer.clean(&html)
         } else {
-            Sanitizer::new(base.clone(), &self.source.iframe_hosts).clean(&html)
+            // Entries with their own xml:base: one sanitiser per distinct base, built once.
+            let mut others = self.other_bases.borrow_mut();
+            let at = match others.iter().position(|(b, _)| b == base) {
+                Some(at) => at,
+                None => {
+                    others.push((
+                        base.clone(),
+                        Sanitizer::new(base.clone(), &self.source.iframe_hosts),
+                    ));
+                    others.len() - 1
+                }
+            };
+            others[at].1.clean(&html)
         };
         Some(cleaned).filter(|c| !c.is_empty())
     }
 
-    /// Normalises one item (`xml_lang`: the `xml:lang` in force on it), or says why it cannot be used.
+    /// Normalises one item (`scope`: the `xml:lang` and `xml:base` in force on it), or says why
+    /// it cannot be used.
     pub fn entry(
         &self,
         item: &FeedEntry,
-        xml_lang: Option<&str>,
+        scope: &ItemScope,
         first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
     ) -> Result<Entry, String> {
+        let xml_lang = scope.lang.as_deref();
+        // xml:base (the content element's, then the nested ones down to the item), then the
+        // feed's link, then the URL it was fetched from.
+        let outer = scope.base.clone().or_else(|| self.base.clone());
         let base = item
             .base
             .as_deref()
-            .and_then(|b| links::resolve(b, self.base.as_ref()))
-            .or_else(|| self.base.clone());
+            .and_then(|b| links::resolve(b, outer.as_ref()))
+            .or(outer);
         let guid = Some(item.id.trim()).filter(|g| !g.is_empty());
         let link = alternate(&item.links)
             .and_then(|l| links::resolve(&l.href, base.as_ref()))
@@ -384,13 +405,14 @@ impl ItemHasher {
 /// field normalising reads, the source's settings and the feed-level context, plus a version that
 /// is bumped whenever normalising changes. `DefaultHasher` is only stable for one Rust release:
 /// after an upgrade every item is simply normalised once more.
-pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry, xml_lang: Option<&str>) -> String {
+pub fn item_hash(ctx: &FeedContext<'_>, item: &FeedEntry, scope: &ItemScope) -> String {
     use std::hash::Hasher;
     const VERSION: &str = "1";
     let mut h = ItemHasher(std::hash::DefaultHasher::new());
     h.s(VERSION);
     h.s(&ctx.fingerprint);
-    h.o(xml_lang);
+    h.o(scope.lang.as_deref());
+    h.o(scope.base.as_ref().map(Url::as_str));
     h.s(&item.id);
     h.text(item.title.as_ref());
     h.n(item.updated.map(|d| d.timestamp()));

@@ -84,6 +84,11 @@ fn every_source_lands_attributed_and_failures_do_not_stop_the_run() {
     );
     assert!(xml.contains("href=\"https://two.example.org/news/e1.html\""));
     assert!(xml.contains("href=\"https://two.example.org/fr/e2.html\""));
+    // Inside HTML too: the feed's xml:base applies to the entry's content.
+    assert!(
+        xml.contains("href=&quot;https://two.example.org/news/more.html&quot;"),
+        "{xml}"
+    );
     assert!(xml.contains("<link href=\"https://one.example.org/files/report.pdf\" rel=\"enclosure\" type=\"application/pdf\" length=\"123456\"/>"), "{xml}");
     assert!(xml.contains("src=&quot;https://one.example.org/img/cover.jpg&quot;"));
     assert!(
