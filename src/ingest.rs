@@ -87,11 +87,8 @@ pub fn ingest(
                     let c = candidate(&e, h.clone());
                     // Attribution is stored once per source, not with every entry.
                     e.source = None;
-                    let entry_json = serde_json::to_string(&e).map_err(|err| err.to_string())?;
-                    out.new_items.push(NewItem {
-                        candidate: c.clone(),
-                        entry_json,
-                    });
+                    out.new_items
+                        .push(NewItem::new(c.clone(), &e).map_err(|err| err.to_string())?);
                     c
                 }
                 Err(reason) => {

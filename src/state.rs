@@ -52,9 +52,10 @@ const MIGRATIONS: &[&str] = &[
         updated TEXT NOT NULL,
         published TEXT,
         text TEXT NOT NULL,
-        entry TEXT NOT NULL,
-        PRIMARY KEY (source, hash)
-    ) WITHOUT ROWID;
+        entry BLOB NOT NULL
+    );
+    -- A rowid table: its rows (a few KB) would overflow into extra pages WITHOUT ROWID.
+    CREATE UNIQUE INDEX items_key ON items (source, hash);
     CREATE TABLE seen (
         id TEXT PRIMARY KEY,
         source TEXT NOT NULL,
@@ -82,11 +83,24 @@ pub struct SourceState {
     pub info: Option<SourceInfo>,
 }
 
-/// A new item row: its hash, what merging needs, and the normalised entry as JSON.
+/// A new item row: its hash, what merging needs, and the normalised entry.
 #[derive(Debug, Clone)]
 pub struct NewItem {
     pub candidate: Candidate,
-    pub entry_json: String,
+    /// The entry as JSON, LZ4-compressed (see [`NewItem::new`]).
+    pub entry: Vec<u8>,
+}
+
+impl NewItem {
+    /// Packs an entry for storage: JSON, LZ4-compressed (a third of the size; most of a run's
+    /// writes are these rows).
+    pub fn new(candidate: Candidate, entry: &Entry) -> Result<NewItem, serde_json::Error> {
+        let json = serde_json::to_vec(entry)?;
+        Ok(NewItem {
+            candidate,
+            entry: lz4_flex::compress_prepend_size(&json),
+        })
+    }
 }
 
 /// The open state database.
@@ -226,17 +240,22 @@ impl State {
 
     /// Loads the normalised entry of `(source, hash)`.
     pub fn entry(&self, source: &str, hash: &str) -> Result<Option<Entry>, StateError> {
-        let json: Option<String> = self
+        let packed: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND hash = ?2")
             .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))?;
-        json.map(|j| serde_json::from_str(&j))
-            .transpose()
-            .map_err(|e| StateError::Other {
-                path: self.path.clone(),
-                msg: format!("stored entry unreadable: {e}"),
+        let unreadable = |msg: String| StateError::Other {
+            path: self.path.clone(),
+            msg: format!("stored entry unreadable: {msg}"),
+        };
+        packed
+            .map(|p| {
+                let json = lz4_flex::decompress_size_prepended(&p)
+                    .map_err(|e| unreadable(e.to_string()))?;
+                serde_json::from_slice(&json).map_err(|e| unreadable(e.to_string()))
             })
+            .transpose()
     }
 
     /// First-seen times of a source's entries.
@@ -336,7 +355,7 @@ impl State {
                     c.updated.to_rfc3339(),
                     ts(c.published),
                     c.text.as_deref().unwrap_or(""),
-                    item.entry_json
+                    item.entry
                 ])
                 .map_err(sql)?;
                 seen.execute(params![c.id, w.name, now_s]).map_err(sql)?;
