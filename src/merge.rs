@@ -28,17 +28,14 @@ pub fn feed_order(a: &Candidate, b: &Candidate) -> Ordering {
 /// What include/exclude patterns look at: the title, the categories and the first 300 characters
 /// of the summary (or content), one per line.
 pub fn filter_text(e: &Entry) -> String {
-    let summary = e
-        .summary
-        .as_deref()
-        .or(e.content.as_deref())
-        .map(text::plain)
-        .unwrap_or_default();
+    // About 300 characters of text; 4 KB of markup is always enough to find them.
+    let html = e.summary.as_deref().or(e.content.as_deref()).unwrap_or("");
+    let text = text::rough_text(&html[..html.floor_char_boundary(4096)]);
     format!(
         "{}\n{}\n{}",
         e.title,
         e.categories.join("\n"),
-        text::excerpt(&summary, 300)
+        &text[..text.floor_char_boundary(1200)]
     )
 }
 

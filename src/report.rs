@@ -120,6 +120,8 @@ pub struct RunReport {
     pub entries: usize,
     pub written: Vec<(String, Written)>,
     pub generated_at: DateTime<Utc>,
+    /// How long the phases took (for the summary only: outputs never carry timings).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl RunReport {
@@ -161,6 +163,14 @@ impl RunReport {
             self.sources.len(),
             files.join(", ")
         ));
+        if !self.timings.is_empty() {
+            let t: Vec<String> = self
+                .timings
+                .iter()
+                .map(|(what, d)| format!("{what} {:.2}s", d.as_secs_f64()))
+                .collect();
+            s.push_str(&format!("feedbraid: took {}\n", t.join(", ")));
+        }
         s
     }
 }

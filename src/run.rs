@@ -138,6 +138,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .max_blocking_threads(cores * 2)
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
+    let started = std::time::Instant::now();
     let (reports, mut candidates, infos) = runtime.block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, source) in cfg.sources.iter().enumerate() {
@@ -169,6 +170,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     drop(runtime);
     // The last sender goes with `shared`: the writer then commits and returns.
     drop(shared);
+    let collected = started.elapsed();
     match writer.join() {
         Ok(r) => r?,
         Err(_) => return Err(Fatal::Other("the state writer panicked".into())),
@@ -196,12 +198,18 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .collect();
     let winners = merge::merge(&cfg, candidates, &credits);
     let entries = materialise(&cfg, winners, &local_entries, &infos)?;
+    let committed = started.elapsed();
     let written = publish_all(&cfg, &entries, &reports)?;
     Ok(RunReport {
         sources: reports,
         entries: entries.len(),
         written,
         generated_at: now,
+        timings: vec![
+            ("sources", collected),
+            ("state commit", committed - collected),
+            ("merge and publish", started.elapsed() - committed),
+        ],
     })
 }
 

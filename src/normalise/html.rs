@@ -209,6 +209,11 @@ impl Sanitizer {
         } else {
             cleaned
         };
-        out.trim().to_string()
+        // Trim in place rather than copy.
+        let mut out = out;
+        out.truncate(out.trim_end().len());
+        let lead = out.len() - out.trim_start().len();
+        out.drain(..lead);
+        out
     }
 }

@@ -72,10 +72,10 @@ pub fn plain(s: &str) -> String {
     if !s.contains(['<', '&']) {
         return collapse_ws(&s);
     }
-    if !s.contains('<') {
-        if let Some(decoded) = decode_common_entities(&s) {
-            return collapse_ws(&xml_safe_cow(&decoded));
-        }
+    if !s.contains('<')
+        && let Some(decoded) = decode_common_entities(&s)
+    {
+        return collapse_ws(&xml_safe_cow(&decoded));
     }
     // Markup, or a rare entity: html5ever's parser and full entity table. A whole document as a
     // title: its <title> is dropped by the parser, so the body's text is taken.

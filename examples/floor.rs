@@ -1,0 +1,129 @@
+//! The floor of a cold run: how fast one core can do the work no aggregator can skip, parsing every
+//! feed with feed-rs and sanitising every body with ammonia's defaults, next to feedbraid's own
+//! `ingest` (decode, parse, normalise, sanitise, hash, pack for state) on the same files.
+//!
+//!     cargo run --release --example floor -- DIR/feeds [MAX_FILES] [all|floor|ingest]
+//!
+//! Single-threaded on purpose: the numbers are per core. Prints MB/s for each. With a file limit
+//! and one part it is small enough for `valgrind --tool=callgrind`, whose instruction counts do
+//! not depend on what else the machine is doing (see docs/performance.md).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = PathBuf::from(args.get(1).map_or("feeds", String::as_str));
+    let max: usize = args
+        .get(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    let part = args.get(3).map_or("all", String::as_str);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
+        .collect();
+    files.sort();
+    files.truncate(max);
+    let bodies: Vec<Vec<u8>> = files
+        .iter()
+        .map(|f| std::fs::read(f).unwrap_or_default())
+        .collect();
+    let total: usize = bodies.iter().map(Vec::len).sum();
+    let mb = total as f64 / 1e6;
+    println!("{} files, {:.1} MB", bodies.len(), mb);
+
+    if part == "all" {
+        parse_only(&bodies, mb);
+    }
+    let floor = if part == "all" || part == "floor" {
+        floor(&bodies, mb)
+    } else {
+        f64::NAN
+    };
+    if part == "all" || part == "ingest" {
+        let ours = ingest(&bodies, mb);
+        println!("ingest / floor: {:.2}x", ours / floor);
+    }
+}
+
+fn parse_only(bodies: &[Vec<u8>], mb: f64) {
+    let t = Instant::now();
+    let mut items = 0;
+    for b in bodies {
+        if let Ok(f) = feed_rs::parser::Builder::new()
+            .sanitize_content(false)
+            .build()
+            .parse(b.as_slice())
+        {
+            items += f.entries.len();
+        }
+    }
+    let parse = t.elapsed().as_secs_f64();
+    println!(
+        "feed-rs parse only:              {parse:6.2} s  {:6.1} MB/s  ({items} items)",
+        mb / parse
+    );
+}
+
+fn floor(bodies: &[Vec<u8>], mb: f64) -> f64 {
+    let t = Instant::now();
+    let mut out_bytes = 0;
+    for b in bodies {
+        if let Ok(f) = feed_rs::parser::Builder::new()
+            .sanitize_content(false)
+            .build()
+            .parse(b.as_slice())
+        {
+            for e in &f.entries {
+                for html in e
+                    .summary
+                    .iter()
+                    .map(|s| &s.content)
+                    .chain(e.content.iter().filter_map(|c| c.body.as_ref()))
+                {
+                    out_bytes += ammonia::clean(html).len();
+                }
+            }
+        }
+    }
+    let floor = t.elapsed().as_secs_f64();
+    println!(
+        "feed-rs + ammonia::clean (floor): {floor:6.2} s  {:6.1} MB/s  ({out_bytes} bytes out)",
+        mb / floor
+    );
+    floor
+}
+
+fn ingest(bodies: &[Vec<u8>], mb: f64) -> f64 {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let cfg = feedbraid::config::Config::parse(
+        "[feed]\ntitle = \"t\"\nid = \"tag:x.example,2026:f\"\nlink = \"https://x.example/\"\nself_url = \"https://x.example/f\"\nauthor = { name = \"x\" }\n[[source]]\nname = \"s\"\nurl = \"https://s.example/feed\"\n",
+        &tmp.path().join("feeds.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let source = &cfg.sources[0];
+    let url = url::Url::parse("https://s.example/feed").ok();
+    let now = chrono::Utc::now();
+    let t = Instant::now();
+    let mut n = 0;
+    for b in bodies {
+        if let Ok(i) = feedbraid::ingest::ingest(
+            source,
+            &tmp.path().join("state.db"),
+            b,
+            None,
+            url.as_ref(),
+            now,
+        ) {
+            n += i.candidates.len();
+        }
+    }
+    let ours = t.elapsed().as_secs_f64();
+    println!(
+        "feedbraid ingest (cold cache):    {ours:6.2} s  {:6.1} MB/s  ({n} entries)",
+        mb / ours
+    );
+    ours
+}
