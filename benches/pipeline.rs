@@ -1,0 +1,107 @@
+//! Micro-benchmarks of the pure stages on fixed inputs (the shipped sample partner feeds):
+//! parse, normalise + sanitise, and render. `cargo bench`; the end-to-end benchmark is
+//! `bench/run.sh` (see docs/performance.md).
+
+use std::path::Path;
+
+use divan::Bencher;
+use feedbraid::config::Config;
+use feedbraid::model::Entry;
+use feedbraid::normalise::FeedContext;
+use feedbraid::parse::{ItemScope, parse_feed};
+
+const FEEDS: &[&str] = &[
+    "empower-wordpress.xml",
+    "nswp-atom.xml",
+    "research-rdf.xml",
+    "zi-teng-big5.xml",
+    "swing-thai-874.xml",
+];
+
+fn main() {
+    divan::main();
+}
+
+fn bytes(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/partners")
+            .join(name),
+    )
+    .expect("sample feed")
+}
+
+fn config() -> Config {
+    Config::from_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"))
+        .expect("shipped feeds.toml")
+}
+
+#[divan::bench(args = FEEDS)]
+fn parse(b: Bencher<'_, '_>, name: &str) {
+    let body = bytes(name);
+    b.counter(divan::counter::BytesCount::new(body.len()))
+        .bench(|| {
+            parse_feed(
+                divan::black_box(&body),
+                None,
+                Some("https://partner.example/feed"),
+            )
+        });
+}
+
+fn normalise_all(cfg: &Config, name: &str, body: &[u8]) -> Vec<Entry> {
+    let parsed = parse_feed(body, None, Some("https://partner.example/feed")).expect("parses");
+    let url = url::Url::parse("https://partner.example/feed").ok();
+    let ctx = FeedContext::new(
+        &cfg.sources[0],
+        &parsed.feed,
+        url.as_ref(),
+        chrono::Utc::now(),
+    );
+    let none = |_: &str| None;
+    parsed
+        .feed
+        .entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let scope = parsed
+                .item_scopes
+                .get(i)
+                .cloned()
+                .unwrap_or_else(ItemScope::default);
+            ctx.entry(item, &scope, &none).ok()
+        })
+        .map(|mut e| {
+            e.id = format!("{}#{name}", e.id);
+            e
+        })
+        .collect()
+}
+
+#[divan::bench(args = FEEDS)]
+fn parse_normalise_and_sanitise(b: Bencher<'_, '_>, name: &str) {
+    let cfg = config();
+    let body = bytes(name);
+    b.counter(divan::counter::BytesCount::new(body.len()))
+        .bench(|| normalise_all(&cfg, name, divan::black_box(&body)));
+}
+
+#[divan::bench]
+fn render_100_entries(b: Bencher<'_, '_>) {
+    let cfg = config();
+    let mut entries: Vec<Entry> = FEEDS
+        .iter()
+        .flat_map(|n| normalise_all(&cfg, n, &bytes(n)))
+        .collect();
+    let base = entries.clone();
+    let mut i = 0;
+    while entries.len() < 100 {
+        let mut e = base[i % base.len()].clone();
+        e.id = format!("{}-{i}", e.id);
+        entries.push(e);
+        i += 1;
+    }
+    entries.truncate(100);
+    b.bench(|| feedbraid::render::atom(&cfg.feed, divan::black_box(&entries), Some("feed.xsl")));
+}
