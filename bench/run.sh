@@ -126,6 +126,7 @@ both() {
 
 start_server 0
 for r in $(seq 1 "$RUNS"); do
+    rm -rf "$WORK/state/fb-cold-$r" "$WORK/state/peer-cold-$r"   # cold means cold, even in a reused WORK
     both cold-0ms "$r" "$WORK/state/fb-cold-$r" "$WORK/state/peer-cold-$r"
 done
 for r in $(seq 1 "$RUNS"); do
@@ -138,6 +139,7 @@ done
 stop_server
 start_server 50
 for r in $(seq 1 "$RUNS"); do
+    rm -rf "$WORK/state/fb-lat-$r" "$WORK/state/peer-lat-$r"
     both cold-50ms "$r" "$WORK/state/fb-lat-$r" "$WORK/state/peer-lat-$r"
 done
 stop_server

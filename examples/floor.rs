@@ -106,17 +106,11 @@ fn ingest(bodies: &[Vec<u8>], mb: f64) -> f64 {
     let source = &cfg.sources[0];
     let url = url::Url::parse("https://s.example/feed").ok();
     let now = chrono::Utc::now();
+    let pool = feedbraid::state::Pool::new(&tmp.path().join("state.db"));
     let t = Instant::now();
     let mut n = 0;
     for b in bodies {
-        if let Ok(i) = feedbraid::ingest::ingest(
-            source,
-            &tmp.path().join("state.db"),
-            b,
-            None,
-            url.as_ref(),
-            now,
-        ) {
+        if let Ok(i) = feedbraid::ingest::ingest(source, &pool, b, None, url.as_ref(), now) {
             n += i.candidates.len();
         }
     }

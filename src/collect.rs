@@ -3,7 +3,8 @@
 //! (exponential back-off with jitter, `Retry-After`, the grace period for stored entries) and
 //! says what to write to state. Sources run concurrently; each is processed as it arrives.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Semaphore;
@@ -14,13 +15,14 @@ use crate::ingest::{Ingested, ingest};
 use crate::merge;
 use crate::model::{Candidate, SourceInfo};
 use crate::report::{SourceReport, Status};
-use crate::state::{SourceState, SourceWrite, State};
+use crate::state::{Pool, SourceState, SourceWrite};
 
 /// What every source task shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub fetcher: Fetcher,
-    pub state_path: PathBuf,
+    /// Read connections to the state database.
+    pub pool: Arc<Pool>,
     /// The run's clock (whole seconds), read once.
     pub now: DateTime<Utc>,
     /// Bounds CPU work (parse, sanitise) to the number of cores.
@@ -74,10 +76,8 @@ impl Shared {
 
     /// The source's stored items (its last good entries).
     async fn stored(&self, source: &Source) -> Vec<Candidate> {
-        let (path, name) = (self.state_path.clone(), source.name.clone());
-        let rows =
-            tokio::task::spawn_blocking(move || State::open(&path).and_then(|s| s.items(&name)))
-                .await;
+        let (pool, name) = (Arc::clone(&self.pool), source.name.clone());
+        let rows = tokio::task::spawn_blocking(move || pool.with(|s| s.items(&name))).await;
         rows.ok()
             .and_then(Result::ok)
             .map(|m| m.into_values().collect())
@@ -221,15 +221,12 @@ fn read_file(p: &Path, cap: u64) -> Outcome {
 
 /// Fetches (or reads), ingests and classifies one source.
 pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
-    let (path, name) = (shared.state_path.clone(), source.name.clone());
-    let prev =
-        match tokio::task::spawn_blocking(move || State::open(&path).and_then(|s| s.source(&name)))
-            .await
-        {
-            Ok(Ok(p)) => p,
-            Ok(Err(e)) => return unreadable_state(source, &e.to_string()),
-            Err(e) => return unreadable_state(source, &e.to_string()),
-        };
+    let (pool, name) = (Arc::clone(&shared.pool), source.name.clone());
+    let prev = match tokio::task::spawn_blocking(move || pool.with(|s| s.source(&name))).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return unreadable_state(source, &e.to_string()),
+        Err(e) => return unreadable_state(source, &e.to_string()),
+    };
     let now = shared.now;
     let mut rep = SourceReport::new(source, &prev);
     if let Some(status) = shared.skip_reason(source, &prev) {
@@ -289,11 +286,11 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                 .and_then(crate::decode::charset_from_content_type)
                 .map(str::to_string);
             _cpu = shared.cpu.acquire().await.ok();
-            let (src, path) = (source.clone(), shared.state_path.clone());
+            let (src, pool) = (source.clone(), Arc::clone(&shared.pool));
             let done = tokio::task::spawn_blocking(move || {
                 ingest(
                     &src,
-                    &path,
+                    &pool,
                     &body,
                     charset.as_deref(),
                     final_url.as_ref(),

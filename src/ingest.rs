@@ -3,7 +3,6 @@
 //! blocking thread; reads only this source's rows of the state through its own connection.
 
 use std::collections::HashSet;
-use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -14,7 +13,7 @@ use crate::merge::candidate;
 use crate::model::{Candidate, SourceInfo};
 use crate::normalise::{FeedContext, item_hash};
 use crate::parse::parse_feed;
-use crate::state::{NewItem, State};
+use crate::state::{NewItem, Pool};
 
 /// The result of ingesting one document.
 #[derive(Debug)]
@@ -37,7 +36,7 @@ pub struct Ingested {
 /// reason the document is unusable.
 pub fn ingest(
     source: &Source,
-    state_path: &Path,
+    state: &Pool,
     body: &[u8],
     charset: Option<&str>,
     fetched_from: Option<&Url>,
@@ -51,17 +50,12 @@ pub fn ingest(
     .map_err(|e| e.to_string())?;
     let mut warnings: Vec<String> = parsed.warning.into_iter().collect();
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
-    let (stored, first_seen) = match State::open(state_path) {
-        Ok(st) => (
-            st.items(&source.name).unwrap_or_default(),
-            st.first_seen(&source.name).unwrap_or_default(),
-        ),
-        Err(e) => {
-            warnings.push(format!("state unreadable, normalising everything: {e}"));
-            Default::default()
-        }
-    };
-    let lookup = |id: &str| first_seen.get(id).copied();
+    let stored = state.with(|st| st.items(&source.name)).unwrap_or_else(|e| {
+        warnings.push(format!("state unreadable, normalising everything: {e}"));
+        Default::default()
+    });
+    // Only undated items ask, one id at a time.
+    let lookup = |id: &str| state.with(|st| st.first_seen(id)).ok().flatten();
     let mut out = Ingested {
         candidates: Vec::with_capacity(parsed.feed.entries.len()),
         new_items: Vec::new(),

@@ -119,7 +119,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
         fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
-        state_path: cfg.state_path.clone(),
+        pool: Arc::new(crate::state::Pool::new(&cfg.state_path)),
         now,
         cpu: Semaphore::new(cores),
         in_flight: Semaphore::new(cfg.fetch.concurrency),
