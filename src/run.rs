@@ -140,8 +140,18 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
     let started = std::time::Instant::now();
     let (reports, mut candidates, infos) = runtime.block_on(async {
+        // Tasks are started as others finish, a few more than can be in flight: thousands of
+        // waiting tasks would only hold memory.
+        let window = cfg.fetch.concurrency * 4;
         let mut set = tokio::task::JoinSet::new();
+        let mut results = Vec::with_capacity(cfg.sources.len());
         for (i, source) in cfg.sources.iter().enumerate() {
+            if set.len() >= window {
+                if let Some(r) = set.join_next().await {
+                    results
+                        .push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
+                }
+            }
             let (shared, source) = (Arc::clone(&shared), source.clone());
             set.spawn(async move {
                 let Collected {
@@ -152,7 +162,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
                 (i, report, candidates, info)
             });
         }
-        let mut results = Vec::with_capacity(cfg.sources.len());
         while let Some(r) = set.join_next().await {
             results.push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
         }

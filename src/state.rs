@@ -179,10 +179,6 @@ impl State {
             .map_err(sql)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(sql)?;
-        // A run writes its items in one transaction: a larger page cache keeps SQLite from
-        // spilling (and checkpointing) in the middle of it.
-        conn.pragma_update(None, "cache_size", -32_000)
-            .map_err(sql)?;
         let version: i64 = conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(sql)?;
@@ -305,7 +301,7 @@ impl State {
                 s.query_row(params![id], |r| r.get::<_, String>(0))
                     .optional()
             })
-            .map(|t| parse_ts(t))
+            .map(parse_ts)
             .map_err(|e| self.err(e))
     }
 
