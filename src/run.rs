@@ -146,11 +146,10 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         let mut set = tokio::task::JoinSet::new();
         let mut results = Vec::with_capacity(cfg.sources.len());
         for (i, source) in cfg.sources.iter().enumerate() {
-            if set.len() >= window {
-                if let Some(r) = set.join_next().await {
-                    results
-                        .push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
-                }
+            if set.len() >= window
+                && let Some(r) = set.join_next().await
+            {
+                results.push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
             }
             let (shared, source) = (Arc::clone(&shared), source.clone());
             set.spawn(async move {
