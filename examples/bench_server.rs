@@ -31,6 +31,8 @@ struct Cached {
 struct Server {
     root: PathBuf,
     latency: Duration,
+    /// `--log`: one line per request on stderr (method, path, status, validators sent).
+    log: bool,
     cache: Mutex<HashMap<PathBuf, Cached>>,
 }
 
@@ -180,6 +182,14 @@ async fn serve(srv: Arc<Server>, mut sock: TcpStream) -> std::io::Result<()> {
                     }
                 }
             };
+        if srv.log {
+            eprintln!(
+                "{method} {target} -> {status}; If-None-Match: {}; If-Modified-Since: {}; User-Agent: {}",
+                header(&head, "if-none-match").unwrap_or("-"),
+                header(&head, "if-modified-since").unwrap_or("-"),
+                header(&head, "user-agent").unwrap_or("-")
+            );
+        }
         let resp = format!(
             "HTTP/1.1 {status}\r\nServer: feedbraid-bench\r\nDate: {}\r\nConnection: {conn_hdr}\r\n{extra}\r\n",
             http_date(SystemTime::now())
@@ -200,6 +210,7 @@ fn main() -> std::process::ExitCode {
     let mut dir = PathBuf::from(".");
     let mut port: u16 = 8931;
     let mut latency_ms: u64 = 0;
+    let mut log = false;
     let mut threads: usize = 1;
     let mut args = std::env::args().skip(1);
     while let Some(k) = args.next() {
@@ -212,11 +223,15 @@ fn main() -> std::process::ExitCode {
             "--port" => v.parse().map(|p| port = p).is_ok(),
             "--latency-ms" => v.parse().map(|l| latency_ms = l).is_ok(),
             "--threads" => v.parse().map(|t| threads = t).is_ok(),
+            "--log" => {
+                log = v == "1";
+                true
+            }
             _ => false,
         };
         if !ok {
             eprintln!(
-                "usage: bench_server --dir DIR [--port P] [--latency-ms L] [--threads T] (bad argument {k} {v})"
+                "usage: bench_server --dir DIR [--port P] [--latency-ms L] [--threads T] [--log 1] (bad argument {k} {v})"
             );
             return std::process::ExitCode::from(2);
         }
@@ -224,6 +239,7 @@ fn main() -> std::process::ExitCode {
     let srv = Arc::new(Server {
         root: dir,
         latency: Duration::from_millis(latency_ms),
+        log,
         cache: Mutex::new(HashMap::new()),
     });
     // Preload every file (and its ETag) so that no measured run pays for the first disk read.

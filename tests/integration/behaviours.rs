@@ -202,3 +202,98 @@ fn max_items_caps_a_busy_source_after_sorting() {
     .expect("offline");
     assert_eq!(r.exit_code(), 0);
 }
+
+#[test]
+fn markdown_entries_and_local_attachment_sizes() {
+    let s = Setup::new(&[], "");
+    let dir = s.dir.path();
+    std::fs::create_dir_all(dir.join("content")).expect("mkdir");
+    std::fs::create_dir_all(dir.join("files")).expect("mkdir");
+    std::fs::write(dir.join("files/brief.pdf"), vec![b'%'; 1234]).expect("pdf");
+    std::fs::write(
+        dir.join("content/2025-brief.md"),
+        "+++\ntitle = \"Policy brief: decriminalisation\"\nslug = \"policy-brief\"\npublished = 2025-11-20\n\
+         tags = [\"policy\"]\nattachments = [{ url = \"files/brief.pdf\", type = \"application/pdf\", path = \"files/brief.pdf\" }]\n+++\n\
+         ## Key points\n\nSex work is *work*. See [the brief](files/brief.pdf).\n\n<script>alert(1)</script>\n",
+    )
+    .expect("md");
+    std::fs::write(dir.join("content/notes.txt"), "not an entry").expect("txt");
+    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
+    std::fs::write(s.config(), format!("{cfg}\n[local]\ndir = \"content\"\n")).expect("cfg");
+    let r = s.run().expect("run");
+    assert_eq!(r.exit_code(), 0);
+    let xml = s.feed();
+    assert!(
+        xml.contains("<title>Policy brief: decriminalisation</title>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<id>tag:test.example.org,2026:feed/policy-brief</id>"));
+    assert!(
+        xml.contains("&lt;h2&gt;Key points&lt;/h2&gt;")
+            && xml.contains("&lt;em&gt;work&lt;/em&gt;"),
+        "Markdown rendered: {xml}"
+    );
+    assert!(
+        xml.contains("href=&quot;https://test.example.org/files/brief.pdf&quot;"),
+        "relative links resolved against the site"
+    );
+    assert!(!xml.contains("alert(1)"), "Markdown HTML is sanitised too");
+    assert!(
+        xml.contains("rel=\"enclosure\" type=\"application/pdf\" length=\"1234\""),
+        "length read from the file: {xml}"
+    );
+    assert_eq!(
+        crate::reparse(&xml).entries.len(),
+        2,
+        "the .md entry and the configured one; the .txt is ignored"
+    );
+    // A broken front matter names the file and the key.
+    std::fs::write(
+        dir.join("content/bad.md"),
+        "+++\ntitle = \"x\"\nslug = \"x\"\npublished = \"soon\"\n+++\nbody\n",
+    )
+    .expect("md");
+    let err = s.run().expect_err("bad front matter").to_string();
+    assert!(
+        err.contains("bad.md:4:") && err.contains("published"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gzip_bodies_are_decoded_and_bombs_stop_at_the_cap() {
+    let server = Server::start();
+    server.route(
+        "/gz.xml",
+        vec![Reply::ok(fixture("rss1-rdf.xml.gz"), "text/xml").header("Content-Encoding", "gzip")],
+    );
+    server.route(
+        "/bomb.xml",
+        vec![Reply::ok(fixture("gzip-bomb.xml.gz"), "text/xml").header("Content-Encoding", "gzip")],
+    );
+    let s = Setup::new(
+        &[
+            ("Gz", server.url("/gz.xml")),
+            ("Bomb", server.url("/bomb.xml")),
+        ],
+        "max_bytes = 1048576",
+    );
+    let r = s.run().expect("run");
+    assert_eq!(r.exit_code(), 1);
+    assert!(
+        server.requests_to("/gz.xml")[0]
+            .headers
+            .get("accept-encoding")
+            .is_some_and(|a| a.contains("gzip"))
+    );
+    let bomb = r.sources.iter().find(|x| x.name == "Bomb").expect("bomb");
+    assert!(
+        matches!(&bomb.status, feedbraid::report::Status::Failed(m) if m.contains("cap")),
+        "{}",
+        r.summary()
+    );
+    assert!(
+        s.feed().contains("<title>Study A</title>"),
+        "gzip body decoded"
+    );
+}

@@ -213,3 +213,31 @@ fn offline_rebuild_uses_state_only() {
         "{table}"
     );
 }
+
+#[test]
+fn new_validators_are_stored_even_when_the_body_is_unchanged() {
+    let server = Server::start();
+    let body = || Reply::ok(fixture("rss1-rdf.xml"), "text/xml");
+    server.route(
+        "/v.xml",
+        vec![
+            body().etag("\"v1\""),
+            body().etag("\"v2\""),
+            body().etag("\"v2\""),
+        ],
+    );
+    let s = Setup::new(&[("V", server.url("/v.xml"))], "");
+    for _ in 0..3 {
+        assert_eq!(s.run().expect("run").exit_code(), 0);
+    }
+    let reqs = server.requests_to("/v.xml");
+    let sent: Vec<Option<&str>> = reqs
+        .iter()
+        .map(|r| r.headers.get("if-none-match").map(String::as_str))
+        .collect();
+    assert_eq!(sent, vec![None, Some("\"v1\""), Some("\"v2\"")]);
+    assert_eq!(
+        reqs.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec![200, 200, 304]
+    );
+}
