@@ -306,18 +306,9 @@ fn body(r: &mut Rng, cs: Charset, src: u64, item: u64) -> String {
     h
 }
 
+/// The escaping feedbraid itself uses for text in HTML and XML.
 fn xml_escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            _ => o.push(c),
-        }
-    }
-    o
+    feedbraid::normalise::escape(s)
 }
 
 fn base_time() -> DateTime<Utc> {

@@ -4,8 +4,8 @@ use feedbraid::run::{self, RunOptions};
 
 use crate::{Reply, Server, Setup, fixture, reparse};
 
-#[test]
-fn cross_posts_merge_with_via_and_filters_dates_apply() {
+/// A server with the two cross-posting partners, and a setup listing them.
+fn crosspost() -> (Server, Setup) {
     let server = Server::start();
     server.route(
         "/a.xml",
@@ -19,8 +19,13 @@ fn cross_posts_merge_with_via_and_filters_dates_apply() {
         &[("A", server.url("/a.xml")), ("B", server.url("/b.xml"))],
         "",
     );
-    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
-    std::fs::write(s.config(), format!("{cfg}exclude = [\"cheap pills\"]\n")).expect("cfg");
+    (server, s)
+}
+
+#[test]
+fn cross_posts_merge_with_via_and_filters_dates_apply() {
+    let (_server, s) = crosspost();
+    s.append("exclude = [\"cheap pills\"]");
     let before = chrono::Utc::now();
     s.run().expect("run");
     let xml = s.feed();
@@ -111,8 +116,7 @@ fn id_strategy_link_survives_churning_guids() {
         ],
     );
     let s = Setup::new(&[("Churn", server.url("/c.xml"))], "");
-    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
-    std::fs::write(s.config(), format!("{cfg}id_strategy = \"link\"\n")).expect("cfg");
+    s.append("id_strategy = \"link\"");
     s.run().expect("run 1");
     let id1 = reparse(&s.feed())
         .entries
@@ -146,12 +150,7 @@ fn iframes_only_from_allowed_hosts_and_only_raster_data_images() {
     let server = Server::start();
     server.route("/e.xml", vec![Reply::ok(fixture("embeds.xml"), "text/xml")]);
     let s = Setup::new(&[("Embeds", server.url("/e.xml"))], "");
-    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
-    std::fs::write(
-        s.config(),
-        format!("{cfg}iframe_hosts = [\"www.youtube.com\"]\n"),
-    )
-    .expect("cfg");
+    s.append("iframe_hosts = [\"www.youtube.com\"]");
     s.run().expect("run");
     let xml = s.feed();
     assert!(
@@ -166,21 +165,8 @@ fn iframes_only_from_allowed_hosts_and_only_raster_data_images() {
 
 #[test]
 fn max_items_caps_a_busy_source_after_sorting() {
-    let server = Server::start();
-    server.route(
-        "/a.xml",
-        vec![Reply::ok(fixture("crosspost-a.xml"), "text/xml")],
-    );
-    server.route(
-        "/b.xml",
-        vec![Reply::ok(fixture("crosspost-b.xml"), "text/xml")],
-    );
-    let s = Setup::new(
-        &[("A", server.url("/a.xml")), ("B", server.url("/b.xml"))],
-        "",
-    );
-    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
-    std::fs::write(s.config(), format!("{cfg}max_items = 1\n")).expect("cfg");
+    let (_server, s) = crosspost();
+    s.append("max_items = 1");
     s.run().expect("run");
     let feed = reparse(&s.feed());
     let from_b: Vec<String> = feed
@@ -205,7 +191,7 @@ fn max_items_caps_a_busy_source_after_sorting() {
 
 #[test]
 fn markdown_entries_and_local_attachment_sizes() {
-    let s = Setup::new(&[], "");
+    let s = Setup::new::<&str>(&[], "");
     let dir = s.dir.path();
     std::fs::create_dir_all(dir.join("content")).expect("mkdir");
     std::fs::create_dir_all(dir.join("files")).expect("mkdir");
@@ -218,8 +204,7 @@ fn markdown_entries_and_local_attachment_sizes() {
     )
     .expect("md");
     std::fs::write(dir.join("content/notes.txt"), "not an entry").expect("txt");
-    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
-    std::fs::write(s.config(), format!("{cfg}\n[local]\ndir = \"content\"\n")).expect("cfg");
+    s.append("\n[local]\ndir = \"content\"");
     let r = s.run().expect("run");
     assert_eq!(r.exit_code(), 0);
     let xml = s.feed();

@@ -26,11 +26,7 @@ fn check(with_header: bool) {
         );
         sources.push((format!("source-{i}"), server.url(&format!("/{file}"))));
     }
-    let named: Vec<(&str, String)> = sources
-        .iter()
-        .map(|(n, u)| (n.as_str(), u.clone()))
-        .collect();
-    let s = Setup::new(&named, "");
+    let s = Setup::new(&sources, "");
     let report = s.run().expect("run");
     assert_eq!(report.exit_code(), 0, "{}", report.summary());
     let feed = crate::reparse(&s.feed());

@@ -34,7 +34,7 @@ pub struct Setup {
 }
 
 impl Setup {
-    pub fn new(sources: &[(&str, String)], extra_fetch: &str) -> Setup {
+    pub fn new<N: AsRef<str>>(sources: &[(N, String)], extra_fetch: &str) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut t = String::from(
             "[feed]\ntitle = \"Test network\"\nid = \"tag:test.example.org,2026:feed\"\nlink = \"https://test.example.org/\"\n\
@@ -46,12 +46,19 @@ impl Setup {
         t.push_str("[[entry]]\ntitle = \"Our own report\"\nslug = \"own-report\"\npublished = \"2025-12-01\"\n\
                     summary = \"<p>Local</p>\"\nattachments = [{ url = \"files/own.pdf\", type = \"application/pdf\", length = 1000 }]\n\n");
         for (name, url) in sources {
+            let name = name.as_ref();
             t.push_str(&format!(
                 "[[source]]\nname = \"{name}\"\nurl = \"{url}\"\n\n"
             ));
         }
         std::fs::write(dir.path().join("feeds.toml"), t).expect("write config");
         Setup { dir }
+    }
+
+    /// Appends TOML to the config (keys land in the last table: the last source).
+    pub fn append(&self, toml: &str) {
+        let cfg = std::fs::read_to_string(self.config()).expect("read config");
+        std::fs::write(self.config(), format!("{cfg}{toml}\n")).expect("write config");
     }
 
     pub fn config(&self) -> PathBuf {

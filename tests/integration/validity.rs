@@ -196,11 +196,7 @@ fn combined_feed_from_every_fixture_is_valid_atom_and_stable() {
         );
         sources.push((format!("fixture-{i}"), server.url(&format!("/{i}"))));
     }
-    let named: Vec<(&str, String)> = sources
-        .iter()
-        .map(|(n, u)| (n.as_str(), u.clone()))
-        .collect();
-    let s = Setup::new(&named, "");
+    let s = Setup::new(&sources, "");
     let report = s.run().expect("run");
     assert_eq!(report.exit_code(), 0, "{}", report.summary());
     let xml = s.feed();
