@@ -299,8 +299,15 @@ pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
     let fmt = |d: Option<DateTime<Utc>>| {
         d.map_or("-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())
     };
+    let w = cfg
+        .sources
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(6);
     let mut out = format!(
-        "{:<28} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
+        "{:<w$} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
         "source", "status", "last success", "failures", "next fetch", "entries"
     );
     for s in &cfg.sources {
@@ -315,7 +322,7 @@ pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
             st.last_status.chars().take(24).collect()
         };
         out.push_str(&format!(
-            "{:<28} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
+            "{:<w$} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
             s.name,
             status,
             fmt(st.last_success),
