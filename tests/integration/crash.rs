@@ -167,3 +167,32 @@ fn entries_survive_an_outage_until_the_grace_period_ends() {
         "only the local entry is left; never an empty feed"
     );
 }
+
+#[test]
+fn a_second_process_is_refused_while_a_run_is_going() {
+    let server = Server::start();
+    let slow = Reply::ok(fixture("rss1-rdf.xml"), "text/xml").delay(Duration::from_secs(2));
+    server.route("/slow.xml", vec![slow]);
+    let s = Setup::new(&[("Slow", server.url("/slow.xml"))], "");
+    let bin = env!("CARGO_BIN_EXE_feedbraid");
+    let mut first = Command::new(bin)
+        .args(["run", "--config"])
+        .arg(s.config())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(700));
+    let second = Command::new(bin)
+        .args(["run", "--config"])
+        .arg(s.config())
+        .output()
+        .expect("second");
+    assert_eq!(second.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("another feedbraid run holds the lock")
+    );
+    assert_eq!(
+        first.wait().expect("first").code(),
+        Some(0),
+        "the first run is not disturbed"
+    );
+}
