@@ -119,7 +119,6 @@ pub struct RunReport {
     /// Entries in the published feed.
     pub entries: usize,
     pub written: Vec<(String, Written)>,
-    pub generated_at: DateTime<Utc>,
     /// How long the phases took (for the summary only: outputs never carry timings).
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }

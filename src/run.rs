@@ -212,7 +212,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         sources: reports,
         entries: entries.len(),
         written,
-        generated_at: now,
         timings: vec![
             ("sources", collected),
             ("state commit", committed - collected),
