@@ -284,6 +284,24 @@ fn shipped_example_runs_offline_with_the_binary() {
         .output()
         .expect("check");
     assert_eq!(check.status.code(), Some(0));
+    // Golden files: the shipped example's outputs are deterministic (no clock, no network).
+    // FEEDBRAID_BLESS=1 cargo test rewrites them after an intended change.
+    for name in ["feed.atom", "feed.json"] {
+        let got = std::fs::read_to_string(tmp.path().join("out").join(name)).expect("output");
+        let golden = std::path::Path::new(root)
+            .join("tests/golden")
+            .join(format!("shipped-{name}"));
+        if std::env::var_os("FEEDBRAID_BLESS").is_some() {
+            std::fs::write(&golden, &got).expect("bless");
+        }
+        let want =
+            std::fs::read_to_string(&golden).expect("golden file (FEEDBRAID_BLESS=1 creates it)");
+        assert!(
+            got == want,
+            "{name} differs from {}; rerun with FEEDBRAID_BLESS=1 if the change is intended",
+            golden.display()
+        );
+    }
 }
 
 #[test]
