@@ -71,13 +71,16 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { config } => match feedbraid::config::Config::from_file(&config) {
-            Ok(cfg) => {
+        // The config and the Markdown entries it points at: everything but the network.
+        Command::Check { config } => match feedbraid::config::Config::from_file(&config)
+            .and_then(|cfg| feedbraid::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len())))
+        {
+            Ok((cfg, markdown)) => {
                 println!(
                     "{}: ok ({} sources, {} local entries)",
                     config.display(),
                     cfg.sources.len(),
-                    cfg.entries.len()
+                    cfg.entries.len() + markdown
                 );
                 0
             }
