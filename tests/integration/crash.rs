@@ -143,14 +143,15 @@ fn entries_survive_an_outage_until_the_grace_period_ends() {
     );
     let s = Setup::new(
         &[("One", server.url("/one.xml"))],
-        "grace_period = \"1s\"\nmax_backoff = \"1s\"",
+        "grace_period = \"3s\"\nmax_backoff = \"1s\"",
     );
     s.run().expect("good run");
     let r = s.run().expect("outage within grace");
     assert_eq!(r.exit_code(), 1);
     assert_eq!(reparse(&s.feed()).entries.len(), 3, "kept during grace");
-    // The run clock has whole seconds: 2.5 s later is at least 2 s by it, past the 1 s grace.
-    std::thread::sleep(Duration::from_millis(2500));
+    // The run clock has whole seconds: 4.2 s later is at least 4 s by it, past the 3 s grace (which
+    // leaves slow machines 2 s between the first two runs).
+    std::thread::sleep(Duration::from_millis(4200));
     let r = s.run().expect("outage past grace");
     assert_eq!(r.exit_code(), 1);
     assert!(
