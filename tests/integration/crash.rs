@@ -35,7 +35,8 @@ fn a_killed_run_leaves_state_and_output_usable() {
         .arg(s.config())
         .spawn()
         .expect("spawn");
-    std::thread::sleep(Duration::from_millis(800));
+    // Killed while its slow source is being answered.
+    server.wait_for("/slow.xml", 2);
     child.kill().expect("kill -9");
     child.wait().expect("reaped");
     assert_eq!(
@@ -181,7 +182,8 @@ fn a_second_process_is_refused_while_a_run_is_going() {
         .arg(s.config())
         .spawn()
         .expect("spawn");
-    std::thread::sleep(Duration::from_millis(700));
+    // The first run holds the lock while its source is being answered.
+    server.wait_for("/slow.xml", 1);
     let second = Command::new(bin)
         .args(["run", "--config"])
         .arg(s.config())

@@ -107,6 +107,15 @@ impl Server {
         self.log().into_iter().filter(|l| l.path == path).collect()
     }
 
+    /// Waits (up to 20 s) until `path` has been requested `n` times.
+    pub fn wait_for(&self, path: &str, n: usize) {
+        let until = std::time::Instant::now() + Duration::from_secs(20);
+        while self.requests_to(path).len() < n {
+            assert!(std::time::Instant::now() < until, "no request to {path}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn clear_log(&self) {
         self.inner.lock().expect("server lock").log.clear();
     }
@@ -147,15 +156,16 @@ fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
                 None => Reply::status(404),
             }
         };
-        std::thread::sleep(reply.delay);
         let not_modified =
             reply.etag.is_some() && headers.get("if-none-match") == reply.etag.as_ref();
         let status = if not_modified { 304 } else { reply.status };
+        // Logged on arrival, so a test can wait for a request that is still being answered.
         inner.lock().expect("server lock").log.push(Logged {
             path: path.clone(),
             headers,
             status,
         });
+        std::thread::sleep(reply.delay);
         let mut head = format!("HTTP/1.1 {status} X\r\n");
         for (k, v) in &reply.headers {
             head.push_str(&format!("{k}: {v}\r\n"));
