@@ -301,7 +301,6 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
             let Ingested {
                 candidates,
                 new_items,
-                hashes,
                 info,
                 ttl,
                 warnings,
@@ -328,7 +327,8 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
             st.last_status = "ok".into();
             st.info = Some(info);
             write.new_items = new_items;
-            write.keep_hashes = Some(hashes);
+            // The document's items are exactly its candidates; any other stored item is gone.
+            write.keep_hashes = Some(candidates.iter().map(|c| c.handle.clone()).collect());
             (validators, max_age.max(ttl), moved_to, candidates)
         }
     };

@@ -1,4 +1,5 @@
-//! HTTP fetching, politely: one shared client, bounded concurrency overall and per host, connect
+//! HTTP fetching, politely: one shared client, bounded concurrency per host (the overall bound is
+//! held by `collect` for the whole of a source's processing), connect
 //! and total timeouts, a byte cap counted while streaming (after decompression, so a gzip bomb
 //! stops at the cap), conditional GET, and redirects followed by hand so that permanent moves can
 //! be reported. Returns one classified outcome per request; raw bytes only (charset is `decode`'s job).
@@ -92,7 +93,6 @@ pub enum FailureKind {
 pub struct Fetcher {
     client: Client,
     settings: FetchSettings,
-    global: Arc<Semaphore>,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
 
@@ -172,6 +172,11 @@ fn classify(e: &reqwest::Error) -> Outcome {
 }
 
 impl Fetcher {
+    /// The byte cap applied to every body (also used for files).
+    pub fn max_bytes(&self) -> u64 {
+        self.settings.max_bytes
+    }
+
     /// Builds the client. Fails only if TLS cannot be set up.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, ClientError> {
         let client = Client::builder()
@@ -186,12 +191,13 @@ impl Fetcher {
         Ok(Fetcher {
             client,
             settings: settings.clone(),
-            global: Arc::new(Semaphore::new(settings.concurrency)),
             hosts: Mutex::new(HashMap::new()),
         })
     }
 
-    async fn permits(&self, url: &Url) -> (OwnedSemaphorePermit, Option<OwnedSemaphorePermit>) {
+    /// A slot for `url`'s host. (The overall bound, `[fetch] concurrency`, is held by the caller
+    /// for the whole of a source's processing; see `collect`.)
+    async fn host_permit(&self, url: &Url) -> Option<OwnedSemaphorePermit> {
         let host = url.host_str().unwrap_or_default().to_string();
         let host_sem = {
             let mut map = self
@@ -203,12 +209,7 @@ impl Fetcher {
                     .or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_host))),
             )
         };
-        let h = host_sem.acquire_owned().await.ok();
-        let g = Arc::clone(&self.global).acquire_owned().await;
-        match g {
-            Ok(g) => (g, h),
-            Err(_) => unreachable!("the semaphores are never closed"),
-        }
+        host_sem.acquire_owned().await.ok()
     }
 
     /// Fetches `url`, sending the stored validators. Never panics, never returns an error: every
@@ -230,7 +231,7 @@ impl Fetcher {
         let mut all_permanent = true;
         let mut hops = 0;
         loop {
-            let _permits = self.permits(&current).await;
+            let _permit = self.host_permit(&current).await;
             let mut req = self.client.get(current.clone()).header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
             if let Some(e) = &known.etag
                 && let Ok(v) = HeaderValue::from_str(e)
@@ -342,12 +343,5 @@ impl Fetcher {
                 final_url: Some(current),
             };
         }
-    }
-}
-
-impl Fetcher {
-    /// The byte cap applied to every body (also used for files).
-    pub fn max_bytes(&self) -> u64 {
-        self.settings.max_bytes
     }
 }

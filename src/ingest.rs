@@ -22,8 +22,6 @@ pub struct Ingested {
     pub candidates: Vec<Candidate>,
     /// Items normalised this time, to store.
     pub new_items: Vec<NewItem>,
-    /// Hashes of every item in the document.
-    pub hashes: Vec<String>,
     /// Attribution for the source's entries.
     pub info: SourceInfo,
     /// RSS `<ttl>`.
@@ -59,7 +57,6 @@ pub fn ingest(
     let mut out = Ingested {
         candidates: Vec::with_capacity(parsed.feed.entries.len()),
         new_items: Vec::new(),
-        hashes: Vec::with_capacity(parsed.feed.entries.len()),
         info: ctx.info.clone(),
         ttl: parsed
             .feed
@@ -92,7 +89,6 @@ pub fn ingest(
                 }
             },
         };
-        out.hashes.push(h);
         out.candidates.push(c);
     }
     // A feed without a date of its own is dated by its newest item, never by the clock.

@@ -89,11 +89,6 @@ impl Entry {
     pub fn origin(&self) -> &str {
         self.source.as_ref().map_or("local", |s| s.name.as_str())
     }
-
-    /// True for the network's own entries.
-    pub fn is_local(&self) -> bool {
-        self.source.is_none()
-    }
 }
 
 /// What merging needs to know of an entry: enough to filter, deduplicate and order it, and small

@@ -401,5 +401,6 @@ pub struct SourceWrite {
     /// Items normalised this run.
     pub new_items: Vec<NewItem>,
     /// When the feed was parsed: the hashes of its items now (other stored items are removed).
+    /// Taken from the candidates' handles.
     pub keep_hashes: Option<Vec<String>>,
 }

@@ -1,7 +1,6 @@
 //! Crashes and outages over time: a killed run, a crash between the state commit and the publish,
 //! freshness hints across runs, and the grace period.
 
-use std::process::Command;
 use std::time::Duration;
 
 use feedbraid::report::Status;
@@ -30,11 +29,7 @@ fn a_killed_run_leaves_state_and_output_usable() {
     );
     s.run().expect("a first good run");
     let before = s.feed();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
-        .args(["run", "--config"])
-        .arg(s.config())
-        .spawn()
-        .expect("spawn");
+    let mut child = s.command("run", &[]).spawn().expect("spawn");
     // Killed while its slow source is being answered.
     server.wait_for("/slow.xml", 2);
     child.kill().expect("kill -9");
@@ -67,17 +62,8 @@ fn a_crash_between_state_commit_and_publish_heals_on_the_next_run() {
     let s = Setup::new(&[("One", server.url("/one.xml"))], "");
     // feed.atom is a folder: the state is committed, then publishing fails (exit 2).
     std::fs::create_dir_all(s.out().join("feed.atom")).expect("mkdir");
-    let out = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
-        .args(["run", "--config"])
-        .arg(s.config())
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, err) = s.cli("run", &[]);
+    assert_eq!(code, Some(2), "{err}");
     std::fs::remove_dir(s.out().join("feed.atom")).expect("rmdir");
     // The next run gets a 304 and must still publish the stored entries.
     let r = s.run().expect("run");
@@ -176,22 +162,18 @@ fn a_second_process_is_refused_while_a_run_is_going() {
     let slow = Reply::ok(fixture("rss1-rdf.xml"), "text/xml").delay(Duration::from_secs(2));
     server.route("/slow.xml", vec![slow]);
     let s = Setup::new(&[("Slow", server.url("/slow.xml"))], "");
-    let bin = env!("CARGO_BIN_EXE_feedbraid");
-    let mut first = Command::new(bin)
-        .args(["run", "--config"])
-        .arg(s.config())
+    let mut first = s
+        .command("run", &[])
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
     // The first run holds the lock while its source is being answered.
     server.wait_for("/slow.xml", 1);
-    let second = Command::new(bin)
-        .args(["run", "--config"])
-        .arg(s.config())
-        .output()
-        .expect("second");
-    assert_eq!(second.status.code(), Some(1));
+    let (code, err) = s.cli("run", &[]);
+    assert_eq!(code, Some(1));
     assert!(
-        String::from_utf8_lossy(&second.stderr).contains("another feedbraid run holds the lock")
+        err.contains("another feedbraid run holds the lock"),
+        "{err}"
     );
     assert_eq!(
         first.wait().expect("first").code(),

@@ -80,6 +80,37 @@ impl Setup {
         })
     }
 
+    /// `feedbraid run --offline` on this config.
+    pub fn run_offline(&self) -> Result<RunReport, Fatal> {
+        run::run(&RunOptions {
+            config: self.config(),
+            offline: true,
+            ..RunOptions::default()
+        })
+    }
+
+    /// The binary: `feedbraid <command> --config <this config> <extra...>`.
+    pub fn command(&self, command: &str, extra: &[&str]) -> std::process::Command {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_feedbraid"));
+        c.arg(command)
+            .arg("--config")
+            .arg(self.config())
+            .args(extra);
+        c
+    }
+
+    /// Runs the binary and returns its exit code and stderr.
+    pub fn cli(&self, command: &str, extra: &[&str]) -> (Option<i32>, String) {
+        let out = self
+            .command(command, extra)
+            .output()
+            .expect("the binary runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// A run with its own fresh state database (a cold run).
     pub fn run_cold(&self, tag: &str) -> Result<RunReport, Fatal> {
         let state = self.dir.path().join(format!("cold-{tag}.db"));

@@ -59,11 +59,20 @@ fn every_source_lands_attributed_and_failures_do_not_stop_the_run() {
             "{name} reported: {summary}"
         );
     }
+    // Each failure is reported with its reason.
+    let line = |name: &str| {
+        summary
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("Broken").contains("HTTP 500"), "{summary}");
     assert!(
-        summary.contains("HTTP 500") && summary.contains("timed out")
-            || summary.contains("no complete answer"),
+        line("Slow").contains("timed out") || line("Slow").contains("no complete answer"),
         "{summary}"
     );
+    assert!(line("Garbage").contains("not a feed"), "{summary}");
     let xml = s.feed();
     let feed = reparse(&xml);
     // 2 + 2 + 2 partner items and one local entry.
@@ -316,39 +325,19 @@ fn bad_config_or_unwritable_output_is_fatal_and_keeps_the_old_feed() {
         good.replace("[fetch]", "[fetch]\ntimout = \"1s\""),
     )
     .expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
-        .args(["run", "--config"])
-        .arg(s.config())
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let (code, err) = s.cli("run", &[]);
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("feeds.toml:10:") && err.contains("fetch.timout"),
         "{err}"
     );
     assert_eq!(before, s.feed(), "previous feed untouched");
-    let check = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
-        .args(["check", "--config"])
-        .arg(s.config())
-        .output()
-        .expect("check");
-    assert_eq!(check.status.code(), Some(2));
+    assert_eq!(s.cli("check", &[]).0, Some(2));
     std::fs::write(s.config(), good).expect("write");
     let file_as_dir = s.dir.path().join("not-a-dir");
     std::fs::write(&file_as_dir, "x").expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
-        .args(["run", "--config"])
-        .arg(s.config())
-        .arg("--out")
-        .arg(&file_as_dir)
-        .output()
-        .expect("run");
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let not_a_dir = file_as_dir.to_str().expect("utf-8 temp path");
+    let (code, err) = s.cli("run", &["--out", not_a_dir]);
+    assert_eq!(code, Some(2), "{err}");
     assert_eq!(before, s.feed());
 }

@@ -192,13 +192,7 @@ fn offline_rebuild_uses_state_only() {
     let before = s.feed();
     std::fs::remove_file(s.out().join("feed.atom")).expect("rm");
     server.clear_log();
-    let r = run::run(&RunOptions {
-        config: s.config(),
-        offline: true,
-        ..RunOptions::default()
-    })
-    .expect("offline");
-    assert_eq!(r.exit_code(), 0);
+    assert_eq!(s.run_offline().expect("offline").exit_code(), 0);
     assert!(server.log().is_empty(), "no request offline");
     assert_eq!(before, s.feed());
     let table = run::status(&RunOptions {
