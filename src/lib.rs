@@ -9,8 +9,10 @@
 mod collect;
 pub mod config;
 pub mod dates;
+pub mod entities;
 pub mod decode;
 pub mod fetch;
+pub mod lang;
 pub mod ingest;
 pub mod local;
 pub mod merge;

@@ -34,7 +34,11 @@ pub fn filter_text(e: &Entry) -> String {
     format!(
         "{}\n{}\n{}",
         e.title,
-        e.categories.join("\n"),
+        e.categories
+            .iter()
+            .map(|c| c.term.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         &text[..text.floor_char_boundary(1200)]
     )
 }

@@ -104,7 +104,8 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
             .categories
             .iter()
             .map(|c| Category {
-                term: xml_safe(c),
+                term: xml_safe(&c.term),
+                label: c.label.as_deref().map(xml_safe),
                 ..Category::default()
             })
             .collect(),
@@ -225,7 +226,7 @@ pub fn json_feed(meta: &FeedMeta, entries: &[Entry], json_url: &str) -> Vec<u8> 
                 "title": e.title,
                 "date_modified": e.updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "authors": e.authors.iter().map(|a| json!({"name": a.name, "url": a.uri})).collect::<Vec<_>>(),
-                "tags": e.categories,
+                "tags": e.categories.iter().map(|c| c.shown()).collect::<Vec<_>>(),
             });
             let o = item.as_object_mut().expect("json! object");
             o.insert("content_html".into(), json!(e.content.as_deref().or(e.summary.as_deref()).unwrap_or("")));
