@@ -192,7 +192,7 @@ fn text_construct(el: &Element, v: &Names) -> Option<RawText> {
         .unwrap_or_default();
     let mode = el.attr("mode").map(|m| m.trim().to_ascii_lowercase());
     let mime = ty.split(';').next().unwrap_or_default().trim().to_string();
-    let is_xml_type = mime == "xhtml" || mime.ends_with("+xml") || mime.ends_with("/xml");
+    let is_xml_type = mime == "xhtml" || mime == "xml" || mime.ends_with("+xml") || mime.ends_with("/xml");
     let is_html_type = mime == "html" || mime == "text/html";
     let is_text_type = mime.is_empty() || mime == "text" || mime.starts_with("text/");
     let html_or_text = |s: String| {

@@ -7,6 +7,7 @@ mod behaviours;
 mod charsets;
 mod config_errors;
 mod crash;
+mod liberal;
 mod pipeline;
 mod polite;
 mod props;
