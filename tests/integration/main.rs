@@ -8,6 +8,7 @@ mod charsets;
 mod config_errors;
 mod crash;
 mod liberal;
+mod mangled;
 mod pipeline;
 mod polite;
 mod props;
