@@ -58,6 +58,7 @@ except ImportError:  # optional
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 TIMEOUT = 10.0
+INCLUDE_UNTITLED = False
 
 # --------------------------------------------------------------------------------------------
 # corpus
@@ -89,6 +90,45 @@ def ensure_corpus(corpus):
     return roots
 
 
+# A few hand-written real-world oddities (the kind Go's gofeed tests carry), written to CORPUS/extra.
+EXTRA = {
+    "leading_whitespace_bom.xml": b"\xef\xbb\xbf\n\n  <?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Leading junk</title><link>http://example.com/a</link></item></channel></rss>",
+    "html_entities_undeclared.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Caf&eacute; &ndash; na&iuml;ve&nbsp;title</title><link>http://example.com/b</link>"
+        b"<description>&lt;p&gt;Hello &amp;mdash; world&lt;/p&gt;</description></item></channel></rss>",
+    "bare_ampersand_link.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Q & A</title><link>http://example.com/c?x=1&y=2</link></item></channel></rss>",
+    "cp1252_declared_latin1.xml": b"<?xml version='1.0' encoding='iso-8859-1'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>\x93Smart\x94 quotes \x96 dash</title><link>http://example.com/d</link></item></channel></rss>",
+    "double_escaped_description.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Double</title><link>http://example.com/e</link>"
+        b"<description>&amp;lt;p&amp;gt;Para&amp;lt;/p&amp;gt;</description></item></channel></rss>",
+    "unclosed_tags_truncated.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>First</title><link>http://example.com/f1</link></item>"
+        b"<item><title>Second</title><link>http://example.com/f2</link><description><p>open para",
+    "link_with_spaces.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title>Spaced</title><link> http://example.com/a b c </link><guid>  id with spaces  </guid></item></channel></rss>",
+    "atom_html_title.xml": b"<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><title>t</title><id>urn:x</id>"
+        b"<entry><title type='html'>&lt;b&gt;Bold&lt;/b&gt; &amp;amp; more</title><id>urn:uuid:not-a-uuid</id>"
+        b"<link href='/rel/path'/><content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'><p>Hi <a href='x'>there</a></p></div></content></entry></feed>",
+    "rss_no_channel_wrapper.xml": b"<rss version='2.0'><item><title>Orphan item</title><link>http://example.com/g</link></item></rss>",
+    "html_in_title_cdata.xml": b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+        b"<item><title><![CDATA[<a href='http://x'>Linked</a> title]]></title><link>http://example.com/h</link></item></channel></rss>",
+}
+
+
+def ensure_extra(corpus):
+    d = os.path.join(corpus, "extra")
+    os.makedirs(d, exist_ok=True)
+    for name, body in EXTRA.items():
+        p = os.path.join(d, name)
+        if not os.path.exists(p):
+            with open(p, "wb") as f:
+                f.write(body)
+    return d
+
+
 HEADER_RE = re.compile(rb"^Header:\s+([^:]+):(.+)$", re.MULTILINE)
 EXPECT_RE = re.compile(rb"^Expect:\s*(.*)$", re.MULTILINE)
 DESC_RE = re.compile(rb"^Description:\s*(.*)$", re.MULTILINE)
@@ -104,6 +144,8 @@ def documents(roots):
             if not os.path.isfile(path) or path.endswith((".py", ".pyc")):
                 continue
             rel = os.path.relpath(path, root)
+            if os.path.basename(root) == "extra":
+                rel = os.path.join("extra", rel)
             if rel in seen:  # same test file in two versions of the suite: keep the first
                 continue
             seen.add(rel)
@@ -125,6 +167,9 @@ def documents(roots):
                         headers["Content-Type"] = v
                     else:
                         headers[k] = v
+                d = DESC_RE.search(raw)
+                if d and d.group(1).lower().startswith(b"http status"):
+                    skip = "tests an HTTP status"
             yield rel, path, raw, headers, skip
 
 
@@ -316,8 +361,10 @@ def run_one(binary, port, n, rel, raw, headers):
         ref_titles = [norm_title(e.get("title", "")) for e in ref.entries]
         ref_titles = [t for t in ref_titles if t]
         if not ref_titles:
-            res["skip"] = "feedparser finds no entry with a title"
-            return res
+            if not (INCLUDE_UNTITLED and ref.entries):
+                res["skip"] = "feedparser finds no entry with a title"
+                return res
+            res["untitled"] = True  # entries, but none with a title: secondary metrics only
         ref_links = [norm_link(l) for e in ref.entries for l in entry_links(e)]
         ref_links = [l for l in ref_links if l]
         res["ref_entries"] = len(ref.entries)
@@ -404,12 +451,17 @@ def main():
     ap.add_argument("--json", default=None, help="default: CORPUS/results.json")
     ap.add_argument("--only", default=None, help="only documents whose path contains this")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--include-untitled", action="store_true",
+                    help="also run documents whose entries have no titles (e.g. the sanitizer cases); "
+                         "reported separately from the headline numbers")
     args = ap.parse_args()
+    global INCLUDE_UNTITLED
+    INCLUDE_UNTITLED = args.include_untitled
     workers = max(1, min(2, args.workers))
     binary = os.path.abspath(args.bin)
     if not os.access(binary, os.X_OK):
         sys.exit(f"no feedbraid binary at {binary} (cargo build --release, or --bin)")
-    roots = ensure_corpus(args.corpus)
+    roots = ensure_corpus(args.corpus) + [ensure_extra(args.corpus)]
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
@@ -434,6 +486,8 @@ def main():
     srv.shutdown()
     results.sort(key=lambda r: r["doc"])
     skipped.sort(key=lambda r: r["doc"])
+    untitled = [r for r in results if r.get("untitled")]
+    results = [r for r in results if not r.get("untitled")]
 
     def agg(rs):
         tt = sum(r["titles_total"] for r in rs)
@@ -473,10 +527,17 @@ def main():
           f"partners lost {t['lost']}/{t['documents']}; titles {t['titles']} = {t['titles_pct']}%; "
           f"links {t['links']} = {t['links_pct']}%; invalid outputs {t['invalid']}; "
           f"HTML-as-text {t['html_text']}; fatal exits {t['fatal']}; timeouts {t['timeouts']}")
+    if untitled:
+        summary["untitled"] = u = agg(untitled)
+        print(f"secondary, documents whose entries have no titles: {u['documents']}; entries lost "
+              f"{u['lost']}; links {u['links']}; invalid {u['invalid']}; HTML-as-text {u['html_text']}; "
+              f"fatal {u['fatal']}; timeouts {u['timeouts']}")
     for label, key in (("LOST", "lost"), ("INVALID", "invalid"), ("HTML-AS-TEXT", "html_text")):
-        bad = [r for r in results if r[key]]
-        if bad:
-            print(f"\n{label} ({len(bad)}):")
+        for part, rs in (("", results), (" [untitled]", untitled)):
+            bad = [r for r in rs if r[key]]
+            if not bad:
+                continue
+            print(f"\n{label}{part} ({len(bad)}):")
             for r in bad:
                 st = r.get("status") or {}
                 why = st.get("detail") or st.get("warnings") or st.get("recovered") or r.get("missing") or ""
@@ -485,7 +546,8 @@ def main():
 
     out = args.json or os.path.join(args.corpus, "results.json")
     with open(out, "w") as f:
-        json.dump({"binary": binary, "summary": summary, "results": results, "skipped": skipped},
+        json.dump({"binary": binary, "summary": summary, "results": results, "untitled": untitled,
+                   "skipped": skipped},
                   f, indent=1, ensure_ascii=False)
     print(f"\nper-document results: {out}")
 

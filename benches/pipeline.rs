@@ -43,9 +43,7 @@ static PARTNER: std::sync::LazyLock<url::Url> =
 fn parse(b: Bencher<'_, '_>, name: &str) {
     let body = bytes(name);
     b.counter(divan::counter::BytesCount::new(body.len()))
-        .bench(|| {
-            parse_feed(divan::black_box(&body), None, Some(&*PARTNER))
-        });
+        .bench(|| parse_feed(divan::black_box(&body), None, Some(&*PARTNER)));
 }
 
 fn normalise_all(cfg: &Config, name: &str, body: &[u8]) -> Vec<Entry> {

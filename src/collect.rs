@@ -310,7 +310,12 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                 Ok(Ok(i)) => i,
                 Ok(Err(e)) => {
                     return shared
-                        .failure(source, rep, st, failed(FailureKind::NotAFeed, e.to_string()))
+                        .failure(
+                            source,
+                            rep,
+                            st,
+                            failed(FailureKind::NotAFeed, e.to_string()),
+                        )
                         .await;
                 }
                 Err(e) => {

@@ -38,10 +38,12 @@ pub fn resolve(name: &str) -> Resolved {
         };
         return match code {
             None if num.is_empty() => Resolved::Unknown,
-            Some(c) => match char::from_u32(c).filter(|&c| crate::normalise::text::xml_char_ok(c)) {
-                Some(c) => Resolved::Xml(c),
-                None => Resolved::BadChar,
-            },
+            Some(c) => {
+                match char::from_u32(c).filter(|&c| crate::normalise::text::xml_char_ok(c)) {
+                    Some(c) => Resolved::Xml(c),
+                    None => Resolved::BadChar,
+                }
+            }
             None => Resolved::BadChar,
         };
     }

@@ -9,11 +9,11 @@
 mod collect;
 pub mod config;
 pub mod dates;
-pub mod entities;
 pub mod decode;
+pub mod entities;
 pub mod fetch;
-pub mod lang;
 pub mod ingest;
+pub mod lang;
 pub mod local;
 pub mod merge;
 pub mod model;

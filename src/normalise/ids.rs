@@ -47,7 +47,9 @@ pub fn is_absolute_iri(s: &str) -> bool {
     match url::Url::parse(s) {
         Ok(u) => match u.scheme() {
             "http" | "https" => {
-                u.host().is_some() && s.get(u.scheme().len()..).is_some_and(|r| r.starts_with("://"))
+                u.host().is_some()
+                    && s.get(u.scheme().len()..)
+                        .is_some_and(|r| r.starts_with("://"))
             }
             "tag" => is_tag_uri(s),
             "urn" => {

@@ -337,7 +337,10 @@ fn looks_like_iri(id: &str) -> bool {
 
 fn enclosures(links: &[RawLink], base: Option<&Url>) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
-    for l in links.iter().filter(|l| l.rel.as_deref() == Some("enclosure")) {
+    for l in links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+    {
         let Some(url) = links::resolve(&l.href, base).filter(|u| u.scheme() != "mailto") else {
             continue;
         };

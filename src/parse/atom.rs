@@ -10,7 +10,8 @@ use base64::Engine;
 
 use super::element::Scope;
 use super::model::{Format, RawCategory, RawFeed, RawItem, RawLink, RawPerson, RawText};
-use super::xml::{Element, Ns};
+use super::ns::Ns;
+use super::xml::Element;
 use crate::dates::parse_lenient;
 
 /// The element names that differ between the versions.
@@ -89,9 +90,7 @@ fn entry(e: &Element, outer: &Scope, v: &Names, position: usize) -> RawItem {
         links: e.all(&ns, "link").filter_map(link).collect(),
         summary: e.child(&ns, "summary").and_then(|t| text_construct(t, v)),
         content: content_el.and_then(|t| text_construct(t, v)),
-        content_src: content_el
-            .and_then(|c| c.attr("src"))
-            .map(str::to_string),
+        content_src: content_el.and_then(|c| c.attr("src")).map(str::to_string),
         published: date(e, v.published, v).or_else(|| dc_date(e)),
         updated: date(e, v.updated, v),
         authors: e
@@ -192,7 +191,8 @@ fn text_construct(el: &Element, v: &Names) -> Option<RawText> {
         .unwrap_or_default();
     let mode = el.attr("mode").map(|m| m.trim().to_ascii_lowercase());
     let mime = ty.split(';').next().unwrap_or_default().trim().to_string();
-    let is_xml_type = mime == "xhtml" || mime == "xml" || mime.ends_with("+xml") || mime.ends_with("/xml");
+    let is_xml_type =
+        mime == "xhtml" || mime == "xml" || mime.ends_with("+xml") || mime.ends_with("/xml");
     let is_html_type = mime == "html" || mime == "text/html";
     let is_text_type = mime.is_empty() || mime == "text" || mime.starts_with("text/");
     let html_or_text = |s: String| {

@@ -4,7 +4,8 @@
 
 use url::Url;
 
-use super::xml::{Element, Node, Ns};
+use super::ns::Ns;
+use super::xml::{Element, Node};
 
 impl Element {
     /// True when this element is `name` in namespace `ns`.

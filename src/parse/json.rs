@@ -152,16 +152,18 @@ fn item(i: JsonItem, position: usize) -> RawItem {
             ..RawLink::default()
         }))
         .collect();
-    links.extend(i.attachments.into_iter().map(|a| RawLink {
-        href: a.url,
-        rel: Some("enclosure".into()),
-        mime_type: a.mime_type,
-        title: a.title,
-        length: a
-            .size_in_bytes
-            .filter(|n| *n >= 0.0 && n.is_finite())
-            .map(|n| n as u64),
-        hreflang: None,
+    links.extend(i.attachments.into_iter().map(|a| {
+        RawLink {
+            href: a.url,
+            rel: Some("enclosure".into()),
+            mime_type: a.mime_type,
+            title: a.title,
+            length: a
+                .size_in_bytes
+                .filter(|n| *n >= 0.0 && n.is_finite())
+                .map(|n| n as u64),
+            hreflang: None,
+        }
     }));
     let content = i
         .content_html

@@ -13,6 +13,8 @@ mod atom;
 mod element;
 mod json;
 pub mod model;
+mod ns;
+mod recovery;
 mod rss;
 pub mod xml;
 
@@ -21,8 +23,9 @@ use url::Url;
 use crate::decode::{Decoded, decode};
 pub use element::Scope;
 pub use model::{Format, RawFeed, RawItem, RawLink, RawPerson, RawText, TextKind};
+pub use ns::Ns;
+pub use recovery::{Note, Recovery};
 pub use rss::looks_like_html;
-use xml::Ns;
 
 /// A parsed feed plus what the front end noticed.
 #[derive(Debug)]

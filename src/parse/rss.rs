@@ -7,7 +7,8 @@
 
 use super::element::Scope;
 use super::model::{Format, RawCategory, RawFeed, RawItem, RawLink, RawPerson, RawText};
-use super::xml::{Element, Ns};
+use super::ns::Ns;
+use super::xml::Element;
 use crate::dates::parse_lenient;
 
 /// The namespaces RSS's own elements may be in: none (0.9x/2.0), RSS 1.0's and 0.90's.
@@ -54,23 +55,15 @@ pub fn read(root: &Element, scope: &Scope) -> RawFeed {
         .child(&RSS, "image")
         .or_else(|| root.child(&RSS, "image"))
         .and_then(|i| i.child_text(&RSS, "url"));
-    feed.ttl = channel
-        .child_text(&RSS, "ttl")
-        .and_then(|t| t.parse().ok());
+    feed.ttl = channel.child_text(&RSS, "ttl").and_then(|t| t.parse().ok());
     // RSS 1.0 and 0.90 put items beside the channel; 2.0 inside it. Some feeds mix them up.
-    let items = channel
-        .all(&RSS, "item")
-        .map(|i| (i, &ch_scope))
-        .chain(
-            (!std::ptr::eq(channel, root))
-                .then(|| root.all(&RSS, "item").map(|i| (i, &root_scope)))
-                .into_iter()
-                .flatten(),
-        );
-    feed.items = items
-        .enumerate()
-        .map(|(n, (i, s))| item(i, s, n))
-        .collect();
+    let items = channel.all(&RSS, "item").map(|i| (i, &ch_scope)).chain(
+        (!std::ptr::eq(channel, root))
+            .then(|| root.all(&RSS, "item").map(|i| (i, &root_scope)))
+            .into_iter()
+            .flatten(),
+    );
+    feed.items = items.enumerate().map(|(n, (i, s))| item(i, s, n)).collect();
     feed
 }
 
@@ -125,7 +118,10 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
         .map(|g| g.text().trim().to_string())
         .filter(|g| !g.is_empty());
     let permalink = guid
-        .filter(|g| g.attr("isPermaLink").is_none_or(|p| !p.trim().eq_ignore_ascii_case("false")))
+        .filter(|g| {
+            g.attr("isPermaLink")
+                .is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"))
+        })
         .and(guid_text.clone())
         .filter(|g| g.starts_with("http://") || g.starts_with("https://"));
     let mut links: Vec<RawLink> = e
@@ -133,7 +129,11 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
         .map(|l| l.text().trim().to_string())
         .filter(|h| !h.is_empty())
         .take(1)
-        .chain(e.attr_ns(Ns::Rdf, "about").map(str::to_string).filter(|_| e.child(&RSS, "link").is_none()))
+        .chain(
+            e.attr_ns(Ns::Rdf, "about")
+                .map(str::to_string)
+                .filter(|_| e.child(&RSS, "link").is_none()),
+        )
         .chain(permalink)
         .take(1)
         .map(|href| RawLink {
@@ -151,12 +151,10 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
             ..RawLink::default()
         })
     }));
-    let media = e
-        .all(&[Ns::Media], "content")
-        .chain(
-            e.all(&[Ns::Media], "group")
-                .flat_map(|g| g.all(&[Ns::Media], "content")),
-        );
+    let media = e.all(&[Ns::Media], "content").chain(
+        e.all(&[Ns::Media], "group")
+            .flat_map(|g| g.all(&[Ns::Media], "content")),
+    );
     links.extend(media.filter_map(|m| {
         Some(RawLink {
             href: m.attr("url")?.trim().to_string(),
@@ -183,7 +181,9 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
             .filter(|t| !t.value.trim().is_empty())
             .or_else(|| e.child(&[Ns::Dc], "title").map(text_of)),
         links,
-        summary: description.map(text_of).filter(|t| !t.value.trim().is_empty()),
+        summary: description
+            .map(text_of)
+            .filter(|t| !t.value.trim().is_empty()),
         content: content.map(text_of).filter(|t| !t.value.trim().is_empty()),
         published: e
             .child_text(&RSS, "pubDate")
@@ -264,8 +264,7 @@ pub fn looks_like_html(s: &str) -> bool {
                 .next()
                 .filter(|n| n.len() <= 32 && rest.len() > n.len())
                 .unwrap_or("");
-            if !n.is_empty()
-                && (n.starts_with('#') || n.chars().all(|c| c.is_ascii_alphanumeric()))
+            if !n.is_empty() && (n.starts_with('#') || n.chars().all(|c| c.is_ascii_alphanumeric()))
             {
                 return true;
             }
@@ -276,8 +275,32 @@ pub fn looks_like_html(s: &str) -> bool {
 }
 
 const HTML_OPENERS: &[&str] = &[
-    "a", "b", "i", "p", "br", "hr", "img", "div", "span", "em", "strong", "ul", "ol", "li",
-    "blockquote", "table", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "code", "iframe", "figure",
+    "a",
+    "b",
+    "i",
+    "p",
+    "br",
+    "hr",
+    "img",
+    "div",
+    "span",
+    "em",
+    "strong",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "code",
+    "iframe",
+    "figure",
 ];
 
 /// An RSS author field: `email (Name)`, `Name <email>`, a bare address or a name.

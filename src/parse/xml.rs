@@ -16,73 +16,9 @@
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::ns::Ns;
+use super::recovery::{Note, Recovery, summarise};
 use crate::entities::{self, Resolved};
-
-/// Namespaces the format adapters know. Matching is liberal (case, trailing `/` or `#`, and the
-/// RSS 0.90 URI's known variants), as feedparser's is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ns {
-    /// No namespace (RSS 0.9x/2.0 elements, unprefixed attributes).
-    None,
-    Atom,
-    Atom03,
-    Rss090,
-    Rss10,
-    Rdf,
-    Dc,
-    DcTerms,
-    Content,
-    Media,
-    Xhtml,
-    Xml,
-    /// `creativeCommons:license` (Userland) and `cc:license` (web.resource.org, creativecommons.org).
-    CreativeCommons,
-    Other,
-}
-
-impl Ns {
-    fn from_uri(uri: &str) -> Ns {
-        let u = uri.trim().trim_end_matches(['/', '#']).to_ascii_lowercase();
-        let u = u
-            .strip_prefix("http://")
-            .or_else(|| u.strip_prefix("https://"))
-            .unwrap_or(&u);
-        match u {
-            "" => Ns::None,
-            "www.w3.org/2005/atom" => Ns::Atom,
-            "purl.org/atom/ns" => Ns::Atom03,
-            "purl.org/rss/1.0" => Ns::Rss10,
-            "www.w3.org/1999/02/22-rdf-syntax-ns" => Ns::Rdf,
-            "purl.org/dc/elements/1.1" => Ns::Dc,
-            "purl.org/dc/terms" => Ns::DcTerms,
-            "purl.org/rss/1.0/modules/content" => Ns::Content,
-            "search.yahoo.com/mrss" => Ns::Media,
-            "www.w3.org/1999/xhtml" => Ns::Xhtml,
-            "www.w3.org/xml/1998/namespace" => Ns::Xml,
-            "backend.userland.com/creativecommonsrssmodule"
-            | "web.resource.org/cc"
-            | "creativecommons.org/ns" => Ns::CreativeCommons,
-            u if u.contains("netscape.com/rdf/simple/0.9") => Ns::Rss090,
-            _ => Ns::Other,
-        }
-    }
-
-    /// Prefixes partners use without declaring them.
-    fn well_known(prefix: &str) -> Option<Ns> {
-        Some(match prefix {
-            "xml" => Ns::Xml,
-            "dc" => Ns::Dc,
-            "dcterms" => Ns::DcTerms,
-            "content" => Ns::Content,
-            "media" => Ns::Media,
-            "atom" | "atom10" => Ns::Atom,
-            "rdf" => Ns::Rdf,
-            "xhtml" => Ns::Xhtml,
-            "creativecommons" | "creativeCommons" | "cc" => Ns::CreativeCommons,
-            _ => return None,
-        })
-    }
-}
 
 /// An attribute: namespace, local name and decoded value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,56 +42,6 @@ pub struct Element {
     pub name: Box<str>,
     pub attrs: Vec<Attr>,
     pub children: Vec<Node>,
-}
-
-/// Where a strict parser would have stopped, and what was done instead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recovery {
-    UndeclaredEntity(String),
-    UnknownEntity(String),
-    BareAmpersand,
-    InvalidCharRef(String),
-    MismatchedEnd { open: String, close: String },
-    StrayEnd(String),
-    CutOff(String),
-    BeforeRoot,
-    Syntax(String),
-    TooDeep,
-}
-
-impl std::fmt::Display for Recovery {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Recovery::UndeclaredEntity(n) => write!(f, "undeclared entity &{n};"),
-            Recovery::UnknownEntity(n) => write!(f, "unknown entity &{n}; kept as text"),
-            Recovery::BareAmpersand => f.write_str("bare &"),
-            Recovery::InvalidCharRef(n) => write!(f, "invalid character reference &{n};"),
-            Recovery::MismatchedEnd { open, close } => write!(f, "</{close}> closes <{open}>"),
-            Recovery::StrayEnd(n) => write!(f, "stray </{n}> ignored"),
-            Recovery::CutOff(n) => write!(f, "document cut off inside <{n}>"),
-            Recovery::BeforeRoot => f.write_str("text before the root element"),
-            Recovery::Syntax(e) => write!(f, "malformed markup ({e})"),
-            Recovery::TooDeep => f.write_str("elements nested too deep flattened"),
-        }
-    }
-}
-
-/// One recovery and where it first happened (1-based line); repeats are counted, not listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub what: Recovery,
-    pub line: usize,
-    pub count: usize,
-}
-
-impl std::fmt::Display for Note {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at line {}", self.what, self.line)?;
-        if self.count > 1 {
-            write!(f, " ({} times)", self.count)?;
-        }
-        Ok(())
-    }
 }
 
 /// A parsed document: its root element and what had to be recovered.
@@ -267,7 +153,11 @@ impl Builder<'_> {
             .map(|(_, n)| *n);
         let ns = bound
             .or_else(|| Ns::well_known(prefix))
-            .unwrap_or(if prefix.is_empty() { Ns::None } else { Ns::Other });
+            .unwrap_or(if prefix.is_empty() {
+                Ns::None
+            } else {
+                Ns::Other
+            });
         (ns, local.into())
     }
 
@@ -467,23 +357,4 @@ impl Builder<'_> {
             notes: summarise(self.text, self.notes),
         })
     }
-}
-
-/// Groups notes by kind, keeping the first line of each.
-fn summarise(text: &str, notes: Vec<(Recovery, usize)>) -> Vec<Note> {
-    let mut out: Vec<Note> = Vec::new();
-    for (what, at) in notes {
-        match out.iter_mut().find(|n| n.what == what) {
-            Some(n) => n.count += 1,
-            None => out.push(Note {
-                line: 1 + text.as_bytes()[..at.min(text.len())]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count(),
-                what,
-                count: 1,
-            }),
-        }
-    }
-    out
 }

@@ -38,7 +38,10 @@ fn check(with_header: bool) {
     // Nothing declared and not UTF-8: the detector's guess is named in the source's warnings.
     for (i, case) in cases.iter().enumerate() {
         let file = case["file"].as_str().expect("file");
-        if let Some(enc) = file.strip_prefix("undeclared-").and_then(|f| f.strip_suffix(".xml")) {
+        if let Some(enc) = file
+            .strip_prefix("undeclared-")
+            .and_then(|f| f.strip_suffix(".xml"))
+        {
             let rep = &report.sources[report
                 .sources
                 .iter()
@@ -51,8 +54,10 @@ fn check(with_header: bool) {
                 e => e,
             };
             assert!(
-                rep.warnings.iter().any(|w| w.starts_with("no charset declared; detected")
-                    && w.to_ascii_lowercase().contains(&enc.to_ascii_lowercase())),
+                rep.warnings
+                    .iter()
+                    .any(|w| w.starts_with("no charset declared; detected")
+                        && w.to_ascii_lowercase().contains(&enc.to_ascii_lowercase())),
                 "{file}: {:?}",
                 rep.warnings
             );

@@ -24,7 +24,10 @@ fn fixtures() -> Vec<(String, String)> {
         .map(|e| e.expect("entry").path())
         .map(|p| {
             let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            (name, String::from_utf8_lossy(&std::fs::read(&p).expect("read")).into_owned())
+            (
+                name,
+                String::from_utf8_lossy(&std::fs::read(&p).expect("read")).into_owned(),
+            )
         })
         .collect();
     out.sort();
@@ -50,7 +53,10 @@ impl Published {
 
 fn check(name: &str, text: &str) -> Vec<String> {
     let server = Server::start();
-    server.route("/feed", vec![Reply::ok(text.as_bytes().to_vec(), "application/xml")]);
+    server.route(
+        "/feed",
+        vec![Reply::ok(text.as_bytes().to_vec(), "application/xml")],
+    );
     let s = Setup::new(&[("partner", server.url("/feed"))], "");
     let report = s.run().expect("run");
     let rep = report
@@ -68,7 +74,11 @@ fn check(name: &str, text: &str) -> Vec<String> {
         entries: feed
             .entries
             .into_iter()
-            .filter(|e| e.title.as_ref().is_none_or(|t| t.content != "Our own report"))
+            .filter(|e| {
+                e.title
+                    .as_ref()
+                    .is_none_or(|t| t.content != "Our own report")
+            })
             .collect(),
         xml,
     };

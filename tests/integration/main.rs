@@ -7,6 +7,7 @@ mod behaviours;
 mod charsets;
 mod config_errors;
 mod crash;
+mod front_end;
 mod liberal;
 mod mangled;
 mod pipeline;

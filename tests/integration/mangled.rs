@@ -26,10 +26,26 @@ fn corpus() -> Vec<Vec<u8>> {
 }
 
 const ENTITIES: &[&str] = &[
-    "&nbsp;", "&", "&#0;", "&#xD800;", "&bogus;", "&#x110000;", "&amp;", "<", "</item>", "</entry>",
-    "<![CDATA[", "]]>", "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>", "&e;",
-    "\u{0}", "<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;",
-    "<a href=\"javascript:alert(1)\">x</a>", "\u{FEFF}", "<?xml version=\"1.0\"?>",
+    "&nbsp;",
+    "&",
+    "&#0;",
+    "&#xD800;",
+    "&bogus;",
+    "&#x110000;",
+    "&amp;",
+    "<",
+    "</item>",
+    "</entry>",
+    "<![CDATA[",
+    "]]>",
+    "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>",
+    "&e;",
+    "\u{0}",
+    "<script>alert(1)</script>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "\u{FEFF}",
+    "<?xml version=\"1.0\"?>",
 ];
 
 #[derive(Debug, Clone)]
