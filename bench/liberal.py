@@ -233,7 +233,12 @@ def strip_html(s):
 
 
 def norm_title(s):
-    return WS_RE.sub(" ", strip_html(s)).strip()
+    """A title as a reader sees it: `s` is a feedparser entry (type-aware) or a plain string."""
+    if isinstance(s, dict):
+        s = displayed(s.get("title_detail")) if s.get("title_detail") is not None else s.get("title", "")
+    else:
+        s = strip_html(s)
+    return WS_RE.sub(" ", s or "").strip()
 
 
 def norm_link(s):
@@ -358,7 +363,7 @@ def run_one(binary, port, n, rel, raw, headers):
     try:
         # reference: feedparser through the same HTTP response
         ref = feedparser.parse(url)
-        ref_titles = [norm_title(e.get("title", "")) for e in ref.entries]
+        ref_titles = [norm_title(e) for e in ref.entries]
         ref_titles = [t for t in ref_titles if t]
         if not ref_titles:
             if not (INCLUDE_UNTITLED and ref.entries):
@@ -417,7 +422,7 @@ def run_one(binary, port, n, rel, raw, headers):
     res["invalid"] = probs
     res["fb_entries"] = len(fb.entries)
     res["lost"] = len(fb.entries) == 0
-    fb_titles = set(norm_title(e.get("title", "")) for e in fb.entries)
+    fb_titles = set(norm_title(e) for e in fb.entries)
     fb_links = set(norm_link(l) for e in fb.entries for l in entry_links(e))
     missing_titles = [t for t in ref_titles if t not in fb_titles]
     missing_links = [l for l in ref_links if l not in fb_links]

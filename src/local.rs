@@ -46,6 +46,7 @@ pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
             language: l.language.clone(),
             enclosures: l.attachments.clone(),
             image: None,
+            link_is_site: false,
             link_lang: None,
             via: Vec::new(),
             source: None,

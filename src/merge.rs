@@ -47,7 +47,9 @@ pub fn filter_text(e: &Entry) -> String {
 pub fn candidate(e: &Entry, handle: String) -> Candidate {
     Candidate {
         id: e.id.clone(),
-        canonical_link: links::canonical(&e.link),
+        canonical_link: (!e.link_is_site)
+            .then(|| links::canonical(&e.link))
+            .flatten(),
         original_id: e.original_id.clone().filter(|o| ids::is_absolute_iri(o)),
         updated: e.updated,
         published: e.published,

@@ -107,6 +107,10 @@ pub struct Entry {
     pub title: String,
     /// Absolute http(s) URL of the entry's page, tracking parameters removed.
     pub link: String,
+    /// True when the item had no link of its own and `link` is its partner's site: such a link
+    /// says nothing about which item it is, so it is never used to find duplicates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub link_is_site: bool,
     /// The language of the page `link` points to, where the feed says (`hreflang`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link_lang: Option<String>,

@@ -232,7 +232,11 @@ impl<'a> FeedContext<'a> {
             title = text::excerpt(&from, 80);
         }
         if title.is_empty() {
-            return Err("item has neither a title nor any text".into());
+            // An image-only post, or a bare link, is still a post.
+            if summary.is_none() && content.is_none() && link.is_none() {
+                return Err("item has neither a title nor any text".into());
+            }
+            title = "(untitled)".into();
         }
         title = text::excerpt(&title, 300);
         let clamp = |d: DateTime<Utc>| d.min(self.fetched_at);
@@ -295,6 +299,7 @@ impl<'a> FeedContext<'a> {
             .filter(|_| link.is_some())
             .and_then(|l| l.hreflang.as_deref())
             .and_then(crate::lang::normalise);
+        let link_is_site = link.is_none();
         let link = link
             .or_else(|| self.fallback_link.clone())
             .ok_or("item has no link, and neither has its feed")?;
@@ -303,6 +308,7 @@ impl<'a> FeedContext<'a> {
             original_id: guid.map(str::to_string),
             title,
             link: link.into(),
+            link_is_site,
             link_lang,
             published,
             updated,

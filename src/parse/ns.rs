@@ -32,7 +32,9 @@ impl Ns {
             .or_else(|| u.strip_prefix("https://"))
             .unwrap_or(&u);
         match u {
-            "" => Ns::None,
+            // RSS 2.0 (and 0.9x) elements are unqualified, but some feeds put them in Userland's
+            // namespace: the same elements.
+            "" | "backend.userland.com/rss2" | "backend.userland.com/rss" => Ns::None,
             "www.w3.org/2005/atom" => Ns::Atom,
             "purl.org/atom/ns" => Ns::Atom03,
             "purl.org/rss/1.0" => Ns::Rss10,

@@ -126,7 +126,10 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
         .filter(|g| g.starts_with("http://") || g.starts_with("https://"));
     let mut links: Vec<RawLink> = e
         .all(&RSS, "link")
-        .map(|l| l.text().trim().to_string())
+        .map(|l| match l.attr("href") {
+            Some(h) if l.text().trim().is_empty() => h.trim().to_string(),
+            _ => l.text().trim().to_string(),
+        })
         .filter(|h| !h.is_empty())
         .take(1)
         .chain(
@@ -179,7 +182,8 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
             .child(&RSS, "title")
             .map(text_of)
             .filter(|t| !t.value.trim().is_empty())
-            .or_else(|| e.child(&[Ns::Dc], "title").map(text_of)),
+            .or_else(|| e.child(&[Ns::Dc], "title").map(text_of))
+            .or_else(|| media_title(e)),
         links,
         summary: description
             .map(text_of)
@@ -223,6 +227,23 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
         license: license(e),
         content_src: None,
     }
+}
+
+/// `media:title`, on the item or in its `media:content`/`media:group`: a title of last resort.
+fn media_title(e: &Element) -> Option<RawText> {
+    let direct = e.child(&[Ns::Media], "title");
+    let nested = || {
+        e.all(&[Ns::Media], "group")
+            .chain(e.all(&[Ns::Media], "content"))
+            .find_map(|g| g.child(&[Ns::Media], "title"))
+    };
+    direct
+        .or_else(nested)
+        .map(|t| match t.attr("type") {
+            Some("html") => RawText::html(t.text()),
+            _ => RawText::text(t.text()),
+        })
+        .filter(|t| !t.value.trim().is_empty())
 }
 
 /// A text field whose format says "text": HTML when its content shows it is (inline elements,

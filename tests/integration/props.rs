@@ -53,6 +53,7 @@ fn entry(i: u32, src: Option<&str>, day: u32) -> Entry {
         original_id: None,
         title: format!("Entry {i}"),
         link: format!("https://t.example.org/{}", i % 7),
+        link_is_site: false,
         link_lang: None,
         published: None,
         updated: Utc
