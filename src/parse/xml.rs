@@ -115,6 +115,13 @@ pub fn parse(text: &str) -> Option<Document> {
             Ok(_) => {}
             Err(e) => {
                 errors += 1;
+                // A document cut off inside CDATA keeps the text it has.
+                if let Some(rest) = text[at..].strip_prefix("<![CDATA[")
+                    && !rest.contains("]]>")
+                {
+                    b.text(rest, at);
+                    break;
+                }
                 b.note(Recovery::Syntax(short(&e.to_string())), at);
                 if r.buffer_position() as usize <= at || errors > 1000 {
                     break;

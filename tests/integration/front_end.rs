@@ -101,6 +101,12 @@ fn a_cut_off_document_keeps_what_it_has() {
 }
 
 #[test]
+fn a_document_cut_off_inside_cdata_keeps_the_text_it_has() {
+    let doc = parse("<rss><item><description><![CDATA[<p>Long body that sto").expect("parses");
+    assert_eq!(doc.root.text(), "<p>Long body that sto");
+}
+
+#[test]
 fn namespaces_resolve_liberally_and_undeclared_prefixes_are_known() {
     let doc = parse(
         "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://channel.netscape.com/rdf/simple/0.9/\">\
