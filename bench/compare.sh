@@ -24,7 +24,7 @@ cp -r "$WORK/data" "$WORK/broken"
 python3 - "$WORK/broken/feeds" <<'PY'
 import pathlib, re, sys
 for p in pathlib.Path(sys.argv[1]).glob("*.xml"):
-    t = p.read_text(encoding="utf-8")
+    t = p.read_bytes().decode("latin-1")  # byte-transparent: the files are in several charsets
     t = re.sub(r"(<\?xml[^>]*\?>)", r'\1<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">', t, count=1)
     n = 0
     def title(m):
@@ -32,7 +32,7 @@ for p in pathlib.Path(sys.argv[1]).glob("*.xml"):
         n += 1
         return "&nbsp;&mdash;</titel>" if n % 10 == 0 else "&nbsp;&mdash;</title>"
     t = re.sub(r"</title>", title, t)
-    p.write_text(t[:-200], encoding="utf-8")
+    p.write_bytes(t[:-200].encode("latin-1"))
 PY
 bytes() { find "$1/feeds" -name '*.xml' -printf '%s\n' | awk '{s += $1} END {print s}'; }
 
@@ -49,7 +49,7 @@ run() { # run LABEL BINARY DATA N
     local d=$WORK/state/$1-$4
     rm -rf "$d"; mkdir -p "$d"
     "$TIME" -f '%e %U %S %M' -o "$d/time" "$2" run --config "$3/feeds.toml" --out "$d/out" --state "$d/state.db" > "$d/log" 2>&1 || true
-    read -r e u s m < "$d/time"
+    read -r e u s m < <(tail -1 "$d/time")
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$4" "$e" "$(echo "$u + $s" | bc)" "$m" "$(python3 -c 'import json,sys; print(sum(1 for s in json.load(open(sys.argv[1]))["sources"] if s["status"] == "ok" and s["entries"] > 0))' "$d/out/status.json" 2>/dev/null || echo 0)" | tee -a "$WORK/results.tsv"
 }
 
