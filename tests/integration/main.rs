@@ -4,12 +4,14 @@ mod server;
 mod validity;
 
 mod behaviours;
+mod browser;
 mod charsets;
 mod config_errors;
 mod crash;
 mod pipeline;
 mod polite;
 mod props;
+mod views;
 
 use std::path::{Path, PathBuf};
 
