@@ -50,7 +50,7 @@ struct Scope {
 }
 
 /// Walks the feed and returns every violation found.
-fn violations(xml: &str) -> Vec<String> {
+pub fn violations(xml: &str) -> Vec<String> {
     let mut v = Vec::new();
     let mut r = Reader::from_str(xml);
     let mut path: Vec<String> = Vec::new();
