@@ -428,3 +428,64 @@ fn templates_override_by_name_and_errors_name_file_and_line() {
     );
     assert_eq!(before, s.feed(), "nothing published");
 }
+
+#[test]
+fn a_database_from_before_views_is_backfilled_so_views_see_its_history() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = shipped(tmp.path());
+    let zh_before = read(&out.join("zh.atom"));
+    // Make the database look like schema 1: no tags or language columns.
+    let db = rusqlite::Connection::open(tmp.path().join("state.db")).expect("open");
+    db.execute_batch(
+        "ALTER TABLE items DROP COLUMN tags; ALTER TABLE items DROP COLUMN language; PRAGMA user_version = 1;",
+    )
+    .expect("downgrade");
+    drop(db);
+    std::fs::remove_dir_all(&out).expect("rm");
+    let opts = feedbraid::run::RunOptions {
+        config: Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"),
+        out: Some(out.clone()),
+        state: Some(tmp.path().join("state.db")),
+        offline: true,
+    };
+    feedbraid::run::run(&opts).expect("offline run on the upgraded database");
+    assert_eq!(
+        read(&out.join("zh.atom")),
+        zh_before,
+        "stored partner entries keep their language"
+    );
+    let at = read(&out.join("anti-trafficking.atom"));
+    assert!(
+        at.contains("<source>"),
+        "and their tags: partner entries are selected"
+    );
+}
+
+#[test]
+fn page_helpers_size_kind_and_direction() {
+    use feedbraid::html::{bcp47_case, dir, human_size, kind_size};
+    use feedbraid::model::Enclosure;
+    let pdf = Enclosure {
+        url: "https://x.example.org/a.pdf".into(),
+        mime_type: "application/pdf".into(),
+        length: Some(487_424),
+        title: None,
+        language: None,
+    };
+    assert_eq!(kind_size(&pdf), "PDF, 476 KB");
+    assert_eq!(human_size(900), "900 bytes");
+    assert_eq!(human_size(2_134_016), "2.0 MB");
+    let mp3 = Enclosure {
+        mime_type: "audio/mpeg".into(),
+        length: None,
+        ..pdf
+    };
+    assert_eq!(kind_size(&mp3), "MP3");
+    assert_eq!(dir("ar"), Some("rtl"));
+    assert_eq!(dir("fa-IR"), Some("rtl"));
+    assert_eq!(dir("az-arab"), Some("rtl"));
+    assert_eq!(dir("zh-hant"), None);
+    assert_eq!(dir("th"), None);
+    assert_eq!(bcp47_case("zh-hant-hk"), "zh-Hant-HK");
+    assert_eq!(bcp47_case("en-us"), "en-US");
+}
