@@ -8,6 +8,7 @@ mod browser;
 mod charsets;
 mod config_errors;
 mod crash;
+mod pages;
 mod pipeline;
 mod polite;
 mod props;
