@@ -29,6 +29,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
 pub struct Templates {
     env: Environment<'static>,
     dir: Option<PathBuf>,
+    /// Every template's name and text, for the views' fingerprints.
+    pub sources: Vec<(String, String)>,
 }
 
 fn template_error(dir: Option<&Path>, e: &minijinja::Error) -> ConfigError {
@@ -87,13 +89,14 @@ impl Templates {
                 sources.push((name, text));
             }
         }
-        for (name, text) in sources {
-            env.add_template_owned(name, text)
+        for (name, text) in &sources {
+            env.add_template_owned(name.clone(), text.clone())
                 .map_err(|e| template_error(dir, &e))?;
         }
         Ok(Templates {
             env,
             dir: dir.map(Path::to_path_buf),
+            sources,
         })
     }
 

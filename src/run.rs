@@ -3,6 +3,7 @@
 //! besides fetch, state and publish that does I/O; every decision it takes is delegated to the
 //! pure stages.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SubsecRound, Utc};
@@ -11,7 +12,7 @@ use crate::config::{Config, ConfigError};
 use crate::gather::gather;
 use crate::html::Templates;
 use crate::outputs::render_all;
-use crate::publish::{Disk, Sink};
+use crate::publish::{Disk, Sink, Written};
 use crate::report::RunReport;
 use crate::state::State;
 
@@ -119,8 +120,25 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     let gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
     drop(runtime);
     let started = std::time::Instant::now();
-    let rendered = render_all(&cfg, &gathered, &templates)?;
-    let written = Disk {
+    let mut state = State::open(&cfg.state_path)?;
+    // A view is skipped only if its files are all still there.
+    let views = crate::views::feed_views(&cfg);
+    let previous: HashMap<String, String> = state
+        .output_fingerprints()?
+        .into_iter()
+        .filter(|(name, _)| {
+            views
+                .iter()
+                .find(|v| v.name.as_deref().unwrap_or("feed") == name)
+                .is_some_and(|v| {
+                    v.renderers
+                        .iter()
+                        .all(|&r| cfg.output_dir.join(v.file(r)).is_file())
+                })
+        })
+        .collect();
+    let rendered = render_all(&cfg, &gathered, &templates, &previous)?;
+    let mut written = Disk {
         dir: cfg.output_dir.clone(),
     }
     .publish(&rendered.outputs)
@@ -128,6 +146,14 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         path: e.path,
         err: e.err,
     })?;
+    // Recorded only once the files are in place: a failure before this renders them again.
+    state.set_output_fingerprints(&rendered.fingerprints)?;
+    written.extend(
+        rendered
+            .kept
+            .iter()
+            .map(|f| (f.clone(), Written::Unchanged)),
+    );
     let mut timings = gathered.timings;
     timings.push(("render and publish", started.elapsed()));
     Ok(RunReport {

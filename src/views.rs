@@ -84,7 +84,8 @@ impl Selector {
 pub struct FeedView {
     /// `None` for the main feed (view zero).
     pub name: Option<String>,
-    /// Title, subtitle, id, self link and language of this feed; the rest is the main feed's.
+    /// Title, subtitle, id, self and alternate links and language of this feed; the rest is the
+    /// main feed's.
     pub meta: FeedMeta,
     pub selector: Selector,
     /// At most this many entries.
@@ -118,6 +119,8 @@ impl FeedView {
         meta.subtitle.clone_from(&v.subtitle);
         meta.id = view_id(&cfg.feed.id, &v.name);
         meta.self_url = sibling(&cfg.feed.self_url, &format!("{}.atom", v.name));
+        // The page this feed is the feed of: its own HTML page (`rel="alternate"`).
+        meta.link = sibling(&cfg.feed.self_url, &format!("{}.html", v.name));
         meta.max_entries = v.max_entries;
         if let [only] = v.languages.as_slice() {
             meta.language = Some(only.clone());

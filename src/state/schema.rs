@@ -40,6 +40,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // this are filled in by `backfill`.
     "ALTER TABLE items ADD COLUMN tags TEXT;
     ALTER TABLE items ADD COLUMN language TEXT;",
+    // 3: the fingerprint of each view's inputs when its files were last published, so that an
+    // unchanged view is not rendered again.
+    "CREATE TABLE outputs (view TEXT PRIMARY KEY, fingerprint TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).

@@ -314,6 +314,17 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
             );
         }
     }
+    // Unchanged views are not even rendered; a view whose file went missing is.
+    std::fs::remove_file(out.join("zh.html")).expect("rm");
+    let third = feedbraid::run::run(&opts).expect("third run");
+    let changed: Vec<&str> = third
+        .written
+        .iter()
+        .filter(|(n, w)| *w == Written::Changed && n != "status.json")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(changed, ["zh.html"]);
+    assert!(out.join("zh.html").is_file());
     // The gathering part runs on the caller's runtime; rendering into memory gives the bytes
     // that are on disk.
     let cfg = feedbraid::run::load_config(&opts).expect("config");
@@ -325,7 +336,8 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         .block_on(feedbraid::gather::gather(&cfg, true, chrono::Utc::now()))
         .expect("gather");
     let templates = feedbraid::html::Templates::load(None).expect("templates");
-    let rendered = feedbraid::outputs::render_all(&cfg, &g, &templates).expect("render");
+    let rendered =
+        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default()).expect("render");
     let mut mem = Memory::default();
     mem.publish(&rendered.outputs).expect("memory");
     for (name, bytes) in &mem.files {
@@ -394,7 +406,7 @@ fn a_database_from_before_views_is_backfilled_so_views_see_its_history() {
     // Make the database look like schema 1: no tags or language columns.
     let db = rusqlite::Connection::open(tmp.path().join("state.db")).expect("open");
     db.execute_batch(
-        "ALTER TABLE items DROP COLUMN tags; ALTER TABLE items DROP COLUMN language; PRAGMA user_version = 1;",
+        "ALTER TABLE items DROP COLUMN tags; ALTER TABLE items DROP COLUMN language;\n         DROP TABLE outputs; PRAGMA user_version = 1;",
     )
     .expect("downgrade");
     drop(db);
