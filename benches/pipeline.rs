@@ -8,7 +8,7 @@ use divan::Bencher;
 use feedbraid::config::Config;
 use feedbraid::model::Entry;
 use feedbraid::normalise::FeedContext;
-use feedbraid::parse::{ItemScope, parse_feed};
+use feedbraid::parse::parse_feed;
 
 const FEEDS: &[&str] = &[
     "empower-wordpress.xml",
@@ -36,42 +36,30 @@ fn config() -> Config {
         .expect("shipped feeds.toml")
 }
 
+static PARTNER: std::sync::LazyLock<url::Url> =
+    std::sync::LazyLock::new(|| url::Url::parse("https://partner.example/feed").expect("url"));
+
 #[divan::bench(args = FEEDS)]
 fn parse(b: Bencher<'_, '_>, name: &str) {
     let body = bytes(name);
     b.counter(divan::counter::BytesCount::new(body.len()))
-        .bench(|| {
-            parse_feed(
-                divan::black_box(&body),
-                None,
-                Some("https://partner.example/feed"),
-            )
-        });
+        .bench(|| parse_feed(divan::black_box(&body), None, Some(&*PARTNER)));
 }
 
 fn normalise_all(cfg: &Config, name: &str, body: &[u8]) -> Vec<Entry> {
-    let parsed = parse_feed(body, None, Some("https://partner.example/feed")).expect("parses");
-    let url = url::Url::parse("https://partner.example/feed").ok();
+    let parsed = parse_feed(body, None, Some(&*PARTNER)).expect("parses");
     let ctx = FeedContext::new(
         &cfg.sources[0],
         &parsed.feed,
-        url.as_ref(),
+        Some(&*PARTNER),
         chrono::Utc::now(),
     );
     let none = |_: &str| None;
     parsed
         .feed
-        .entries
+        .items
         .iter()
-        .enumerate()
-        .filter_map(|(i, item)| {
-            let scope = parsed
-                .item_scopes
-                .get(i)
-                .cloned()
-                .unwrap_or_else(ItemScope::default);
-            ctx.entry(item, &scope, &none).ok()
-        })
+        .filter_map(|item| ctx.entry(item, &none).ok())
         .map(|mut e| {
             e.id = format!("{}#{name}", e.id);
             e

@@ -169,6 +169,7 @@ impl Shared {
         rep.status = if st.gone {
             Status::Gone
         } else {
+            rep.failure = Some(f.kind);
             Status::Failed(f.reason)
         };
         let cands = self.within_grace(source, &st, &mut rep).await;
@@ -299,11 +300,17 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                 info,
                 ttl,
                 warnings,
+                recovered,
             } = match done {
                 Ok(Ok(i)) => i,
-                Ok(Err(reason)) => {
+                Ok(Err(e)) => {
                     return shared
-                        .failure(source, rep, st, failed(FailureKind::Client, reason))
+                        .failure(
+                            source,
+                            rep,
+                            st,
+                            failed(FailureKind::NotAFeed, e.to_string()),
+                        )
                         .await;
                 }
                 Err(e) => {
@@ -312,13 +319,14 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                             source,
                             rep,
                             st,
-                            failed(FailureKind::Client, format!("processing failed: {e}")),
+                            failed(FailureKind::NotAFeed, format!("processing failed: {e}")),
                         )
                         .await;
                 }
             };
             rep.status = Status::Fetched;
             rep.warnings.extend(warnings);
+            rep.recovered = recovered;
             st.last_status = "ok".into();
             st.info = Some(info);
             write.new_items = new_items;
@@ -342,6 +350,7 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
 /// The source's state could not be read: reported as a failure, and nothing is written for it.
 fn unreadable_state(source: &Source, reason: &str) -> Collected {
     let mut report = SourceReport::new(source, &SourceState::default());
+    report.failure = Some(FailureKind::State);
     report.status = Status::Failed(format!("state: {reason}"));
     Collected {
         report,

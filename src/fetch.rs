@@ -86,6 +86,28 @@ pub enum FailureKind {
     Gone,
     /// Redirect loop or too many hops.
     Redirects,
+    /// The document arrived but is not a feed that can be read (an HTML page, an empty body...).
+    NotAFeed,
+    /// The source's stored state could not be read or written.
+    State,
+}
+
+impl FailureKind {
+    /// The machine-readable key written to `status.json`.
+    pub fn key(self) -> &'static str {
+        match self {
+            FailureKind::Network => "network",
+            FailureKind::Timeout => "timeout",
+            FailureKind::TooLarge => "too-large",
+            FailureKind::Client => "client-error",
+            FailureKind::Server => "server-error",
+            FailureKind::RateLimited => "rate-limited",
+            FailureKind::Gone => "gone",
+            FailureKind::Redirects => "redirects",
+            FailureKind::NotAFeed => "not-a-feed",
+            FailureKind::State => "state",
+        }
+    }
 }
 
 /// The shared HTTP client and its concurrency limits.

@@ -196,7 +196,7 @@ struct EntryCtx<'a> {
     /// Already sanitised when the entry was normalised.
     summary_html: Option<&'a str>,
     attachments: Vec<Attachment<'a>>,
-    tags: &'a [String],
+    tags: Vec<&'a str>,
     lang: Option<String>,
     dir: Option<&'static str>,
 }
@@ -327,7 +327,7 @@ fn entry_ctx<'a>(cfg: &'a Config, e: &'a Entry) -> EntryCtx<'a> {
         date: when(e.published.unwrap_or(e.updated)),
         summary_html: e.summary.as_deref().or(e.content.as_deref()),
         attachments: e.enclosures.iter().map(attachment).collect(),
-        tags: &e.categories,
+        tags: e.categories.iter().map(|c| c.shown()).collect(),
         lang: e.language.as_deref().map(bcp47_case),
         dir: e.language.as_deref().and_then(dir),
     }

@@ -12,7 +12,7 @@ use crate::config::Source;
 use crate::merge::candidate;
 use crate::model::{Candidate, SourceInfo};
 use crate::normalise::{FeedContext, item_hash};
-use crate::parse::parse_feed;
+use crate::parse::{ParseError, parse_feed};
 use crate::state::{NewItem, Pool};
 
 /// The result of ingesting one document.
@@ -27,6 +27,8 @@ pub struct Ingested {
     /// RSS `<ttl>`.
     pub ttl: Option<Duration>,
     pub warnings: Vec<String>,
+    /// What the front end recovered from, for the report ("undeclared entity &nbsp; at line 12").
+    pub recovered: Vec<String>,
 }
 
 /// Parses and normalises `body`. `fetched_from` is the URL it came from (after redirects); files
@@ -39,14 +41,10 @@ pub fn ingest(
     charset: Option<&str>,
     fetched_from: Option<&Url>,
     now: DateTime<Utc>,
-) -> Result<Ingested, String> {
-    let parsed = parse_feed(
-        body,
-        charset,
-        fetched_from.or(source.homepage.as_ref()).map(Url::as_str),
-    )
-    .map_err(|e| e.to_string())?;
+) -> Result<Ingested, ParseError> {
+    let parsed = parse_feed(body, charset, fetched_from.or(source.homepage.as_ref()))?;
     let mut warnings: Vec<String> = parsed.warning.into_iter().collect();
+    let mut recovered = parsed.recovered;
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
     let stored = state.with(|st| st.items(&source.name)).unwrap_or_else(|e| {
         warnings.push(format!("state unreadable, normalising everything: {e}"));
@@ -55,7 +53,7 @@ pub fn ingest(
     // Only undated items ask, one id at a time.
     let lookup = |id: &str| state.with(|st| st.first_seen(id)).ok().flatten();
     let mut out = Ingested {
-        candidates: Vec::with_capacity(parsed.feed.entries.len()),
+        candidates: Vec::with_capacity(parsed.feed.items.len()),
         new_items: Vec::new(),
         info: ctx.info.clone(),
         ttl: parsed
@@ -63,28 +61,37 @@ pub fn ingest(
             .ttl
             .map(|m| Duration::from_secs(u64::from(m) * 60)),
         warnings,
+        recovered: Vec::new(),
     };
     let mut distinct = HashSet::new();
-    for (i, item) in parsed.feed.entries.iter().enumerate() {
-        let scope = parsed.item_scopes.get(i).cloned().unwrap_or_default();
-        let h = item_hash(&ctx, item, &scope);
+    let mut dropped = 0;
+    for item in &parsed.feed.items {
+        let h = item_hash(&ctx, item);
         if !distinct.insert(h.clone()) {
             continue;
         }
         let c = match stored.get(&h) {
             Some(c) => c.clone(),
-            None => match ctx.entry(item, &scope, &lookup) {
+            None => match ctx.entry(item, &lookup) {
                 Ok(mut e) => {
                     let c = candidate(&e, h.clone());
                     // Attribution is stored once per source, not with every entry.
                     e.source = None;
-                    out.new_items
-                        .push(NewItem::new(c.clone(), &e).map_err(|err| err.to_string())?);
+                    match NewItem::new(c.clone(), &e) {
+                        Ok(n) => out.new_items.push(n),
+                        Err(err) => {
+                            out.warnings.push(format!("item not stored: {err}"));
+                            continue;
+                        }
+                    }
                     c
                 }
                 Err(reason) => {
-                    out.warnings
-                        .push(format!("item {} skipped: {reason}", i + 1));
+                    dropped += 1;
+                    if dropped <= 3 {
+                        out.warnings
+                            .push(format!("item {} dropped: {reason}", item.position + 1));
+                    }
                     continue;
                 }
             },
@@ -97,7 +104,14 @@ pub fn ingest(
     {
         out.info.updated = newest;
     }
-    if parsed.feed.entries.is_empty() {
+    if dropped > 0 {
+        recovered.push(format!(
+            "{dropped} item{} without a title or text dropped",
+            if dropped == 1 { "" } else { "s" }
+        ));
+    }
+    out.recovered = recovered;
+    if parsed.feed.items.is_empty() {
         out.warnings.push("the feed has no items".into());
     }
     Ok(out)

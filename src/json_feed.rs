@@ -43,8 +43,8 @@ struct Item<'a> {
     date_published: Option<String>,
     date_modified: String,
     authors: Vec<Author<'a>>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    tags: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -95,7 +95,7 @@ fn item(e: &Entry) -> Item<'_> {
                 url: a.uri.as_deref(),
             })
             .collect(),
-        tags: &e.categories,
+        tags: e.categories.iter().map(|c| c.shown()).collect(),
         language: e.language.as_deref(),
         attachments: e
             .enclosures

@@ -41,9 +41,13 @@ pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
                 .iter()
                 .map(|t| text::plain(t))
                 .filter(|t| !t.is_empty())
+                .map(crate::model::Category::term)
                 .collect(),
             language: l.language.clone(),
             enclosures: l.attachments.clone(),
+            image: None,
+            link_is_site: false,
+            link_lang: None,
             via: Vec::new(),
             source: None,
         })

@@ -34,7 +34,11 @@ pub fn filter_text(e: &Entry) -> String {
     format!(
         "{}\n{}\n{}",
         e.title,
-        e.categories.join("\n"),
+        e.categories
+            .iter()
+            .map(|c| c.term.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
         &text[..text.floor_char_boundary(1200)]
     )
 }
@@ -43,16 +47,32 @@ pub fn filter_text(e: &Entry) -> String {
 pub fn candidate(e: &Entry, handle: String) -> Candidate {
     Candidate {
         id: e.id.clone(),
-        canonical_link: links::canonical(&e.link),
+        canonical_link: (!e.link_is_site)
+            .then(|| links::canonical(&e.link))
+            .flatten(),
         original_id: e.original_id.clone().filter(|o| ids::is_absolute_iri(o)),
         updated: e.updated,
         published: e.published,
         origin: e.source.as_ref().map(|s| s.name.clone()),
         handle,
         text: Some(filter_text(e)),
-        tags: e.categories.iter().map(|t| t.to_lowercase()).collect(),
+        tags: tags(&e.categories),
         language: e.language.as_ref().map(|l| l.to_ascii_lowercase()),
     }
+}
+
+/// What a view's `tags` match: each category's term and label, lower-cased, without repeats.
+pub fn tags(categories: &[crate::model::Category]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(categories.len());
+    for c in categories {
+        for t in std::iter::once(&c.term).chain(c.label.as_ref()) {
+            let t = t.to_lowercase();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
 }
 
 /// Whether the text of a candidate passes the include/exclude patterns of `f`.

@@ -34,6 +34,51 @@ pub struct Enclosure {
     pub language: Option<String>,
 }
 
+/// A category: `term` is the category itself (what filters and views match), `label` how a partner
+/// wants it shown. Stored entries from before labels existed read as a bare term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "CategoryRepr")]
+pub struct Category {
+    pub term: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl Category {
+    /// A category with no separate label.
+    pub fn term(term: impl Into<String>) -> Self {
+        Category {
+            term: term.into(),
+            label: None,
+        }
+    }
+
+    /// How the category is shown: its label, else its term.
+    pub fn shown(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.term)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CategoryRepr {
+    Term(String),
+    Full {
+        term: String,
+        #[serde(default)]
+        label: Option<String>,
+    },
+}
+
+impl From<CategoryRepr> for Category {
+    fn from(r: CategoryRepr) -> Self {
+        match r {
+            CategoryRepr::Term(term) => Category { term, label: None },
+            CategoryRepr::Full { term, label } => Category { term, label },
+        }
+    }
+}
+
 /// The partner feed an entry was republished from (written as Atom `<source>`, RFC 4287 4.2.11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
@@ -62,6 +107,13 @@ pub struct Entry {
     pub title: String,
     /// Absolute http(s) URL of the entry's page, tracking parameters removed.
     pub link: String,
+    /// True when the item had no link of its own and `link` is its partner's site: such a link
+    /// says nothing about which item it is, so it is never used to find duplicates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub link_is_site: bool,
+    /// The language of the page `link` points to, where the feed says (`hreflang`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_lang: Option<String>,
     /// First publication, when known.
     pub published: Option<DateTime<Utc>>,
     /// Last real change; never in the future of the run.
@@ -72,12 +124,16 @@ pub struct Entry {
     pub content: Option<String>,
     /// Never empty once normalised.
     pub authors: Vec<Person>,
-    /// The entry's terms plus the source's configured tags, de-duplicated, in first-seen order.
-    pub categories: Vec<String>,
+    /// The entry's categories plus the source's configured tags, de-duplicated by term, in
+    /// first-seen order.
+    pub categories: Vec<Category>,
     /// BCP 47 language tag (lower case), where known.
     pub language: Option<String>,
     /// Attachments, PDFs first.
     pub enclosures: Vec<Enclosure>,
+    /// The entry's image (JSON Feed `image`, `media:thumbnail`): absolute URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
     /// Other sources that carried the same item (set by merge), written as `rel="via"` links.
     pub via: Vec<String>,
     /// `None` for the network's local entries.

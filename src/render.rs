@@ -64,7 +64,10 @@ pub fn feed_updated(entries: &[Entry]) -> DateTime<Utc> {
 }
 
 fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
-    let mut links = vec![link(&e.link, "alternate", Some("text/html"))];
+    let mut links = vec![Link {
+        hreflang: e.link_lang.clone(),
+        ..link(&e.link, "alternate", Some("text/html"))
+    }];
     for enc in &e.enclosures {
         links.push(Link {
             href: enc.url.clone(),
@@ -109,7 +112,8 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
             .categories
             .iter()
             .map(|c| Category {
-                term: xml_safe(c),
+                term: xml_safe(&c.term),
+                label: c.label.as_deref().map(xml_safe),
                 ..Category::default()
             })
             .collect(),

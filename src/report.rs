@@ -63,6 +63,10 @@ pub struct SourceReport {
     pub next_fetch: Option<DateTime<Utc>>,
     pub moved_to: Option<String>,
     pub warnings: Vec<String>,
+    /// What had to be recovered to read the document (a partner can be told).
+    pub recovered: Vec<String>,
+    /// The kind of failure, when the status is `Failed`.
+    pub failure: Option<crate::fetch::FailureKind>,
 }
 
 impl SourceReport {
@@ -80,6 +84,8 @@ impl SourceReport {
             next_fetch: prev.next_fetch,
             moved_to: prev.moved_to.clone(),
             warnings: Vec::new(),
+            recovered: Vec::new(),
+            failure: None,
         }
     }
 
@@ -97,7 +103,8 @@ impl SourceReport {
                 "not due before {}",
                 t.to_rfc3339_opts(SecondsFormat::Secs, true)
             ),
-            s => s.label().to_string(),
+            s if self.recovered.is_empty() => s.label().to_string(),
+            s => format!("{} (recovered: {})", s.label(), self.recovered.join("; ")),
         };
         let mut line = format!("{:<28} {what}; {} entries", self.name, self.entries);
         if let Some(m) = &self.moved_to {
@@ -197,6 +204,10 @@ struct SourceStatus<'a> {
     location: &'a str,
     status: &'static str,
     detail: Option<&'a str>,
+    /// The kind of failure (`FailureKind::key`), when the status is `failed`.
+    failure: Option<&'static str>,
+    /// What had to be recovered to read the document.
+    recovered: &'a [String],
     entries: usize,
     last_success: Option<String>,
     consecutive_failures: u32,
@@ -223,6 +234,8 @@ pub fn status_json(reports: &[SourceReport], entries: usize) -> Result<Vec<u8>, 
                     Status::Failed(x) => Some(x),
                     _ => None,
                 },
+                failure: r.failure.map(crate::fetch::FailureKind::key),
+                recovered: &r.recovered,
                 entries: r.entries,
                 last_success: t(r.last_success),
                 consecutive_failures: r.failures,

@@ -131,7 +131,7 @@ impl FeedView {
             selector: Selector {
                 sources: v.sources.clone(),
                 tags: v.tags.clone(),
-                languages: v.languages.clone(),
+                languages: v.languages.iter().map(|l| l.to_ascii_lowercase()).collect(),
                 patterns: v.filter.clone(),
             },
             cap: v.max_entries,

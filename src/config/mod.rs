@@ -63,7 +63,8 @@ pub struct View {
     pub sources: Vec<String>,
     /// Lower-cased; an entry matches when one of its categories equals one of these.
     pub tags: Vec<String>,
-    /// Lower-cased language tags, matched on their primary subtag (`zh` matches `zh-hant`).
+    /// Language tags, matched without regard to case on their primary subtag (`zh` matches
+    /// `zh-Hant`) or as a prefix (`zh-Hant` matches `zh-Hant-HK`).
     pub languages: Vec<String>,
     /// `include` / `exclude` (no `max_age`: the global one applies).
     pub filter: Filter,

@@ -110,24 +110,16 @@ impl Ctx<'_> {
 
     pub(super) fn lang(&self, s: &S, key: &str) -> R<String> {
         let t = s.get_ref().trim();
-        let ok = !t.is_empty()
-            && t.split(['-', '_']).enumerate().all(|(i, p)| {
-                let n = p.len();
-                p.chars().all(|c| c.is_ascii_alphanumeric())
-                    && if i == 0 {
-                        (2..=3).contains(&n)
-                    } else {
-                        (1..=8).contains(&n)
-                    }
-            });
-        if !ok {
-            return self.err(
-                s.span(),
-                key,
-                format!("`{t}` is not a language tag such as `en` or `zh-Hant`"),
-            );
-        }
-        Ok(t.replace('_', "-").to_ascii_lowercase())
+        crate::lang::normalise(t).map_or_else(
+            || {
+                self.err(
+                    s.span(),
+                    key,
+                    format!("`{t}` is not a language tag such as `en` or `zh-Hant`"),
+                )
+            },
+            Ok,
+        )
     }
 
     pub(super) fn patterns(&self, list: &[S], key: &str) -> R<Vec<Regex>> {

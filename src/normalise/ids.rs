@@ -46,12 +46,47 @@ pub fn is_absolute_iri(s: &str) -> bool {
     }
     match url::Url::parse(s) {
         Ok(u) => match u.scheme() {
-            "http" | "https" => u.host().is_some(),
-            "tag" | "urn" => s.matches(':').count() >= 2,
+            "http" | "https" => {
+                u.host().is_some()
+                    && s.get(u.scheme().len()..)
+                        .is_some_and(|r| r.starts_with("://"))
+            }
+            "tag" => is_tag_uri(s),
+            "urn" => {
+                s.matches(':').count() >= 2
+                    && s.get(..9)
+                        .is_none_or(|p| !p.eq_ignore_ascii_case("urn:uuid:") || is_uuid(&s[9..]))
+            }
             _ => false,
         },
         Err(_) => false,
     }
+}
+
+/// RFC 4151: `tag:` authority `,` date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) `:` specific.
+fn is_tag_uri(s: &str) -> bool {
+    let Some((head, _specific)) = s[4..].split_once(':') else {
+        return false;
+    };
+    let Some((authority, date)) = head.rsplit_once(',') else {
+        return false;
+    };
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = date.split('-');
+    !authority.is_empty()
+        && parts.next().is_some_and(|y| digits(y, 4))
+        && parts.all(|p| digits(p, 2))
+        && date.split('-').count() <= 3
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn scoped(source_slug: &str, kind: &str, parts: &[&str]) -> String {

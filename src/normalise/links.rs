@@ -34,21 +34,26 @@ fn is_tracking(key: &str) -> bool {
         )
 }
 
-/// Removes tracking parameters (keeping every other parameter in order).
+/// Removes tracking parameters, keeping every other parameter exactly as written (its encoding
+/// and separators included); a query without tracking parameters is left untouched.
 pub fn strip_tracking(url: &mut Url) {
-    if url.query().is_none() {
+    let Some(query) = url.query() else {
+        return;
+    };
+    let tracked = |seg: &str| {
+        let key = seg.split('=').next().unwrap_or_default();
+        let key = url::form_urlencoded::parse(key.as_bytes())
+            .next()
+            .map(|(k, _)| k.into_owned())
+            .unwrap_or_default();
+        is_tracking(&key)
+    };
+    if !query.split('&').any(tracked) {
         return;
     }
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| !is_tracking(k))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
+    let kept: Vec<&str> = query.split('&').filter(|s| !tracked(s)).collect();
+    let kept = kept.join("&");
+    url.set_query(Some(&kept).filter(|q| !q.is_empty()).map(|q| q.as_str()));
 }
 
 /// Resolves `href` against `base` (or takes it as absolute), keeps only http, https and mailto,

@@ -11,12 +11,11 @@ pub mod links;
 pub mod text;
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry as FeedEntry, Feed, Link, Text};
 use url::Url;
 
 use crate::config::Source;
-use crate::model::{Enclosure, Entry, Person, SourceInfo};
-use crate::parse::ItemScope;
+use crate::model::{Category, Enclosure, Entry, Person, SourceInfo};
+use crate::parse::{RawFeed, RawItem, RawLink, RawPerson, RawText, TextKind};
 pub use hash::item_hash;
 use html::Sanitizer;
 use ids::IdInputs;
@@ -37,6 +36,9 @@ pub struct FeedContext<'a> {
     pub feed_date: Option<DateTime<Utc>>,
     /// When the feed was fetched: the clamp for dates in the future.
     pub fetched_at: DateTime<Utc>,
+    /// Where an item without a link of its own points: the feed's site, else the source's
+    /// `homepage`, else the origin of the feed's URL.
+    fallback_link: Option<Url>,
     /// Everything feed-level that changes how an item normalises (part of [`item_hash`]).
     pub(crate) fingerprint: String,
     sanitizer: Sanitizer,
@@ -44,28 +46,23 @@ pub struct FeedContext<'a> {
     other_bases: std::cell::RefCell<Vec<(Option<Url>, Sanitizer)>>,
 }
 
-fn alternate(links: &[Link]) -> Option<&Link> {
+/// The alternate link: HTML first, then any.
+fn alternate(links: &[RawLink]) -> Option<&RawLink> {
+    let alt = |l: &&RawLink| matches!(l.rel.as_deref(), None | Some("alternate"));
     links
         .iter()
-        .find(|l| {
-            matches!(l.rel.as_deref(), None | Some("alternate"))
-                && l.media_type.as_deref().is_none_or(|t| t.contains("html"))
-        })
-        .or_else(|| {
-            links
-                .iter()
-                .find(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
-        })
+        .filter(alt)
+        .find(|l| l.mime_type.as_deref().is_none_or(|t| t.contains("html")))
+        .or_else(|| links.iter().find(alt))
 }
 
-fn person(p: &feed_rs::model::Person) -> Option<Person> {
-    let name = text::plain(&p.name.clone().unwrap_or_default());
+fn person(p: &RawPerson) -> Option<Person> {
+    let name = text::plain(p.name.as_deref().unwrap_or_default());
     let email = p
         .email
         .as_deref()
         .map(text::plain)
         .filter(|e| e.contains('@') && !e.contains(' '));
-    // RSS `author` is often "email (Name)".
     let name = if name.is_empty() {
         email.clone().unwrap_or_default()
     } else {
@@ -82,37 +79,40 @@ fn person(p: &feed_rs::model::Person) -> Option<Person> {
     })
 }
 
-fn lang(tag: Option<&str>) -> Option<String> {
-    let t = tag?.trim().replace('_', "-").to_ascii_lowercase();
-    let ok = !t.is_empty()
-        && t.len() <= 35
-        && t.split('-')
-            .all(|p| !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    ok.then_some(t)
+/// A plain-text field: HTML is reduced to its text, text is only tidied.
+fn plain_text(t: &RawText) -> String {
+    match t.kind {
+        TextKind::Html => text::plain(&t.value),
+        TextKind::Text => text::collapse_ws(&text::xml_safe_cow(&t.value)),
+    }
 }
 
 impl<'a> FeedContext<'a> {
     /// Reads the feed-level facts (attribution, base, authors, language) of a parsed feed.
     pub fn new(
         source: &'a Source,
-        feed: &Feed,
+        feed: &RawFeed,
         fetched_from: Option<&Url>,
         fetched_at: DateTime<Utc>,
     ) -> Self {
-        let site = alternate(&feed.links).and_then(|l| links::resolve(&l.href, fetched_from));
+        let feed_base = feed.base.as_ref().or(fetched_from);
+        let site = alternate(&feed.links).and_then(|l| links::resolve(&l.href, feed_base));
         let self_link = feed
             .links
             .iter()
             .find(|l| l.rel.as_deref() == Some("self"))
-            .and_then(|l| links::resolve(&l.href, fetched_from));
+            .and_then(|l| links::resolve(&l.href, feed_base));
         let base = site
             .clone()
             .or_else(|| fetched_from.cloned())
             .or_else(|| source.homepage.clone());
         let feed_url = fetched_from.cloned().or(self_link);
         let homepage = site.or_else(|| source.homepage.clone());
-        let feed_date = feed.updated.or(feed.published).map(|d| d.min(fetched_at));
-        let id = Some(feed.id.trim())
+        let feed_date = feed.updated.map(|d| d.min(fetched_at));
+        let id = feed
+            .id
+            .as_deref()
+            .map(str::trim)
             .filter(|i| ids::is_absolute_iri(i))
             .map(str::to_string)
             .or_else(|| feed_url.as_ref().map(|u| u.to_string()))
@@ -121,28 +121,38 @@ impl<'a> FeedContext<'a> {
         let title = feed
             .title
             .as_ref()
-            .map(|t| text::plain(&t.content))
+            .map(plain_text)
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| source.name.clone());
         let info = SourceInfo {
             name: source.name.clone(),
             id,
             title,
-            homepage: homepage.map(String::from),
-            feed_url: feed_url.map(String::from),
+            homepage: homepage.as_ref().map(|u| u.to_string()),
+            feed_url: feed_url.as_ref().map(|u| u.to_string()),
             updated: feed_date.unwrap_or(fetched_at),
         };
         let authors: Vec<Person> = feed.authors.iter().filter_map(person).collect();
-        let language = lang(feed.language.as_deref()).or_else(|| source.language.clone());
+        let language = feed
+            .language
+            .as_deref()
+            .and_then(crate::lang::normalise)
+            .or_else(|| source.language.clone());
+        let fallback_link = homepage.clone().or_else(|| {
+            feed_url
+                .as_ref()
+                .and_then(|u| Url::parse(&u.origin().ascii_serialization()).ok())
+        });
         // Not the feed's date: it changes on every new item of many feeds, and only dates undated
         // items, whose first date is kept anyway.
         let fingerprint = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
             source.normalise_fingerprint(),
             base.as_ref().map(Url::as_str),
             authors,
             language,
-            info.homepage
+            info.homepage,
+            fallback_link.as_ref().map(Url::as_str)
         );
         FeedContext {
             sanitizer: Sanitizer::new(base.clone(), &source.iframe_hosts),
@@ -153,18 +163,18 @@ impl<'a> FeedContext<'a> {
             language,
             feed_date,
             fetched_at,
+            fallback_link,
             fingerprint,
             other_bases: std::cell::RefCell::new(Vec::new()),
         }
     }
 
-    fn html(&self, base: &Option<Url>, t: &Text) -> Option<String> {
-        let raw = t.content.trim();
+    fn html(&self, base: &Option<Url>, t: &RawText) -> Option<String> {
+        let raw = t.value.trim();
         if raw.is_empty() {
             return None;
         }
-        let is_html = t.content_type.to_string().contains("html");
-        let html = if is_html {
+        let html = if t.kind == TextKind::Html {
             raw.to_string()
         } else {
             format!("<p>{}</p>", escape(raw))
@@ -189,47 +199,30 @@ impl<'a> FeedContext<'a> {
         Some(cleaned).filter(|c| !c.is_empty())
     }
 
-    /// Normalises one item (`scope`: the `xml:lang` and `xml:base` in force on it), or says why
-    /// it cannot be used.
+    /// Normalises one item, or says why it cannot be used.
     pub fn entry(
         &self,
-        item: &FeedEntry,
-        scope: &ItemScope,
+        item: &RawItem,
         first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
     ) -> Result<Entry, String> {
-        let xml_lang = scope.lang.as_deref();
-        // xml:base (the content element's, then the nested ones down to the item), then the
-        // feed's link, then the URL it was fetched from.
-        let outer = scope.base.clone().or_else(|| self.base.clone());
-        let base = item
-            .base
-            .as_deref()
-            .and_then(|b| links::resolve(b, outer.as_ref()))
-            .or(outer);
-        let guid = Some(item.id.trim()).filter(|g| !g.is_empty());
-        let link = alternate(&item.links)
+        // xml:base in force on the item, then the feed's link, then the URL it was fetched from.
+        let base = item.base.clone().or_else(|| self.base.clone());
+        let guid = item.id.as_deref().map(str::trim).filter(|g| !g.is_empty());
+        let alt = alternate(&item.links);
+        let link = alt
             .and_then(|l| links::resolve(&l.href, base.as_ref()))
             .or_else(|| {
                 guid.filter(|g| g.starts_with("http"))
                     .and_then(|g| links::resolve(g, None))
+            })
+            .or_else(|| {
+                item.content_src
+                    .as_deref()
+                    .and_then(|s| links::resolve(s, base.as_ref()))
             });
         let summary = item.summary.as_ref().and_then(|t| self.html(&base, t));
-        let content = item.content.as_ref().and_then(|c| {
-            let body = c.body.as_deref()?;
-            self.html(
-                &base,
-                &Text {
-                    content_type: c.content_type.clone(),
-                    src: None,
-                    content: body.to_string(),
-                },
-            )
-        });
-        let mut title = item
-            .title
-            .as_ref()
-            .map(|t| text::plain(&t.content))
-            .unwrap_or_default();
+        let content = item.content.as_ref().and_then(|t| self.html(&base, t));
+        let mut title = item.title.as_ref().map(plain_text).unwrap_or_default();
         if title.is_empty() {
             let from = summary
                 .as_deref()
@@ -238,17 +231,21 @@ impl<'a> FeedContext<'a> {
                 .unwrap_or_default();
             title = text::excerpt(&from, 80);
         }
-        if title.is_empty() && link.is_none() && guid.is_none() {
-            return Err("item has no title, no link, no id and no text".into());
-        }
-        title = text::excerpt(&title, 300);
         if title.is_empty() {
+            // An image-only post, or a bare link, is still a post.
+            if summary.is_none() && content.is_none() && link.is_none() {
+                return Err("item has neither a title nor any text".into());
+            }
             title = "(untitled)".into();
         }
+        title = text::excerpt(&title, 300);
         let clamp = |d: DateTime<Utc>| d.min(self.fetched_at);
         let own_date = item.published.or(item.updated);
         let canonical = link.as_ref().and_then(|l| links::canonical(l.as_str()));
         let date_text = own_date.map(|d| d.to_rfc3339());
+        // An id that claims to be an IRI but is not one (`urn:uuid:` that is no UUID, spaces in a
+        // `tag:`) is derived as for a missing id.
+        let guid = guid.filter(|g| !looks_like_iri(g) || ids::is_absolute_iri(g));
         let id = ids::derive(
             self.source.id_strategy,
             &self.source.slug(),
@@ -279,70 +276,78 @@ impl<'a> FeedContext<'a> {
                 uri: self.source.homepage.as_ref().map(|u| u.to_string()),
             });
         }
-        let mut categories: Vec<String> = Vec::new();
-        let terms = item
-            .categories
-            .iter()
-            .map(|c| c.label.as_deref().unwrap_or(&c.term))
-            .map(text::plain);
-        for c in terms.chain(self.source.tags.iter().cloned()) {
-            if !c.is_empty() && !categories.iter().any(|k| k.eq_ignore_ascii_case(&c)) {
+        let mut categories: Vec<Category> = Vec::new();
+        let terms = item.categories.iter().map(|c| {
+            let term = text::plain(&c.term);
+            let label = c
+                .label
+                .as_deref()
+                .map(text::plain)
+                .filter(|l| !l.is_empty() && *l != term);
+            Category { term, label }
+        });
+        for c in terms.chain(self.source.tags.iter().map(Category::term)) {
+            if !c.term.is_empty()
+                && !categories
+                    .iter()
+                    .any(|k| k.term.eq_ignore_ascii_case(&c.term))
+            {
                 categories.push(c);
             }
         }
+        let link_lang = alt
+            .filter(|_| link.is_some())
+            .and_then(|l| l.hreflang.as_deref())
+            .and_then(crate::lang::normalise);
+        let link_is_site = link.is_none();
         let link = link
-            .or_else(|| {
-                self.info
-                    .homepage
-                    .as_deref()
-                    .and_then(|h| links::resolve(h, None))
-            })
-            .ok_or("item has no link and its source no homepage")?;
+            .or_else(|| self.fallback_link.clone())
+            .ok_or("item has no link, and neither has its feed")?;
         Ok(Entry {
             id,
             original_id: guid.map(str::to_string),
             title,
             link: link.into(),
+            link_is_site,
+            link_lang,
             published,
             updated,
             summary,
             content,
             authors,
             categories,
-            language: lang(xml_lang)
-                .or_else(|| lang(item.language.as_deref()))
+            language: item
+                .language
+                .as_deref()
+                .and_then(crate::lang::normalise)
                 .or_else(|| self.language.clone()),
-            enclosures: enclosures(item, base.as_ref()),
+            enclosures: enclosures(&item.links, base.as_ref()),
+            image: item
+                .image
+                .as_deref()
+                .and_then(|i| links::resolve(i, base.as_ref()))
+                .filter(|u| u.scheme() != "mailto")
+                .map(String::from),
             via: Vec::new(),
             source: Some(self.info.clone()),
         })
     }
 }
 
-fn enclosures(item: &FeedEntry, base: Option<&Url>) -> Vec<Enclosure> {
+/// True when an id presents itself as an absolute IRI of a scheme we keep (`urn:`, `tag:`,
+/// `http(s):`).
+fn looks_like_iri(id: &str) -> bool {
+    let l = id.get(..8).unwrap_or(id).to_ascii_lowercase();
+    l.starts_with("urn:") || l.starts_with("tag:") || l.starts_with("http")
+}
+
+fn enclosures(links: &[RawLink], base: Option<&Url>) -> Vec<Enclosure> {
     let mut out: Vec<Enclosure> = Vec::new();
-    let from_links = item
-        .links
+    for l in links
         .iter()
         .filter(|l| l.rel.as_deref() == Some("enclosure"))
-        .map(|l| {
-            (
-                l.href.as_str(),
-                l.media_type.clone(),
-                l.length,
-                l.title.clone(),
-            )
-        });
-    let from_media = item.media.iter().flat_map(|m| &m.content).filter_map(|c| {
-        Some((
-            c.url.as_ref()?.as_str(),
-            c.content_type.as_ref().map(|t| t.to_string()),
-            c.size,
-            None,
-        ))
-    });
-    for (href, mime, length, title) in from_links.chain(from_media) {
-        let Some(url) = links::resolve(href, base).filter(|u| u.scheme() != "mailto") else {
+    {
+        let Some(url) = links::resolve(&l.href, base).filter(|u| u.scheme() != "mailto") else {
             continue;
         };
         let url = String::from(url);
@@ -351,12 +356,18 @@ fn enclosures(item: &FeedEntry, base: Option<&Url>) -> Vec<Enclosure> {
         }
         out.push(Enclosure {
             url,
-            mime_type: mime
+            mime_type: l
+                .mime_type
+                .clone()
                 .filter(|m| m.contains('/'))
                 .unwrap_or_else(|| "application/octet-stream".into()),
-            length: length.filter(|n| *n > 0),
-            title: title.map(|t| text::plain(&t)).filter(|t| !t.is_empty()),
-            language: None,
+            length: l.length.filter(|n| *n > 0),
+            title: l
+                .title
+                .as_deref()
+                .map(text::plain)
+                .filter(|t| !t.is_empty()),
+            language: l.hreflang.as_deref().and_then(crate::lang::normalise),
         });
     }
     out.sort_by_key(|e| e.mime_type != "application/pdf");

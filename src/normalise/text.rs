@@ -72,49 +72,13 @@ pub fn plain(s: &str) -> String {
     if !s.contains(['<', '&']) {
         return collapse_ws(&s);
     }
-    if !s.contains('<')
-        && let Some(decoded) = decode_common_entities(&s)
-    {
-        return collapse_ws(&xml_safe_cow(&decoded));
+    if !s.contains('<') {
+        return collapse_ws(&xml_safe_cow(&crate::entities::decode(&s)));
     }
-    // Markup, or a rare entity: html5ever's parser and full entity table. A whole document as a
-    // title: its <title> is dropped by the parser, so the body's text is taken.
+    // Markup: html5ever's parser. A whole document as a title: its <title> is dropped by the
+    // parser, so the body's text is taken.
     let cleaned = TEXT_ONLY.clean(&s).to_string();
     collapse_ws(&xml_safe_cow(&unescape_basic(&cleaned)))
-}
-
-/// Decodes the entities titles usually carry (`&amp; &lt; &gt; &quot; &apos; &nbsp;` and numeric
-/// references) without an HTML parser; `None` when another named entity appears.
-fn decode_common_entities(s: &str) -> Option<String> {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let Some(end) = rest[1..].find(';').map(|e| e + 1).filter(|e| *e <= 12) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let name = &rest[1..end];
-        let c = match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            n if n.starts_with("#x") || n.starts_with("#X") => u32::from_str_radix(&n[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            n if n.starts_with('#') => n[1..].parse().ok().and_then(char::from_u32),
-            _ => return None,
-        };
-        out.push(c.unwrap_or('\u{fffd}'));
-        rest = &rest[end + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
 }
 
 /// Undoes the few escapes html5ever's serialiser writes in text.

@@ -94,7 +94,8 @@ fn check_entries(dom: &str, items: &[(String, String, Option<String>)], page: &s
             .filter(|l| l.starts_with("zh") || l.starts_with("th"))
         {
             assert!(
-                tag.to_ascii_lowercase().contains(&format!("lang=\"{l}\"")),
+                tag.to_ascii_lowercase()
+                    .contains(&format!("lang=\"{}\"", l.to_ascii_lowercase())),
                 "{page}: {title} lacks lang={l}: {tag}"
             );
         }

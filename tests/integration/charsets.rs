@@ -35,6 +35,34 @@ fn check(with_header: bool) {
         .iter()
         .filter_map(|e| e.title.as_ref().map(|t| t.content.clone()))
         .collect();
+    // Nothing declared and not UTF-8: the detector's guess is named in the source's warnings.
+    for (i, case) in cases.iter().enumerate() {
+        let file = case["file"].as_str().expect("file");
+        if let Some(enc) = file
+            .strip_prefix("undeclared-")
+            .and_then(|f| f.strip_suffix(".xml"))
+        {
+            let rep = &report.sources[report
+                .sources
+                .iter()
+                .position(|r| r.name == format!("source-{i}"))
+                .expect("source reported")];
+            // TIS-620 is read as its superset windows-874, KOI8-R as KOI8-U.
+            let enc = match enc {
+                "tis-620" => "windows-874",
+                "koi8-r" => "koi8",
+                e => e,
+            };
+            assert!(
+                rep.warnings
+                    .iter()
+                    .any(|w| w.starts_with("no charset declared; detected")
+                        && w.to_ascii_lowercase().contains(&enc.to_ascii_lowercase())),
+                "{file}: {:?}",
+                rep.warnings
+            );
+        }
+    }
     for case in cases {
         let title = case["title"].as_str().expect("title");
         assert!(

@@ -109,7 +109,7 @@ fn views_parse_with_defaults_and_lower_case_selectors() {
     let v = &c.views[0];
     assert_eq!(v.name, "zh");
     assert_eq!(v.max_entries, 100, "defaults to the main feed's");
-    assert_eq!(v.languages, ["zh-hant"]);
+    assert_eq!(v.languages, ["zh-Hant"]);
     assert_eq!(v.tags, ["anti-trafficking"]);
     assert_eq!(v.sources, ["A", "local"]);
 }

@@ -53,6 +53,8 @@ fn entry(i: u32, src: Option<&str>, day: u32) -> Entry {
         original_id: None,
         title: format!("Entry {i}"),
         link: format!("https://t.example.org/{}", i % 7),
+        link_is_site: false,
+        link_lang: None,
         published: None,
         updated: Utc
             .with_ymd_and_hms(2026, 1, day, 0, 0, 0)
@@ -68,6 +70,7 @@ fn entry(i: u32, src: Option<&str>, day: u32) -> Entry {
         categories: vec![],
         language: None,
         enclosures: vec![],
+        image: None,
         via: vec![],
         source: src.map(|s| feedbraid::model::SourceInfo {
             name: s.into(),

@@ -58,6 +58,7 @@ pub fn violations(xml: &str) -> Vec<String> {
     let mut self_link = false;
     let mut ids = HashSet::new();
     let mut text_for: Option<String> = None;
+    let mut buf = String::new();
     loop {
         let ev = match r.read_event() {
             Ok(e) => e,
@@ -124,9 +125,24 @@ pub fn violations(xml: &str) -> Vec<String> {
                     path.push(name);
                 }
             }
-            Event::Text(t) => {
-                let text = t.decode().map(|c| c.into_owned()).unwrap_or_default();
+            Event::Text(t) if text_for.is_some() => {
+                buf.push_str(&t.decode().map(|c| c.into_owned()).unwrap_or_default());
+            }
+            Event::GeneralRef(r) if text_for.is_some() => {
+                let name = r.decode().map(|c| c.into_owned()).unwrap_or_default();
+                buf.push_str(match name.as_str() {
+                    "amp" => "&",
+                    "lt" => "<",
+                    "gt" => ">",
+                    "quot" => "\"",
+                    "apos" => "'",
+                    _ => "\u{FFFD}",
+                });
+            }
+            Event::End(_) if text_for.is_some() => {
+                let text = std::mem::take(&mut buf);
                 let in_entry = path.iter().any(|p| p == "entry");
+                path.pop();
                 if let Some(field) = text_for.take() {
                     let scope = if in_entry { &mut entry } else { &mut feed };
                     match field.as_str() {

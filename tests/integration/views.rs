@@ -155,7 +155,7 @@ fn shipped_views_are_written_and_entries_are_identical_across_them() {
     }
     // Selections: languages by primary subtag, a tag, the network's own entries.
     let zh = read(&out.join("zh.atom"));
-    assert!(zh.contains("xml:lang=\"zh-hk\"") && zh.contains("xml:lang=\"zh\""));
+    assert!(zh.contains("xml:lang=\"zh-HK\"") && zh.contains("xml:lang=\"zh\""));
     assert!(!zh.contains("xml:lang=\"en"), "only Chinese entries");
     let th = read(&out.join("th.atom"));
     assert!(th.contains("xml:lang=\"th\"") && !th.contains("xml:lang=\"en"));
@@ -280,7 +280,7 @@ fn a_view_keeps_its_own_history_beyond_the_main_feeds_cap() {
     let zh = read(&s.out().join("zh.atom"));
     assert_eq!(atom_entries(&zh).len(), 2, "{zh}");
     assert!(zh.contains("Old Chinese item") && zh.contains("Older Chinese item"));
-    assert!(zh.contains("xml:lang=\"zh-hant\""));
+    assert!(zh.contains("xml:lang=\"zh-Hant\""));
     let ours = read(&s.out().join("ours.atom"));
     assert_eq!(atom_entries(&ours).len(), 1);
     assert!(ours.contains("Our own report"));
