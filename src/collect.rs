@@ -31,7 +31,8 @@ pub(crate) struct Shared {
     /// that bodies waiting for a core never pile up: memory follows this bound, not the input.
     pub in_flight: Semaphore,
     pub offline: bool,
-    pub feed_max: usize,
+    /// Keep candidates' filter text: some view still applies patterns.
+    pub keep_text: bool,
     /// The global filter (its patterns are applied per source, its age limit in `merge`).
     pub global: Filter,
     pub grace: Duration,
@@ -44,7 +45,7 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) struct Collected {
     pub report: SourceReport,
-    /// The source's candidates, already filtered and capped (see `merge::select_source`).
+    /// The source's candidates, already filtered (see `merge::select_source`); views cap them.
     pub candidates: Vec<Candidate>,
     /// Attribution for the source's entries.
     pub info: Option<SourceInfo>,
@@ -120,13 +121,7 @@ impl Shared {
         report.next_fetch = write.state.next_fetch;
         report.failures = write.state.failures;
         report.moved_to.clone_from(&write.state.moved_to);
-        let candidates = merge::select_source(
-            &source.filter,
-            &self.global,
-            source.max_items,
-            self.feed_max,
-            cands,
-        );
+        let candidates = merge::select_source(&source.filter, &self.global, self.keep_text, cands);
         let info = write.state.info.clone();
         // A closed queue means the writer failed; its error is reported when it is joined.
         let _ = self.writes.send(write).await;

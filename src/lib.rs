@@ -2,9 +2,11 @@
 //! clean, attributed, deterministic Atom feed.
 //!
 //! Stages (see `docs/design.md`): [`config`] → [`fetch`] → [`parse`] (with [`decode`] and
-//! [`dates`]) → [`normalise`] (sanitising last) / [`local`] → [`merge`] → [`render`] →
-//! [`publish`], with [`state`] between runs and [`run`] sequencing them. Config, parse, normalise,
-//! merge and render are pure; I/O lives in fetch, state, publish, ingest and run.
+//! [`dates`]) → [`normalise`] (sanitising last) / [`local`] → [`merge`] (the pool) → [`views`]
+//! (what each feed selects) → [`outputs`] ([`render`] Atom, [`json_feed`], [`html`] pages and
+//! embeds) → [`publish`] (a sink), with [`state`] between runs, [`gather`] the async part of a run
+//! and [`run`] sequencing it all. Config, parse, normalise, merge, views and the renderers are
+//! pure; I/O lives in fetch, state, publish, ingest, gather and run.
 
 mod collect;
 pub mod config;
@@ -12,15 +14,20 @@ pub mod dates;
 pub mod decode;
 pub mod entities;
 pub mod fetch;
+pub mod gather;
+pub mod html;
 pub mod ingest;
+pub mod json_feed;
 pub mod lang;
 pub mod local;
 pub mod merge;
 pub mod model;
 pub mod normalise;
+pub mod outputs;
 pub mod parse;
 pub mod publish;
 pub mod render;
 pub mod report;
 pub mod run;
 pub mod state;
+pub mod views;

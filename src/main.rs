@@ -71,16 +71,20 @@ fn main() -> ExitCode {
                 }
             }
         }
-        // The config and the Markdown entries it points at: everything but the network.
+        // The config, the Markdown entries and the templates it points at: everything but the
+        // network.
         Command::Check { config } => match feedbraid::config::Config::from_file(&config)
             .and_then(|cfg| feedbraid::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len())))
-        {
+            .and_then(|(cfg, md)| {
+                feedbraid::html::Templates::load(cfg.templates.as_deref()).map(|_| (cfg, md))
+            }) {
             Ok((cfg, markdown)) => {
                 println!(
-                    "{}: ok ({} sources, {} local entries)",
+                    "{}: ok ({} sources, {} local entries, {} views)",
                     config.display(),
                     cfg.sources.len(),
-                    cfg.entries.len() + markdown
+                    cfg.entries.len() + markdown,
+                    cfg.views.len()
                 );
                 0
             }

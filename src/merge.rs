@@ -56,7 +56,23 @@ pub fn candidate(e: &Entry, handle: String) -> Candidate {
         origin: e.source.as_ref().map(|s| s.name.clone()),
         handle,
         text: Some(filter_text(e)),
+        tags: tags(&e.categories),
+        language: e.language.as_ref().map(|l| l.to_ascii_lowercase()),
     }
+}
+
+/// What a view's `tags` match: each category's term and label, lower-cased, without repeats.
+pub fn tags(categories: &[crate::model::Category]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(categories.len());
+    for c in categories {
+        for t in std::iter::once(&c.term).chain(c.label.as_ref()) {
+            let t = t.to_lowercase();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
 }
 
 /// Whether the text of a candidate passes the include/exclude patterns of `f`.
@@ -71,30 +87,31 @@ fn passes_age(f: &Filter, c: &Candidate, newest: DateTime<Utc>) -> bool {
     })
 }
 
-/// One source's contribution: de-duplicated by id, sorted, filtered by the source's rules and by
-/// the global patterns, capped at its `max_items` and at the feed's size. `max_age` is measured
-/// from the source's newest entry, so a rebuild gives the same result whatever the clock says.
+/// One source's contribution to the pool: de-duplicated by id, sorted, filtered by the source's
+/// rules and by the global patterns. Not capped: each view caps on its own (see `views`), so a
+/// quiet language or topic keeps its history. `max_age` is measured from the source's newest
+/// entry, so a rebuild gives the same result whatever the clock says. The filter text is dropped
+/// unless `keep_text` (a view still has patterns to apply).
 pub fn select_source(
     own: &Filter,
     global: &Filter,
-    max_items: Option<usize>,
-    feed_max: usize,
+    keep_text: bool,
     mut cs: Vec<Candidate>,
 ) -> Vec<Candidate> {
     cs.sort_by(feed_order);
     let mut seen = std::collections::HashSet::new();
     cs.retain(|c| seen.insert(c.id.clone()));
     let newest = cs.first().map_or(DateTime::<Utc>::MIN_UTC, |c| c.updated);
-    let cap = max_items.unwrap_or(usize::MAX).min(feed_max);
     cs.into_iter()
         .filter(|c| passes_age(own, c, newest))
         .filter(|c| {
             let t = c.text.as_deref().unwrap_or("");
             passes_patterns(own, t) && passes_patterns(global, t)
         })
-        .take(cap)
         .map(|mut c| {
-            c.text = None;
+            if !keep_text {
+                c.text = None;
+            }
             c
         })
         .collect()
@@ -162,16 +179,37 @@ pub fn dedup(mut cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<
     kept
 }
 
-/// The combined feed: cross-source dedup, one sort, the global age limit and cap. `credits` maps a
-/// source name to the link that credits it when one of its items is merged into another's.
-pub fn merge(cfg: &Config, cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+/// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before
+/// any view selects, is what makes an entry the same (same winner, same credits) in every view.
+pub fn pool(cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
     let mut all = dedup(cs, credits);
     all.sort_by(|a, b| feed_order(&a.candidate, &b.candidate));
-    let newest = all
-        .first()
-        .map_or(DateTime::<Utc>::MIN_UTC, |w| w.candidate.updated);
-    all.into_iter()
-        .filter(|w| passes_age(&cfg.filter, &w.candidate, newest))
-        .take(cfg.feed.max_entries)
+    all
+}
+
+/// Applies the global age limit to a view's selection (sorted, newest first), measured from its
+/// newest entry, and caps it. Yields indices into the selection.
+pub fn age_and_cap<'a>(
+    global: &Filter,
+    selected: impl Iterator<Item = &'a Winner>,
+    cap: usize,
+) -> Vec<&'a Winner> {
+    let mut newest = None;
+    selected
+        .filter(|w| {
+            let n = *newest.get_or_insert(w.candidate.updated);
+            passes_age(global, &w.candidate, n)
+        })
+        .take(cap)
+        .collect()
+}
+
+/// The main feed alone: the pool, its age limit and `max_entries` (per-source caps are applied by
+/// `views::select`; this is the shape without them, kept for tests of merge itself).
+pub fn merge(cfg: &Config, cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    let all = pool(cs, credits);
+    age_and_cap(&cfg.filter, all.iter(), cfg.feed.max_entries)
+        .into_iter()
+        .cloned()
         .collect()
 }

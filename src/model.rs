@@ -164,8 +164,12 @@ pub struct Candidate {
     /// Where the full entry is: the item hash in state, or the index of a local entry.
     pub handle: String,
     /// Title, categories and the start of the summary, for include/exclude patterns; dropped once
-    /// the filters have run.
+    /// the filters have run, unless a view still needs it.
     pub text: Option<String>,
+    /// The entry's categories, lower-cased, for views' `tags`.
+    pub tags: Vec<String>,
+    /// The entry's language (lower case), for views' `languages`.
+    pub language: Option<String>,
 }
 
 impl Candidate {

@@ -1,5 +1,5 @@
-//! Entries in, feed bytes out: the Atom feed (atom_syndication) and a JSON Feed beside it for sites
-//! that embed the feed with JavaScript. Pure and deterministic: the same entries give the same bytes;
+//! Entries in, Atom bytes out (atom_syndication; the JSON Feed is `json_feed`, the HTML pages
+//! `html`). Pure and deterministic: the same entries give the same bytes;
 //! the feed's `updated` is its newest entry's, never the clock.
 //!
 //! atom_syndication has no `xml:lang` on `<entry>` and no `<?xml-stylesheet?>`; both are added by
@@ -12,7 +12,6 @@ use atom_syndication::{
 use chrono::{DateTime, Utc};
 use quick_xml::events::{BytesDecl, BytesPI, Event};
 use quick_xml::{Reader, Writer};
-use serde_json::json;
 
 use crate::config::FeedMeta;
 use crate::model::{Entry, Person};
@@ -22,6 +21,12 @@ use crate::normalise::text::xml_safe;
 #[derive(Debug, thiserror::Error)]
 #[error("rendering the feed failed: {0}")]
 pub struct RenderError(String);
+
+impl RenderError {
+    pub fn new(msg: impl Into<String>) -> Self {
+        RenderError(msg.into())
+    }
+}
 
 fn fixed(d: DateTime<Utc>) -> FixedDateTime {
     d.fixed_offset()
@@ -216,53 +221,4 @@ fn add_entry_langs(
     let mut out = w.into_inner();
     out.push(b'\n');
     Ok(out)
-}
-
-/// Renders a JSON Feed 1.1 with the same entries.
-pub fn json_feed(meta: &FeedMeta, entries: &[Entry], json_url: &str) -> Vec<u8> {
-    let items: Vec<_> = entries
-        .iter()
-        .map(|e| {
-            let mut item = json!({
-                "id": e.id,
-                "url": e.link,
-                "title": e.title,
-                "date_modified": e.updated.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "authors": e.authors.iter().map(|a| json!({"name": a.name, "url": a.uri})).collect::<Vec<_>>(),
-                "tags": e.categories.iter().map(|c| c.shown()).collect::<Vec<_>>(),
-            });
-            let o = item.as_object_mut().expect("json! object");
-            o.insert("content_html".into(), json!(e.content.as_deref().or(e.summary.as_deref()).unwrap_or("")));
-            if let Some(s) = &e.summary {
-                o.insert("summary".into(), json!(crate::normalise::text::plain(s)));
-            }
-            if let Some(p) = e.published {
-                o.insert("date_published".into(), json!(p.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
-            }
-            if let Some(l) = &e.language {
-                o.insert("language".into(), json!(l));
-            }
-            if !e.enclosures.is_empty() {
-                let att: Vec<_> = e.enclosures.iter().map(|a| json!({"url": a.url, "mime_type": a.mime_type, "size_in_bytes": a.length, "title": a.title})).collect();
-                o.insert("attachments".into(), json!(att));
-            }
-            if let Some(s) = &e.source {
-                o.insert("_source".into(), json!({"title": s.title, "id": s.id, "home_page_url": s.homepage, "feed_url": s.feed_url}));
-            }
-            item
-        })
-        .collect();
-    let doc = json!({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": meta.title,
-        "home_page_url": meta.link.as_str(),
-        "feed_url": json_url,
-        "description": meta.subtitle,
-        "language": meta.language,
-        "authors": [{"name": meta.author.name, "url": meta.author.uri}],
-        "items": items,
-    });
-    let mut out = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    out.push(b'\n');
-    out
 }

@@ -2,7 +2,7 @@
 //! the exit code, and the small stylesheet that makes `feed.atom` readable in a browser.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::config::{Location, Source};
 use crate::publish::Written;
@@ -125,6 +125,8 @@ pub struct RunReport {
     pub sources: Vec<SourceReport>,
     /// Entries in the published feed.
     pub entries: usize,
+    /// `[[view]]`s published beside it.
+    pub views: usize,
     pub written: Vec<(String, Written)>,
     /// How long the phases took (for the summary only: outputs never carry timings).
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -148,26 +150,28 @@ impl RunReport {
             .iter()
             .filter(|r| r.status.is_problem())
             .count();
-        let files: Vec<String> = self
+        let changed: Vec<&str> = self
             .written
             .iter()
-            .map(|(n, w)| {
-                format!(
-                    "{n} ({})",
-                    if *w == Written::Changed {
-                        "written"
-                    } else {
-                        "unchanged"
-                    }
-                )
-            })
+            .filter(|(_, w)| *w == Written::Changed)
+            .map(|(n, _)| n.as_str())
             .collect();
+        let files = if changed.is_empty() {
+            format!("all {} files unchanged", self.written.len())
+        } else {
+            format!(
+                "written: {}; {} unchanged",
+                changed.join(", "),
+                self.written.len() - changed.len()
+            )
+        };
         s.push_str(&format!(
-            "feedbraid: {} entries published; {} of {} sources with problems; {}\n",
+            "feedbraid: {} entries published, {} views; {} of {} sources with problems; {}\n",
             self.entries,
+            self.views,
             failed,
             self.sources.len(),
-            files.join(", ")
+            files
         ));
         if !self.timings.is_empty() {
             let t: Vec<String> = self
@@ -181,43 +185,69 @@ impl RunReport {
     }
 }
 
-fn t(d: Option<DateTime<Utc>>) -> serde_json::Value {
-    d.map_or(serde_json::Value::Null, |d| {
-        json!(d.to_rfc3339_opts(SecondsFormat::Secs, true))
-    })
+fn t(d: Option<DateTime<Utc>>) -> Option<String> {
+    d.map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true))
+}
+
+/// `status.json`, as typed fields (monitoring reads it: `null` means "not known").
+#[derive(Debug, Serialize)]
+struct StatusDoc<'a> {
+    generator: &'static str,
+    entries: usize,
+    sources_with_problems: usize,
+    sources: Vec<SourceStatus<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct SourceStatus<'a> {
+    name: &'a str,
+    location: &'a str,
+    status: &'static str,
+    detail: Option<&'a str>,
+    /// The kind of failure (`FailureKind::key`), when the status is `failed`.
+    failure: Option<&'static str>,
+    /// What had to be recovered to read the document.
+    recovered: &'a [String],
+    entries: usize,
+    last_success: Option<String>,
+    consecutive_failures: u32,
+    next_fetch: Option<String>,
+    moved_to: Option<&'a str>,
+    warnings: &'a [String],
 }
 
 /// `status.json`: the same facts as the summary, for monitoring. Holds no clock reading of its own,
-/// so it changes only when a source's facts change.
-pub fn status_json(reports: &[SourceReport], entries: usize) -> Vec<u8> {
-    let sources: Vec<_> = reports
-        .iter()
-        .map(|r| {
-            json!({
-                "name": r.name,
-                "location": r.location,
-                "status": r.status.label(),
-                "detail": match &r.status { Status::Failed(x) => json!(x), _ => serde_json::Value::Null },
-                "failure": r.failure.map(crate::fetch::FailureKind::key),
-                "recovered": r.recovered,
-                "entries": r.entries,
-                "last_success": t(r.last_success),
-                "consecutive_failures": r.failures,
-                "next_fetch": t(r.next_fetch),
-                "moved_to": r.moved_to,
-                "warnings": r.warnings,
+/// so it changes only when a source's facts change. A serialisation error is an error, never an
+/// empty file.
+pub fn status_json(reports: &[SourceReport], entries: usize) -> Result<Vec<u8>, serde_json::Error> {
+    let doc = StatusDoc {
+        generator: concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
+        entries,
+        sources_with_problems: reports.iter().filter(|r| r.status.is_problem()).count(),
+        sources: reports
+            .iter()
+            .map(|r| SourceStatus {
+                name: &r.name,
+                location: &r.location,
+                status: r.status.label(),
+                detail: match &r.status {
+                    Status::Failed(x) => Some(x),
+                    _ => None,
+                },
+                failure: r.failure.map(crate::fetch::FailureKind::key),
+                recovered: &r.recovered,
+                entries: r.entries,
+                last_success: t(r.last_success),
+                consecutive_failures: r.failures,
+                next_fetch: t(r.next_fetch),
+                moved_to: r.moved_to.as_deref(),
+                warnings: &r.warnings,
             })
-        })
-        .collect();
-    let doc = json!({
-        "generator": concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
-        "entries": entries,
-        "sources_with_problems": reports.iter().filter(|r| r.status.is_problem()).count(),
-        "sources": sources,
-    });
-    let mut v = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+            .collect(),
+    };
+    let mut v = serde_json::to_vec_pretty(&doc)?;
     v.push(b'\n');
-    v
+    Ok(v)
 }
 
 /// An XSLT stylesheet referenced from `feed.atom`, so a browser shows a readable page with a

@@ -1,25 +1,20 @@
-//! One run, sequenced: config → lock → per-source fetch/parse/normalise (concurrently, each source
-//! processed as it arrives) → merge → render → state commit → publish → report. The only module
+//! One run, sequenced: config and templates → lock → gather (per-source fetch/parse/normalise,
+//! concurrently; state commit; the pool) → render every view → publish all or nothing → report. The only module
 //! besides fetch, state and publish that does I/O; every decision it takes is delegated to the
 //! pure stages.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use tokio::sync::Semaphore;
 
-use crate::collect::{Collected, Shared, process};
 use crate::config::{Config, ConfigError};
-use crate::fetch::Fetcher;
-use std::collections::BTreeMap;
-
-use crate::config::Filter;
-use crate::merge::Winner;
-use crate::model::{Candidate, Entry, SourceInfo};
-use crate::report::{RunReport, SourceReport};
-use crate::state::{SourceWrite, State};
-use crate::{local, merge, publish, render};
+use crate::gather::gather;
+use crate::html::Templates;
+use crate::outputs::render_all;
+use crate::publish::{Disk, Sink, Written};
+use crate::report::RunReport;
+use crate::state::State;
 
 /// What `feedbraid run` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +39,10 @@ pub enum Fatal {
     Locked(PathBuf),
     #[error("cannot write to the output folder {path}: {err}")]
     Output { path: PathBuf, err: std::io::Error },
+    #[error(transparent)]
+    Render(#[from] crate::render::RenderError),
+    #[error("entry {0} vanished from the state database")]
+    Vanished(String),
     #[error("{0}")]
     Other(String),
 }
@@ -98,39 +97,19 @@ pub fn load_config(opts: &RunOptions) -> Result<Config, Fatal> {
     Ok(cfg)
 }
 
-/// Runs the whole pipeline once.
+/// Runs the whole pipeline once: gathers on a runtime of its own (the CLI has no other), then
+/// renders every view and publishes all the files, or none.
 pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     let cfg = load_config(opts)?;
+    let templates = Templates::load(cfg.templates.as_deref())?;
     let _lock = lock(&cfg.state_path)?;
     std::fs::create_dir_all(&cfg.output_dir).map_err(|err| Fatal::Output {
         path: cfg.output_dir.clone(),
         err,
     })?;
-    let mut locals = cfg.entries.clone();
-    locals.extend(local::read_markdown_dir(&cfg)?);
-    let local_entries = local::to_entries(&cfg, &locals);
-    let mut state = State::open(&cfg.state_path)?;
     // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
     let now = Utc::now().trunc_subsecs(0);
-    // Sources' writes queue here while the writer thread adds them to the run's transaction; the
-    // bound keeps a slow disk from letting finished sources pile up in memory.
-    let (tx, rx) = tokio::sync::mpsc::channel::<SourceWrite>(8);
-    let writer = std::thread::spawn(move || state.write_run(rx, now));
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let shared = Arc::new(Shared {
-        fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
-        pool: Arc::new(crate::state::Pool::new(&cfg.state_path)),
-        now,
-        cpu: Semaphore::new(cores),
-        in_flight: Semaphore::new(cfg.fetch.concurrency),
-        offline: opts.offline,
-        feed_max: cfg.feed.max_entries,
-        global: cfg.filter.clone(),
-        grace: chrono::Duration::from_std(cfg.fetch.grace_period).unwrap_or(chrono::Duration::MAX),
-        max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
-            .unwrap_or(chrono::Duration::days(1)),
-        writes: tx,
-    });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Blocking work (state reads, parsing, sanitising) needs no more threads than cores; more
@@ -138,157 +117,52 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .max_blocking_threads(cores * 2)
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
-    let started = std::time::Instant::now();
-    let (reports, mut candidates, infos) = runtime.block_on(async {
-        // Tasks are started as others finish, a few more than can be in flight: thousands of
-        // waiting tasks would only hold memory.
-        let window = cfg.fetch.concurrency * 4;
-        let mut set = tokio::task::JoinSet::new();
-        let mut results = Vec::with_capacity(cfg.sources.len());
-        for (i, source) in cfg.sources.iter().enumerate() {
-            if set.len() >= window
-                && let Some(r) = set.join_next().await
-            {
-                results.push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
-            }
-            let (shared, source) = (Arc::clone(&shared), source.clone());
-            set.spawn(async move {
-                let Collected {
-                    report,
-                    candidates,
-                    info,
-                } = process(&shared, &source).await;
-                (i, report, candidates, info)
-            });
-        }
-        while let Some(r) = set.join_next().await {
-            results.push(r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?);
-        }
-        results.sort_by_key(|r| r.0);
-        let (mut reports, mut all, mut infos) = (Vec::new(), Vec::new(), BTreeMap::new());
-        for (_, report, cands, info) in results {
-            if let Some(info) = info {
-                infos.insert(report.name.clone(), info);
-            }
-            reports.push(report);
-            all.extend(cands);
-        }
-        Ok::<_, Fatal>((reports, all, infos))
-    })?;
+    let gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
     drop(runtime);
-    // The last sender goes with `shared`: the writer then commits and returns.
-    drop(shared);
-    let collected = started.elapsed();
-    match writer.join() {
-        Ok(r) => r?,
-        Err(_) => return Err(Fatal::Other("the state writer panicked".into())),
-    };
-    let local_cands: Vec<Candidate> = local_entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| merge::candidate(e, i.to_string()))
-        .collect();
-    candidates.extend(merge::select_source(
-        &Filter::default(),
-        &cfg.filter,
-        None,
-        cfg.feed.max_entries,
-        local_cands,
-    ));
-    let credits: BTreeMap<String, String> = infos
-        .iter()
-        .filter_map(|(name, i)| {
-            Some((
-                name.clone(),
-                i.homepage.clone().or_else(|| i.feed_url.clone())?,
-            ))
+    let started = std::time::Instant::now();
+    let mut state = State::open(&cfg.state_path)?;
+    // A view is skipped only if its files are all still there.
+    let views = crate::views::feed_views(&cfg);
+    let previous: HashMap<String, String> = state
+        .output_fingerprints()?
+        .into_iter()
+        .filter(|(name, _)| {
+            views
+                .iter()
+                .find(|v| v.name.as_deref().unwrap_or("feed") == name)
+                .is_some_and(|v| {
+                    v.renderers
+                        .iter()
+                        .all(|&r| cfg.output_dir.join(v.file(r)).is_file())
+                })
         })
         .collect();
-    let winners = merge::merge(&cfg, candidates, &credits);
-    let entries = materialise(&cfg, winners, &local_entries, &infos)?;
-    let committed = started.elapsed();
-    let written = publish_all(&cfg, &entries, &reports)?;
+    let rendered = render_all(&cfg, &gathered, &templates, &previous)?;
+    let mut written = Disk {
+        dir: cfg.output_dir.clone(),
+    }
+    .publish(&rendered.outputs)
+    .map_err(|e| Fatal::Output {
+        path: e.path,
+        err: e.err,
+    })?;
+    // Recorded only once the files are in place: a failure before this renders them again.
+    state.set_output_fingerprints(&rendered.fingerprints)?;
+    written.extend(
+        rendered
+            .kept
+            .iter()
+            .map(|f| (f.clone(), Written::Unchanged)),
+    );
+    let mut timings = gathered.timings;
+    timings.push(("render and publish", started.elapsed()));
     Ok(RunReport {
-        sources: reports,
-        entries: entries.len(),
+        sources: gathered.reports,
+        entries: rendered.counts.first().map_or(0, |c| c.1),
+        views: rendered.counts.len().saturating_sub(1),
         written,
-        timings: vec![
-            ("sources", collected),
-            ("state commit", committed - collected),
-            ("merge and publish", started.elapsed() - committed),
-        ],
+        timings,
     })
-}
-
-/// Loads the full entries of the winners (local ones from memory, partner ones from state) and
-/// attaches their attribution and `via` credits.
-fn materialise(
-    cfg: &Config,
-    winners: Vec<Winner>,
-    locals: &[Entry],
-    infos: &BTreeMap<String, SourceInfo>,
-) -> Result<Vec<Entry>, Fatal> {
-    let state = State::open(&cfg.state_path)?;
-    let mut out = Vec::with_capacity(winners.len());
-    for Winner { candidate, via } in winners {
-        let mut entry = match &candidate.origin {
-            None => candidate
-                .handle
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| locals.get(i).cloned()),
-            Some(source) => state.entry(source, &candidate.handle)?.map(|mut e| {
-                e.source = infos.get(source).cloned();
-                e
-            }),
-        }
-        .ok_or_else(|| {
-            Fatal::Other(format!(
-                "entry {} vanished from the state database",
-                candidate.id
-            ))
-        })?;
-        entry.via = via;
-        out.push(entry);
-    }
-    Ok(out)
-}
-
-fn publish_all(
-    cfg: &Config,
-    entries: &[Entry],
-    reports: &[SourceReport],
-) -> Result<Vec<(String, publish::Written)>, Fatal> {
-    let atom = render::atom(&cfg.feed, entries, Some("feed.xsl"))
-        .map_err(|e| Fatal::Other(e.to_string()))?;
-    let json_url = cfg
-        .feed
-        .self_url
-        .join("feed.json")
-        .map(String::from)
-        .unwrap_or_default();
-    let files: Vec<(&str, Vec<u8>)> = vec![
-        ("feed.xsl", crate::report::FEED_XSL.as_bytes().to_vec()),
-        (
-            "feed.json",
-            render::json_feed(&cfg.feed, entries, &json_url),
-        ),
-        ("feed.atom", atom),
-        (
-            "status.json",
-            crate::report::status_json(reports, entries.len()),
-        ),
-    ];
-    let mut out = Vec::new();
-    for (name, bytes) in files {
-        let path = cfg.output_dir.join(name);
-        let w = publish::write_atomic(&path, &bytes).map_err(|err| Fatal::Output {
-            path: path.clone(),
-            err,
-        })?;
-        out.push((name.to_string(), w));
-    }
-    Ok(out)
 }
 
 /// The `feedbraid status` table: what state knows about each configured source.

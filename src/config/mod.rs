@@ -7,6 +7,7 @@ mod entry;
 mod error;
 mod raw;
 mod validate;
+mod view;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +18,7 @@ use url::Url;
 
 pub use error::ConfigError;
 pub use validate::parse_duration;
+pub use view::{LOCAL, RESERVED};
 
 use crate::model::{Enclosure, Person};
 
@@ -43,6 +45,30 @@ pub struct Config {
     pub sources: Vec<Source>,
     /// Local entries written in `feeds.toml` (Markdown entries are read by `local`).
     pub entries: Vec<LocalEntry>,
+    /// `[[view]]`: more feeds from the same run, in file order.
+    pub views: Vec<View>,
+    /// `[output] templates`: a folder whose files override the built-in templates by name.
+    pub templates: Option<PathBuf>,
+}
+
+/// `[[view]]`: a feed of the entries that match every selector given (selectors are ANDed; an
+/// empty list selects everything).
+#[derive(Debug, Clone)]
+pub struct View {
+    /// `[a-z0-9-]+`, the file stem of its outputs.
+    pub name: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// Source names; [`LOCAL`] stands for the network's own entries.
+    pub sources: Vec<String>,
+    /// Lower-cased; an entry matches when one of its categories equals one of these.
+    pub tags: Vec<String>,
+    /// Language tags, matched without regard to case on their primary subtag (`zh` matches
+    /// `zh-Hant`) or as a prefix (`zh-Hant` matches `zh-Hant-HK`).
+    pub languages: Vec<String>,
+    /// `include` / `exclude` (no `max_age`: the global one applies).
+    pub filter: Filter,
+    pub max_entries: usize,
 }
 
 /// `[feed]`.

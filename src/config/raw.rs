@@ -23,6 +23,34 @@ pub(crate) struct RawConfig {
     pub source: Vec<Spanned<RawSource>>,
     #[serde(default)]
     pub entry: Vec<Spanned<RawEntry>>,
+    pub output: Option<RawOutput>,
+    #[serde(default)]
+    pub view: Vec<Spanned<RawView>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOutput {
+    pub templates: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawView {
+    pub name: S,
+    pub title: S,
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub sources: Vec<S>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub languages: Vec<S>,
+    #[serde(default)]
+    pub include: Vec<S>,
+    #[serde(default)]
+    pub exclude: Vec<S>,
+    pub max_entries: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -330,6 +330,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         }
         sources.push(src);
     }
+    let feed_max = feed.max_entries;
     let mut cfg = Config {
         path: file.to_path_buf(),
         base_dir: base_dir.clone(),
@@ -349,6 +350,8 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .as_ref()
             .map(|l| cx.path(&l.dir, "local.dir"))
             .transpose()?,
+        views: super::view::views(&cx, &raw.view, &sources, feed_max)?,
+        templates: super::view::templates(&cx, raw.output.as_ref())?,
         sources,
         entries: Vec::new(),
     };

@@ -92,3 +92,91 @@ fn shipped_config_is_valid() {
         "the Chinese newsletter is marked zh"
     );
 }
+
+fn with_views(views: &str) -> String {
+    format!("{GOOD}\n{views}")
+}
+
+#[test]
+fn views_parse_with_defaults_and_lower_case_selectors() {
+    let c = Config::parse(
+        &with_views(
+            "[[view]]\nname = \"zh\"\ntitle = \"Chinese\"\nlanguages = [\"zh-Hant\"]\ntags = [\"Anti-Trafficking\"]\nsources = [\"A\", \"local\"]\n",
+        ),
+        Path::new("/cfg/feeds.toml"),
+    )
+    .expect("valid");
+    let v = &c.views[0];
+    assert_eq!(v.name, "zh");
+    assert_eq!(v.max_entries, 100, "defaults to the main feed's");
+    assert_eq!(v.languages, ["zh-Hant"]);
+    assert_eq!(v.tags, ["anti-trafficking"]);
+    assert_eq!(v.sources, ["A", "local"]);
+}
+
+#[test]
+fn view_errors_name_line_and_key() {
+    // GOOD has 10 lines, then a blank one: `[[view]]` is line 12.
+    let e = err(&with_views(
+        "[[view]]\nname = \"a\"\ntitle = \"A\"\nsources = [\"A\", \"Nobody\"]\n",
+    ));
+    assert!(e.starts_with("/cfg/feeds.toml:15:"), "{e}");
+    assert!(e.contains("view[0].sources[1]"), "{e}");
+    assert!(
+        e.contains("`Nobody` is not the name of any [[source]]"),
+        "{e}"
+    );
+
+    let e = err(&with_views(
+        "[[view]]\nname = \"a\"\ntitle = \"A\"\n\n[[view]]\nname = \"a\"\ntitle = \"B\"\n",
+    ));
+    assert!(e.starts_with("/cfg/feeds.toml:17:"), "{e}");
+    assert!(
+        e.contains("view[1].name") && e.contains("used twice"),
+        "{e}"
+    );
+
+    for clash in ["feed", "index", "embed", "status"] {
+        let e = err(&with_views(&format!(
+            "[[view]]\nname = \"{clash}\"\ntitle = \"A\"\n"
+        )));
+        assert!(e.starts_with("/cfg/feeds.toml:13:"), "{e}");
+        assert!(
+            e.contains("view[0].name") && e.contains("collides with another output"),
+            "{e}"
+        );
+    }
+
+    let e = err(&with_views("[[view]]\nname = \"Zh_TW\"\ntitle = \"A\"\n"));
+    assert!(
+        e.contains("view[0].name") && e.contains("lower-case"),
+        "{e}"
+    );
+
+    let e = err(&with_views(
+        "[[view]]\nname = \"a\"\ntitle = \"A\"\nlanguages = [\"chinese!\"]\n",
+    ));
+    assert!(e.contains("view[0].languages[0]"), "{e}");
+
+    let e = err(&with_views(
+        "[[view]]\nname = \"a\"\ntitle = \"A\"\ninclude = [\"(\"]\n",
+    ));
+    assert!(
+        e.contains("view[0].include[0]") && e.contains("bad pattern"),
+        "{e}"
+    );
+
+    let e = err(&with_views(
+        "[[view]]\nname = \"a\"\ntitle = \"A\"\ncolour = \"red\"\n",
+    ));
+    assert!(
+        e.contains("view[0].colour") && e.contains("unknown field"),
+        "{e}"
+    );
+
+    let e = err(&with_views("[output]\ntemplates = \"no-such-folder\"\n"));
+    assert!(
+        e.contains("output.templates") && e.contains("not a folder"),
+        "{e}"
+    );
+}

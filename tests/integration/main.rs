@@ -4,15 +4,18 @@ mod server;
 mod validity;
 
 mod behaviours;
+mod browser;
 mod charsets;
 mod config_errors;
 mod crash;
 mod front_end;
 mod liberal;
 mod mangled;
+mod pages;
 mod pipeline;
 mod polite;
 mod props;
+mod views;
 
 use std::path::{Path, PathBuf};
 

@@ -295,7 +295,13 @@ fn shipped_example_runs_offline_with_the_binary() {
     assert_eq!(check.status.code(), Some(0));
     // Golden files: the shipped example's outputs are deterministic (no clock, no network).
     // FEEDBRAID_BLESS=1 cargo test rewrites them after an intended change.
-    for name in ["feed.atom", "feed.json"] {
+    for name in [
+        "feed.atom",
+        "feed.json",
+        "zh.atom",
+        "index.html",
+        "th.embed.html",
+    ] {
         let got = std::fs::read_to_string(tmp.path().join("out").join(name)).expect("output");
         let golden = std::path::Path::new(root)
             .join("tests/golden")

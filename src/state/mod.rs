@@ -18,6 +18,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
+mod outputs;
+mod schema;
+use schema::MIGRATIONS;
+
 /// A state database problem.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
@@ -29,39 +33,6 @@ pub enum StateError {
     #[error("state database {path}: {msg}")]
     Other { path: String, msg: String },
 }
-
-const MIGRATIONS: &[&str] = &[
-    // 1: the first schema.
-    "CREATE TABLE sources (
-        name TEXT PRIMARY KEY,
-        etag TEXT, last_modified TEXT,
-        last_status TEXT NOT NULL DEFAULT '',
-        last_attempt TEXT, last_success TEXT,
-        failures INTEGER NOT NULL DEFAULT 0,
-        next_fetch TEXT,
-        gone INTEGER NOT NULL DEFAULT 0,
-        moved_to TEXT,
-        info TEXT
-    );
-    CREATE TABLE items (
-        source TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        id TEXT NOT NULL,
-        canonical_link TEXT,
-        original_id TEXT,
-        updated TEXT NOT NULL,
-        published TEXT,
-        text TEXT NOT NULL,
-        entry BLOB NOT NULL
-    );
-    -- A rowid table: its rows (a few KB) would overflow into extra pages WITHOUT ROWID.
-    CREATE UNIQUE INDEX items_key ON items (source, hash);
-    CREATE TABLE seen (
-        id TEXT PRIMARY KEY,
-        source TEXT NOT NULL,
-        first_seen TEXT NOT NULL
-    ) WITHOUT ROWID;",
-];
 
 /// What is stored about one source.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -197,6 +168,10 @@ impl State {
                 tx.pragma_update(None, "user_version", (i + 1) as i64)
                     .map_err(sql)?;
             }
+            schema::backfill(&tx).map_err(|msg| StateError::Other {
+                path: p.clone(),
+                msg,
+            })?;
             tx.commit().map_err(sql)?;
         }
         Ok(State { conn, path: p })
@@ -239,7 +214,7 @@ impl State {
     pub fn items(&self, source: &str) -> Result<HashMap<String, Candidate>, StateError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, text FROM items WHERE source = ?1")
+            .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, text, tags, language FROM items WHERE source = ?1")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![source], |r| {
@@ -255,6 +230,8 @@ impl State {
                         origin: Some(source.into()),
                         handle: hash,
                         text: Some(r.get(6)?),
+                        tags: schema::tags(r.get::<_, Option<String>>(7)?.as_deref()),
+                        language: r.get(8)?,
                     },
                 ))
             })
@@ -362,8 +339,8 @@ impl State {
             }
             let mut ins = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, entry)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, entry, tags, language)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 )
                 .map_err(sql)?;
             let mut seen = tx
@@ -382,7 +359,9 @@ impl State {
                     c.updated.to_rfc3339(),
                     ts(c.published),
                     c.text.as_deref().unwrap_or(""),
-                    item.entry
+                    item.entry,
+                    schema::tags_text(&c.tags),
+                    c.language
                 ])
                 .map_err(sql)?;
                 seen.execute(params![c.id, w.name, now_s]).map_err(sql)?;

@@ -1,0 +1,127 @@
+//! `[[view]]` tables and `[output]`: more feeds from the same run, checked here so that `check`
+//! reports an unknown source, a duplicate name or a name that collides with another output with
+//! the file, the line and the key, like every other config error.
+
+use toml::Spanned;
+
+use super::raw::{RawOutput, RawView};
+use super::validate::{Ctx, R};
+use super::{Source, View};
+
+/// The origin name a view's `sources` uses for the network's own (local) entries.
+pub const LOCAL: &str = "local";
+
+/// Stems the main outputs use (`feed.atom`, `index.html`, `embed.html`, `status.json`...) or
+/// that are kept for outputs the design names (`partners.opml`, `archive/`, `media/`).
+pub const RESERVED: &[&str] = &[
+    "feed", "index", "embed", "status", "partners", "archive", "media",
+];
+
+fn valid_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+pub(super) fn views(
+    cx: &Ctx<'_>,
+    raw: &[Spanned<RawView>],
+    sources: &[Source],
+    default_max: usize,
+) -> R<Vec<View>> {
+    let mut out: Vec<View> = Vec::with_capacity(raw.len());
+    for (i, v) in raw.iter().enumerate() {
+        let k = format!("view[{i}].");
+        let r = v.get_ref();
+        let name = r.name.get_ref().trim().to_string();
+        let name_key = format!("{k}name");
+        if !valid_name(&name) {
+            return cx.err(
+                r.name.span(),
+                &name_key,
+                format!("`{name}` is not a view name: use lower-case letters, digits and `-`"),
+            );
+        }
+        if RESERVED.contains(&name.as_str()) {
+            return cx.err(
+                r.name.span(),
+                &name_key,
+                format!(
+                    "`{name}` collides with another output ({name}.*); reserved: {}",
+                    RESERVED.join(", ")
+                ),
+            );
+        }
+        if out.iter().any(|o| o.name == name) {
+            return cx.err(
+                r.name.span(),
+                &name_key,
+                format!("the view name `{name}` is used twice"),
+            );
+        }
+        let mut names = Vec::with_capacity(r.sources.len());
+        for (j, s) in r.sources.iter().enumerate() {
+            let n = s.get_ref().trim();
+            let key = format!("{k}sources[{j}]");
+            let known = sources.iter().any(|src| src.name == n);
+            if n == LOCAL && known {
+                return cx.err(
+                    s.span(),
+                    &key,
+                    "`local` names the network's own entries, but a [[source]] is also called `local`: rename that source",
+                );
+            }
+            if n != LOCAL && !known {
+                return cx.err(
+                    s.span(),
+                    &key,
+                    format!(
+                        "`{n}` is not the name of any [[source]] (use `{LOCAL}` for the network's own entries)"
+                    ),
+                );
+            }
+            names.push(n.to_string());
+        }
+        out.push(View {
+            name,
+            title: cx.text(&r.title, &format!("{k}title"))?,
+            subtitle: r.subtitle.clone().filter(|s| !s.trim().is_empty()),
+            sources: names,
+            tags: r
+                .tags
+                .iter()
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            languages: r
+                .languages
+                .iter()
+                .enumerate()
+                .map(|(j, l)| cx.lang(l, &format!("{k}languages[{j}]")))
+                .collect::<R<_>>()?,
+            filter: cx.filter(&r.include, &r.exclude, None, &k)?,
+            max_entries: r
+                .max_entries
+                .as_ref()
+                .map(|n| cx.count(n, &format!("{k}max_entries"), 1))
+                .transpose()?
+                .unwrap_or(default_max),
+        });
+    }
+    Ok(out)
+}
+
+pub(super) fn templates(cx: &Ctx<'_>, raw: Option<&RawOutput>) -> R<Option<std::path::PathBuf>> {
+    let Some(t) = raw.and_then(|o| o.templates.as_ref()) else {
+        return Ok(None);
+    };
+    let dir = cx.path(t, "output.templates")?;
+    if !dir.is_dir() {
+        return cx.err(
+            t.span(),
+            "output.templates",
+            format!("`{}` is not a folder", dir.display()),
+        );
+    }
+    Ok(Some(dir))
+}

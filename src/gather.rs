@@ -1,0 +1,138 @@
+//! The gathering part of a run: every source fetched (or read, or taken from state), parsed,
+//! normalised and written to state, concurrently; then the local entries; then the pool every
+//! view selects from. An `async fn` that runs on the caller's tokio runtime and builds none of
+//! its own, so that a long-running process (`serve`, `--every`) can call it again and again.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+
+use crate::collect::{Collected, Shared, process};
+use crate::config::{Config, Filter};
+use crate::fetch::Fetcher;
+use crate::merge::{self, Winner};
+use crate::model::{Candidate, Entry, SourceInfo};
+use crate::report::SourceReport;
+use crate::run::Fatal;
+use crate::state::{SourceWrite, State};
+use crate::{local, views};
+
+/// What a run gathered: everything the views select from.
+#[derive(Debug)]
+pub struct Gathered {
+    /// One report per configured source, in config order.
+    pub reports: Vec<SourceReport>,
+    /// Every entry any view can show: deduplicated, newest first.
+    pub pool: Vec<Winner>,
+    /// The local entries (`Candidate::handle` of a local winner is an index into this).
+    pub locals: Vec<Entry>,
+    /// Attribution per source name.
+    pub infos: BTreeMap<String, SourceInfo>,
+    /// How long the sources took, and then the state commit.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// Gathers every source and the local entries, commits what was learnt to state, and builds the
+/// pool. `now` is the run's clock (whole seconds).
+pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<Gathered, Fatal> {
+    let mut locals = cfg.entries.clone();
+    locals.extend(local::read_markdown_dir(cfg)?);
+    let local_entries = local::to_entries(cfg, &locals);
+    let keep_text = views::need_text(&views::feed_views(cfg));
+    let mut state = State::open(&cfg.state_path)?;
+    // Sources' writes queue here while the writer thread adds them to the run's transaction; the
+    // bound keeps a slow disk from letting finished sources pile up in memory.
+    let (tx, rx) = tokio::sync::mpsc::channel::<SourceWrite>(8);
+    let writer = std::thread::spawn(move || state.write_run(rx, now));
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let shared = Arc::new(Shared {
+        fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
+        pool: Arc::new(crate::state::Pool::new(&cfg.state_path)),
+        now,
+        cpu: Semaphore::new(cores),
+        in_flight: Semaphore::new(cfg.fetch.concurrency),
+        offline,
+        keep_text,
+        global: cfg.filter.clone(),
+        grace: chrono::Duration::from_std(cfg.fetch.grace_period).unwrap_or(chrono::Duration::MAX),
+        max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
+            .unwrap_or(chrono::Duration::days(1)),
+        writes: tx,
+    });
+    let started = std::time::Instant::now();
+    // Tasks are started as others finish, a few more than can be in flight: thousands of waiting
+    // tasks would only hold memory.
+    let window = cfg.fetch.concurrency * 4;
+    let mut set = tokio::task::JoinSet::new();
+    let mut results = Vec::with_capacity(cfg.sources.len());
+    let joined = |r: Result<_, tokio::task::JoinError>| {
+        r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))
+    };
+    for (i, source) in cfg.sources.iter().enumerate() {
+        if set.len() >= window
+            && let Some(r) = set.join_next().await
+        {
+            results.push(joined(r)?);
+        }
+        let (shared, source) = (Arc::clone(&shared), source.clone());
+        set.spawn(async move {
+            let Collected {
+                report,
+                candidates,
+                info,
+            } = process(&shared, &source).await;
+            (i, report, candidates, info)
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        results.push(joined(r)?);
+    }
+    results.sort_by_key(|r| r.0);
+    let (mut reports, mut candidates, mut infos) = (Vec::new(), Vec::new(), BTreeMap::new());
+    for (_, report, cands, info) in results {
+        if let Some(info) = info {
+            infos.insert(report.name.clone(), info);
+        }
+        reports.push(report);
+        candidates.extend(cands);
+    }
+    // The last sender goes with `shared`: the writer then commits and returns.
+    drop(shared);
+    let collected = started.elapsed();
+    match tokio::task::spawn_blocking(move || writer.join()).await {
+        Ok(Ok(r)) => r?,
+        _ => return Err(Fatal::Other("the state writer panicked".into())),
+    };
+    let local_cands: Vec<Candidate> = local_entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| merge::candidate(e, i.to_string()))
+        .collect();
+    candidates.extend(merge::select_source(
+        &Filter::default(),
+        &cfg.filter,
+        keep_text,
+        local_cands,
+    ));
+    let credits: BTreeMap<String, String> = infos
+        .iter()
+        .filter_map(|(name, i)| {
+            Some((
+                name.clone(),
+                i.homepage.clone().or_else(|| i.feed_url.clone())?,
+            ))
+        })
+        .collect();
+    Ok(Gathered {
+        reports,
+        pool: merge::pool(candidates, &credits),
+        locals: local_entries,
+        infos,
+        timings: vec![
+            ("sources", collected),
+            ("state commit", started.elapsed() - collected),
+        ],
+    })
+}

@@ -1,0 +1,254 @@
+//! Every file a run publishes, rendered in memory before anything is written: for each view (the
+//! main feed is view zero) its selection from the pool, its entries loaded once for all views,
+//! and each of its renderers; then `feed.xsl` and `status.json`. Like Zola's one `render_feeds`
+//! for every language and taxonomy, one function renders every feed, so a view cannot differ
+//! from the main feed in anything but its metadata and its selection.
+//!
+//! A view whose inputs have not changed since its files were published (same fingerprint: the
+//! config, the templates, the version, and each selected entry's stored version, credits and
+//! attribution) is not rendered again: a warm run with many views costs little more than one
+//! without.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::gather::Gathered;
+use crate::html::Templates;
+use crate::merge::Winner;
+use crate::model::Entry;
+use crate::publish::Output;
+use crate::run::Fatal;
+use crate::state::State;
+use crate::views::{self, FeedView, Renderer};
+use crate::{json_feed, render};
+
+/// What a run renders.
+#[derive(Debug)]
+pub struct Rendered {
+    pub outputs: Vec<Output>,
+    /// Files of views whose fingerprint matched: not rendered, left as they are.
+    pub kept: Vec<String>,
+    /// Entries in each view, in view order (the main feed first).
+    pub counts: Vec<(String, usize)>,
+    /// Each view's fingerprint (by view name, `feed` for the main feed), to record once published.
+    pub fingerprints: Vec<(String, String)>,
+}
+
+/// Everything a view's files are rendered from, hashed.
+fn fingerprint(
+    base: &Sha256,
+    view: &FeedView,
+    sel: &[&Winner],
+    g: &Gathered,
+) -> Result<String, Fatal> {
+    let mut h = base.clone();
+    h.update(view.name.as_deref().unwrap_or("").as_bytes());
+    for w in sel {
+        let c = &w.candidate;
+        h.update(b"\0");
+        h.update(c.origin.as_deref().unwrap_or("").as_bytes());
+        h.update(b"\0");
+        h.update(c.handle.as_bytes());
+        for v in &w.via {
+            h.update(v.as_bytes());
+        }
+        match &c.origin {
+            // Local entries are found by position: their content goes in.
+            None => {
+                if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
+                    h.update(json(e)?);
+                }
+            }
+            // A stored item's hash covers its content; its attribution is per source.
+            Some(s) => {
+                if let Some(info) = g.infos.get(s) {
+                    h.update(json(info)?);
+                }
+            }
+        }
+    }
+    Ok(format!("{:x}", h.finalize()))
+}
+
+fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, Fatal> {
+    serde_json::to_vec(v).map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))
+}
+
+type Key = (Option<String>, String);
+
+/// One view's files and its number of entries.
+type ViewFiles = Result<(Vec<Output>, usize), Fatal>;
+
+fn key(w: &Winner) -> Key {
+    (w.candidate.origin.clone(), w.candidate.handle.clone())
+}
+
+/// Loads the full entries of every selected winner once (local ones from memory, partner ones
+/// from state), with their attribution and `via` credits.
+fn materialise(
+    cfg: &Config,
+    g: &Gathered,
+    wanted: &[&Winner],
+) -> Result<HashMap<Key, Entry>, Fatal> {
+    let state = State::open(&cfg.state_path)?;
+    let mut out = HashMap::with_capacity(wanted.len());
+    for w in wanted {
+        let k = key(w);
+        if out.contains_key(&k) {
+            continue;
+        }
+        let c = &w.candidate;
+        let mut entry = match &c.origin {
+            None => c
+                .handle
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| g.locals.get(i).cloned()),
+            Some(source) => state.entry(source, &c.handle)?.map(|mut e| {
+                e.source = g.infos.get(source).cloned();
+                e
+            }),
+        }
+        .ok_or_else(|| Fatal::Vanished(c.id.clone()))?;
+        entry.via.clone_from(&w.via);
+        out.insert(k, entry);
+    }
+    Ok(out)
+}
+
+/// Renders every view with every renderer, plus `feed.xsl` and `status.json`. A view whose
+/// fingerprint equals its entry in `previous` is skipped (its files are reported in `kept`); pass
+/// an empty map to render everything.
+pub fn render_all(
+    cfg: &Config,
+    g: &Gathered,
+    templates: &Templates,
+    previous: &HashMap<String, String>,
+) -> Result<Rendered, Fatal> {
+    let views = views::feed_views(cfg);
+    let max_items: HashMap<&str, usize> = cfg
+        .sources
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), s.max_items?)))
+        .collect();
+    let selections: Vec<Vec<&Winner>> = views
+        .iter()
+        .map(|v| views::select(v, &g.pool, &max_items, &cfg.filter))
+        .collect();
+    let mut base = Sha256::new();
+    base.update(env!("CARGO_PKG_VERSION").as_bytes());
+    base.update(std::fs::read(&cfg.path).unwrap_or_default());
+    for (name, text) in &templates.sources {
+        base.update(name.as_bytes());
+        base.update(text.as_bytes());
+    }
+    let mut fingerprints = Vec::with_capacity(views.len());
+    let mut todo = Vec::with_capacity(views.len());
+    for (v, sel) in views.iter().zip(&selections) {
+        let name = v.name.clone().unwrap_or_else(|| "feed".into());
+        let print = fingerprint(&base, v, sel, g)?;
+        todo.push(previous.get(&name) != Some(&print));
+        fingerprints.push((name, print));
+    }
+    let all: Vec<&Winner> = selections
+        .iter()
+        .zip(&todo)
+        .filter(|(_, t)| **t)
+        .flat_map(|(s, _)| s.iter().copied())
+        .collect();
+    let entries = materialise(cfg, g, &all)?;
+    let mut outputs = vec![Output {
+        name: "feed.xsl".into(),
+        bytes: crate::report::FEED_XSL.as_bytes().to_vec(),
+    }];
+    // Views are independent: render them on every core (scoped threads; nothing is shared but
+    // read-only data), then keep the view order.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, views.len().max(1));
+    let rendered: Vec<(usize, ViewFiles)> = std::thread::scope(|sc| {
+        let (views, selections, entries, todo) = (&views, &selections, &entries, &todo);
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                sc.spawn(move || {
+                    (t..views.len())
+                        .step_by(threads)
+                        .filter(|at| todo[*at])
+                        .map(|at| {
+                            let list: Vec<Entry> = selections[at]
+                                .iter()
+                                .filter_map(|w| entries.get(&key(w)).cloned())
+                                .collect();
+                            let out = views[at]
+                                .renderers
+                                .iter()
+                                .map(|&r| {
+                                    Ok(Output {
+                                        name: views[at].file(r),
+                                        bytes: render_one(cfg, views, at, &list, r, templates)?,
+                                    })
+                                })
+                                .collect::<Result<Vec<_>, Fatal>>();
+                            (at, out.map(|o| (o, list.len())))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let mut rendered = rendered;
+    if rendered.len() != todo.iter().filter(|t| **t).count() {
+        return Err(Fatal::Other("a rendering thread panicked".into()));
+    }
+    rendered.sort_by_key(|r| r.0);
+    for (_, r) in rendered {
+        outputs.extend(r?.0);
+    }
+    let mut kept = Vec::new();
+    for (v, t) in views.iter().zip(&todo) {
+        if !t {
+            kept.extend(v.renderers.iter().map(|&r| v.file(r)));
+        }
+    }
+    let counts = views
+        .iter()
+        .zip(&selections)
+        .map(|(v, s)| (v.name.clone().unwrap_or_else(|| "feed".into()), s.len()))
+        .collect::<Vec<_>>();
+    let main = counts.first().map_or(0, |c| c.1);
+    outputs.push(Output {
+        name: "status.json".into(),
+        bytes: crate::report::status_json(&g.reports, main)
+            .map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))?,
+    });
+    Ok(Rendered {
+        outputs,
+        kept,
+        counts,
+        fingerprints,
+    })
+}
+
+fn render_one(
+    cfg: &Config,
+    views: &[FeedView],
+    at: usize,
+    entries: &[Entry],
+    r: Renderer,
+    templates: &Templates,
+) -> Result<Vec<u8>, Fatal> {
+    let view = &views[at];
+    Ok(match r {
+        Renderer::Atom => render::atom(&view.meta, entries, Some("feed.xsl"))?,
+        Renderer::Json => {
+            json_feed::json_feed(&view.meta, entries, &view.url(&cfg.feed.self_url, r))?
+        }
+        Renderer::Page | Renderer::Embed => templates.view(cfg, views, at, entries, r)?,
+    })
+}

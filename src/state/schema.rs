@@ -1,0 +1,90 @@
+//! The state database's schema: versioned forward migrations, and the one data migration that
+//! SQL alone cannot do (filling the columns views select on from the stored entries).
+
+use rusqlite::{Transaction, params};
+
+use crate::model::Entry;
+
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "CREATE TABLE sources (
+        name TEXT PRIMARY KEY,
+        etag TEXT, last_modified TEXT,
+        last_status TEXT NOT NULL DEFAULT '',
+        last_attempt TEXT, last_success TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_fetch TEXT,
+        gone INTEGER NOT NULL DEFAULT 0,
+        moved_to TEXT,
+        info TEXT
+    );
+    CREATE TABLE items (
+        source TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        id TEXT NOT NULL,
+        canonical_link TEXT,
+        original_id TEXT,
+        updated TEXT NOT NULL,
+        published TEXT,
+        text TEXT NOT NULL,
+        entry BLOB NOT NULL
+    );
+    -- A rowid table: its rows (a few KB) would overflow into extra pages WITHOUT ROWID.
+    CREATE UNIQUE INDEX items_key ON items (source, hash);
+    CREATE TABLE seen (
+        id TEXT PRIMARY KEY,
+        source TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+    ) WITHOUT ROWID;",
+    // 2: what views select on, so that selecting never loads a full entry. Rows stored before
+    // this are filled in by `backfill`.
+    "ALTER TABLE items ADD COLUMN tags TEXT;
+    ALTER TABLE items ADD COLUMN language TEXT;",
+    // 3: the fingerprint of each view's inputs when its files were last published, so that an
+    // unchanged view is not rendered again.
+    "CREATE TABLE outputs (view TEXT PRIMARY KEY, fingerprint TEXT NOT NULL) WITHOUT ROWID;",
+];
+
+/// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).
+pub(super) fn tags_text(tags: &[String]) -> String {
+    tags.join("\u{1f}")
+}
+
+/// The inverse of [`tags_text`]; a row written before migration 2 and not yet filled has none.
+pub(super) fn tags(stored: Option<&str>) -> Vec<String> {
+    match stored {
+        None | Some("") => Vec::new(),
+        Some(t) => t.split('\u{1f}').map(str::to_string).collect(),
+    }
+}
+
+/// Fills `tags` and `language` of rows stored before migration 2 from their entries, so that
+/// views see an upgraded database's history without a refetch.
+pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), String> {
+    let e = |e: rusqlite::Error| e.to_string();
+    let mut rows = Vec::new();
+    {
+        let mut st = tx
+            .prepare("SELECT rowid, entry FROM items WHERE tags IS NULL")
+            .map_err(e)?;
+        let mut q = st.query([]).map_err(e)?;
+        while let Some(r) = q.next().map_err(e)? {
+            let (rowid, packed): (i64, Vec<u8>) = (r.get(0).map_err(e)?, r.get(1).map_err(e)?);
+            let json = lz4_flex::decompress_size_prepended(&packed).map_err(|x| x.to_string())?;
+            let entry: Entry = serde_json::from_slice(&json).map_err(|x| x.to_string())?;
+            let t = crate::merge::tags(&entry.categories);
+            rows.push((
+                rowid,
+                tags_text(&t),
+                entry.language.map(|l| l.to_ascii_lowercase()),
+            ));
+        }
+    }
+    let mut up = tx
+        .prepare("UPDATE items SET tags = ?2, language = ?3 WHERE rowid = ?1")
+        .map_err(e)?;
+    for (rowid, t, lang) in rows {
+        up.execute(params![rowid, t, lang]).map_err(e)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The pages for people and the embeds for partner sites, as written (the browser test renders
+//! them): landmarks, one h1, autodiscovery, the subscribe box, downloads with kind and size,
+//! `lang`, navigation, the iframe snippets; embeds without scripts or outside loads.
+
+use std::path::Path;
+
+use crate::views::shipped;
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn pages_and_embeds_have_what_people_and_partner_sites_need() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = shipped(tmp.path());
+    let index = read(&out.join("index.html"));
+    assert_eq!(index.matches("<h1>").count(), 1);
+    for needle in [
+        "<link rel=\"alternate\" type=\"application/atom+xml\"",
+        "href=\"https://swrn.example.org/feed.atom\"",
+        "type=\"application/feed+json\"",
+        "<main>",
+        "<nav aria-label=\"Feeds\">",
+        "<footer>",
+        "feed reader",
+        "<time datetime=\"",
+        "(PDF, 2.0 MB)",
+        "href=\"zh.html\"",
+        "href=\"resources.html\"",
+        "prefers-color-scheme:dark",
+        "lang=\"zh-HK\"",
+        "lang=\"th\"",
+        // One copy-paste snippet per view, escaped as text.
+        "&lt;iframe src=&quot;https://swrn.example.org/zh.embed.html&quot;",
+        "&lt;iframe src=&quot;https://swrn.example.org/embed.html&quot;",
+    ] {
+        assert!(index.contains(needle), "index.html lacks {needle}");
+    }
+    assert!(!index.to_ascii_lowercase().contains("<script"));
+    let zh = read(&out.join("zh.html"));
+    assert!(zh.contains("aria-current=\"page\"") && zh.contains("href=\"index.html\""));
+    assert!(!zh.contains("&lt;iframe"), "snippets only on the main page");
+    for e in ["embed.html", "zh.embed.html"] {
+        let embed = read(&out.join(e));
+        assert!(embed.contains("<base target=\"_blank\">"), "{e}");
+        let lower = embed.to_ascii_lowercase();
+        for bad in [
+            "<script", "<link", "<img", "<iframe", "src=", "url(", "@import",
+        ] {
+            assert!(!lower.contains(bad), "{e} has {bad}");
+        }
+    }
+}
+
+#[test]
+fn page_helpers_size_kind_and_direction() {
+    use feedbraid::html::{bcp47_case, dir, human_size, kind_size};
+    use feedbraid::model::Enclosure;
+    let pdf = Enclosure {
+        url: "https://x.example.org/a.pdf".into(),
+        mime_type: "application/pdf".into(),
+        length: Some(487_424),
+        title: None,
+        language: None,
+    };
+    assert_eq!(kind_size(&pdf), "PDF, 476 KB");
+    assert_eq!(human_size(900), "900 bytes");
+    assert_eq!(human_size(2_134_016), "2.0 MB");
+    let mp3 = Enclosure {
+        mime_type: "audio/mpeg".into(),
+        length: None,
+        ..pdf
+    };
+    assert_eq!(kind_size(&mp3), "MP3");
+    assert_eq!(dir("ar"), Some("rtl"));
+    assert_eq!(dir("fa-IR"), Some("rtl"));
+    assert_eq!(dir("az-arab"), Some("rtl"));
+    assert_eq!(dir("zh-hant"), None);
+    assert_eq!(dir("th"), None);
+    assert_eq!(bcp47_case("zh-hant-hk"), "zh-Hant-HK");
+    assert_eq!(bcp47_case("en-us"), "en-US");
+}

@@ -1,0 +1,431 @@
+//! Views: more feeds from the same run. Selection (language, tag, source, local), history beyond
+//! the main feed's cap, the same entry in every output, pages and embeds, template overrides and
+//! their errors, all-or-nothing publishing, and the gathering part running on a caller's runtime.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use feedbraid::publish::{Memory, Sink, Written};
+
+use crate::{Reply, Server, Setup};
+
+fn rss(items: &[(&str, &str, &str)]) -> Vec<u8> {
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>T</title><link>https://p.example.org/</link>\n",
+    );
+    for (title, date, cat) in items {
+        let slug: String = title.chars().filter(char::is_ascii_alphanumeric).collect();
+        x.push_str(&format!(
+            "<item><title>{title}</title><link>https://p.example.org/{slug}</link><guid>https://p.example.org/{slug}</guid><pubDate>{date}</pubDate><category>{cat}</category><description>About {title}</description></item>\n"
+        ));
+    }
+    x.push_str("</channel></rss>\n");
+    x.into_bytes()
+}
+
+/// The shipped example, run offline by the binary into a temp folder.
+pub fn shipped(tmp: &Path) -> PathBuf {
+    let out = tmp.join("out");
+    let run = Command::new(env!("CARGO_BIN_EXE_feedbraid"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", "--out"])
+        .arg(&out)
+        .arg("--state")
+        .arg(tmp.join("state.db"))
+        .output()
+        .expect("binary runs");
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    out
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The `<entry ...>...</entry>` elements of an Atom document, by id.
+fn atom_entries(xml: &str) -> BTreeMap<String, String> {
+    xml.split("<entry")
+        .skip(1)
+        .map(|rest| {
+            let el = format!(
+                "<entry{}",
+                &rest[..rest.find("</entry>").expect("closed") + 8]
+            );
+            let id = el
+                .split("<id>")
+                .nth(1)
+                .and_then(|r| r.split("</id>").next());
+            (id.expect("id").to_string(), el)
+        })
+        .collect()
+}
+
+fn json_items(p: &Path) -> BTreeMap<String, serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_str(&read(p)).expect("json");
+    v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| (i["id"].as_str().expect("id").to_string(), i.clone()))
+        .collect()
+}
+
+fn no_nulls(v: &serde_json::Value, at: &str) {
+    match v {
+        serde_json::Value::Null => panic!("null at {at}"),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| no_nulls(x, &format!("{at}[{i}]"))),
+        serde_json::Value::Object(o) => o
+            .iter()
+            .for_each(|(k, x)| no_nulls(x, &format!("{at}.{k}"))),
+        _ => {}
+    }
+}
+
+#[test]
+fn shipped_views_are_written_and_entries_are_identical_across_them() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = shipped(tmp.path());
+    for v in ["zh", "th", "anti-trafficking", "resources"] {
+        for ext in ["atom", "json", "html", "embed.html"] {
+            assert!(out.join(format!("{v}.{ext}")).is_file(), "{v}.{ext}");
+        }
+    }
+    for f in [
+        "index.html",
+        "embed.html",
+        "feed.atom",
+        "feed.json",
+        "status.json",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let main = atom_entries(&read(&out.join("feed.atom")));
+    let main_json = json_items(&out.join("feed.json"));
+    for v in ["zh", "th", "anti-trafficking", "resources"] {
+        let xml = read(&out.join(format!("{v}.atom")));
+        let entries = atom_entries(&xml);
+        assert!(!entries.is_empty(), "{v} has entries");
+        // The same element, byte for byte: same id, content, dates, attribution.
+        for (id, el) in &entries {
+            assert_eq!(
+                main.get(id),
+                Some(el),
+                "{v}: entry {id} differs from feed.atom"
+            );
+        }
+        let items = json_items(&out.join(format!("{v}.json")));
+        assert_eq!(
+            items.keys().collect::<Vec<_>>(),
+            entries.keys().collect::<Vec<_>>()
+        );
+        for (id, item) in &items {
+            assert_eq!(main_json.get(id), Some(item), "{v}: JSON item {id}");
+        }
+        // Own id (feed id + name), self link beside self_url, updated = newest entry.
+        assert!(
+            xml.contains(&format!("<id>tag:swrn.example.org,2012:feed/view/{v}</id>")),
+            "{v}"
+        );
+        assert!(xml.contains(&format!(
+            "href=\"https://swrn.example.org/{v}.atom\" rel=\"self\""
+        )));
+        let newest = entries
+            .values()
+            .filter_map(|e| e.split("<updated>").nth(1)?.split('<').next())
+            .max()
+            .expect("dates");
+        let feed_updated = xml
+            .split("<updated>")
+            .nth(1)
+            .and_then(|r| r.split('<').next());
+        assert_eq!(
+            feed_updated,
+            Some(newest),
+            "{v}: updated is its newest entry's"
+        );
+    }
+    // Selections: languages by primary subtag, a tag, the network's own entries.
+    let zh = read(&out.join("zh.atom"));
+    assert!(zh.contains("xml:lang=\"zh-HK\"") && zh.contains("xml:lang=\"zh\""));
+    assert!(!zh.contains("xml:lang=\"en"), "only Chinese entries");
+    let th = read(&out.join("th.atom"));
+    assert!(th.contains("xml:lang=\"th\"") && !th.contains("xml:lang=\"en"));
+    let at = read(&out.join("anti-trafficking.atom"));
+    assert_eq!(
+        atom_entries(&at).len(),
+        at.matches("term=\"Anti-trafficking\"").count()
+            + at.matches("term=\"anti-trafficking\"").count(),
+        "every entry carries the tag, once"
+    );
+    let res = read(&out.join("resources.atom"));
+    assert!(!res.contains("<source>"), "only the network's own entries");
+    assert!(res.contains("Zi Teng Newsletter 39"));
+    // Every Atom file: well-formed for libxml2, bozo 0 for feedparser, valid per our checker.
+    let atoms: Vec<PathBuf> = std::fs::read_dir(&out)
+        .expect("out")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "atom"))
+        .collect();
+    assert_eq!(atoms.len(), 5);
+    let lint = Command::new("xmllint")
+        .arg("--noout")
+        .args(&atoms)
+        .output()
+        .expect("xmllint runs (apt-get install libxml2-utils; .ci/run does)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let script = "import sys, feedparser\n\
+                  for f in sys.argv[1:]:\n\
+                  \x20   d = feedparser.parse(f)\n\
+                  \x20   assert not d.bozo, (f, d.bozo_exception)\n\
+                  \x20   assert d.feed.id and d.entries, f\n";
+    let py = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(&atoms)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    for a in &atoms {
+        let v = crate::validity::violations(&read(a));
+        assert!(v.is_empty(), "{}: {v:?}", a.display());
+    }
+    // JSON Feed 1.1: optional strings left out, never null.
+    for f in ["feed.json", "zh.json", "resources.json"] {
+        let v: serde_json::Value = serde_json::from_str(&read(&out.join(f))).expect("json");
+        no_nulls(&v, f);
+    }
+}
+
+fn write_config(s: &Setup, edit: impl Fn(String) -> String) {
+    std::fs::write(s.config(), edit(read(&s.config()))).expect("write config");
+}
+
+#[test]
+fn a_view_keeps_its_own_history_beyond_the_main_feeds_cap() {
+    let server = Server::start();
+    let en: Vec<(String, String)> = (1..=6)
+        .map(|d| {
+            (
+                format!("English news {d}"),
+                format!("Mon, {d:02} Jun 2026 10:00:00 GMT"),
+            )
+        })
+        .collect();
+    let en_items: Vec<(&str, &str, &str)> = en
+        .iter()
+        .map(|(t, d)| (t.as_str(), d.as_str(), "News"))
+        .collect();
+    server.route(
+        "/en.xml",
+        vec![Reply::ok(rss(&en_items), "application/rss+xml")],
+    );
+    server.route(
+        "/zh.xml",
+        vec![Reply::ok(
+            rss(&[
+                (
+                    "Old Chinese item",
+                    "Mon, 02 Feb 2026 10:00:00 GMT",
+                    "Health",
+                ),
+                (
+                    "Older Chinese item",
+                    "Mon, 05 Jan 2026 10:00:00 GMT",
+                    "News",
+                ),
+            ]),
+            "application/rss+xml",
+        )],
+    );
+    let s = Setup::new(
+        &[("En", server.url("/en.xml")), ("Zh", server.url("/zh.xml"))],
+        "",
+    );
+    s.append("language = \"zh-Hant\"\nmax_items = 5\n");
+    write_config(&s, |t| {
+        t.replace(
+            "language = \"en\"\n\n",
+            "language = \"en\"\nmax_entries = 3\n\n",
+        ) + "\n[[view]]\nname = \"zh\"\ntitle = \"Chinese\"\nlanguages = [\"zh\"]\n\
+               \n[[view]]\nname = \"ours\"\ntitle = \"Ours\"\nsources = [\"local\"]\n\
+               \n[[view]]\nname = \"health\"\ntitle = \"Health in Chinese\"\ntags = [\"health\"]\nsources = [\"Zh\"]\n\
+               \n[[view]]\nname = \"capped\"\ntitle = \"Capped\"\nmax_entries = 2\ninclude = [\"English\"]\n"
+    });
+    let report = s.run().expect("run");
+    assert_eq!(report.entries, 3);
+    assert_eq!(report.views, 4);
+    let main = atom_entries(&s.feed());
+    assert_eq!(main.len(), 3, "the main feed keeps its cap");
+    assert!(
+        !s.feed().contains("Chinese item"),
+        "too old for the main feed"
+    );
+    let zh = read(&s.out().join("zh.atom"));
+    assert_eq!(atom_entries(&zh).len(), 2, "{zh}");
+    assert!(zh.contains("Old Chinese item") && zh.contains("Older Chinese item"));
+    assert!(zh.contains("xml:lang=\"zh-Hant\""));
+    let ours = read(&s.out().join("ours.atom"));
+    assert_eq!(atom_entries(&ours).len(), 1);
+    assert!(ours.contains("Our own report"));
+    let health = read(&s.out().join("health.atom"));
+    assert_eq!(atom_entries(&health).len(), 1, "tags AND sources");
+    assert!(health.contains("Old Chinese item"));
+    let capped = read(&s.out().join("capped.atom"));
+    assert_eq!(atom_entries(&capped).len(), 2, "its own cap");
+    assert!(capped.contains("English news 6") && capped.contains("English news 5"));
+}
+
+#[test]
+fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = shipped(tmp.path());
+    let opts = feedbraid::run::RunOptions {
+        config: Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"),
+        out: Some(out.clone()),
+        state: Some(tmp.path().join("state.db")),
+        offline: false,
+    };
+    let again = feedbraid::run::run(&opts).expect("second run");
+    assert!(again.written.len() >= 4 * 5 + 2);
+    for (name, w) in &again.written {
+        // status.json records when each source last succeeded: that changes on every run.
+        if name != "status.json" {
+            assert_eq!(
+                *w,
+                Written::Unchanged,
+                "{name} rewritten by an unchanged run"
+            );
+        }
+    }
+    // Unchanged views are not even rendered; a view whose file went missing is.
+    std::fs::remove_file(out.join("zh.html")).expect("rm");
+    let third = feedbraid::run::run(&opts).expect("third run");
+    let changed: Vec<&str> = third
+        .written
+        .iter()
+        .filter(|(n, w)| *w == Written::Changed && n != "status.json")
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(changed, ["zh.html"]);
+    assert!(out.join("zh.html").is_file());
+    // The gathering part runs on the caller's runtime; rendering into memory gives the bytes
+    // that are on disk.
+    let cfg = feedbraid::run::load_config(&opts).expect("config");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let g = rt
+        .block_on(feedbraid::gather::gather(&cfg, true, chrono::Utc::now()))
+        .expect("gather");
+    let templates = feedbraid::html::Templates::load(None).expect("templates");
+    let rendered =
+        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default()).expect("render");
+    let mut mem = Memory::default();
+    mem.publish(&rendered.outputs).expect("memory");
+    for (name, bytes) in &mem.files {
+        if name == "status.json" {
+            continue; // offline: the sources' status differs from the real run's
+        }
+        assert_eq!(
+            &std::fs::read(out.join(name)).expect("on disk"),
+            bytes,
+            "{name}"
+        );
+    }
+    let twice = mem.publish(&rendered.outputs).expect("memory");
+    assert!(twice.iter().all(|(_, w)| *w == Written::Unchanged));
+}
+
+#[test]
+fn templates_override_by_name_and_errors_name_file_and_line() {
+    let s = Setup::new::<&str>(&[], "");
+    let dir = s.dir.path().join("templates");
+    std::fs::create_dir(&dir).expect("mkdir");
+    std::fs::write(
+        dir.join("page.html"),
+        "<!DOCTYPE html><title>{{ title }}</title>\n{% for e in entries %}<p>{{ e.title }}</p>{% endfor %}\n",
+    )
+    .expect("write");
+    s.append("\n[output]\ntemplates = \"templates\"\n");
+    s.run().expect("run");
+    assert_eq!(
+        read(&s.out().join("index.html")),
+        "<!DOCTYPE html><title>Test network</title>\n<p>Our own report</p>\n"
+    );
+    assert!(
+        read(&s.out().join("embed.html")).contains("<base target=\"_blank\">"),
+        "default kept"
+    );
+    let before = s.feed();
+    // A syntax error: `check` and `run` name the file and the line, and nothing is published.
+    std::fs::write(dir.join("page.html"), "<p>\n{% for e in %}\n").expect("write");
+    let (code, err) = s.cli("check", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}:2:", dir.join("page.html").display())),
+        "{err}"
+    );
+    // An error only rendering finds (an unknown variable) stops the run before anything is
+    // written, even the feeds whose own rendering succeeded.
+    std::fs::write(dir.join("page.html"), "<p>\n\n{{ no_such_thing.title }}\n").expect("write");
+    write_config(&s, |t| {
+        t.replace("title = \"Test network\"", "title = \"Renamed\"")
+    });
+    let (code, err) = s.cli("run", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{}:3:", dir.join("page.html").display())),
+        "{err}"
+    );
+    assert_eq!(before, s.feed(), "nothing published");
+}
+
+#[test]
+fn a_database_from_before_views_is_backfilled_so_views_see_its_history() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = shipped(tmp.path());
+    let zh_before = read(&out.join("zh.atom"));
+    // Make the database look like schema 1: no tags or language columns.
+    let db = rusqlite::Connection::open(tmp.path().join("state.db")).expect("open");
+    db.execute_batch(
+        "ALTER TABLE items DROP COLUMN tags; ALTER TABLE items DROP COLUMN language;\n         DROP TABLE outputs; PRAGMA user_version = 1;",
+    )
+    .expect("downgrade");
+    drop(db);
+    std::fs::remove_dir_all(&out).expect("rm");
+    let opts = feedbraid::run::RunOptions {
+        config: Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"),
+        out: Some(out.clone()),
+        state: Some(tmp.path().join("state.db")),
+        offline: true,
+    };
+    feedbraid::run::run(&opts).expect("offline run on the upgraded database");
+    assert_eq!(
+        read(&out.join("zh.atom")),
+        zh_before,
+        "stored partner entries keep their language"
+    );
+    let at = read(&out.join("anti-trafficking.atom"));
+    assert!(
+        at.contains("<source>"),
+        "and their tags: partner entries are selected"
+    );
+}
