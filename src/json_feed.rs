@@ -40,6 +40,8 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     date_published: Option<String>,
     date_modified: String,
     authors: Vec<Author<'a>>,
@@ -85,6 +87,7 @@ fn item(e: &Entry) -> Item<'_> {
         title: &e.title,
         content_html: e.content.as_deref().or(e.summary.as_deref()).unwrap_or(""),
         summary: e.summary.as_deref().map(crate::normalise::text::plain),
+        image: e.image.as_deref(),
         date_published: e.published.map(date),
         date_modified: date(e.updated),
         authors: e
