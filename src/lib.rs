@@ -12,6 +12,7 @@ mod collect;
 pub mod config;
 pub mod dates;
 pub mod decode;
+pub mod editorial;
 pub mod entities;
 pub mod fetch;
 pub mod gather;

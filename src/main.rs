@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use feedbraid::editorial::commands as editorial;
 use feedbraid::run::{self, RunOptions};
 
 #[derive(Parser)]
@@ -36,6 +37,32 @@ enum Command {
     Check {
         #[arg(long, short, default_value = "feeds.toml")]
         config: PathBuf,
+    },
+    /// Withdraw entries from every output (recorded in withdrawn.toml beside the config; the next
+    /// run applies it and leaves a tombstone). With --undo, bring them back.
+    Withdraw {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// The public reason, shown in the tombstone.
+        #[arg(long, conflicts_with = "undo")]
+        reason: Option<String>,
+        /// Take the withdrawal back.
+        #[arg(long)]
+        undo: bool,
+        /// Entry ids or links (see `feedbraid list`).
+        #[arg(required = true, value_name = "ID-OR-LINK")]
+        keys: Vec<String>,
+    },
+    /// List the stored entries (id, date, source, title), newest first, to find one to withdraw.
+    List {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Only this source's entries (`local` for the network's own).
+        #[arg(long)]
+        source: Option<String>,
+        /// Only entries whose title, id or link contains this text.
+        #[arg(long)]
+        search: Option<String>,
     },
     /// Print what the state database knows about each source.
     Status {
@@ -91,6 +118,74 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("feedbraid: {e}");
                 2
+            }
+        },
+        Command::Withdraw {
+            config,
+            reason,
+            undo,
+            keys,
+        } => {
+            let opts = RunOptions {
+                config,
+                ..RunOptions::default()
+            };
+            let result = if undo {
+                editorial::undo(&opts, &keys).map(|n| {
+                    println!(
+                        "{n} withdrawal(s) taken back; the next run publishes the entries again"
+                    );
+                })
+            } else {
+                editorial::withdraw(&opts, &keys, reason.as_deref(), chrono::Utc::now()).map(|new| {
+                    for w in &new {
+                        println!(
+                            "withdrawn: {} ({})",
+                            w.id,
+                            w.title.as_deref().unwrap_or_default()
+                        );
+                    }
+                    println!(
+                        "{} recorded in withdrawn.toml; the next run removes them from every output",
+                        new.len()
+                    );
+                })
+            };
+            match result {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("feedbraid: {e}");
+                    2
+                }
+            }
+        }
+        Command::List {
+            config,
+            source,
+            search,
+        } => match editorial::list(
+            &RunOptions {
+                config,
+                ..RunOptions::default()
+            },
+            source.as_deref(),
+            search.as_deref(),
+        ) {
+            Ok(entries) => {
+                for e in entries {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        e.id,
+                        e.updated.format("%Y-%m-%d"),
+                        e.source,
+                        e.title
+                    );
+                }
+                0
+            }
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                e.exit_code()
             }
         },
         Command::Status { config, state } => match run::status(&RunOptions {

@@ -9,11 +9,12 @@
 //! attribution) is not rendered again: a warm run with many views costs little more than one
 //! without.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::editorial::tombstones::{Carried, Context, Tombstone, ViewHistory, decide};
 use crate::gather::Gathered;
 use crate::html::Templates;
 use crate::merge::Winner;
@@ -34,6 +35,36 @@ pub struct Rendered {
     pub counts: Vec<(String, usize)>,
     /// Each view's fingerprint (by view name, `feed` for the main feed), to record once published.
     pub fingerprints: Vec<(String, String)>,
+    /// Each view's editorial memory (what it carries, its tombstones), to record once published.
+    pub histories: Vec<(String, ViewHistory)>,
+}
+
+/// Withdrawals and tombstones for this run: the context, and each view's memory from the last.
+#[derive(Debug)]
+pub struct Editorial<'a> {
+    pub cx: Context<'a>,
+    pub histories: &'a HashMap<String, ViewHistory>,
+}
+
+impl Editorial<'_> {
+    /// A view's history for the next run, and the tombstones it carries now.
+    fn history(&self, name: &str, sel: &[&Winner]) -> ViewHistory {
+        let before = self.histories.get(name).cloned().unwrap_or_default();
+        let carried: Vec<Carried> = sel
+            .iter()
+            .map(|w| Carried {
+                id: w.candidate.id.clone(),
+                canonical_link: w.candidate.canonical_link.clone(),
+                source: w.candidate.origin.clone(),
+            })
+            .collect();
+        let now_ids: HashSet<&str> = carried.iter().map(|c| c.id.as_str()).collect();
+        let tombstones = decide(&self.cx, &before.carried, &now_ids, &before.tombstones);
+        ViewHistory {
+            carried,
+            tombstones,
+        }
+    }
 }
 
 /// Everything a view's files are rendered from, hashed.
@@ -42,9 +73,13 @@ fn fingerprint(
     view: &FeedView,
     sel: &[&Winner],
     g: &Gathered,
+    tombstones: &[Tombstone],
 ) -> Result<String, Fatal> {
     let mut h = base.clone();
     h.update(view.name.as_deref().unwrap_or("").as_bytes());
+    for t in tombstones {
+        h.update(format!("\0t{}\0{}\0{:?}", t.id, t.when, t.comment).as_bytes());
+    }
     for w in sel {
         let c = &w.candidate;
         h.update(b"\0");
@@ -126,6 +161,7 @@ pub fn render_all(
     g: &Gathered,
     templates: &Templates,
     previous: &HashMap<String, String>,
+    ed: &Editorial<'_>,
 ) -> Result<Rendered, Fatal> {
     let views = views::feed_views(cfg);
     let max_items: HashMap<&str, usize> = cfg
@@ -146,9 +182,12 @@ pub fn render_all(
     }
     let mut fingerprints = Vec::with_capacity(views.len());
     let mut todo = Vec::with_capacity(views.len());
+    let mut histories = Vec::with_capacity(views.len());
     for (v, sel) in views.iter().zip(&selections) {
         let name = v.name.clone().unwrap_or_else(|| "feed".into());
-        let print = fingerprint(&base, v, sel, g)?;
+        let history = ed.history(&name, sel);
+        let print = fingerprint(&base, v, sel, g, &history.tombstones)?;
+        histories.push((name.clone(), history));
         todo.push(previous.get(&name) != Some(&print));
         fingerprints.push((name, print));
     }
@@ -169,7 +208,8 @@ pub fn render_all(
         .map_or(1, |n| n.get())
         .clamp(1, views.len().max(1));
     let rendered: Vec<(usize, ViewFiles)> = std::thread::scope(|sc| {
-        let (views, selections, entries, todo) = (&views, &selections, &entries, &todo);
+        let (views, selections, entries, todo, histories) =
+            (&views, &selections, &entries, &todo, &histories);
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 sc.spawn(move || {
@@ -187,7 +227,15 @@ pub fn render_all(
                                 .map(|&r| {
                                     Ok(Output {
                                         name: views[at].file(r),
-                                        bytes: render_one(cfg, views, at, &list, r, templates)?,
+                                        bytes: render_one(
+                                            cfg,
+                                            views,
+                                            at,
+                                            &list,
+                                            r,
+                                            templates,
+                                            &histories[at].1.tombstones,
+                                        )?,
                                     })
                                 })
                                 .collect::<Result<Vec<_>, Fatal>>();
@@ -232,6 +280,7 @@ pub fn render_all(
         kept,
         counts,
         fingerprints,
+        histories,
     })
 }
 
@@ -242,10 +291,13 @@ fn render_one(
     entries: &[Entry],
     r: Renderer,
     templates: &Templates,
+    tombstones: &[Tombstone],
 ) -> Result<Vec<u8>, Fatal> {
     let view = &views[at];
     Ok(match r {
-        Renderer::Atom => render::atom(&view.meta, entries, Some("feed.xsl"))?,
+        Renderer::Atom => {
+            render::atom_with_tombstones(&view.meta, entries, Some("feed.xsl"), tombstones)?
+        }
         Renderer::Json => {
             json_feed::json_feed(&view.meta, entries, &view.url(&cfg.feed.self_url, r))?
         }

@@ -10,10 +10,11 @@ use atom_syndication::{
     Person as AtomPerson, Source, Text,
 };
 use chrono::{DateTime, Utc};
-use quick_xml::events::{BytesDecl, BytesPI, Event};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesPI, BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer};
 
 use crate::config::FeedMeta;
+use crate::editorial::tombstones::Tombstone;
 use crate::model::{Entry, Person};
 use crate::normalise::text::xml_safe;
 
@@ -136,6 +137,16 @@ pub fn atom(
     entries: &[Entry],
     stylesheet: Option<&str>,
 ) -> Result<Vec<u8>, RenderError> {
+    atom_with_tombstones(meta, entries, stylesheet, &[])
+}
+
+/// [`atom`], plus an RFC 6721 `<at:deleted-entry>` for each tombstone, after the entries.
+pub fn atom_with_tombstones(
+    meta: &FeedMeta,
+    entries: &[Entry],
+    stylesheet: Option<&str>,
+    tombstones: &[Tombstone],
+) -> Result<Vec<u8>, RenderError> {
     let feed = Feed {
         title: Text::plain(xml_safe(&meta.title)),
         id: meta.id.clone(),
@@ -166,7 +177,35 @@ pub fn atom(
         .write_with_config(Vec::new(), config)
         .map_err(|e| RenderError(e.to_string()))?;
     let langs: Vec<Option<&str>> = entries.iter().map(|e| e.language.as_deref()).collect();
-    add_entry_langs(&raw, &langs, stylesheet)
+    add_entry_langs(&raw, &langs, stylesheet, tombstones)
+}
+
+/// The namespace of RFC 6721 tombstones.
+pub const TOMBSTONES_NS: &str = "http://purl.org/atompub/tombstones/1.0";
+
+fn write_tombstones(
+    w: &mut Writer<Vec<u8>>,
+    tombstones: &[Tombstone],
+) -> Result<(), quick_xml::Error> {
+    for t in tombstones {
+        let when = t.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let id = xml_safe(&t.id);
+        let el = BytesStart::new("at:deleted-entry")
+            .with_attributes([("ref", id.as_str()), ("when", when.as_str())]);
+        w.get_mut().extend_from_slice(b"  ");
+        match &t.comment {
+            Some(c) => {
+                w.write_event(Event::Start(el))?;
+                w.write_event(Event::Start(BytesStart::new("at:comment")))?;
+                w.write_event(Event::Text(BytesText::new(&xml_safe(c))))?;
+                w.write_event(Event::End(BytesEnd::new("at:comment")))?;
+                w.write_event(Event::End(BytesEnd::new("at:deleted-entry")))?;
+            }
+            None => w.write_event(Event::Empty(el))?,
+        }
+        w.get_mut().push(b'\n');
+    }
+    Ok(())
 }
 
 /// Copies the XML event by event, adding the declaration, the stylesheet PI and `xml:lang` on the
@@ -175,6 +214,7 @@ fn add_entry_langs(
     raw: &[u8],
     langs: &[Option<&str>],
     stylesheet: Option<&str>,
+    tombstones: &[Tombstone],
 ) -> Result<Vec<u8>, RenderError> {
     let err = |e: &dyn std::fmt::Display| RenderError(e.to_string());
     let mut reader = Reader::from_reader(raw);
@@ -199,7 +239,11 @@ fn add_entry_langs(
             Event::Eof => break,
             Event::Start(start) => {
                 depth += 1;
-                if depth == 2 && start.name().as_ref() == b"entry" {
+                if depth == 1 && !tombstones.is_empty() {
+                    let mut s = start.into_owned();
+                    s.push_attribute(("xmlns:at", TOMBSTONES_NS));
+                    w.write_event(Event::Start(s)).map_err(|e| err(&e))?;
+                } else if depth == 2 && start.name().as_ref() == b"entry" {
                     let mut s = start.into_owned();
                     if let Some(Some(lang)) = langs.get(n) {
                         s.push_attribute(("xml:lang", *lang));
@@ -212,6 +256,9 @@ fn add_entry_langs(
             }
             Event::End(end) => {
                 depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    write_tombstones(&mut w, tombstones).map_err(|e| err(&e))?;
+                }
                 w.write_event(Event::End(end)).map_err(|e| err(&e))?;
             }
             other => w.write_event(other).map_err(|e| err(&e))?,

@@ -11,7 +11,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use crate::config::{Config, ConfigError};
 use crate::gather::gather;
 use crate::html::Templates;
-use crate::outputs::render_all;
+use crate::outputs::{Editorial, render_all};
 use crate::publish::{Disk, Sink, Written};
 use crate::report::RunReport;
 use crate::state::State;
@@ -117,7 +117,11 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .max_blocking_threads(cores * 2)
         .build()
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
-    let gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
+    let withdrawals = crate::editorial::load(&crate::editorial::path_beside(&cfg.path))
+        .map_err(|e| Fatal::Other(e.to_string()))?;
+    let mut gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
+    // Withdrawn means gone from every output, however the partner still serves it.
+    gathered.pool.retain(|w| !withdrawals.covers(&w.candidate));
     drop(runtime);
     let started = std::time::Instant::now();
     let mut state = State::open(&cfg.state_path)?;
@@ -137,7 +141,23 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
                 })
         })
         .collect();
-    let rendered = render_all(&cfg, &gathered, &templates, &previous)?;
+    let active: std::collections::HashSet<String> = cfg
+        .sources
+        .iter()
+        .filter(|s| s.enabled)
+        .map(|s| s.name.clone())
+        .collect();
+    let histories = state.view_histories()?;
+    let editorial = Editorial {
+        cx: crate::editorial::tombstones::Context {
+            withdrawals: &withdrawals,
+            active_sources: &active,
+            now,
+            days: cfg.feed.tombstone_days,
+        },
+        histories: &histories,
+    };
+    let rendered = render_all(&cfg, &gathered, &templates, &previous, &editorial)?;
     let mut written = Disk {
         dir: cfg.output_dir.clone(),
     }
@@ -148,6 +168,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     })?;
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
+    state.set_view_histories(&rendered.histories)?;
     written.extend(
         rendered
             .kept

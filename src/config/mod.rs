@@ -85,6 +85,8 @@ pub struct FeedMeta {
     pub icon: Option<Url>,
     pub logo: Option<Url>,
     pub max_entries: usize,
+    /// How long a withdrawn or departed entry's RFC 6721 tombstone stays in the Atom feeds.
+    pub tombstone_days: u32,
 }
 
 /// `[fetch]`.

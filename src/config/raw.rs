@@ -67,6 +67,7 @@ pub(crate) struct RawFeed {
     pub icon: Option<S>,
     pub logo: Option<S>,
     pub max_entries: Option<Spanned<i64>>,
+    pub tombstone_days: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

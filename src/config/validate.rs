@@ -265,6 +265,12 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .map(|n| cx.count(n, "feed.max_entries", 1))
             .transpose()?
             .unwrap_or(100),
+        tombstone_days: f
+            .tombstone_days
+            .as_ref()
+            .map(|n| cx.count(n, "feed.tombstone_days", 0))
+            .transpose()?
+            .map_or(30, |n| u32::try_from(n).unwrap_or(u32::MAX)),
     };
     let d = FetchSettings::default();
     let r = &raw.fetch;

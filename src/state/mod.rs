@@ -18,6 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
+mod editorial;
 mod outputs;
 mod schema;
 use schema::MIGRATIONS;

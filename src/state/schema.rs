@@ -43,6 +43,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // 3: the fingerprint of each view's inputs when its files were last published, so that an
     // unchanged view is not rendered again.
     "CREATE TABLE outputs (view TEXT PRIMARY KEY, fingerprint TEXT NOT NULL) WITHOUT ROWID;",
+    // 4: per view, what it published last (so that a withdrawn or departed entry it carried gets
+    // a tombstone) and the tombstones it carries.
+    "CREATE TABLE IF NOT EXISTS carried (
+        view TEXT NOT NULL, id TEXT NOT NULL, canonical_link TEXT, source TEXT,
+        PRIMARY KEY (view, id)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS tombstones (
+        view TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL, comment TEXT,
+        PRIMARY KEY (view, id)
+    ) WITHOUT ROWID;",
 ];
 
 /// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).

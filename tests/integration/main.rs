@@ -8,6 +8,7 @@ mod browser;
 mod charsets;
 mod config_errors;
 mod crash;
+mod editorial;
 mod front_end;
 mod liberal;
 mod mangled;

@@ -336,8 +336,19 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         .block_on(feedbraid::gather::gather(&cfg, true, chrono::Utc::now()))
         .expect("gather");
     let templates = feedbraid::html::Templates::load(None).expect("templates");
+    let (withdrawals, active, histories) = Default::default();
+    let editorial = feedbraid::outputs::Editorial {
+        cx: feedbraid::editorial::tombstones::Context {
+            withdrawals: &withdrawals,
+            active_sources: &active,
+            now: chrono::Utc::now(),
+            days: 30,
+        },
+        histories: &histories,
+    };
     let rendered =
-        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default()).expect("render");
+        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default(), &editorial)
+            .expect("render");
     let mut mem = Memory::default();
     mem.publish(&rendered.outputs).expect("memory");
     for (name, bytes) in &mem.files {
