@@ -222,3 +222,56 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.persist(&target).map_err(|e| e.error)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{AppendError, append_sources};
+    use crate::opml::NewSource;
+
+    fn new(name: &str) -> NewSource {
+        NewSource {
+            name: name.into(),
+            url: "https://p.example.org/feed?a=1&b=\"2\"".into(),
+            homepage: None,
+            language: Some("th".into()),
+            tags: vec!["Thailand".into(), "Partner \"news\"".into()],
+            dropped: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn appends_after_everything_keeping_the_text() {
+        let text = "# head comment\noutput_dir = \"out\" # why\n\n[[source]]\nname = \"A\"\n\
+                    url = \"https://a.example.org/\"\n\n[[entry]]\ntitle = \"x\"\n\n# trailing note\n";
+        let out = append_sources(text, &[new("B \"quoted\""), new("C")]).expect("appends");
+        assert!(out.starts_with(text.trim_end()), "{out}");
+        let tail = &out[text.trim_end().len()..];
+        assert_eq!(
+            tail,
+            r#"
+
+[[source]]
+name = 'B "quoted"'
+url = 'https://p.example.org/feed?a=1&b="2"'
+language = "th"
+tags = ["Thailand", 'Partner "news"']
+
+[[source]]
+name = "C"
+url = 'https://p.example.org/feed?a=1&b="2"'
+language = "th"
+tags = ["Thailand", 'Partner "news"']
+"#
+        );
+        let back: toml::Table = toml::from_str(&out).expect("valid TOML");
+        assert_eq!(back["source"].as_array().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn an_inline_source_array_is_refused() {
+        assert_eq!(
+            append_sources("source = []\n", &[new("B")]),
+            Err(AppendError::SourceNotTables)
+        );
+    }
+}

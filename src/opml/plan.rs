@@ -230,12 +230,16 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 /// Folder titles, then the `category` paths (one leading `/` removed); blanks and case-insensitive
-/// duplicates dropped.
+/// duplicates dropped. A folder named like the feed itself is not a tag: Thunderbird puts every
+/// feed in a folder of its own.
 fn tags(o: &Outline) -> Vec<String> {
     let mut out = Vec::new();
+    let own = o.name.as_deref().unwrap_or_default();
+    let folders = o.folders.iter().map(String::as_str);
+    let folders = folders.filter(|f| !same_name(f, own));
     let cats = o.category.as_deref().unwrap_or_default().split(',');
     let cats = cats.map(|c| c.trim().strip_prefix('/').unwrap_or(c.trim()));
-    for t in o.folders.iter().map(String::as_str).chain(cats) {
+    for t in folders.chain(cats) {
         push_tag(&mut out, t.trim().to_string());
     }
     out
@@ -244,5 +248,134 @@ fn tags(o: &Outline) -> Vec<String> {
 fn push_tag(tags: &mut Vec<String>, t: String) {
     if !t.is_empty() && !tags.iter().any(|x| same_name(x, &t)) {
         tags.push(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{Dropped, SkipReason, plan_import};
+    use crate::config::Config;
+    use crate::opml::Outline;
+
+    fn existing() -> Vec<crate::config::Source> {
+        let cfg = Config::parse(
+            "[feed]\ntitle = \"t\"\nid = \"tag:ex.org,2026:f\"\nlink = \"https://ex.org/\"\n\
+             self_url = \"https://ex.org/feed.atom\"\nauthor = { name = \"A\" }\n\
+             [[source]]\nname = \"Empower\"\nurl = \"https://www.Empower.example.org/feed/\"\n\
+             [[source]]\nname = \"Zi Teng\"\npath = \"zi.xml\"\n",
+            Path::new("/tmp/feeds.toml"),
+        )
+        .expect("config");
+        cfg.sources
+    }
+
+    fn feed(name: &str, url: &str) -> Outline {
+        Outline {
+            name: Some(name.into()),
+            xml_url: Some(url.into()),
+            kind: Some("rss".into()),
+            ..Outline::default()
+        }
+    }
+
+    #[test]
+    fn configured_by_normalised_url_or_by_name() {
+        let plan = plan_import(
+            &existing(),
+            &[
+                feed("Empower (new name)", "http://empower.example.org/feed"),
+                feed("ZI TENG", "https://ziteng.example.org/rss"),
+            ],
+        );
+        assert!(plan.added.is_empty(), "{plan:?}");
+        assert_eq!(
+            plan.skipped[0].reason,
+            SkipReason::ConfiguredByUrl {
+                existing: "Empower".into()
+            }
+        );
+        assert_eq!(
+            plan.skipped[1].reason,
+            SkipReason::ConfiguredByName {
+                existing: "Zi Teng".into()
+            }
+        );
+    }
+
+    #[test]
+    fn same_name_different_feed_is_made_unique_and_same_feed_is_merged() {
+        let mut a = feed("News", "https://a.example.org/feed");
+        a.folders = vec!["Asia".into()];
+        let mut a_again = feed("News", "https://A.example.org/feed/");
+        a_again.folders = vec!["Africa".into(), "News".into()];
+        let b = feed("news", "https://b.example.org:8443/feed");
+        let c = feed("News", "https://a.example.org:8443/feed");
+        let plan = plan_import(&[], &[a, a_again, b, c]);
+        let names: Vec<_> = plan.added.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["News", "news (b.example.org)", "News (a.example.org)"]
+        );
+        assert_eq!(plan.added[0].tags, ["Asia", "Africa"]);
+        assert_eq!(
+            plan.skipped[0].reason,
+            SkipReason::ListedTwice {
+                first: "News".into()
+            }
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_a_source_is_skipped_with_its_reason() {
+        let mut xpath = feed("Scraped", "https://s.example.org/");
+        xpath.kind = Some("HTML+XPath".into());
+        let mut link = feed("Link", "");
+        link.xml_url = None;
+        let plan = plan_import(
+            &[],
+            &[
+                xpath,
+                link,
+                feed("Relative", "/feed.xml"),
+                feed("Gopher", "gopher://g.example.org/"),
+            ],
+        );
+        assert!(plan.added.is_empty());
+        let reasons: Vec<_> = plan.skipped.iter().map(|s| &s.reason).collect();
+        assert!(matches!(reasons[0], SkipReason::NotAFeed { kind } if kind == "HTML+XPath"));
+        assert_eq!(reasons[1], &SkipReason::NoXmlUrl);
+        assert!(matches!(reasons[2], SkipReason::InvalidUrl { .. }));
+        assert!(matches!(reasons[3], SkipReason::InvalidUrl { why, .. } if why.contains("gopher")));
+    }
+
+    #[test]
+    fn carries_valid_homepage_language_and_categories() {
+        let mut o = feed("Partner", "https://p.example.org/feed");
+        o.kind = None;
+        o.html_url = Some("https://p.example.org/".into());
+        o.language = Some("zh_hk".into());
+        o.category = Some("/anti-trafficking, /Thailand,tag,/Asia/Mekong".into());
+        let mut bad = feed("Bad", "https://bad.example.org/feed");
+        bad.html_url = Some("javascript:alert(1)".into());
+        bad.language = Some("English".into());
+        let plan = plan_import(&[], &[o, bad]);
+        let p = &plan.added[0];
+        assert_eq!(p.homepage.as_deref(), Some("https://p.example.org/"));
+        assert_eq!(p.language.as_deref(), Some("zh-HK"));
+        assert_eq!(
+            p.tags,
+            ["anti-trafficking", "Thailand", "tag", "Asia/Mekong"]
+        );
+        let b = &plan.added[1];
+        assert_eq!((b.homepage.as_ref(), b.language.as_ref()), (None, None));
+        assert_eq!(
+            b.dropped,
+            [
+                Dropped::Homepage("javascript:alert(1)".into()),
+                Dropped::Language("English".into())
+            ]
+        );
     }
 }
