@@ -11,6 +11,7 @@ mod crash;
 mod front_end;
 mod liberal;
 mod mangled;
+mod opml;
 mod pages;
 mod pipeline;
 mod polite;
