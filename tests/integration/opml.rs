@@ -46,7 +46,14 @@ type Want = (
     Option<&'static str>,
 );
 
-const FIXTURES: &[(&str, &[Want], &[(&str, &str)])] = &[
+/// fixture, what it adds, what it skips (label, reason)
+type Case = (
+    &'static str,
+    &'static [Want],
+    &'static [(&'static str, &'static str)],
+);
+
+const FIXTURES: &[Case] = &[
     (
         "miniflux.opml",
         &[
