@@ -24,6 +24,7 @@ pub mod local;
 pub mod merge;
 pub mod model;
 pub mod normalise;
+pub mod opml;
 pub mod outputs;
 pub mod parse;
 pub mod publish;

@@ -71,6 +71,17 @@ enum Command {
         #[arg(long)]
         state: Option<PathBuf>,
     },
+    /// Add a [[source]] to the config for each feed in an OPML subscription list that is not
+    /// configured yet (exit 0 done, 2 unreadable OPML or config, or nothing written).
+    Import {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Print what would be added and skipped, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The OPML file (an export from Miniflux, FreshRSS, Feedly, NetNewsWire, Thunderbird...).
+        file: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -195,6 +206,24 @@ fn main() -> ExitCode {
         }) {
             Ok(table) => {
                 print!("{table}");
+                0
+            }
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                e.exit_code()
+            }
+        },
+        Command::Import {
+            config,
+            dry_run,
+            file,
+        } => match feedbraid::opml::import(&feedbraid::opml::ImportOptions {
+            config,
+            opml: file,
+            dry_run,
+        }) {
+            Ok(report) => {
+                print!("{}", report.summary());
                 0
             }
             Err(e) => {

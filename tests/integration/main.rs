@@ -12,6 +12,7 @@ mod editorial;
 mod front_end;
 mod liberal;
 mod mangled;
+mod opml;
 mod pages;
 mod pipeline;
 mod polite;
