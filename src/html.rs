@@ -154,6 +154,8 @@ struct PageCtx<'a> {
     network: Named,
     atom_url: String,
     json_url: String,
+    /// `partners.opml`, when some partner has a feed URL to follow.
+    opml_url: Option<String>,
     updated: Option<When>,
     nav: Vec<Nav<'a>>,
     entries: Vec<EntryCtx<'a>>,
@@ -376,6 +378,11 @@ fn page_ctx<'a>(
         },
         atom_url: view.url(main_self, Renderer::Atom),
         json_url: view.url(main_self, Renderer::Json),
+        opml_url: cfg
+            .sources
+            .iter()
+            .any(|s| s.enabled && matches!(s.location, crate::config::Location::Url(_)))
+            .then(|| crate::views::sibling(main_self, "partners.opml").to_string()),
         updated: entries.iter().map(|e| e.updated).max().map(when),
         nav,
         entries: entries.iter().map(|e| entry_ctx(cfg, e)).collect(),

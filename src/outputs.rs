@@ -153,7 +153,7 @@ fn materialise(
     Ok(out)
 }
 
-/// Renders every view with every renderer, plus `feed.xsl` and `status.json`. A view whose
+/// Renders every view with every renderer, plus `feed.xsl`, `partners.opml` and `status.json`. A view whose
 /// fingerprint equals its entry in `previous` is skipped (its files are reported in `kept`); pass
 /// an empty map to render everything.
 pub fn render_all(
@@ -202,6 +202,11 @@ pub fn render_all(
         name: "feed.xsl".into(),
         bytes: crate::report::FEED_XSL.as_bytes().to_vec(),
     }];
+    outputs.push(Output {
+        name: "partners.opml".into(),
+        bytes: crate::opml::partners_opml(cfg)
+            .map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))?,
+    });
     // Views are independent: render them on every core (scoped threads; nothing is shared but
     // read-only data), then keep the view order.
     let threads = std::thread::available_parallelism()

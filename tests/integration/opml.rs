@@ -389,3 +389,28 @@ fn partners_opml_parses_with_lxml_and_lists_every_enabled_partner() {
             .any(|r| r[0] == "Zi Teng" && r[5] == "zh-HK" && r[6] == "/Hong Kong,/Partner news")
     );
 }
+
+#[test]
+fn every_run_writes_partners_opml_and_the_page_links_it() {
+    let server = crate::Server::start();
+    server.route(
+        "/a",
+        vec![crate::Reply::ok(
+            crate::fixture("crosspost-a.xml"),
+            "application/rss+xml",
+        )],
+    );
+    let s = crate::Setup::new(&[("Partner A", server.url("/a"))], "");
+    s.run().expect("run");
+    let opml = std::fs::read_to_string(s.out().join("partners.opml")).expect("partners.opml");
+    assert!(
+        opml.contains("text=\"Partner A\"")
+            && opml.contains(&format!("xmlUrl=\"{}\"", server.url("/a"))),
+        "{opml}"
+    );
+    let index = std::fs::read_to_string(s.out().join("index.html")).expect("index.html");
+    assert!(
+        index.contains("partners.opml\" type=\"text/x-opml\""),
+        "the page links the OPML"
+    );
+}
