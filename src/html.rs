@@ -201,6 +201,11 @@ struct EntryCtx<'a> {
     tags: Vec<&'a str>,
     lang: Option<String>,
     dir: Option<&'static str>,
+    /// Rights statement and licence URL, shown under the entry.
+    rights: Option<&'a str>,
+    license: Option<&'a str>,
+    /// "Source: ..." for the network's own entries that credit one.
+    credit: Option<Named>,
 }
 
 #[derive(Debug, Serialize)]
@@ -332,6 +337,18 @@ fn entry_ctx<'a>(cfg: &'a Config, e: &'a Entry) -> EntryCtx<'a> {
         tags: e.categories.iter().map(|c| c.shown()).collect(),
         lang: e.language.as_deref().map(bcp47_case),
         dir: e.language.as_deref().and_then(dir),
+        rights: e
+            .rights
+            .as_deref()
+            .or(e.source.as_ref().and_then(|s| s.rights.as_deref())),
+        license: e
+            .license
+            .as_deref()
+            .or(e.source.as_ref().and_then(|s| s.license.as_deref())),
+        credit: e.credit.as_ref().map(|c| Named {
+            name: c.name.clone(),
+            url: c.uri.clone().or_else(|| c.feed.clone()).unwrap_or_default(),
+        }),
     }
 }
 

@@ -54,6 +54,36 @@ struct Item<'a> {
     /// Attribution (an extension: JSON Feed extensions start with `_`).
     #[serde(rename = "_source", skip_serializing_if = "Option::is_none")]
     source: Option<SourceRef<'a>>,
+    /// feedbraid's extension: rights, licence and where the entry came from.
+    #[serde(rename = "_feedbraid", skip_serializing_if = "Extension::is_empty")]
+    extension: Extension<'a>,
+}
+
+/// `_feedbraid`: documented in docs/config.md ("Editorial control").
+#[derive(Debug, Serialize)]
+struct Extension<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rights: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<Origin<'a>>,
+}
+
+impl Extension<'_> {
+    fn is_empty(&self) -> bool {
+        self.rights.is_none() && self.license.is_none() && self.source.is_none()
+    }
+}
+
+/// The partner, or the credited origin of one of the network's own entries.
+#[derive(Debug, Serialize)]
+struct Origin<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feed: Option<&'a str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -110,6 +140,29 @@ fn item(e: &Entry) -> Item<'_> {
                 size_in_bytes: a.length,
             })
             .collect(),
+        extension: Extension {
+            rights: e
+                .rights
+                .as_deref()
+                .or(e.source.as_ref().and_then(|s| s.rights.as_deref())),
+            license: e
+                .license
+                .as_deref()
+                .or(e.source.as_ref().and_then(|s| s.license.as_deref())),
+            source: match (&e.source, &e.credit) {
+                (Some(s), _) => Some(Origin {
+                    name: &s.name,
+                    uri: s.homepage.as_deref(),
+                    feed: s.feed_url.as_deref(),
+                }),
+                (None, Some(c)) => Some(Origin {
+                    name: &c.name,
+                    uri: c.uri.as_deref(),
+                    feed: c.feed.as_deref(),
+                }),
+                (None, None) => None,
+            },
+        },
         source: e.source.as_ref().map(|s| SourceRef {
             title: &s.title,
             id: &s.id,

@@ -11,7 +11,7 @@ use crate::normalise::text;
 
 /// Converts configured local entries into model entries (pure).
 pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
-    let sanitizer = Sanitizer::new(Some(cfg.feed.link.clone()), &[]);
+    let sanitizer = Sanitizer::new(Some(cfg.feed.link.clone()), &cfg.feed.iframe_hosts);
     locals
         .iter()
         .map(|l| Entry {
@@ -50,6 +50,9 @@ pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
             link_lang: None,
             via: Vec::new(),
             source: None,
+            rights: None,
+            license: None,
+            credit: l.credit.clone(),
         })
         .collect()
 }

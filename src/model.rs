@@ -79,6 +79,17 @@ impl From<CategoryRepr> for Category {
     }
 }
 
+/// Where one of the network's own entries came from (`[[entry]] source`): written as an Atom
+/// `<source>` and a `rel="via"` link, `_feedbraid.source` in JSON, and "Source: ..." on the pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credit {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed: Option<String>,
+}
+
 /// The partner feed an entry was republished from (written as Atom `<source>`, RFC 4287 4.2.11).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceInfo {
@@ -94,6 +105,12 @@ pub struct SourceInfo {
     pub feed_url: Option<String>,
     /// The partner feed's `updated` (else its newest entry's).
     pub updated: DateTime<Utc>,
+    /// The partner's rights statement (config, else its feed's `rights`/`copyright`/`dc:rights`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
+    /// The URL of the partner's licence (config, else its feed's `creativeCommons:license`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
 }
 
 /// One normalised entry, ready to filter, merge and render.
@@ -138,6 +155,15 @@ pub struct Entry {
     pub via: Vec<String>,
     /// `None` for the network's local entries.
     pub source: Option<SourceInfo>,
+    /// The item's own rights statement, when it carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
+    /// The item's own licence URL, when it carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
+    /// For the network's own entries: where they came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<Credit>,
 }
 
 impl Entry {

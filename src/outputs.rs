@@ -299,12 +299,19 @@ fn render_one(
     tombstones: &[Tombstone],
 ) -> Result<Vec<u8>, Fatal> {
     let view = &views[at];
+    // Feeds name the partner where every reader shows it; the pages do so on every entry anyway.
+    let credited = || -> Vec<Entry> {
+        entries
+            .iter()
+            .map(|e| crate::editorial::credit::apply(cfg, e).into_owned())
+            .collect()
+    };
     Ok(match r {
         Renderer::Atom => {
-            render::atom_with_tombstones(&view.meta, entries, Some("feed.xsl"), tombstones)?
+            render::atom_with_tombstones(&view.meta, &credited(), Some("feed.xsl"), tombstones)?
         }
         Renderer::Json => {
-            json_feed::json_feed(&view.meta, entries, &view.url(&cfg.feed.self_url, r))?
+            json_feed::json_feed(&view.meta, &credited(), &view.url(&cfg.feed.self_url, r))?
         }
         Renderer::Page | Renderer::Embed => templates.view(cfg, views, at, entries, r)?,
     })

@@ -82,6 +82,37 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
     for v in &e.via {
         links.push(link(v, "via", None));
     }
+    // RFC 4946: the licence of this entry (its own, else its partner's).
+    if let Some(l) = e
+        .license
+        .as_deref()
+        .or(e.source.as_ref().and_then(|s| s.license.as_deref()))
+    {
+        links.push(link(l, "license", None));
+    }
+    if let Some(uri) = e.credit.as_ref().and_then(|c| c.uri.as_deref()) {
+        links.push(link(uri, "via", Some("text/html")));
+    }
+    let credit = e
+        .credit
+        .as_ref()
+        .filter(|c| c.uri.is_some() || c.feed.is_some())
+        .map(|c| {
+            let mut links = Vec::new();
+            if let Some(u) = &c.uri {
+                links.push(link(u, "alternate", Some("text/html")));
+            }
+            if let Some(f) = &c.feed {
+                links.push(link(f, "self", None));
+            }
+            Source {
+                title: Text::plain(xml_safe(&c.name)),
+                id: c.feed.clone().or_else(|| c.uri.clone()).unwrap_or_default(),
+                updated: fixed(e.updated),
+                links,
+                ..Source::default()
+            }
+        });
     let source = e.source.as_ref().map(|s| {
         let mut links = Vec::new();
         if let Some(h) = &s.homepage {
@@ -95,9 +126,15 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
             id: s.id.clone(),
             updated: fixed(s.updated),
             links,
+            rights: s.rights.as_deref().map(|r| Text::plain(xml_safe(r))),
             ..Source::default()
         }
     });
+    let rights = e
+        .rights
+        .as_deref()
+        .or(e.source.as_ref().and_then(|s| s.rights.as_deref()))
+        .map(|r| Text::plain(xml_safe(r)));
     let authors = if e.authors.is_empty() {
         vec![person(&meta.author)]
     } else {
@@ -125,7 +162,8 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
             content_type: Some("html".into()),
             ..Content::default()
         }),
-        source,
+        source: source.or(credit),
+        rights,
         ..AtomEntry::default()
     }
 }

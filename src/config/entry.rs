@@ -98,6 +98,28 @@ pub(super) fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) 
         tags: r.tags.clone(),
         authors,
         attachments,
+        credit: match &r.source {
+            None => None,
+            Some(c) => {
+                let c = c.get_ref();
+                let sk = format!("{k}.source");
+                Some(crate::model::Credit {
+                    name: cx.text(&c.name, &format!("{sk}.name"))?,
+                    uri: c
+                        .uri
+                        .as_ref()
+                        .map(|u| cx.http_url(u, &format!("{sk}.uri")))
+                        .transpose()?
+                        .map(String::from),
+                    feed: c
+                        .feed
+                        .as_ref()
+                        .map(|u| cx.http_url(u, &format!("{sk}.feed")))
+                        .transpose()?
+                        .map(String::from),
+                })
+            }
+        },
     })
 }
 

@@ -49,6 +49,22 @@ pub struct Config {
     pub views: Vec<View>,
     /// `[output] templates`: a folder whose files override the built-in templates by name.
     pub templates: Option<PathBuf>,
+    /// `[output] credit`: how partner entries name their partner where every reader shows it.
+    pub credit: CreditStyle,
+    /// `[output] credit_words`: the word for "From" per language (primary subtag), e.g. `th = "จาก"`.
+    pub credit_words: std::collections::BTreeMap<String, String>,
+}
+
+/// `[output] credit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CreditStyle {
+    /// One short line at the top of the content: "From <a>Partner</a>" (the default).
+    #[default]
+    Content,
+    /// The partner in the author name: "Kay Thi Win (NSWP)".
+    Author,
+    /// Only `atom:source` and `_feedbraid.source`.
+    None,
 }
 
 /// `[[view]]`: a feed of the entries that match every selector given (selectors are ANDed; an
@@ -87,6 +103,8 @@ pub struct FeedMeta {
     pub max_entries: usize,
     /// How long a withdrawn or departed entry's RFC 6721 tombstone stays in the Atom feeds.
     pub tombstone_days: u32,
+    /// `[feed] iframe_hosts`: hosts whose `<iframe>`s (videos) the network's own entries may embed.
+    pub iframe_hosts: Vec<String>,
 }
 
 /// `[fetch]`.
@@ -159,6 +177,14 @@ pub struct Source {
     pub filter: Filter,
     pub iframe_hosts: Vec<String>,
     pub enabled: bool,
+    /// `rights`: the partner's rights statement; wins over the one its feed carries.
+    pub rights: Option<String>,
+    /// `license`: the URL of the partner's licence; wins over its feed's.
+    pub license: Option<Url>,
+    /// `excerpt_only`: publish only the title, a plain-text excerpt and the link.
+    pub excerpt_only: bool,
+    /// `excerpt_chars`: the excerpt's length in characters (default 300).
+    pub excerpt_chars: usize,
 }
 
 impl Source {
@@ -171,8 +197,15 @@ impl Source {
     /// cache key of normalised entries.
     pub fn normalise_fingerprint(&self) -> String {
         format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.name, self.homepage, self.language, self.tags, self.id_strategy, self.iframe_hosts
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            self.name,
+            self.homepage,
+            self.language,
+            self.tags,
+            self.id_strategy,
+            self.iframe_hosts,
+            self.excerpt_only,
+            self.excerpt_chars
         )
     }
 }
@@ -192,6 +225,8 @@ pub struct LocalEntry {
     pub tags: Vec<String>,
     pub authors: Vec<Person>,
     pub attachments: Vec<Enclosure>,
+    /// `source = { name, uri, feed }`: where the entry came from.
+    pub credit: Option<crate::model::Credit>,
 }
 
 /// Lower-case ASCII letters, digits and dashes; other characters become dashes.

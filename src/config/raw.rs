@@ -32,6 +32,9 @@ pub(crate) struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawOutput {
     pub templates: Option<S>,
+    pub credit: Option<S>,
+    #[serde(default)]
+    pub credit_words: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,6 +71,8 @@ pub(crate) struct RawFeed {
     pub logo: Option<S>,
     pub max_entries: Option<Spanned<i64>>,
     pub tombstone_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub iframe_hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -126,6 +131,10 @@ pub(crate) struct RawSource {
     #[serde(default)]
     pub iframe_hosts: Vec<String>,
     pub enabled: Option<bool>,
+    pub rights: Option<String>,
+    pub license: Option<S>,
+    pub excerpt_only: Option<bool>,
+    pub excerpt_chars: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +155,16 @@ pub(crate) struct RawEntry {
     pub authors: Vec<Spanned<RawPerson>>,
     #[serde(default)]
     pub attachments: Vec<Spanned<RawAttachment>>,
+    pub source: Option<Spanned<RawCredit>>,
+}
+
+/// `[[entry]] source = { name, uri, feed }`: where one of the network's own entries came from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCredit {
+    pub name: S,
+    pub uri: Option<S>,
+    pub feed: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]

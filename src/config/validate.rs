@@ -271,6 +271,12 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .map(|n| cx.count(n, "feed.tombstone_days", 0))
             .transpose()?
             .map_or(30, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        iframe_hosts: f
+            .iframe_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect(),
     };
     let d = FetchSettings::default();
     let r = &raw.fetch;
@@ -358,6 +364,17 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .transpose()?,
         views: super::view::views(&cx, &raw.view, &sources, feed_max)?,
         templates: super::view::templates(&cx, raw.output.as_ref())?,
+        credit: super::view::credit(&cx, raw.output.as_ref())?,
+        credit_words: raw
+            .output
+            .as_ref()
+            .map(|o| {
+                o.credit_words
+                    .iter()
+                    .map(|(k, v)| (crate::lang::primary(k), v.trim().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default(),
         sources,
         entries: Vec::new(),
     };
@@ -441,5 +458,18 @@ fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
             .map(|h| h.trim().to_ascii_lowercase())
             .collect(),
         enabled: r.enabled.unwrap_or(true),
+        rights: r.rights.clone().filter(|t| !t.trim().is_empty()),
+        license: r
+            .license
+            .as_ref()
+            .map(|u| cx.http_url(u, &format!("{k}license")))
+            .transpose()?,
+        excerpt_only: r.excerpt_only.unwrap_or(false),
+        excerpt_chars: r
+            .excerpt_chars
+            .as_ref()
+            .map(|n| cx.count(n, &format!("{k}excerpt_chars"), 20))
+            .transpose()?
+            .unwrap_or(300),
     })
 }

@@ -111,6 +111,23 @@ pub(super) fn views(
     Ok(out)
 }
 
+/// `[output] credit`: `content` (default), `author` or `none`.
+pub(super) fn credit(cx: &Ctx<'_>, raw: Option<&RawOutput>) -> R<super::CreditStyle> {
+    let Some(c) = raw.and_then(|o| o.credit.as_ref()) else {
+        return Ok(super::CreditStyle::Content);
+    };
+    match c.get_ref().trim() {
+        "content" => Ok(super::CreditStyle::Content),
+        "author" => Ok(super::CreditStyle::Author),
+        "none" => Ok(super::CreditStyle::None),
+        other => cx.err(
+            c.span(),
+            "output.credit",
+            format!("`{other}` is not one of `content`, `author`, `none`"),
+        ),
+    }
+}
+
 pub(super) fn templates(cx: &Ctx<'_>, raw: Option<&RawOutput>) -> R<Option<std::path::PathBuf>> {
     let Some(t) = raw.and_then(|o| o.templates.as_ref()) else {
         return Ok(None);

@@ -10,6 +10,7 @@
 //! the file and the state are read and written by the callers.
 
 pub mod commands;
+pub mod credit;
 mod file;
 pub mod tombstones;
 

@@ -125,6 +125,17 @@ impl<'a> FeedContext<'a> {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| source.name.clone());
         let info = SourceInfo {
+            rights: source
+                .rights
+                .clone()
+                .or_else(|| feed.rights.as_deref().map(text::plain))
+                .filter(|r| !r.is_empty()),
+            license: source.license.as_ref().map(|u| u.to_string()).or_else(|| {
+                feed.license
+                    .as_deref()
+                    .and_then(|l| links::resolve(l, None))
+                    .map(String::from)
+            }),
             name: source.name.clone(),
             id,
             title,
@@ -330,7 +341,42 @@ impl<'a> FeedContext<'a> {
                 .map(String::from),
             via: Vec::new(),
             source: Some(self.info.clone()),
-        })
+            rights: item
+                .rights
+                .as_deref()
+                .map(text::plain)
+                .filter(|r| !r.is_empty()),
+            license: item
+                .license
+                .as_deref()
+                .and_then(|l| links::resolve(l, None))
+                .map(String::from),
+            credit: None,
+        }
+        .excerpt_only(self.source))
+    }
+}
+
+impl Entry {
+    /// For a source that allows linking but not republication (`excerpt_only`): only the title,
+    /// a plain-text excerpt cut at a word boundary and the link survive; the partner's content,
+    /// attachments and images are never published.
+    fn excerpt_only(mut self, source: &Source) -> Entry {
+        if !source.excerpt_only {
+            return self;
+        }
+        let full = self
+            .summary
+            .as_deref()
+            .or(self.content.as_deref())
+            .map(text::plain)
+            .unwrap_or_default();
+        let cut = text::excerpt(&full, source.excerpt_chars);
+        self.summary = (!cut.is_empty()).then(|| format!("<p>{}</p>", escape(&cut)));
+        self.content = None;
+        self.enclosures.clear();
+        self.image = None;
+        self
     }
 }
 

@@ -17,6 +17,7 @@ mod pages;
 mod pipeline;
 mod polite;
 mod props;
+mod rights;
 mod views;
 
 use std::path::{Path, PathBuf};

@@ -82,7 +82,12 @@ fn entry(i: u32, src: Option<&str>, day: u32) -> Entry {
                 .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
                 .single()
                 .expect("date"),
+            rights: None,
+            license: None,
         }),
+        rights: None,
+        license: None,
+        credit: None,
     }
 }
 
