@@ -21,6 +21,7 @@ pub mod ingest;
 pub mod json_feed;
 pub mod lang;
 pub mod local;
+pub mod media;
 pub mod merge;
 pub mod model;
 pub mod normalise;

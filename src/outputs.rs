@@ -37,6 +37,8 @@ pub struct Rendered {
     pub fingerprints: Vec<(String, String)>,
     /// Each view's editorial memory (what it carries, its tombstones), to record once published.
     pub histories: Vec<(String, ViewHistory)>,
+    /// What mirroring did, when it is on.
+    pub media: Option<crate::media::MediaReport>,
 }
 
 /// Withdrawals and tombstones for this run: the context, and each view's memory from the last.
@@ -162,6 +164,7 @@ pub fn render_all(
     templates: &Templates,
     previous: &HashMap<String, String>,
     ed: &Editorial<'_>,
+    mirror: Option<&crate::media::Mirror>,
 ) -> Result<Rendered, Fatal> {
     let views = views::feed_views(cfg);
     let max_items: HashMap<&str, usize> = cfg
@@ -197,7 +200,11 @@ pub fn render_all(
         .filter(|(_, t)| **t)
         .flat_map(|(s, _)| s.iter().copied())
         .collect();
-    let entries = materialise(cfg, g, &all)?;
+    let mut entries = materialise(cfg, g, &all)?;
+    let media = match mirror {
+        Some(m) => Some(m.apply(&mut entries)?),
+        None => None,
+    };
     let mut outputs = vec![Output {
         name: "feed.xsl".into(),
         bytes: crate::report::FEED_XSL.as_bytes().to_vec(),
@@ -277,7 +284,7 @@ pub fn render_all(
     let main = counts.first().map_or(0, |c| c.1);
     outputs.push(Output {
         name: "status.json".into(),
-        bytes: crate::report::status_json(&g.reports, main)
+        bytes: crate::report::status_json(&g.reports, main, media.as_ref())
             .map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))?,
     });
     Ok(Rendered {
@@ -286,6 +293,7 @@ pub fn render_all(
         counts,
         fingerprints,
         histories,
+        media,
     })
 }
 

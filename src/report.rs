@@ -130,6 +130,8 @@ pub struct RunReport {
     pub written: Vec<(String, Written)>,
     /// How long the phases took (for the summary only: outputs never carry timings).
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// Mirrored media, when `[output] mirror_media` is on.
+    pub media: Option<crate::media::MediaReport>,
 }
 
 impl RunReport {
@@ -173,6 +175,18 @@ impl RunReport {
             self.sources.len(),
             files
         ));
+        if let Some(m) = &self.media {
+            s.push_str(&format!(
+                "feedbraid: media: {} mirrored ({} bytes), {} already mirrored, {} refused\n",
+                m.mirrored,
+                m.bytes,
+                m.reused,
+                m.refused.len()
+            ));
+            for (url, why) in m.refused.iter().take(5) {
+                s.push_str(&format!("feedbraid:   refused {url}: {why}\n"));
+            }
+        }
         if !self.timings.is_empty() {
             let t: Vec<String> = self
                 .timings
@@ -195,6 +209,9 @@ struct StatusDoc<'a> {
     generator: &'static str,
     entries: usize,
     sources_with_problems: usize,
+    /// Mirrored media this run (`[output] mirror_media`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media: Option<&'a crate::media::MediaReport>,
     sources: Vec<SourceStatus<'a>>,
 }
 
@@ -219,10 +236,15 @@ struct SourceStatus<'a> {
 /// `status.json`: the same facts as the summary, for monitoring. Holds no clock reading of its own,
 /// so it changes only when a source's facts change. A serialisation error is an error, never an
 /// empty file.
-pub fn status_json(reports: &[SourceReport], entries: usize) -> Result<Vec<u8>, serde_json::Error> {
+pub fn status_json(
+    reports: &[SourceReport],
+    entries: usize,
+    media: Option<&crate::media::MediaReport>,
+) -> Result<Vec<u8>, serde_json::Error> {
     let doc = StatusDoc {
         generator: concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
         entries,
+        media,
         sources_with_problems: reports.iter().filter(|r| r.status.is_problem()).count(),
         sources: reports
             .iter()

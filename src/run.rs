@@ -157,7 +157,15 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         },
         histories: &histories,
     };
-    let rendered = render_all(&cfg, &gathered, &templates, &previous, &editorial)?;
+    let mirror = crate::media::Mirror::new(&cfg, opts.offline)?;
+    let rendered = render_all(
+        &cfg,
+        &gathered,
+        &templates,
+        &previous,
+        &editorial,
+        mirror.as_ref(),
+    )?;
     let mut written = Disk {
         dir: cfg.output_dir.clone(),
     }
@@ -169,6 +177,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
+    if mirror.is_some() {
+        crate::media::cleanup(
+            &cfg.output_dir,
+            std::time::Duration::from_secs(30 * 24 * 3600),
+        );
+    }
     written.extend(
         rendered
             .kept
@@ -183,6 +197,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         views: rendered.counts.len().saturating_sub(1),
         written,
         timings,
+        media: rendered.media.clone(),
     })
 }
 

@@ -53,6 +53,10 @@ pub struct Config {
     pub credit: CreditStyle,
     /// `[output] credit_words`: the word for "From" per language (primary subtag), e.g. `th = "จาก"`.
     pub credit_words: std::collections::BTreeMap<String, String>,
+    /// `[output] mirror_media`: mirror every image published entries reference (EXIF stripped).
+    pub mirror_media: bool,
+    /// `[output] media_max_bytes`: the largest image mirrored.
+    pub media_max_bytes: u64,
 }
 
 /// `[output] credit`.

@@ -33,6 +33,8 @@ pub(crate) struct RawConfig {
 pub(crate) struct RawOutput {
     pub templates: Option<S>,
     pub credit: Option<S>,
+    pub mirror_media: Option<bool>,
+    pub media_max_bytes: Option<Spanned<i64>>,
     #[serde(default)]
     pub credit_words: std::collections::BTreeMap<String, String>,
 }

@@ -365,6 +365,15 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         views: super::view::views(&cx, &raw.view, &sources, feed_max)?,
         templates: super::view::templates(&cx, raw.output.as_ref())?,
         credit: super::view::credit(&cx, raw.output.as_ref())?,
+        mirror_media: raw
+            .output
+            .as_ref()
+            .and_then(|o| o.mirror_media)
+            .unwrap_or(false),
+        media_max_bytes: match raw.output.as_ref().and_then(|o| o.media_max_bytes.as_ref()) {
+            Some(n) => cx.count(n, "output.media_max_bytes", 1024)? as u64,
+            None => 5 * 1024 * 1024,
+        },
         credit_words: raw
             .output
             .as_ref()

@@ -19,6 +19,7 @@ use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
 mod editorial;
+mod media;
 mod outputs;
 mod schema;
 use schema::MIGRATIONS;

@@ -53,6 +53,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
         view TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL, comment TEXT,
         PRIMARY KEY (view, id)
     ) WITHOUT ROWID;",
+    // 5: mirrored media: which file under output/media holds the copy of an image URL.
+    "CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, file TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).

@@ -12,6 +12,7 @@ mod editorial;
 mod front_end;
 mod liberal;
 mod mangled;
+mod media;
 mod opml;
 mod pages;
 mod pipeline;

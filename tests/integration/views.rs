@@ -357,7 +357,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         histories: &histories,
     };
     let rendered =
-        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default(), &editorial)
+        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default(), &editorial, None)
             .expect("render");
     let mut mem = Memory::default();
     mem.publish(&rendered.outputs).expect("memory");
