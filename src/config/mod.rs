@@ -49,6 +49,31 @@ pub struct Config {
     pub views: Vec<View>,
     /// `[output] templates`: a folder whose files override the built-in templates by name.
     pub templates: Option<PathBuf>,
+    /// `[output] formats`: what every feed (the main one and each view) is written as.
+    pub formats: Formats,
+}
+
+/// `[output] formats`. Atom is always written: it is the product, and the pages, the JSON Feed's
+/// attribution and WebSub all point at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// `"json"`: `feed.json`, `NAME.json`.
+    pub json: bool,
+    /// `"html"`: the pages (`index.html`, `NAME.html`) and embeds (`embed.html`, `NAME.embed.html`).
+    pub html: bool,
+    /// `"rss"`: `feed.rss`, `NAME.rss` (RSS 2.0).
+    pub rss: bool,
+}
+
+impl Default for Formats {
+    /// `["atom", "json", "html"]`.
+    fn default() -> Self {
+        Formats {
+            json: true,
+            html: true,
+            rss: false,
+        }
+    }
 }
 
 /// `[[view]]`: a feed of the entries that match every selector given (selectors are ANDed; an
@@ -87,6 +112,8 @@ pub struct FeedMeta {
     pub max_entries: usize,
     /// How long a withdrawn or departed entry's RFC 6721 tombstone stays in the Atom feeds.
     pub tombstone_days: u32,
+    /// WebSub hubs: advertised in every feed document, pinged when one changes.
+    pub hubs: Vec<Url>,
 }
 
 /// `[fetch]`.

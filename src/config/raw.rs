@@ -32,6 +32,7 @@ pub(crate) struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawOutput {
     pub templates: Option<S>,
+    pub formats: Option<Spanned<Vec<S>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,6 +69,8 @@ pub(crate) struct RawFeed {
     pub logo: Option<S>,
     pub max_entries: Option<Spanned<i64>>,
     pub tombstone_days: Option<Spanned<i64>>,
+    #[serde(default)]
+    pub hubs: Vec<S>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

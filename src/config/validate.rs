@@ -271,6 +271,12 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .map(|n| cx.count(n, "feed.tombstone_days", 0))
             .transpose()?
             .map_or(30, |n| u32::try_from(n).unwrap_or(u32::MAX)),
+        hubs: f
+            .hubs
+            .iter()
+            .enumerate()
+            .map(|(i, h)| cx.http_url(h, &format!("feed.hubs[{i}]")))
+            .collect::<R<_>>()?,
     };
     let d = FetchSettings::default();
     let r = &raw.fetch;
@@ -358,6 +364,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .transpose()?,
         views: super::view::views(&cx, &raw.view, &sources, feed_max)?,
         templates: super::view::templates(&cx, raw.output.as_ref())?,
+        formats: super::view::formats(&cx, raw.output.as_ref())?,
         sources,
         entries: Vec::new(),
     };

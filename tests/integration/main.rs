@@ -17,7 +17,9 @@ mod pages;
 mod pipeline;
 mod polite;
 mod props;
+mod rss_output;
 mod views;
+mod websub;
 
 use std::path::{Path, PathBuf};
 
