@@ -169,7 +169,7 @@ pub async fn ping(settings: &FetchSettings, hubs: &[Url], topics: &[String]) -> 
             offline: false,
         })
         .collect();
-    if topics.is_empty() {
+    if topics.is_empty() || hubs.is_empty() {
         return reports;
     }
     let client = match crate::fetch::client(settings) {

@@ -199,3 +199,28 @@ fn a_hub_must_be_an_http_url_named_by_line_and_key() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_hub_that_stalls_times_out_with_the_fetch_timeout() {
+    let server = Server::start();
+    server.route("/p.xml", vec![Reply::ok(partner(&["One"]), "text/xml")]);
+    server.route(
+        "/hub-slow",
+        vec![Reply::status(204).delay(std::time::Duration::from_secs(10))],
+    );
+    let s = setup(&server, &["/hub-slow"]);
+    let started = std::time::Instant::now();
+    let report = s.run().expect("run");
+    // `[fetch] timeout = "3s"` in the test config; the pings run at the same time.
+    assert!(started.elapsed() < std::time::Duration::from_secs(9));
+    assert_eq!(report.exit_code(), 1, "{}", report.summary());
+    let hub = &report.hubs[0];
+    assert_eq!(hub.failures.len(), 6);
+    assert!(
+        hub.failures
+            .iter()
+            .all(|f| f.error == feedbraid::websub::PingError::Timeout),
+        "{hub:?}"
+    );
+    assert!(s.feed().contains("<title>One</title>"));
+}
