@@ -123,6 +123,20 @@ pub struct Fetcher {
 #[error("cannot set up the HTTP client: {0}")]
 pub struct ClientError(String);
 
+/// The HTTP client of a run, with `[fetch]`'s timeouts, our User-Agent and TLS roots; redirects
+/// are not followed (the caller decides). Shared by fetching and the WebSub pings.
+pub fn client(settings: &FetchSettings) -> Result<Client, ClientError> {
+    Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
+        .user_agent(USER_AGENT)
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(settings.per_host)
+        .build()
+        .map_err(|e| ClientError(e.to_string()))
+}
+
 fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -184,13 +198,18 @@ fn classify(e: &reqwest::Error) -> Outcome {
     if e.is_timeout() {
         return fail(FailureKind::Timeout, None, "timed out");
     }
+    fail(FailureKind::Network, None, describe(e))
+}
+
+/// A reqwest error with its chain of causes ("error sending request: ...: connection refused").
+pub fn describe(e: &reqwest::Error) -> String {
     let mut msg = e.to_string();
     let mut src = std::error::Error::source(e);
     while let Some(s) = src {
         msg = format!("{msg}: {s}");
         src = s.source();
     }
-    fail(FailureKind::Network, None, msg)
+    msg
 }
 
 impl Fetcher {
@@ -201,15 +220,7 @@ impl Fetcher {
 
     /// Builds the client. Fails only if TLS cannot be set up.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, ClientError> {
-        let client = Client::builder()
-            .tls_backend_preconfigured(tls_config()?)
-            .user_agent(USER_AGENT)
-            .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(settings.per_host)
-            .build()
-            .map_err(|e| ClientError(e.to_string()))?;
+        let client = client(settings)?;
         Ok(Fetcher {
             client,
             settings: settings.clone(),

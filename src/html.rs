@@ -153,7 +153,10 @@ struct PageCtx<'a> {
     rights: Option<&'a str>,
     network: Named,
     atom_url: String,
-    json_url: String,
+    /// `None` when `[output] formats` leaves out `json`.
+    json_url: Option<String>,
+    /// `Some` when `[output] formats` has `rss`.
+    rss_url: Option<String>,
     /// `partners.opml`, when some partner has a feed URL to follow.
     opml_url: Option<String>,
     updated: Option<When>,
@@ -394,7 +397,11 @@ fn page_ctx<'a>(
             url: cfg.feed.link.to_string(),
         },
         atom_url: view.url(main_self, Renderer::Atom),
-        json_url: view.url(main_self, Renderer::Json),
+        json_url: cfg
+            .formats
+            .json
+            .then(|| view.url(main_self, Renderer::Json)),
+        rss_url: cfg.formats.rss.then(|| view.url(main_self, Renderer::Rss)),
         opml_url: cfg
             .sources
             .iter()

@@ -21,7 +21,17 @@ struct Feed<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     language: Option<&'a str>,
     authors: Vec<Author<'a>>,
+    /// WebSub hubs (JSON Feed 1.1 `hubs`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hubs: Vec<Hub<'a>>,
     items: Vec<Item<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct Hub<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -189,6 +199,14 @@ pub fn json_feed(
             name: &meta.author.name,
             url: meta.author.uri.as_deref(),
         }],
+        hubs: meta
+            .hubs
+            .iter()
+            .map(|h| Hub {
+                kind: "WebSub",
+                url: h.as_str(),
+            })
+            .collect(),
         items: entries.iter().map(item).collect(),
     };
     let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| RenderError::new(e.to_string()))?;

@@ -3,8 +3,8 @@
 //!
 //! Stages (see `docs/design.md`): [`config`] → [`fetch`] → [`parse`] (with [`decode`] and
 //! [`dates`]) → [`normalise`] (sanitising last) / [`local`] → [`merge`] (the pool) → [`views`]
-//! (what each feed selects) → [`outputs`] ([`render`] Atom, [`json_feed`], [`html`] pages and
-//! embeds) → [`publish`] (a sink), with [`state`] between runs, [`gather`] the async part of a run
+//! (what each feed selects) → [`outputs`] ([`render`] Atom, [`json_feed`], [`rss_feed`], [`html`]
+//! pages and embeds) → [`publish`] (a sink) → [`websub`] pings, with [`state`] between runs, [`gather`] the async part of a run
 //! and [`run`] sequencing it all. Config, parse, normalise, merge, views and the renderers are
 //! pure; I/O lives in fetch, state, publish, ingest, gather and run.
 
@@ -31,6 +31,8 @@ pub mod parse;
 pub mod publish;
 pub mod render;
 pub mod report;
+pub mod rss_feed;
 pub mod run;
 pub mod state;
 pub mod views;
+pub mod websub;

@@ -1,6 +1,6 @@
 //! Every file a run publishes, rendered in memory before anything is written: for each view (the
 //! main feed is view zero) its selection from the pool, its entries loaded once for all views,
-//! and each of its renderers; then `feed.xsl` and `status.json`. Like Zola's one `render_feeds`
+//! and each of its renderers; then `feed.xsl` and `partners.opml`. Like Zola's one `render_feeds`
 //! for every language and taxonomy, one function renders every feed, so a view cannot differ
 //! from the main feed in anything but its metadata and its selection.
 //!
@@ -23,7 +23,7 @@ use crate::publish::Output;
 use crate::run::Fatal;
 use crate::state::State;
 use crate::views::{self, FeedView, Renderer};
-use crate::{json_feed, render};
+use crate::{json_feed, render, rss_feed};
 
 /// What a run renders.
 #[derive(Debug)]
@@ -155,7 +155,8 @@ fn materialise(
     Ok(out)
 }
 
-/// Renders every view with every renderer, plus `feed.xsl`, `partners.opml` and `status.json`. A view whose
+/// Renders every view with every renderer, plus `feed.xsl` and `partners.opml` (`status.json` is
+/// written by `run`, last, once the hubs have been pinged). A view whose
 /// fingerprint equals its entry in `previous` is skipped (its files are reported in `kept`); pass
 /// an empty map to render everything.
 pub fn render_all(
@@ -281,12 +282,6 @@ pub fn render_all(
         .zip(&selections)
         .map(|(v, s)| (v.name.clone().unwrap_or_else(|| "feed".into()), s.len()))
         .collect::<Vec<_>>();
-    let main = counts.first().map_or(0, |c| c.1);
-    outputs.push(Output {
-        name: "status.json".into(),
-        bytes: crate::report::status_json(&g.reports, main, media.as_ref())
-            .map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))?,
-    });
     Ok(Rendered {
         outputs,
         kept,
@@ -321,6 +316,7 @@ fn render_one(
         Renderer::Json => {
             json_feed::json_feed(&view.meta, &credited(), &view.url(&cfg.feed.self_url, r))?
         }
+        Renderer::Rss => rss_feed::rss(&view.meta, &credited(), &view.url(&cfg.feed.self_url, r))?,
         Renderer::Page | Renderer::Embed => templates.view(cfg, views, at, entries, r)?,
     })
 }

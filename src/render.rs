@@ -197,10 +197,14 @@ pub fn atom_with_tombstones(
         }),
         icon: meta.icon.as_ref().map(|u| u.to_string()),
         logo: meta.logo.as_ref().map(|u| u.to_string()),
-        links: vec![
+        links: [
             link(meta.self_url.as_str(), "self", Some("application/atom+xml")),
             link(meta.link.as_str(), "alternate", Some("text/html")),
-        ],
+        ]
+        .into_iter()
+        // WebSub: subscribers learn the hubs here (§4 of the Recommendation).
+        .chain(meta.hubs.iter().map(|h| link(h.as_str(), "hub", None)))
+        .collect(),
         rights: meta.rights.as_deref().map(|r| Text::plain(xml_safe(r))),
         subtitle: meta.subtitle.as_deref().map(|s| Text::plain(xml_safe(s))),
         entries: entries.iter().map(|e| entry(meta, e)).collect(),

@@ -1,4 +1,4 @@
-//! What a run tells its operator: a per-source summary on stderr, `status.json` for monitoring,
+//! What a run tells its operator: a per-source (and per-hub) summary on stderr, `status.json` for monitoring,
 //! the exit code, and the small stylesheet that makes `feed.atom` readable in a browser.
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::config::{Location, Source};
 use crate::publish::Written;
 use crate::state::SourceState;
+use crate::websub::HubReport;
 
 /// How a source fared in this run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,12 +133,17 @@ pub struct RunReport {
     pub timings: Vec<(&'static str, std::time::Duration)>,
     /// Mirrored media, when `[output] mirror_media` is on.
     pub media: Option<crate::media::MediaReport>,
+    /// The WebSub hubs and what was sent to each (empty when `[feed] hubs` is).
+    pub hubs: Vec<HubReport>,
 }
 
 impl RunReport {
-    /// 0 when every source is fine, 1 when some failed (the feed was still published).
+    /// 0 when every source and hub is fine, 1 when some failed (the feed was still published).
     pub fn exit_code(&self) -> i32 {
-        i32::from(self.sources.iter().any(|s| s.status.is_problem()))
+        i32::from(
+            self.sources.iter().any(|s| s.status.is_problem())
+                || self.hubs.iter().any(|h| !h.failures.is_empty()),
+        )
     }
 
     /// The summary printed on stderr.
@@ -145,6 +151,10 @@ impl RunReport {
         let mut s = String::new();
         for r in &self.sources {
             s.push_str(&r.line());
+            s.push('\n');
+        }
+        for h in &self.hubs {
+            s.push_str(&h.line());
             s.push('\n');
         }
         let failed = self
@@ -213,6 +223,26 @@ struct StatusDoc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     media: Option<&'a crate::media::MediaReport>,
     sources: Vec<SourceStatus<'a>>,
+    /// WebSub hubs: what this run announced to each.
+    hubs: Vec<HubStatus<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct HubStatus<'a> {
+    url: &'a str,
+    /// `ok`, `failed`, `idle` (no feed changed) or `offline`.
+    status: &'static str,
+    /// Self URLs of the changed feeds announced successfully.
+    pinged: &'a [String],
+    failures: Vec<PingFailureStatus<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct PingFailureStatus<'a> {
+    topic: &'a str,
+    /// `PingError::key`.
+    kind: &'static str,
+    detail: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -240,6 +270,7 @@ pub fn status_json(
     reports: &[SourceReport],
     entries: usize,
     media: Option<&crate::media::MediaReport>,
+    hubs: &[HubReport],
 ) -> Result<Vec<u8>, serde_json::Error> {
     let doc = StatusDoc {
         generator: concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
@@ -264,6 +295,23 @@ pub fn status_json(
                 next_fetch: t(r.next_fetch),
                 moved_to: r.moved_to.as_deref(),
                 warnings: &r.warnings,
+            })
+            .collect(),
+        hubs: hubs
+            .iter()
+            .map(|h| HubStatus {
+                url: &h.hub,
+                status: h.label(),
+                pinged: &h.pinged,
+                failures: h
+                    .failures
+                    .iter()
+                    .map(|f| PingFailureStatus {
+                        topic: &f.topic,
+                        kind: f.error.key(),
+                        detail: f.error.to_string(),
+                    })
+                    .collect(),
             })
             .collect(),
     };

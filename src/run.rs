@@ -1,5 +1,6 @@
 //! One run, sequenced: config and templates → lock → gather (per-source fetch/parse/normalise,
-//! concurrently; state commit; the pool) → render every view → publish all or nothing → report. The only module
+//! concurrently; state commit; the pool) → render every view → publish all or nothing → WebSub
+//! pings for the feeds that changed → `status.json` → report. The only module
 //! besides fetch, state and publish that does I/O; every decision it takes is delegated to the
 //! pure stages.
 
@@ -122,7 +123,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     let mut gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
     // Withdrawn means gone from every output, however the partner still serves it.
     gathered.pool.retain(|w| !withdrawals.covers(&w.candidate));
-    drop(runtime);
     let started = std::time::Instant::now();
     let mut state = State::open(&cfg.state_path)?;
     // A view is skipped only if its files are all still there.
@@ -166,14 +166,14 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         &editorial,
         mirror.as_ref(),
     )?;
-    let mut written = Disk {
+    let mut disk = Disk {
         dir: cfg.output_dir.clone(),
-    }
-    .publish(&rendered.outputs)
-    .map_err(|e| Fatal::Output {
+    };
+    let output_err = |e: crate::publish::PublishError| Fatal::Output {
         path: e.path,
         err: e.err,
-    })?;
+    };
+    let mut written = disk.publish(&rendered.outputs).map_err(output_err)?;
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
@@ -191,13 +191,36 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     );
     let mut timings = gathered.timings;
     timings.push(("render and publish", started.elapsed()));
+    // Only now, with the files in place, are the hubs told; a hub's failure is reported, never
+    // undoes the publication.
+    let hubs = if opts.offline {
+        crate::websub::offline(&cfg.feed.hubs)
+    } else {
+        let topics = crate::websub::changed_topics(&views, &cfg.feed.self_url, &written);
+        runtime.block_on(crate::websub::ping(&cfg.fetch, &cfg.feed.hubs, &topics))
+    };
+    drop(runtime);
+    let entries = rendered.counts.first().map_or(0, |c| c.1);
+    // The run's report, written last so that it can say what the hubs answered.
+    let status = crate::publish::Output {
+        name: "status.json".into(),
+        bytes: crate::report::status_json(
+            &gathered.reports,
+            entries,
+            rendered.media.as_ref(),
+            &hubs,
+        )
+        .map_err(|e| Fatal::Render(crate::render::RenderError::new(e.to_string())))?,
+    };
+    written.extend(disk.publish(&[status]).map_err(output_err)?);
     Ok(RunReport {
         sources: gathered.reports,
-        entries: rendered.counts.first().map_or(0, |c| c.1),
+        entries,
         views: rendered.counts.len().saturating_sub(1),
         written,
         timings,
         media: rendered.media.clone(),
+        hubs,
     })
 }
 

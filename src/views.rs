@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use url::Url;
 
-use crate::config::{Config, FeedMeta, Filter, LOCAL, View};
+use crate::config::{Config, FeedMeta, Filter, Formats, LOCAL, View};
 use crate::merge::{Winner, age_and_cap, passes_patterns};
 use crate::model::Candidate;
 
@@ -25,15 +25,31 @@ pub enum Renderer {
     Page,
     /// A compact HTML list for an `<iframe>` on a partner's site.
     Embed,
+    /// RSS 2.0, for tools that take nothing else (`[output] formats` has `"rss"`).
+    Rss,
 }
 
 impl Renderer {
-    pub const ALL: [Renderer; 4] = [
-        Renderer::Atom,
-        Renderer::Json,
-        Renderer::Page,
-        Renderer::Embed,
-    ];
+    /// The renderers `[output] formats` asks for, in a fixed order (Atom always).
+    pub fn for_formats(f: &Formats) -> Vec<Renderer> {
+        let mut out = vec![Renderer::Atom];
+        if f.json {
+            out.push(Renderer::Json);
+        }
+        if f.html {
+            out.extend([Renderer::Page, Renderer::Embed]);
+        }
+        if f.rss {
+            out.push(Renderer::Rss);
+        }
+        out
+    }
+
+    /// Whether this renderer writes a feed document (which advertises the WebSub hubs and is
+    /// pinged for when it changes).
+    pub fn is_feed(self) -> bool {
+        matches!(self, Renderer::Atom | Renderer::Json | Renderer::Rss)
+    }
 }
 
 /// Which entries a view shows. Every selector given must match (AND); an empty one matches all.
@@ -108,7 +124,7 @@ impl FeedView {
             meta: cfg.feed.clone(),
             selector: Selector::default(),
             cap: cfg.feed.max_entries,
-            renderers: Renderer::ALL.to_vec(),
+            renderers: Renderer::for_formats(&cfg.formats),
         }
     }
 
@@ -135,7 +151,7 @@ impl FeedView {
                 patterns: v.filter.clone(),
             },
             cap: v.max_entries,
-            renderers: Renderer::ALL.to_vec(),
+            renderers: Renderer::for_formats(&cfg.formats),
         }
     }
 
@@ -146,10 +162,12 @@ impl FeedView {
             (None, Renderer::Json) => "feed.json".into(),
             (None, Renderer::Page) => "index.html".into(),
             (None, Renderer::Embed) => "embed.html".into(),
+            (None, Renderer::Rss) => "feed.rss".into(),
             (Some(n), Renderer::Atom) => format!("{n}.atom"),
             (Some(n), Renderer::Json) => format!("{n}.json"),
             (Some(n), Renderer::Page) => format!("{n}.html"),
             (Some(n), Renderer::Embed) => format!("{n}.embed.html"),
+            (Some(n), Renderer::Rss) => format!("{n}.rss"),
         }
     }
 

@@ -57,6 +57,8 @@ pub struct Config {
     pub mirror_media: bool,
     /// `[output] media_max_bytes`: the largest image mirrored.
     pub media_max_bytes: u64,
+    /// `[output] formats`: what every feed (the main one and each view) is written as.
+    pub formats: Formats,
 }
 
 /// `[output] credit`.
@@ -69,6 +71,29 @@ pub enum CreditStyle {
     Author,
     /// Only `atom:source` and `_feedbraid.source`.
     None,
+}
+
+/// `[output] formats`. Atom is always written: it is the product, and the pages, the JSON Feed's
+/// attribution and WebSub all point at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// `"json"`: `feed.json`, `NAME.json`.
+    pub json: bool,
+    /// `"html"`: the pages (`index.html`, `NAME.html`) and embeds (`embed.html`, `NAME.embed.html`).
+    pub html: bool,
+    /// `"rss"`: `feed.rss`, `NAME.rss` (RSS 2.0).
+    pub rss: bool,
+}
+
+impl Default for Formats {
+    /// `["atom", "json", "html"]`.
+    fn default() -> Self {
+        Formats {
+            json: true,
+            html: true,
+            rss: false,
+        }
+    }
 }
 
 /// `[[view]]`: a feed of the entries that match every selector given (selectors are ANDed; an
@@ -109,6 +134,8 @@ pub struct FeedMeta {
     pub tombstone_days: u32,
     /// `[feed] iframe_hosts`: hosts whose `<iframe>`s (videos) the network's own entries may embed.
     pub iframe_hosts: Vec<String>,
+    /// WebSub hubs: advertised in every feed document, pinged when one changes.
+    pub hubs: Vec<Url>,
 }
 
 /// `[fetch]`.

@@ -37,6 +37,7 @@ pub(crate) struct RawOutput {
     pub media_max_bytes: Option<Spanned<i64>>,
     #[serde(default)]
     pub credit_words: std::collections::BTreeMap<String, String>,
+    pub formats: Option<Spanned<Vec<S>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +76,8 @@ pub(crate) struct RawFeed {
     pub tombstone_days: Option<Spanned<i64>>,
     #[serde(default)]
     pub iframe_hosts: Vec<String>,
+    #[serde(default)]
+    pub hubs: Vec<S>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

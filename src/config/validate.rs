@@ -277,6 +277,12 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .map(|h| h.trim().to_ascii_lowercase())
             .filter(|h| !h.is_empty())
             .collect(),
+        hubs: f
+            .hubs
+            .iter()
+            .enumerate()
+            .map(|(i, h)| cx.http_url(h, &format!("feed.hubs[{i}]")))
+            .collect::<R<_>>()?,
     };
     let d = FetchSettings::default();
     let r = &raw.fetch;
@@ -384,6 +390,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
                     .collect()
             })
             .unwrap_or_default(),
+        formats: super::view::formats(&cx, raw.output.as_ref())?,
         sources,
         entries: Vec::new(),
     };

@@ -1,12 +1,12 @@
 //! `[[view]]` tables and `[output]`: more feeds from the same run, checked here so that `check`
-//! reports an unknown source, a duplicate name or a name that collides with another output with
+//! reports an unknown format, an unknown source, a duplicate name or a name that collides with another output with
 //! the file, the line and the key, like every other config error.
 
 use toml::Spanned;
 
 use super::raw::{RawOutput, RawView};
 use super::validate::{Ctx, R};
-use super::{Source, View};
+use super::{Formats, Source, View};
 
 /// The origin name a view's `sources` uses for the network's own (local) entries.
 pub const LOCAL: &str = "local";
@@ -141,4 +141,41 @@ pub(super) fn templates(cx: &Ctx<'_>, raw: Option<&RawOutput>) -> R<Option<std::
         );
     }
     Ok(Some(dir))
+}
+
+/// `[output] formats`: `atom` must be there; `json`, `html` and `rss` are optional.
+pub(super) fn formats(cx: &Ctx<'_>, raw: Option<&RawOutput>) -> R<Formats> {
+    let Some(list) = raw.and_then(|o| o.formats.as_ref()) else {
+        return Ok(Formats::default());
+    };
+    let mut f = Formats {
+        json: false,
+        html: false,
+        rss: false,
+    };
+    let mut atom = false;
+    for (i, s) in list.get_ref().iter().enumerate() {
+        let key = format!("output.formats[{i}]");
+        match s.get_ref().trim() {
+            "atom" => atom = true,
+            "json" => f.json = true,
+            "html" => f.html = true,
+            "rss" => f.rss = true,
+            other => {
+                return cx.err(
+                    s.span(),
+                    &key,
+                    format!("`{other}` is not one of atom, json, html, rss"),
+                );
+            }
+        }
+    }
+    if !atom {
+        return cx.err(
+            list.span(),
+            "output.formats",
+            "`atom` cannot be left out: the Atom feed is the product, and the pages and WebSub point at it",
+        );
+    }
+    Ok(f)
 }

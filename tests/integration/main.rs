@@ -19,7 +19,9 @@ mod pipeline;
 mod polite;
 mod props;
 mod rights;
+mod rss_output;
 mod views;
+mod websub;
 
 use std::path::{Path, PathBuf};
 

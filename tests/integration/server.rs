@@ -1,6 +1,6 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1:0 for the tests: each path answers from a script of
 //! responses (the last one repeats), honours ETags with 304s when asked, can stall, and logs
-//! every request with its headers.
+//! every request with its method, headers and body (a WebSub hub reads the pings' bodies).
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -54,7 +54,10 @@ impl Reply {
 
 #[derive(Clone, Debug)]
 pub struct Logged {
+    pub method: String,
     pub path: String,
+    /// The request body (`Content-Length` bytes).
+    pub body: Vec<u8>,
     pub headers: HashMap<String, String>,
     pub status: u16,
 }
@@ -134,17 +137,21 @@ fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
         }
         let text = String::from_utf8_lossy(&buf).to_string();
         let mut lines = text.split("\r\n");
-        let path = lines
-            .next()
-            .unwrap_or("")
-            .split(' ')
-            .nth(1)
-            .unwrap_or("/")
-            .to_string();
+        let request_line: Vec<&str> = lines.next().unwrap_or("").split(' ').collect();
+        let method = request_line.first().copied().unwrap_or("GET").to_string();
+        let path = request_line.get(1).copied().unwrap_or("/").to_string();
         let headers: HashMap<String, String> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
             .collect();
+        let length: usize = headers
+            .get("content-length")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0u8; length];
+        if s.read_exact(&mut body).is_err() {
+            return;
+        }
         let reply = {
             let mut g = inner.lock().expect("server lock");
             match g.scripts.get_mut(&path) {
@@ -161,6 +168,8 @@ fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
         let status = if not_modified { 304 } else { reply.status };
         // Logged on arrival, so a test can wait for a request that is still being answered.
         inner.lock().expect("server lock").log.push(Logged {
+            method,
+            body,
             path: path.clone(),
             headers,
             status,
@@ -173,7 +182,13 @@ fn handle(mut s: TcpStream, inner: Arc<Mutex<Inner>>) {
         if let Some(e) = &reply.etag {
             head.push_str(&format!("ETag: {e}\r\n"));
         }
-        let body: &[u8] = if not_modified { b"" } else { &reply.body };
+        // 204 and 304 have no body (RFC 9110): a client on a kept-alive connection would read it
+        // as the next response.
+        let body: &[u8] = if not_modified || status == 204 {
+            b""
+        } else {
+            &reply.body
+        };
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         if s.write_all(head.as_bytes()).is_err() || s.write_all(body).is_err() {
             return;
