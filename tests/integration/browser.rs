@@ -113,8 +113,20 @@ fn pages_render_in_chromium_with_linked_titles_lang_and_nothing_foreign() {
             && all.iter().any(|i| i.2.as_deref() == Some("th")),
         "the shipped example has Chinese and Thai entries"
     );
-    let index = dump_dom(&out.join("index.html"), &tmp.path().join("p1"), None);
+    let index_log = tmp.path().join("index-net.json");
+    let index = dump_dom(
+        &out.join("index.html"),
+        &tmp.path().join("p1"),
+        Some(&index_log),
+    );
     check_entries(&index, &all, "index.html");
+    // Media are mirrored (or, when they cannot be, plain links): the page for people loads
+    // nothing from any partner's server.
+    assert_eq!(
+        page_requests(&index_log),
+        Vec::<String>::new(),
+        "index.html loaded something from elsewhere"
+    );
     assert_eq!(index.matches("<h1").count(), 1);
     let zh = dump_dom(&out.join("zh.html"), &tmp.path().join("p2"), None);
     check_entries(&zh, &items(&out.join("zh.json")), "zh.html");
