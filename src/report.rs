@@ -74,7 +74,7 @@ impl SourceReport {
         SourceReport {
             name: source.name.clone(),
             location: match &source.location {
-                Location::Url(u) => u.to_string(),
+                Location::Url(u) => crate::fetch::without_credentials(u).to_string(),
                 Location::Path(p) => p.display().to_string(),
             },
             status: Status::Disabled,

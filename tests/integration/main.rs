@@ -15,6 +15,7 @@ mod pages;
 mod pipeline;
 mod polite;
 mod props;
+mod secrets;
 mod views;
 
 use std::path::{Path, PathBuf};
