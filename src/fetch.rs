@@ -88,8 +88,6 @@ pub enum FailureKind {
     Redirects,
     /// The document arrived but is not a feed that can be read (an HTML page, an empty body...).
     NotAFeed,
-    /// The source's stored state could not be read or written.
-    State,
 }
 
 impl FailureKind {
@@ -105,7 +103,6 @@ impl FailureKind {
             FailureKind::Gone => "gone",
             FailureKind::Redirects => "redirects",
             FailureKind::NotAFeed => "not-a-feed",
-            FailureKind::State => "state",
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod outputs;
 pub mod parse;
 pub mod publish;
 pub mod render;
+pub mod repair;
 pub mod report;
 pub mod run;
 pub mod state;

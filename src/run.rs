@@ -168,7 +168,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
 /// The `feedbraid status` table: what state knows about each configured source.
 pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
     let cfg = load_config(opts)?;
-    let state = State::open(&cfg.state_path)?;
+    let state = State::open_checked(&cfg.state_path)?;
     let fmt = |d: Option<DateTime<Utc>>| {
         d.map_or("-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())
     };

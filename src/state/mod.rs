@@ -18,8 +18,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
+mod integrity;
 mod outputs;
 mod schema;
+pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;
 
 /// A state database problem.
@@ -32,6 +34,38 @@ pub enum StateError {
     },
     #[error("state database {path}: {msg}")]
     Other { path: String, msg: String },
+    /// The file is damaged (failed the integrity check, or SQLite found a corrupt page while
+    /// reading). Nothing may be published from it; `feedbraid repair` moves it aside.
+    #[error(
+        "state database {path} is damaged ({detail}); nothing was published. Run `feedbraid repair` to move it aside and start a new state"
+    )]
+    Damaged { path: String, detail: String },
+}
+
+/// A SQLite error, classified: corruption, and a stored value of the wrong type (which no
+/// version of feedbraid writes), are [`StateError::Damaged`].
+fn sql_error(path: &str, source: rusqlite::Error) -> StateError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match &source {
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, DatabaseCorrupt | NotADatabase) =>
+        {
+            StateError::Damaged {
+                path: path.to_string(),
+                detail: source.to_string(),
+            }
+        }
+        rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+            StateError::Damaged {
+                path: path.to_string(),
+                detail: source.to_string(),
+            }
+        }
+        _ => StateError::Sql {
+            path: path.to_string(),
+            source,
+        },
+    }
 }
 
 /// What is stored about one source.
@@ -90,6 +124,11 @@ impl Pool {
         }
     }
 
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Runs `f` with a connection from the pool.
     pub fn with<T>(
         &self,
@@ -139,10 +178,7 @@ impl State {
                 msg: e.to_string(),
             })?;
         }
-        let sql = |source| StateError::Sql {
-            path: p.clone(),
-            source,
-        };
+        let sql = |source| sql_error(&p, source);
         let mut conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql)?;
@@ -178,10 +214,7 @@ impl State {
     }
 
     fn err(&self, source: rusqlite::Error) -> StateError {
-        StateError::Sql {
-            path: self.path.clone(),
-            source,
-        }
+        sql_error(&self.path, source)
     }
 
     /// The stored state of a source (default when never seen).
@@ -291,10 +324,7 @@ impl State {
         now: DateTime<Utc>,
     ) -> Result<usize, StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        let sql = |source| sql_error(&path, source);
         let now_s = now.to_rfc3339();
         // The run's items go in one transaction: a larger page cache (on this connection only)
         // keeps SQLite from spilling to the WAL in the middle of it.

@@ -7,6 +7,7 @@ mod behaviours;
 mod browser;
 mod charsets;
 mod config_errors;
+mod corrupt_state;
 mod crash;
 mod front_end;
 mod liberal;
