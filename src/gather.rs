@@ -41,8 +41,8 @@ pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<G
     locals.extend(local::read_markdown_dir(cfg)?);
     let local_entries = local::to_entries(cfg, &locals);
     let keep_text = views::need_text(&views::feed_views(cfg));
-    // The run's one integrity check, before anything is read (issue 14, defect 2).
-    let mut state = State::open_checked(&cfg.state_path)?;
+    // Its writer runs the run's one integrity check before its transaction (issue 14, defect 2).
+    let mut state = State::open(&cfg.state_path)?;
     // Sources' writes queue here while the writer thread adds them to the run's transaction; the
     // bound keeps a slow disk from letting finished sources pile up in memory.
     let (tx, rx) = tokio::sync::mpsc::channel::<SourceWrite>(8);

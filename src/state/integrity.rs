@@ -1,11 +1,11 @@
 //! Whether the state database can be trusted, and what to do when it cannot (issue 14, defect 2).
 //!
-//! - [`State::open_checked`] runs SQLite's `PRAGMA quick_check` once per run, before anything is
-//!   read: a database with damaged pages is refused ([`StateError::Damaged`]) instead of being
-//!   read as "no stored items" and published as an empty feed. `quick_check` verifies every page
-//!   of every b-tree, the records' formats and the free list, but not that indexes match their
-//!   tables (that is `integrity_check`, several times slower); see `docs/reliability.md` for the
-//!   cost measured on a 25,000-item state.
+//! - `PRAGMA quick_check` runs once per run, on the state writer's thread before its transaction
+//!   opens (so it overlaps the fetching, and nothing is committed or published from a database
+//!   with damaged pages: [`StateError::Damaged`]), and in [`State::open_checked`] for `status`.
+//!   `quick_check` reads every page of every b-tree and checks the records' formats and the free
+//!   list, in O(N); `integrity_check` also matches indexes to tables, in O(N log N). See
+//!   `docs/reliability.md` for the cost measured on a 25,000-item (90 MB) state.
 //! - [`State::verify`] is what `feedbraid repair` adds on top: every source row and every item
 //!   row read back as a run would read them.
 //! - [`move_aside`] renames a damaged database (and its WAL) out of the way, never deleting it.
@@ -26,15 +26,14 @@ pub struct Salvage {
 }
 
 impl State {
-    /// Opens the database and checks its pages (`PRAGMA quick_check`). Called once per run, by
-    /// the first open; the connections opened after it skip the check.
+    /// Opens the database and checks its pages (`PRAGMA quick_check`).
     pub fn open_checked(path: &Path) -> Result<State, StateError> {
         let st = State::open(path)?;
         st.quick_check()?;
         Ok(st)
     }
 
-    fn quick_check(&self) -> Result<(), StateError> {
+    pub(super) fn quick_check(&self) -> Result<(), StateError> {
         let mut stmt = self
             .conn
             .prepare("PRAGMA quick_check(5)")

@@ -317,7 +317,9 @@ impl State {
 
     /// Writes everything a run learnt, in one transaction: the writes arrive over `rx` as sources
     /// finish (so a run never holds every source's entries at once) and are committed together when
-    /// the channel closes. Nothing is committed if a write fails.
+    /// the channel closes. Nothing is committed if a write fails. First, while the sources are
+    /// still being fetched, the pages are checked (`PRAGMA quick_check`): a damaged database
+    /// fails the run before anything is committed or published.
     pub fn write_run(
         &mut self,
         mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
@@ -325,6 +327,7 @@ impl State {
     ) -> Result<usize, StateError> {
         let path = self.path.clone();
         let sql = |source| sql_error(&path, source);
+        self.quick_check()?;
         let now_s = now.to_rfc3339();
         // The run's items go in one transaction: a larger page cache (on this connection only)
         // keeps SQLite from spilling to the WAL in the middle of it.
