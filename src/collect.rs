@@ -203,31 +203,62 @@ impl Shared {
     }
 }
 
+/// Reads a `path` source. Only a regular file is read (`/dev/zero` would never end, a FIFO would
+/// hang the run with the lock held), and never more than `cap` bytes, even if it grows while read.
+/// The type is checked on the opened handle, after opening without blocking, so the file cannot be
+/// swapped between the check and the read.
 fn read_file(p: &Path, cap: u64) -> Outcome {
+    use std::io::Read;
     let fail = |kind, reason: String| Outcome::Failed(failed(kind, reason));
-    match std::fs::metadata(p) {
-        Ok(m) if m.len() > cap => fail(
-            FailureKind::TooLarge,
-            format!("file larger than the {cap}-byte cap"),
-        ),
-        Ok(_) => match std::fs::read(p) {
-            Ok(body) => Outcome::Body {
-                body,
-                final_url: None,
-                content_type: None,
-                validators: Default::default(),
-                max_age: None,
-                moved_to: None,
-            },
-            Err(e) => fail(
-                FailureKind::Network,
-                format!("cannot read {}: {e}", p.display()),
-            ),
-        },
-        Err(e) => fail(
+    let cannot = |e: std::io::Error| {
+        fail(
             FailureKind::Network,
             format!("cannot read {}: {e}", p.display()),
-        ),
+        )
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match opts.open(p) {
+        Ok(f) => f,
+        Err(e) => return cannot(e),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return cannot(e),
+    };
+    if !meta.is_file() {
+        return fail(
+            FailureKind::NotAFile,
+            format!("{} is not a regular file", p.display()),
+        );
+    }
+    let too_large = || {
+        fail(
+            FailureKind::TooLarge,
+            format!("file larger than the {cap}-byte cap"),
+        )
+    };
+    if meta.len() > cap {
+        return too_large();
+    }
+    let mut body = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    match file.take(cap.saturating_add(1)).read_to_end(&mut body) {
+        Ok(n) if n as u64 > cap => too_large(),
+        Ok(_) => Outcome::Body {
+            body,
+            final_url: None,
+            content_type: None,
+            validators: Default::default(),
+            max_age: None,
+            moved_to: None,
+        },
+        Err(e) => cannot(e),
     }
 }
 

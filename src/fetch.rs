@@ -88,6 +88,8 @@ pub enum FailureKind {
     Redirects,
     /// The document arrived but is not a feed that can be read (an HTML page, an empty body...).
     NotAFeed,
+    /// A `path` source that is not a regular file (a device, a FIFO, a folder).
+    NotAFile,
 }
 
 impl FailureKind {
@@ -103,6 +105,7 @@ impl FailureKind {
             FailureKind::Gone => "gone",
             FailureKind::Redirects => "redirects",
             FailureKind::NotAFeed => "not-a-feed",
+            FailureKind::NotAFile => "not-a-file",
         }
     }
 }

@@ -97,9 +97,22 @@ pub fn load_config(opts: &RunOptions) -> Result<Config, Fatal> {
     Ok(cfg)
 }
 
+/// Makes a file-size limit (`ulimit -f`) an error rather than a silent death: with SIGXFSZ
+/// handled, a write past the limit fails with EFBIG ("File too large"), and the run stops with
+/// exit 2 and the usual message, its previous output untouched (issue 14, defect 7). A handler
+/// that only sets a flag, through `signal-hook` (no `unsafe` here).
+pub fn survive_file_size_limit() {
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
+}
+
 /// Runs the whole pipeline once: gathers on a runtime of its own (the CLI has no other), then
 /// renders every view and publishes all the files, or none.
 pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
+    survive_file_size_limit();
     let cfg = load_config(opts)?;
     let templates = Templates::load(cfg.templates.as_deref())?;
     let _lock = lock(&cfg.state_path)?;

@@ -9,6 +9,7 @@ mod charsets;
 mod config_errors;
 mod corrupt_state;
 mod crash;
+mod faults;
 mod front_end;
 mod liberal;
 mod mangled;
