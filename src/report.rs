@@ -245,7 +245,9 @@ pub fn status_json(reports: &[SourceReport], entries: usize) -> Result<Vec<u8>, 
             })
             .collect(),
     };
-    let mut v = serde_json::to_vec_pretty(&doc)?;
+    let mut value = serde_json::to_value(&doc)?;
+    crate::normalise::text::clean_json_strings(&mut value);
+    let mut v = serde_json::to_vec_pretty(&value)?;
     v.push(b'\n');
     Ok(v)
 }

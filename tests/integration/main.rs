@@ -6,6 +6,7 @@ mod validity;
 mod behaviours;
 mod browser;
 mod charsets;
+mod cleaning;
 mod config_errors;
 mod corrupt_state;
 mod crash;
