@@ -14,6 +14,7 @@ mod faults;
 mod front_end;
 mod liberal;
 mod mangled;
+mod nesting;
 mod pages;
 mod pipeline;
 mod polite;
