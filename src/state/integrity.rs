@@ -16,6 +16,32 @@ use chrono::Utc;
 
 use super::{State, StateError};
 
+/// A SQLite error, classified: corruption, and a stored value of the wrong type (which no
+/// version of feedbraid writes), are [`StateError::Damaged`].
+pub(super) fn sql_error(path: &str, source: rusqlite::Error) -> StateError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match &source {
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, DatabaseCorrupt | NotADatabase) =>
+        {
+            StateError::Damaged {
+                path: path.to_string(),
+                detail: source.to_string(),
+            }
+        }
+        rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+            StateError::Damaged {
+                path: path.to_string(),
+                detail: source.to_string(),
+            }
+        }
+        _ => StateError::Sql {
+            path: path.to_string(),
+            source,
+        },
+    }
+}
+
 /// What a damaged database still held, as far as it could be counted (for the repair report).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Salvage {

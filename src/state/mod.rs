@@ -21,6 +21,7 @@ use crate::model::{Candidate, Entry, SourceInfo};
 mod integrity;
 mod outputs;
 mod schema;
+use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;
 
@@ -40,32 +41,6 @@ pub enum StateError {
         "state database {path} is damaged ({detail}); nothing was published. Run `feedbraid repair` to move it aside and start a new state"
     )]
     Damaged { path: String, detail: String },
-}
-
-/// A SQLite error, classified: corruption, and a stored value of the wrong type (which no
-/// version of feedbraid writes), are [`StateError::Damaged`].
-fn sql_error(path: &str, source: rusqlite::Error) -> StateError {
-    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
-    match &source {
-        rusqlite::Error::SqliteFailure(e, _)
-            if matches!(e.code, DatabaseCorrupt | NotADatabase) =>
-        {
-            StateError::Damaged {
-                path: path.to_string(),
-                detail: source.to_string(),
-            }
-        }
-        rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
-            StateError::Damaged {
-                path: path.to_string(),
-                detail: source.to_string(),
-            }
-        }
-        _ => StateError::Sql {
-            path: path.to_string(),
-            source,
-        },
-    }
 }
 
 /// What is stored about one source.

@@ -26,7 +26,7 @@ impl State {
         prints: &[(String, String)],
     ) -> Result<(), StateError> {
         let path = self.path.clone();
-        let sql = |source| super::sql_error(&path, source);
+        let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
         tx.execute("DELETE FROM outputs", []).map_err(sql)?;
         for (view, print) in prints {
