@@ -11,11 +11,11 @@ use tokio::sync::Semaphore;
 
 use crate::config::{Filter, Location, Source};
 use crate::fetch::{Failure, FailureKind, Fetcher, Outcome};
-use crate::ingest::{Ingested, ingest};
+use crate::ingest::{IngestError, Ingested, ingest};
 use crate::merge;
 use crate::model::{Candidate, SourceInfo};
 use crate::report::{SourceReport, Status};
-use crate::state::{Pool, SourceState, SourceWrite};
+use crate::state::{Pool, SourceState, SourceWrite, StateError};
 
 /// What every source task shares.
 #[derive(Debug)]
@@ -75,14 +75,29 @@ impl Shared {
         capped * (900 + frac * 200 / 256) / 1000
     }
 
+    /// Runs a state read on a blocking thread. A failed read is an error, never "nothing stored":
+    /// a run that cannot read its state must not publish (issue 14, defect 2).
+    async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&crate::state::State) -> Result<T, StateError> + Send + 'static,
+    ) -> Result<T, StateError> {
+        let pool = Arc::clone(&self.pool);
+        let path = pool.path().display().to_string();
+        tokio::task::spawn_blocking(move || pool.with(f))
+            .await
+            .unwrap_or_else(|e| {
+                Err(StateError::Other {
+                    path,
+                    msg: format!("a state read failed: {e}"),
+                })
+            })
+    }
+
     /// The source's stored items (its last good entries).
-    async fn stored(&self, source: &Source) -> Vec<Candidate> {
-        let (pool, name) = (Arc::clone(&self.pool), source.name.clone());
-        let rows = tokio::task::spawn_blocking(move || pool.with(|s| s.items(&name))).await;
-        rows.ok()
-            .and_then(Result::ok)
-            .map(|m| m.into_values().collect())
-            .unwrap_or_default()
+    async fn stored(&self, source: &Source) -> Result<Vec<Candidate>, StateError> {
+        let name = source.name.clone();
+        let rows = self.read(move |s| s.items(&name)).await?;
+        Ok(rows.into_values().collect())
     }
 
     /// The stored entries while a source cannot be fetched: kept for the grace period after its
@@ -92,10 +107,10 @@ impl Shared {
         source: &Source,
         st: &SourceState,
         rep: &mut SourceReport,
-    ) -> Vec<Candidate> {
-        let stored = self.stored(source).await;
+    ) -> Result<Vec<Candidate>, StateError> {
+        let stored = self.stored(source).await?;
         if st.last_success.is_some_and(|t| self.now - t <= self.grace) {
-            return stored;
+            return Ok(stored);
         }
         if !stored.is_empty() {
             rep.warnings.push(format!(
@@ -103,7 +118,7 @@ impl Shared {
                 stored.len()
             ));
         }
-        Vec::new()
+        Ok(Vec::new())
     }
 
     /// Hands the source's writes to the state writer (waiting while its queue is full: the
@@ -157,7 +172,7 @@ impl Shared {
         mut rep: SourceReport,
         mut st: SourceState,
         f: Failure,
-    ) -> Collected {
+    ) -> Result<Collected, StateError> {
         st.failures += 1;
         st.last_status.clone_from(&f.reason);
         st.gone = f.kind == FailureKind::Gone;
@@ -172,67 +187,96 @@ impl Shared {
             rep.failure = Some(f.kind);
             Status::Failed(f.reason)
         };
-        let cands = self.within_grace(source, &st, &mut rep).await;
-        self.done(
-            source,
-            rep,
-            cands,
-            SourceWrite {
-                name: source.name.clone(),
-                state: st,
-                ..SourceWrite::default()
-            },
-        )
-        .await
+        let cands = self.within_grace(source, &st, &mut rep).await?;
+        Ok(self
+            .done(
+                source,
+                rep,
+                cands,
+                SourceWrite {
+                    name: source.name.clone(),
+                    state: st,
+                    ..SourceWrite::default()
+                },
+            )
+            .await)
     }
 }
 
+/// Reads a `path` source. Only a regular file is read (`/dev/zero` would never end, a FIFO would
+/// hang the run with the lock held), and never more than `cap` bytes, even if it grows while read.
+/// The type is checked on the opened handle, after opening without blocking, so the file cannot be
+/// swapped between the check and the read.
 fn read_file(p: &Path, cap: u64) -> Outcome {
+    use std::io::Read;
     let fail = |kind, reason: String| Outcome::Failed(failed(kind, reason));
-    match std::fs::metadata(p) {
-        Ok(m) if m.len() > cap => fail(
-            FailureKind::TooLarge,
-            format!("file larger than the {cap}-byte cap"),
-        ),
-        Ok(_) => match std::fs::read(p) {
-            Ok(body) => Outcome::Body {
-                body,
-                final_url: None,
-                content_type: None,
-                validators: Default::default(),
-                max_age: None,
-                moved_to: None,
-            },
-            Err(e) => fail(
-                FailureKind::Network,
-                format!("cannot read {}: {e}", p.display()),
-            ),
-        },
-        Err(e) => fail(
+    let cannot = |e: std::io::Error| {
+        fail(
             FailureKind::Network,
             format!("cannot read {}: {e}", p.display()),
-        ),
+        )
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
+        opts.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match opts.open(p) {
+        Ok(f) => f,
+        Err(e) => return cannot(e),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return cannot(e),
+    };
+    if !meta.is_file() {
+        return fail(
+            FailureKind::NotAFile,
+            format!("{} is not a regular file", p.display()),
+        );
+    }
+    let too_large = || {
+        fail(
+            FailureKind::TooLarge,
+            format!("file larger than the {cap}-byte cap"),
+        )
+    };
+    if meta.len() > cap {
+        return too_large();
+    }
+    let mut body = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    match file.take(cap.saturating_add(1)).read_to_end(&mut body) {
+        Ok(n) if n as u64 > cap => too_large(),
+        Ok(_) => Outcome::Body {
+            body,
+            final_url: None,
+            content_type: None,
+            validators: Default::default(),
+            max_age: None,
+            moved_to: None,
+        },
+        Err(e) => cannot(e),
     }
 }
 
-/// Fetches (or reads), ingests and classifies one source.
-pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
-    let (pool, name) = (Arc::clone(&shared.pool), source.name.clone());
-    let prev = match tokio::task::spawn_blocking(move || pool.with(|s| s.source(&name))).await {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return unreadable_state(source, &e.to_string()),
-        Err(e) => return unreadable_state(source, &e.to_string()),
-    };
+/// Fetches (or reads), ingests and classifies one source. A state read error is returned: the
+/// run stops there, and publishes nothing.
+pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collected, StateError> {
+    let name = source.name.clone();
+    let prev = shared.read(move |s| s.source(&name)).await?;
     let now = shared.now;
     let mut rep = SourceReport::new(source, &prev);
     if let Some(status) = shared.skip_reason(source, &prev) {
         let cands = match status {
             Status::Disabled => Vec::new(),
-            Status::Offline | Status::NotDue(_) => shared.stored(source).await,
-            _ => shared.within_grace(source, &prev, &mut rep).await,
+            Status::Offline | Status::NotDue(_) => shared.stored(source).await?,
+            _ => shared.within_grace(source, &prev, &mut rep).await?,
         };
         rep.status = status;
-        return shared
+        return Ok(shared
             .done(
                 source,
                 rep,
@@ -243,7 +287,7 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                     ..SourceWrite::default()
                 },
             )
-            .await;
+            .await);
     }
     let _in_flight = shared.in_flight.acquire().await.ok();
     let outcome = match &source.location {
@@ -267,7 +311,7 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
         } => {
             rep.status = Status::NotModified;
             st.last_status = "not modified".into();
-            (validators, max_age, moved_to, shared.stored(source).await)
+            (validators, max_age, moved_to, shared.stored(source).await?)
         }
         Outcome::Body {
             body,
@@ -303,7 +347,8 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
                 recovered,
             } = match done {
                 Ok(Ok(i)) => i,
-                Ok(Err(e)) => {
+                Ok(Err(IngestError::State(e))) => return Err(e),
+                Ok(Err(IngestError::Parse(e))) => {
                     return shared
                         .failure(
                             source,
@@ -344,17 +389,5 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Collected {
     hint = hint.map(|h| h.min(shared.max_backoff.to_std().unwrap_or(h)));
     st.next_fetch = hint.map(|h| now + to_chrono(h));
     write.state = st;
-    shared.done(source, rep, cands, write).await
-}
-
-/// The source's state could not be read: reported as a failure, and nothing is written for it.
-fn unreadable_state(source: &Source, reason: &str) -> Collected {
-    let mut report = SourceReport::new(source, &SourceState::default());
-    report.failure = Some(FailureKind::State);
-    report.status = Status::Failed(format!("state: {reason}"));
-    Collected {
-        report,
-        candidates: Vec::new(),
-        info: None,
-    }
+    Ok(shared.done(source, rep, cands, write).await)
 }

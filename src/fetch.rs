@@ -88,8 +88,8 @@ pub enum FailureKind {
     Redirects,
     /// The document arrived but is not a feed that can be read (an HTML page, an empty body...).
     NotAFeed,
-    /// The source's stored state could not be read or written.
-    State,
+    /// A `path` source that is not a regular file (a device, a FIFO, a folder).
+    NotAFile,
 }
 
 impl FailureKind {
@@ -105,7 +105,7 @@ impl FailureKind {
             FailureKind::Gone => "gone",
             FailureKind::Redirects => "redirects",
             FailureKind::NotAFeed => "not-a-feed",
-            FailureKind::State => "state",
+            FailureKind::NotAFile => "not-a-file",
         }
     }
 }
@@ -183,6 +183,19 @@ fn validators(h: &HeaderMap) -> Validators {
         etag: header_str(h, header::ETAG),
         last_modified: header_str(h, header::LAST_MODIFIED),
     }
+}
+
+/// `url` without its userinfo (`user:password@`). Credentials in a source URL are used for the
+/// request and go no further: every URL the fetcher hands out (final URL, permanent move, reasons)
+/// passes through here, and so does every URL a report shows.
+pub fn without_credentials(url: &Url) -> Url {
+    let mut u = url.clone();
+    if !u.username().is_empty() || u.password().is_some() {
+        // Only fails for URLs that cannot have credentials, which then have none to remove.
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+    }
+    u
 }
 
 fn fail(kind: FailureKind, status: Option<u16>, reason: impl Into<String>) -> Outcome {
@@ -281,7 +294,7 @@ impl Fetcher {
                 Err(e) => return classify(&e),
             };
             let status = resp.status();
-            let moved = || (all_permanent && hops > 0).then(|| current.clone());
+            let moved = || (all_permanent && hops > 0).then(|| without_credentials(&current));
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 hops += 1;
                 if hops > MAX_REDIRECTS {
@@ -304,7 +317,7 @@ impl Fetcher {
                     return fail(
                         FailureKind::Redirects,
                         Some(status.as_u16()),
-                        format!("redirect to a non-http URL {next}"),
+                        format!("redirect to a non-http URL {}", without_credentials(&next)),
                     );
                 }
                 all_permanent &= matches!(
@@ -373,7 +386,7 @@ impl Fetcher {
                 validators: validators(&h),
                 max_age: max_age(&h),
                 moved_to: moved(),
-                final_url: Some(current),
+                final_url: Some(without_credentials(&current)),
             };
         }
     }

@@ -41,6 +41,7 @@ pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<G
     locals.extend(local::read_markdown_dir(cfg)?);
     let local_entries = local::to_entries(cfg, &locals);
     let keep_text = views::need_text(&views::feed_views(cfg));
+    // Its writer runs the run's one integrity check before its transaction (issue 14, defect 2).
     let mut state = State::open(&cfg.state_path)?;
     // Sources' writes queue here while the writer thread adds them to the run's transaction; the
     // bound keeps a slow disk from letting finished sources pile up in memory.
@@ -67,8 +68,10 @@ pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<G
     let window = cfg.fetch.concurrency * 4;
     let mut set = tokio::task::JoinSet::new();
     let mut results = Vec::with_capacity(cfg.sources.len());
-    let joined = |r: Result<_, tokio::task::JoinError>| {
-        r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))
+    // A state read error in any source stops the run: nothing is published from a partial read.
+    let joined = |r: Result<Result<_, crate::state::StateError>, tokio::task::JoinError>| {
+        r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?
+            .map_err(Fatal::State)
     };
     for (i, source) in cfg.sources.iter().enumerate() {
         if set.len() >= window
@@ -82,8 +85,8 @@ pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<G
                 report,
                 candidates,
                 info,
-            } = process(&shared, &source).await;
-            (i, report, candidates, info)
+            } = process(&shared, &source).await?;
+            Ok::<_, crate::state::StateError>((i, report, candidates, info))
         });
     }
     while let Some(r) = set.join_next().await {

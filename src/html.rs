@@ -129,8 +129,10 @@ impl Templates {
     }
 }
 
-/// Escapes text for HTML content and (single- or double-quoted) attribute values.
+/// Escapes text for HTML content and (single- or double-quoted) attribute values, after the one
+/// text-cleaning rule every output shares (`text::xml_safe_cow`).
 fn escape(s: &str) -> String {
+    let s = crate::normalise::text::xml_safe_cow(s);
     let mut o = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {

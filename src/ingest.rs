@@ -13,7 +13,18 @@ use crate::merge::candidate;
 use crate::model::{Candidate, SourceInfo};
 use crate::normalise::{FeedContext, item_hash};
 use crate::parse::{ParseError, parse_feed};
-use crate::state::{NewItem, Pool};
+use crate::state::{NewItem, Pool, StateError};
+
+/// Why a document gave no candidates.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The document is unusable: the source failed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The source's stored items could not be read: the run must stop (nothing published).
+    #[error(transparent)]
+    State(#[from] StateError),
+}
 
 /// The result of ingesting one document.
 #[derive(Debug)]
@@ -32,8 +43,8 @@ pub struct Ingested {
 }
 
 /// Parses and normalises `body`. `fetched_from` is the URL it came from (after redirects); files
-/// have none, and their relative links resolve against the source's `homepage`. Errors are the
-/// reason the document is unusable.
+/// have none, and their relative links resolve against the source's `homepage`. A parse error is
+/// the reason the document is unusable; a state error means nothing stored can be trusted.
 pub fn ingest(
     source: &Source,
     state: &Pool,
@@ -41,17 +52,22 @@ pub fn ingest(
     charset: Option<&str>,
     fetched_from: Option<&Url>,
     now: DateTime<Utc>,
-) -> Result<Ingested, ParseError> {
+) -> Result<Ingested, IngestError> {
     let parsed = parse_feed(body, charset, fetched_from.or(source.homepage.as_ref()))?;
-    let mut warnings: Vec<String> = parsed.warning.into_iter().collect();
+    let warnings: Vec<String> = parsed.warning.into_iter().collect();
     let mut recovered = parsed.recovered;
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
-    let stored = state.with(|st| st.items(&source.name)).unwrap_or_else(|e| {
-        warnings.push(format!("state unreadable, normalising everything: {e}"));
-        Default::default()
-    });
-    // Only undated items ask, one id at a time.
-    let lookup = |id: &str| state.with(|st| st.first_seen(id)).ok().flatten();
+    let stored = state.with(|st| st.items(&source.name))?;
+    // Only undated items ask, one id at a time. A failed lookup stops the ingest after the loop
+    // (the date it would have given is unknown, and must not become the clock's).
+    let lookup_failed = std::cell::RefCell::new(None);
+    let lookup = |id: &str| match state.with(|st| st.first_seen(id)) {
+        Ok(t) => t,
+        Err(e) => {
+            lookup_failed.borrow_mut().get_or_insert(e);
+            None
+        }
+    };
     let mut out = Ingested {
         candidates: Vec::with_capacity(parsed.feed.items.len()),
         new_items: Vec::new(),
@@ -97,6 +113,9 @@ pub fn ingest(
             },
         };
         out.candidates.push(c);
+    }
+    if let Some(e) = lookup_failed.into_inner() {
+        return Err(e.into());
     }
     // A feed without a date of its own is dated by its newest item, never by the clock.
     if ctx.feed_date.is_none()

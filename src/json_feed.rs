@@ -1,7 +1,8 @@
 //! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>) from typed structs: the same entries, ids,
 //! dates and sanitised content as the Atom feed, for sites that render a feed with JavaScript.
 //! Optional strings are left out, never written as `null` (the 1.1 schema rejects `null`), and a
-//! serialisation error is an error, never an empty file. Pure.
+//! serialisation error is an error, never an empty file. Every string passes the same cleaning
+//! rule as the Atom feed's (`text::clean_json_strings`). Pure.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -209,7 +210,11 @@ pub fn json_feed(
             .collect(),
         items: entries.iter().map(item).collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| RenderError::new(e.to_string()))?;
+    let err = |e: serde_json::Error| RenderError::new(e.to_string());
+    // The same cleaning rule as feed.atom's, on every string.
+    let mut value = serde_json::to_value(&doc).map_err(err)?;
+    crate::normalise::text::clean_json_strings(&mut value);
+    let mut out = serde_json::to_vec_pretty(&value).map_err(err)?;
     out.push(b'\n');
     Ok(out)
 }

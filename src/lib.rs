@@ -30,6 +30,7 @@ pub mod outputs;
 pub mod parse;
 pub mod publish;
 pub mod render;
+pub mod repair;
 pub mod report;
 pub mod rss_feed;
 pub mod run;

@@ -64,6 +64,14 @@ enum Command {
         #[arg(long)]
         search: Option<String>,
     },
+    /// Check the state database; if it is damaged, move it aside (never deleting it) and start a
+    /// new one (exit 0 done, 2 failed).
+    Repair {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
     /// Print what the state database knows about each source.
     Status {
         #[arg(long, short, default_value = "feeds.toml")]
@@ -192,6 +200,20 @@ fn main() -> ExitCode {
                         e.title
                     );
                 }
+                0
+            }
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                e.exit_code()
+            }
+        },
+        Command::Repair { config, state } => match feedbraid::repair::repair(&RunOptions {
+            config,
+            state,
+            ..RunOptions::default()
+        }) {
+            Ok(done) => {
+                eprintln!("feedbraid: {done}");
                 0
             }
             Err(e) => {

@@ -1,9 +1,14 @@
 //! Where rendered outputs go: a [`Sink`]. [`Disk`] is the output folder, written so that nothing
 //! half-written is ever seen and a run publishes all of its files or none: every changed file is
 //! first staged as a temporary file in the same folder (written, flushed to disk, made
-//! world-readable); only when all are staged are they renamed into place. A file whose bytes are
-//! unchanged is not touched at all (its mtime stays, so readers' conditional GETs keep hitting
-//! 304). [`Memory`] keeps the files in a map, for tests and for a server that renders on demand.
+//! world-readable); only when all are staged are they renamed into place. A target that is not a
+//! regular file fails the publish before anything is staged. A file whose bytes are unchanged is
+//! not touched at all (its mtime stays, so readers' conditional GETs keep hitting 304). Temp files
+//! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one.
+//!
+//! The one window renames cannot close: the renames themselves are one system call per file, so a
+//! crash (or an I/O error) between the first and the last leaves some files new and some old.
+//! Each file is still whole, and the next run publishes the rest. [`Memory`] keeps the files in a map, for tests and for a server that renders on demand.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -45,8 +50,30 @@ pub struct Disk {
     pub dir: PathBuf,
 }
 
+impl Disk {
+    /// Fails if a target exists and is not a regular file (a folder, a FIFO): a rename cannot
+    /// replace it. Checked before anything is staged, so such a run leaves every file untouched;
+    /// a run that publishes in two steps checks the second step's names before the first.
+    pub fn check<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Result<(), PublishError> {
+        for name in names {
+            let path = self.dir.join(name);
+            if let Ok(m) = std::fs::symlink_metadata(&path)
+                && !m.is_file()
+            {
+                return Err(PublishError {
+                    path,
+                    err: std::io::Error::other("exists and is not a regular file"),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Sink for Disk {
     fn publish(&mut self, outputs: &[Output]) -> Result<Vec<(String, Written)>, PublishError> {
+        remove_stale_temps(&self.dir, outputs);
+        self.check(outputs.iter().map(|o| o.name.as_str()))?;
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
         for o in outputs {
@@ -70,6 +97,37 @@ impl Sink for Disk {
             })?;
         }
         Ok(report)
+    }
+}
+
+/// Whether `file` is a temp file [`stage`] names for one of `names`: `.NAME.XXXXXX.tmp`.
+fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
+    let Some(inner) = file.strip_prefix('.').and_then(|f| f.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((name, rand)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    rand.len() == 6 && rand.bytes().all(|b| b.is_ascii_alphanumeric()) && is_ours(name)
+}
+
+/// Removes the temp files a killed publish left behind (issue 14, defect 6): only our naming,
+/// for a file this run publishes or one that is already in the folder. Runs under the run lock,
+/// so no other run's temp file can be in flight. Best effort: a file that cannot be removed is
+/// left for the next run.
+fn remove_stale_temps(dir: &Path, outputs: &[Output]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let ours = |name: &str| {
+            outputs.iter().any(|o| o.name == name)
+                || std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file())
+        };
+        if is_our_temp(&file, ours) && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

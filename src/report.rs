@@ -75,7 +75,7 @@ impl SourceReport {
         SourceReport {
             name: source.name.clone(),
             location: match &source.location {
-                Location::Url(u) => u.to_string(),
+                Location::Url(u) => crate::fetch::without_credentials(u).to_string(),
                 Location::Path(p) => p.display().to_string(),
             },
             status: Status::Disabled,
@@ -315,7 +315,9 @@ pub fn status_json(
             })
             .collect(),
     };
-    let mut v = serde_json::to_vec_pretty(&doc)?;
+    let mut value = serde_json::to_value(&doc)?;
+    crate::normalise::text::clean_json_strings(&mut value);
+    let mut v = serde_json::to_vec_pretty(&value)?;
     v.push(b'\n');
     Ok(v)
 }

@@ -98,9 +98,22 @@ pub fn load_config(opts: &RunOptions) -> Result<Config, Fatal> {
     Ok(cfg)
 }
 
+/// Makes a file-size limit (`ulimit -f`) an error rather than a silent death: with SIGXFSZ
+/// handled, a write past the limit fails with EFBIG ("File too large"), and the run stops with
+/// exit 2 and the usual message, its previous output untouched (issue 14, defect 7). A handler
+/// that only sets a flag, through `signal-hook` (no `unsafe` here).
+pub fn survive_file_size_limit() {
+    #[cfg(unix)]
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
+}
+
 /// Runs the whole pipeline once: gathers on a runtime of its own (the CLI has no other), then
 /// renders every view and publishes all the files, or none.
 pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
+    survive_file_size_limit();
     let cfg = load_config(opts)?;
     let templates = Templates::load(cfg.templates.as_deref())?;
     let _lock = lock(&cfg.state_path)?;
@@ -173,6 +186,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         path: e.path,
         err: e.err,
     };
+    // status.json is published after the hubs are pinged: its target is checked now, with the rest.
+    disk.check(std::iter::once("status.json"))
+        .map_err(output_err)?;
     let mut written = disk.publish(&rendered.outputs).map_err(output_err)?;
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
@@ -227,7 +243,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
 /// The `feedbraid status` table: what state knows about each configured source.
 pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
     let cfg = load_config(opts)?;
-    let state = State::open(&cfg.state_path)?;
+    let state = State::open_checked(&cfg.state_path)?;
     let fmt = |d: Option<DateTime<Utc>>| {
         d.map_or("-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())
     };

@@ -188,6 +188,8 @@ impl Sanitizer {
     /// Cleans one HTML fragment. Call once per fragment: cleaning is not idempotent in edge cases.
     pub fn clean(&self, html: &str) -> String {
         let html = super::text::xml_safe_cow(html);
+        // html5ever is quadratic in nesting depth: bounded first (see `depth`).
+        let html = super::depth::flatten(&html, super::depth::MAX_DEPTH);
         let cleaned = self.builder.clean(&html).to_string();
         let out = if cleaned.contains("<img") {
             PIXEL

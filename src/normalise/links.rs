@@ -72,6 +72,9 @@ pub fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
         "http" | "https" => {
             url.host()?;
             strip_tracking(&mut url);
+            // Credentials in a partner's link (or a base) are never republished.
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
             Some(url)
         }
         "mailto" => Some(url),

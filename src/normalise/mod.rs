@@ -4,6 +4,7 @@
 //! Pure: takes a parsed feed, the source's settings and the run's clock; returns entries and the
 //! reasons any item was rejected.
 
+pub mod depth;
 mod hash;
 pub mod html;
 pub mod ids;

@@ -46,6 +46,23 @@ pub fn xml_safe_cow(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The one text-cleaning rule of every output (issue 14, defect 8), for the JSON ones: every string
+/// in `v` goes through [`xml_safe_cow`], as every string of `feed.atom` and of the pages does.
+/// Characters XML forbids (U+0001) and non-characters (U+FFFF) never reach a reader in one format
+/// and not in another.
+pub fn clean_json_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let std::borrow::Cow::Owned(clean) = xml_safe_cow(s) {
+                *s = clean;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(clean_json_strings),
+        serde_json::Value::Object(o) => o.values_mut().for_each(clean_json_strings),
+        _ => {}
+    }
+}
+
 /// Markup to rough plain text for matching include/exclude patterns (not for output: tags are
 /// cut, the common entities decoded, white space collapsed). Much cheaper than [`plain`].
 pub fn rough_text(s: &str) -> String {

@@ -19,9 +19,12 @@ use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
 mod editorial;
+mod integrity;
 mod media;
 mod outputs;
 mod schema;
+use integrity::sql_error;
+pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;
 
 /// A state database problem.
@@ -34,6 +37,12 @@ pub enum StateError {
     },
     #[error("state database {path}: {msg}")]
     Other { path: String, msg: String },
+    /// The file is damaged (failed the integrity check, or SQLite found a corrupt page while
+    /// reading). Nothing may be published from it; `feedbraid repair` moves it aside.
+    #[error(
+        "state database {path} is damaged ({detail}); nothing was published. Run `feedbraid repair` to move it aside and start a new state"
+    )]
+    Damaged { path: String, detail: String },
 }
 
 /// What is stored about one source.
@@ -92,6 +101,11 @@ impl Pool {
         }
     }
 
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Runs `f` with a connection from the pool.
     pub fn with<T>(
         &self,
@@ -141,10 +155,7 @@ impl State {
                 msg: e.to_string(),
             })?;
         }
-        let sql = |source| StateError::Sql {
-            path: p.clone(),
-            source,
-        };
+        let sql = |source| sql_error(&p, source);
         let mut conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql)?;
@@ -180,10 +191,7 @@ impl State {
     }
 
     fn err(&self, source: rusqlite::Error) -> StateError {
-        StateError::Sql {
-            path: self.path.clone(),
-            source,
-        }
+        sql_error(&self.path, source)
     }
 
     /// The stored state of a source (default when never seen).
@@ -286,17 +294,17 @@ impl State {
 
     /// Writes everything a run learnt, in one transaction: the writes arrive over `rx` as sources
     /// finish (so a run never holds every source's entries at once) and are committed together when
-    /// the channel closes. Nothing is committed if a write fails.
+    /// the channel closes. Nothing is committed if a write fails. First, while the sources are
+    /// still being fetched, the pages are checked (`PRAGMA quick_check`): a damaged database
+    /// fails the run before anything is committed or published.
     pub fn write_run(
         &mut self,
         mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
         now: DateTime<Utc>,
     ) -> Result<usize, StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        let sql = |source| sql_error(&path, source);
+        self.quick_check()?;
         let now_s = now.to_rfc3339();
         // The run's items go in one transaction: a larger page cache (on this connection only)
         // keeps SQLite from spilling to the WAL in the middle of it.

@@ -26,10 +26,7 @@ impl State {
         prints: &[(String, String)],
     ) -> Result<(), StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
         tx.execute("DELETE FROM outputs", []).map_err(sql)?;
         for (view, print) in prints {

@@ -356,9 +356,17 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         },
         histories: &histories,
     };
-    let rendered =
-        feedbraid::outputs::render_all(&cfg, &g, &templates, &Default::default(), &editorial, None)
-            .expect("render");
+    let rendered = feedbraid::outputs::render_all(
+        &cfg,
+        &g,
+        &templates,
+        &Default::default(),
+        &editorial,
+        feedbraid::media::Mirror::new(&cfg, true)
+            .expect("mirror")
+            .as_ref(),
+    )
+    .expect("render");
     let mut mem = Memory::default();
     mem.publish(&rendered.outputs).expect("memory");
     for (name, bytes) in &mem.files {

@@ -1,0 +1,148 @@
+//! Whether the state database can be trusted, and what to do when it cannot (issue 14, defect 2).
+//!
+//! - `PRAGMA quick_check` runs once per run, on the state writer's thread before its transaction
+//!   opens (so it overlaps the fetching, and nothing is committed or published from a database
+//!   with damaged pages: [`StateError::Damaged`]), and in [`State::open_checked`] for `status`.
+//!   `quick_check` reads every page of every b-tree and checks the records' formats and the free
+//!   list, in O(N); `integrity_check` also matches indexes to tables, in O(N log N). See
+//!   `docs/reliability.md` for the cost measured on a 25,000-item (90 MB) state.
+//! - [`State::verify`] is what `feedbraid repair` adds on top: every source row and every item
+//!   row read back as a run would read them.
+//! - [`move_aside`] renames a damaged database (and its WAL) out of the way, never deleting it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use super::{State, StateError};
+
+/// A SQLite error, classified: corruption, and a stored value of the wrong type (which no
+/// version of feedbraid writes), are [`StateError::Damaged`].
+pub(super) fn sql_error(path: &str, source: rusqlite::Error) -> StateError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match &source {
+        rusqlite::Error::SqliteFailure(e, _)
+            if matches!(e.code, DatabaseCorrupt | NotADatabase) =>
+        {
+            StateError::Damaged {
+                path: path.to_string(),
+                detail: source.to_string(),
+            }
+        }
+        rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::FromSqlConversionFailure(..) => {
+            StateError::Damaged {
+                path: path.to_string(),
+                detail: source.to_string(),
+            }
+        }
+        _ => StateError::Sql {
+            path: path.to_string(),
+            source,
+        },
+    }
+}
+
+/// What a damaged database still held, as far as it could be counted (for the repair report).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Salvage {
+    pub sources: Option<u64>,
+    pub items: Option<u64>,
+    /// Entry ids with a recorded first-seen time: the date of undated items.
+    pub first_seen: Option<u64>,
+}
+
+impl State {
+    /// Opens the database and checks its pages (`PRAGMA quick_check`).
+    pub fn open_checked(path: &Path) -> Result<State, StateError> {
+        let st = State::open(path)?;
+        st.quick_check()?;
+        Ok(st)
+    }
+
+    pub(super) fn quick_check(&self) -> Result<(), StateError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA quick_check(5)")
+            .map_err(|e| self.err(e))?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))?;
+        if rows.len() == 1 && rows[0] == "ok" {
+            return Ok(());
+        }
+        Err(StateError::Damaged {
+            path: self.path.clone(),
+            detail: rows.join("; "),
+        })
+    }
+
+    /// The page check, then every row read back as a run reads it. Any failure means the state
+    /// cannot be trusted.
+    pub fn verify(&self) -> Result<(), StateError> {
+        self.quick_check()?;
+        let names: Vec<String> = self
+            .conn
+            .prepare("SELECT name FROM sources UNION SELECT DISTINCT source FROM items")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get(0))?
+                    .collect::<Result<Vec<String>, _>>()
+            })
+            .map_err(|e| self.err(e))?;
+        for name in &names {
+            self.source(name)?;
+            for c in self.items(name)?.into_values() {
+                self.entry(name, &c.handle)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts what the database holds, each count on its own (one damaged table does not hide
+    /// the others).
+    pub fn salvage(&self) -> Salvage {
+        let count = |table: &str| {
+            self.conn
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .ok()
+                .and_then(|n| u64::try_from(n).ok())
+        };
+        Salvage {
+            sources: count("sources"),
+            items: count("items"),
+            first_seen: count("seen"),
+        }
+    }
+}
+
+/// Renames `path` (and its `-wal` and `-shm` files, when present) to
+/// `<path>.damaged-<UTC time>`, never overwriting anything. Returns the new path of the database.
+pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut n = 0;
+    let target = loop {
+        let suffix = if n == 0 {
+            format!("damaged-{stamp}")
+        } else {
+            format!("damaged-{stamp}-{n}")
+        };
+        let t = PathBuf::from(format!("{}.{suffix}", path.display()));
+        if !t.exists() {
+            break t;
+        }
+        n += 1;
+    };
+    // The WAL holds committed pages not yet in the main file: it goes with it, and first, so that
+    // a new database at `path` can never pick up the old WAL.
+    for ext in ["-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{ext}", path.display()));
+        if from.exists() {
+            std::fs::rename(&from, format!("{}{ext}", target.display()))?;
+        }
+    }
+    std::fs::rename(path, &target)?;
+    Ok(target)
+}
