@@ -183,6 +183,29 @@ fn the_partner_is_credited_where_feedparser_shows_it() {
             || shown.contains("From <a href=\"https://credited.example.org/\">Kay's Partner</a>"),
         "{shown}"
     );
+    // And a JavaScript reader (rss-parser, installed by .ci/run into .ci/node_modules).
+    let js = "const P = require(process.argv[1] + '/rss-parser');\n\
+              P.prototype.parseString.call(new P(), require('fs').readFileSync(process.argv[2], 'utf8'))\n\
+              .then(f => { const i = f.items.find(i => i.title === 'credited item');\n\
+              console.log(i.content || i.summary); })\n\
+              .catch(e => { console.error(e); process.exit(1); });";
+    let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node_modules");
+    let out = Command::new("node")
+        .args(["-e", js])
+        .arg(&modules)
+        .arg(s.out().join("feed.atom"))
+        .output()
+        .expect("node runs (.ci/run installs rss-parser)");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        shown.contains("From <a href=\"https://credited.example.org/\">Kay"),
+        "rss-parser shows: {shown}"
+    );
     // `credit = "author"` puts the partner in the author name instead.
     let cfg = std::fs::read_to_string(s.config()).expect("cfg");
     let cfg = cfg.replacen("[fetch]", "[output]\ncredit = \"author\"\n\n[fetch]", 1);
