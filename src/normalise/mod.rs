@@ -5,6 +5,7 @@
 //! reasons any item was rejected.
 
 pub mod depth;
+mod fields;
 mod hash;
 pub mod html;
 pub mod ids;
@@ -15,8 +16,9 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::config::Source;
-use crate::model::{Category, Enclosure, Entry, Person, SourceInfo};
-use crate::parse::{RawFeed, RawItem, RawLink, RawPerson, RawText, TextKind};
+use crate::model::{Category, Entry, Person, SourceInfo};
+use crate::parse::{RawFeed, RawItem, RawText, TextKind};
+use fields::{alternate, enclosures, looks_like_iri, person, plain_text};
 pub use hash::item_hash;
 use html::Sanitizer;
 use ids::IdInputs;
@@ -45,47 +47,6 @@ pub struct FeedContext<'a> {
     sanitizer: Sanitizer,
     /// Sanitisers for entries whose xml:base differs from the feed's.
     other_bases: std::cell::RefCell<Vec<(Option<Url>, Sanitizer)>>,
-}
-
-/// The alternate link: HTML first, then any.
-fn alternate(links: &[RawLink]) -> Option<&RawLink> {
-    let alt = |l: &&RawLink| matches!(l.rel.as_deref(), None | Some("alternate"));
-    links
-        .iter()
-        .filter(alt)
-        .find(|l| l.mime_type.as_deref().is_none_or(|t| t.contains("html")))
-        .or_else(|| links.iter().find(alt))
-}
-
-fn person(p: &RawPerson) -> Option<Person> {
-    let name = text::plain(p.name.as_deref().unwrap_or_default());
-    let email = p
-        .email
-        .as_deref()
-        .map(text::plain)
-        .filter(|e| e.contains('@') && !e.contains(' '));
-    let name = if name.is_empty() {
-        email.clone().unwrap_or_default()
-    } else {
-        name
-    };
-    (!name.is_empty()).then(|| Person {
-        name,
-        email,
-        uri: p
-            .uri
-            .as_deref()
-            .and_then(|u| links::resolve(u, None))
-            .map(String::from),
-    })
-}
-
-/// A plain-text field: HTML is reduced to its text, text is only tidied.
-fn plain_text(t: &RawText) -> String {
-    match t.kind {
-        TextKind::Html => text::plain(&t.value),
-        TextKind::Text => text::collapse_ws(&text::xml_safe_cow(&t.value)),
-    }
 }
 
 impl<'a> FeedContext<'a> {
@@ -356,69 +317,6 @@ impl<'a> FeedContext<'a> {
         }
         .excerpt_only(self.source))
     }
-}
-
-impl Entry {
-    /// For a source that allows linking but not republication (`excerpt_only`): only the title,
-    /// a plain-text excerpt cut at a word boundary and the link survive; the partner's content,
-    /// attachments and images are never published.
-    fn excerpt_only(mut self, source: &Source) -> Entry {
-        if !source.excerpt_only {
-            return self;
-        }
-        let full = self
-            .summary
-            .as_deref()
-            .or(self.content.as_deref())
-            .map(text::plain)
-            .unwrap_or_default();
-        let cut = text::excerpt(&full, source.excerpt_chars);
-        self.summary = (!cut.is_empty()).then(|| format!("<p>{}</p>", escape(&cut)));
-        self.content = None;
-        self.enclosures.clear();
-        self.image = None;
-        self
-    }
-}
-
-/// True when an id presents itself as an absolute IRI of a scheme we keep (`urn:`, `tag:`,
-/// `http(s):`).
-fn looks_like_iri(id: &str) -> bool {
-    let l = id.get(..8).unwrap_or(id).to_ascii_lowercase();
-    l.starts_with("urn:") || l.starts_with("tag:") || l.starts_with("http")
-}
-
-fn enclosures(links: &[RawLink], base: Option<&Url>) -> Vec<Enclosure> {
-    let mut out: Vec<Enclosure> = Vec::new();
-    for l in links
-        .iter()
-        .filter(|l| l.rel.as_deref() == Some("enclosure"))
-    {
-        let Some(url) = links::resolve(&l.href, base).filter(|u| u.scheme() != "mailto") else {
-            continue;
-        };
-        let url = String::from(url);
-        if out.iter().any(|e| e.url == url) {
-            continue;
-        }
-        out.push(Enclosure {
-            url,
-            mime_type: l
-                .mime_type
-                .clone()
-                .filter(|m| m.contains('/'))
-                .unwrap_or_else(|| "application/octet-stream".into()),
-            length: l.length.filter(|n| *n > 0),
-            title: l
-                .title
-                .as_deref()
-                .map(text::plain)
-                .filter(|t| !t.is_empty()),
-            language: l.hreflang.as_deref().and_then(crate::lang::normalise),
-        });
-    }
-    out.sort_by_key(|e| e.mime_type != "application/pdf");
-    out
 }
 
 /// Escapes text for inclusion in HTML.
