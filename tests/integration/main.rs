@@ -25,6 +25,7 @@ mod props;
 mod rights;
 mod rss_output;
 mod secrets;
+mod smoke;
 mod views;
 mod websub;
 

@@ -1,0 +1,33 @@
+//! Fuzz target: one partner document through decode, the XML front end, the format adapters and
+//! normalising (sanitising included). Must never panic, whatever the bytes.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use libfuzzer_sys::fuzz_target;
+
+static CFG: LazyLock<feedbraid::config::Config> = LazyLock::new(|| {
+    feedbraid::config::Config::parse(
+        "[feed]\ntitle = \"F\"\nid = \"tag:f.example.org,2026:f\"\nlink = \"https://f.example.org/\"\n\
+         self_url = \"https://f.example.org/feed.atom\"\nauthor = { name = \"F\" }\n\n\
+         [[source]]\nname = \"P\"\nurl = \"https://p.example.org/feed\"\niframe_hosts = [\"www.youtube-nocookie.com\"]\n",
+        std::path::Path::new("feeds.toml"),
+    )
+    .expect("config")
+});
+
+fuzz_target!(|data: &[u8]| {
+    let url = url::Url::parse("https://p.example.org/feed").expect("url");
+    if let Ok(parsed) = feedbraid::parse::parse_feed(data, None, Some(&url)) {
+        let ctx = feedbraid::normalise::FeedContext::new(
+            &CFG.sources[0],
+            &parsed.feed,
+            Some(&url),
+            chrono::Utc::now(),
+        );
+        for item in &parsed.feed.items {
+            let _ = feedbraid::normalise::item_hash(&ctx, item);
+            let _ = ctx.entry(item, &|_| None);
+        }
+    }
+});
