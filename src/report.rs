@@ -67,6 +67,8 @@ pub struct SourceReport {
     pub recovered: Vec<String>,
     /// The kind of failure, when the status is `Failed`.
     pub failure: Option<crate::fetch::FailureKind>,
+    /// Bytes of the document received this run (0 when nothing was fetched or read).
+    pub bytes: u64,
 }
 
 impl SourceReport {
@@ -86,6 +88,7 @@ impl SourceReport {
             warnings: Vec::new(),
             recovered: Vec::new(),
             failure: None,
+            bytes: 0,
         }
     }
 
@@ -136,6 +139,21 @@ impl RunReport {
     /// 0 when every source is fine, 1 when some failed (the feed was still published).
     pub fn exit_code(&self) -> i32 {
         i32::from(self.sources.iter().any(|s| s.status.is_problem()))
+    }
+
+    /// `--quiet`: the lines of the sources that need attention (a problem, a warning, a move), and
+    /// nothing when none does.
+    pub fn problems(&self) -> String {
+        let mut s = String::new();
+        for r in self
+            .sources
+            .iter()
+            .filter(|r| r.status.is_problem() || !r.warnings.is_empty() || r.moved_to.is_some())
+        {
+            s.push_str(&r.line());
+            s.push('\n');
+        }
+        s
     }
 
     /// The summary printed on stderr.

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, real HTTP over loopback, real files, a real SQLite state.
 
+mod serve;
 mod server;
 mod validity;
 
@@ -12,6 +13,7 @@ mod editorial;
 mod front_end;
 mod liberal;
 mod mangled;
+mod operate;
 mod opml;
 mod pages;
 mod pipeline;
