@@ -351,3 +351,27 @@ fn serve_answers_404_outside_the_folder_and_for_state_and_temp_files() {
     assert_eq!(srv.get("/alias.txt", &[]).body, b"inside");
     assert_eq!(srv.get("/feed.atom", &[]).status, 200);
 }
+
+/// Resident memory of a process, from /proc (Linux).
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+#[test]
+fn serve_idle_holds_under_20_mb() {
+    let s = published();
+    let srv = Served::start(&s, &[]);
+    for _ in 0..20 {
+        assert_eq!(
+            srv.get("/feed.atom", &[("Accept-Encoding", "gzip")]).status,
+            200
+        );
+    }
+    let kb = rss_kb(srv.child.id());
+    assert!(kb < 20 * 1024, "serve holds {kb} kB");
+}
