@@ -321,6 +321,7 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collecte
             max_age,
             moved_to,
         } => {
+            rep.bytes = body.len() as u64;
             let charset = content_type
                 .as_deref()
                 .and_then(crate::decode::charset_from_content_type)

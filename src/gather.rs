@@ -34,9 +34,23 @@ pub struct Gathered {
     pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
+/// Called once per source as it finishes, in completion order, with its report: what a progress
+/// line counts.
+pub type OnSource<'a> = &'a (dyn Fn(&SourceReport) + Sync);
+
 /// Gathers every source and the local entries, commits what was learnt to state, and builds the
 /// pool. `now` is the run's clock (whole seconds).
 pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<Gathered, Fatal> {
+    gather_observed(cfg, offline, now, &|_| {}).await
+}
+
+/// [`gather`], telling `on_source` about each source as it finishes.
+pub async fn gather_observed(
+    cfg: &Config,
+    offline: bool,
+    now: DateTime<Utc>,
+    on_source: OnSource<'_>,
+) -> Result<Gathered, Fatal> {
     let mut locals = cfg.entries.clone();
     locals.extend(local::read_markdown_dir(cfg)?);
     let local_entries = local::to_entries(cfg, &locals);
@@ -69,9 +83,13 @@ pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<G
     let mut set = tokio::task::JoinSet::new();
     let mut results = Vec::with_capacity(cfg.sources.len());
     // A state read error in any source stops the run: nothing is published from a partial read.
-    let joined = |r: Result<Result<_, crate::state::StateError>, tokio::task::JoinError>| {
+    let joined = |r: Result<
+        Result<(usize, SourceReport, _, _), crate::state::StateError>,
+        tokio::task::JoinError,
+    >| {
         r.map_err(|e| Fatal::Other(format!("a source task failed: {e}")))?
             .map_err(Fatal::State)
+            .inspect(|r| on_source(&r.1))
     };
     for (i, source) in cfg.sources.iter().enumerate() {
         if set.len() >= window

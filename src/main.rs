@@ -1,12 +1,16 @@
 //! The `feedbraid` command: a thin layer over the library that maps outcomes to exit codes
 //! (0 all fine, 1 published with failed sources, 2 fatal).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use feedbraid::editorial::commands as editorial;
+use feedbraid::progress::Progress;
+use feedbraid::report::SourceReport;
 use feedbraid::run::{self, RunOptions};
+use feedbraid::serve::ServeOptions;
 
 #[derive(Parser)]
 #[command(name = "feedbraid", version, about = "Fetches partner feeds, merges them with your own entries and publishes one clean Atom feed.", long_about = None)]
@@ -32,6 +36,24 @@ enum Command {
         /// Rebuild the outputs from stored state without touching the network.
         #[arg(long)]
         offline: bool,
+        /// Print only problems: sources that failed, are gone or back off, and warnings.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Also print the run report (what status.json holds) as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Serve the output folder over HTTP; with --every, also run at start-up and on that
+    /// schedule (SIGTERM or SIGINT finish the current run, then stop with exit 0).
+    Serve {
+        #[arg(long, short, default_value = "feeds.toml")]
+        config: PathBuf,
+        /// Address to listen on (port 0 picks a free one; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: std::net::SocketAddr,
+        /// Run now and then this long after each run ends, e.g. `30m`, `1h`, `90s`.
+        #[arg(long, value_name = "DURATION", value_parser = feedbraid::config::parse_duration)]
+        every: Option<std::time::Duration>,
     },
     /// Validate the configuration without fetching anything (exit 0 valid, 2 invalid).
     Check {
@@ -78,6 +100,9 @@ enum Command {
         config: PathBuf,
         #[arg(long)]
         state: Option<PathBuf>,
+        /// Print the table as JSON on stdout.
+        #[arg(long)]
+        json: bool,
     },
     /// Add a [[source]] to the config for each feed in an OPML subscription list that is not
     /// configured yet (exit 0 done, 2 unreadable OPML or config, or nothing written).
@@ -92,6 +117,56 @@ enum Command {
     },
 }
 
+/// `feedbraid run`: a progress line while sources are fetched when stderr is a terminal (and not
+/// `--quiet`), then the summary (or with `--quiet` only the problems) on stderr, and with `--json`
+/// the report on stdout.
+fn run_command(opts: &RunOptions, quiet: bool, json: bool) -> i32 {
+    let progress = (!quiet && std::io::stderr().is_terminal())
+        .then(|| run::load_config(opts).ok())
+        .flatten()
+        .map(|cfg| Progress::stderr(cfg.sources.len()));
+    let on_source = |r: &SourceReport| {
+        if let Some(p) = &progress {
+            p.on_source(r);
+        }
+    };
+    let result = run::runtime().and_then(|rt| run::run_on(opts, rt.handle(), &on_source));
+    if let Some(p) = &progress {
+        p.finish();
+    }
+    match result {
+        Ok(report) => {
+            if json {
+                match feedbraid::report::status_json(
+                    &report.sources,
+                    report.entries,
+                    report.media.as_ref(),
+                    &report.hubs,
+                ) {
+                    Ok(bytes) => print!("{}", String::from_utf8_lossy(&bytes)),
+                    Err(e) => {
+                        eprintln!("feedbraid: cannot write the JSON report: {e}");
+                        return 2;
+                    }
+                }
+            }
+            eprint!(
+                "{}",
+                if quiet {
+                    report.problems()
+                } else {
+                    report.summary()
+                }
+            );
+            report.exit_code()
+        }
+        Err(e) => {
+            eprintln!("feedbraid: {e}");
+            e.exit_code()
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
@@ -100,23 +175,33 @@ fn main() -> ExitCode {
             out,
             state,
             offline,
-        } => {
-            match run::run(&RunOptions {
+            quiet,
+            json,
+        } => run_command(
+            &RunOptions {
                 config,
                 out,
                 state,
                 offline,
-            }) {
-                Ok(report) => {
-                    eprint!("{}", report.summary());
-                    report.exit_code()
-                }
-                Err(e) => {
-                    eprintln!("feedbraid: {e}");
-                    e.exit_code()
-                }
+            },
+            quiet,
+            json,
+        ),
+        Command::Serve {
+            config,
+            addr,
+            every,
+        } => match feedbraid::serve::serve(&ServeOptions {
+            config,
+            addr,
+            every,
+        }) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                2
             }
-        }
+        },
         // The config, the Markdown entries and the templates it points at: everything but the
         // network.
         Command::Check { config } => match feedbraid::config::Config::from_file(&config)
@@ -221,13 +306,27 @@ fn main() -> ExitCode {
                 e.exit_code()
             }
         },
-        Command::Status { config, state } => match run::status(&RunOptions {
+        Command::Status {
+            config,
+            state,
+            json,
+        } => match feedbraid::status::rows(&RunOptions {
             config,
             state,
             ..RunOptions::default()
         }) {
-            Ok(table) => {
-                print!("{table}");
+            Ok(rows) if json => match feedbraid::status::json(&rows) {
+                Ok(text) => {
+                    print!("{text}");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("feedbraid: {e}");
+                    2
+                }
+            },
+            Ok(rows) => {
+                print!("{}", feedbraid::status::table(&rows));
                 0
             }
             Err(e) => {

@@ -68,6 +68,8 @@ pub struct SourceReport {
     pub recovered: Vec<String>,
     /// The kind of failure, when the status is `Failed`.
     pub failure: Option<crate::fetch::FailureKind>,
+    /// Bytes of the document received this run (0 when nothing was fetched or read).
+    pub bytes: u64,
 }
 
 impl SourceReport {
@@ -87,6 +89,7 @@ impl SourceReport {
             warnings: Vec::new(),
             recovered: Vec::new(),
             failure: None,
+            bytes: 0,
         }
     }
 
@@ -144,6 +147,21 @@ impl RunReport {
             self.sources.iter().any(|s| s.status.is_problem())
                 || self.hubs.iter().any(|h| !h.failures.is_empty()),
         )
+    }
+
+    /// `--quiet`: the lines of the sources that need attention (a problem, a warning, a move), and
+    /// nothing when none does.
+    pub fn problems(&self) -> String {
+        let mut s = String::new();
+        for r in self
+            .sources
+            .iter()
+            .filter(|r| r.status.is_problem() || !r.warnings.is_empty() || r.moved_to.is_some())
+        {
+            s.push_str(&r.line());
+            s.push('\n');
+        }
+        s
     }
 
     /// The summary printed on stderr.

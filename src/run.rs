@@ -7,10 +7,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{SubsecRound, Utc};
 
 use crate::config::{Config, ConfigError};
-use crate::gather::gather;
+use crate::gather::{OnSource, gather_observed};
 use crate::html::Templates;
 use crate::outputs::{Editorial, render_all};
 use crate::publish::{Disk, Sink, Written};
@@ -110,9 +110,32 @@ pub fn survive_file_size_limit() {
     );
 }
 
-/// Runs the whole pipeline once: gathers on a runtime of its own (the CLI has no other), then
-/// renders every view and publishes all the files, or none.
+/// The runtime a run gathers on: multi-threaded, with no more blocking threads than the work
+/// needs (state reads, parsing and sanitising; more would only add memory, a malloc arena and a
+/// SQLite connection each).
+pub fn runtime() -> Result<tokio::runtime::Runtime, Fatal> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(cores * 2)
+        .build()
+        .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))
+}
+
+/// Runs the whole pipeline once, on a runtime of its own (the CLI has no other): see [`run_on`].
 pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
+    run_on(opts, runtime()?.handle(), &|_| {})
+}
+
+/// Runs the whole pipeline once: takes the run lock, gathers on the caller's runtime `rt`
+/// (telling `on_source` as each source finishes), then renders every view and publishes all the
+/// files, or none, and releases the lock. Blocks the calling thread, so it must not be called
+/// from an async task: `serve --every` calls it on a blocking thread of its own runtime.
+pub fn run_on(
+    opts: &RunOptions,
+    rt: &tokio::runtime::Handle,
+    on_source: OnSource<'_>,
+) -> Result<RunReport, Fatal> {
     survive_file_size_limit();
     let cfg = load_config(opts)?;
     let templates = Templates::load(cfg.templates.as_deref())?;
@@ -123,17 +146,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     })?;
     // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
     let now = Utc::now().trunc_subsecs(0);
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        // Blocking work (state reads, parsing, sanitising) needs no more threads than cores; more
-        // would only add memory (a malloc arena and a SQLite connection each).
-        .max_blocking_threads(cores * 2)
-        .build()
-        .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
     let withdrawals = crate::editorial::load(&crate::editorial::path_beside(&cfg.path))
         .map_err(|e| Fatal::Other(e.to_string()))?;
-    let mut gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
+    let mut gathered = rt.block_on(gather_observed(&cfg, opts.offline, now, on_source))?;
     // Withdrawn means gone from every output, however the partner still serves it.
     gathered.pool.retain(|w| !withdrawals.covers(&w.candidate));
     let started = std::time::Instant::now();
@@ -213,9 +228,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         crate::websub::offline(&cfg.feed.hubs)
     } else {
         let topics = crate::websub::changed_topics(&views, &cfg.feed.self_url, &written);
-        runtime.block_on(crate::websub::ping(&cfg.fetch, &cfg.feed.hubs, &topics))
+        rt.block_on(crate::websub::ping(&cfg.fetch, &cfg.feed.hubs, &topics))
     };
-    drop(runtime);
     let entries = rendered.counts.first().map_or(0, |c| c.1);
     // The run's report, written last so that it can say what the hubs answered.
     let status = crate::publish::Output {
@@ -240,44 +254,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     })
 }
 
-/// The `feedbraid status` table: what state knows about each configured source.
+/// The `feedbraid status` table (kept here for callers of the earlier API; see [`crate::status`]).
 pub fn status(opts: &RunOptions) -> Result<String, Fatal> {
-    let cfg = load_config(opts)?;
-    let state = State::open_checked(&cfg.state_path)?;
-    let fmt = |d: Option<DateTime<Utc>>| {
-        d.map_or("-".to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())
-    };
-    let w = cfg
-        .sources
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(6);
-    let mut out = format!(
-        "{:<w$} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
-        "source", "status", "last success", "failures", "next fetch", "entries"
-    );
-    for s in &cfg.sources {
-        let st = state.source(&s.name)?;
-        let status = if !s.enabled {
-            "disabled".to_string()
-        } else if st.gone {
-            "gone (410)".into()
-        } else if st.last_status.is_empty() {
-            "never fetched".into()
-        } else {
-            st.last_status.chars().take(24).collect()
-        };
-        out.push_str(&format!(
-            "{:<w$} {:<24} {:<17} {:>8} {:<17} {:>7}\n",
-            s.name,
-            status,
-            fmt(st.last_success),
-            st.failures,
-            fmt(st.next_fetch),
-            state.item_count(&s.name)?
-        ));
-    }
-    Ok(out)
+    Ok(crate::status::table(&crate::status::rows(opts)?))
 }

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, real HTTP over loopback, real files, a real SQLite state.
 
+mod serve;
 mod server;
 mod validity;
 
@@ -17,6 +18,7 @@ mod liberal;
 mod mangled;
 mod media;
 mod nesting;
+mod operate;
 mod opml;
 mod pages;
 mod pipeline;
