@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::collect::{Collected, Shared, process};
 use crate::config::{Config, Filter};
-use crate::fetch::Fetcher;
+use crate::fetch::{Fetcher, Guard};
 use crate::merge::{self, Winner};
 use crate::model::{Candidate, Entry, SourceInfo};
 use crate::report::SourceReport;
@@ -37,6 +37,16 @@ pub struct Gathered {
 /// Gathers every source and the local entries, commits what was learnt to state, and builds the
 /// pool. `now` is the run's clock (whole seconds).
 pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<Gathered, Fatal> {
+    gather_with(cfg, offline, now, &Guard::system()).await
+}
+
+/// [`gather`] with the private-network guard's ranges and resolver given.
+pub async fn gather_with(
+    cfg: &Config,
+    offline: bool,
+    now: DateTime<Utc>,
+    guard: &Guard,
+) -> Result<Gathered, Fatal> {
     let mut locals = cfg.entries.clone();
     locals.extend(local::read_markdown_dir(cfg)?);
     let local_entries = local::to_entries(cfg, &locals);
@@ -49,7 +59,8 @@ pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<G
     let writer = std::thread::spawn(move || state.write_run(rx, now));
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
-        fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
+        fetcher: Fetcher::with_guard(&cfg.fetch, guard.clone())
+            .map_err(|e| Fatal::Other(e.to_string()))?,
         pool: Arc::new(crate::state::Pool::new(&cfg.state_path)),
         now,
         cpu: Semaphore::new(cores),

@@ -106,6 +106,7 @@ fn main() -> ExitCode {
                 out,
                 state,
                 offline,
+                ..RunOptions::default()
             }) {
                 Ok(report) => {
                     eprint!("{}", report.summary());

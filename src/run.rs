@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::config::{Config, ConfigError};
-use crate::gather::gather;
+use crate::fetch::Guard;
+use crate::gather::gather_with;
 use crate::html::Templates;
 use crate::outputs::{Editorial, render_all};
 use crate::publish::{Disk, Sink, Written};
@@ -27,6 +28,9 @@ pub struct RunOptions {
     pub state: Option<PathBuf>,
     /// Rebuild from state alone, without fetching.
     pub offline: bool,
+    /// The private-network guard's ranges and resolver ([`Guard::system`] by default; a test
+    /// injects its own).
+    pub guard: Guard,
 }
 
 /// Errors that stop a run before anything is published (exit code 2).
@@ -133,7 +137,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         .map_err(|e| Fatal::Other(format!("cannot start the async runtime: {e}")))?;
     let withdrawals = crate::editorial::load(&crate::editorial::path_beside(&cfg.path))
         .map_err(|e| Fatal::Other(e.to_string()))?;
-    let mut gathered = runtime.block_on(gather(&cfg, opts.offline, now))?;
+    let mut gathered = runtime.block_on(gather_with(&cfg, opts.offline, now, &opts.guard))?;
     // Withdrawn means gone from every output, however the partner still serves it.
     gathered.pool.retain(|w| !withdrawals.covers(&w.candidate));
     let started = std::time::Instant::now();
@@ -170,7 +174,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         },
         histories: &histories,
     };
-    let mirror = crate::media::Mirror::new(&cfg, opts.offline)?;
+    let mirror = crate::media::Mirror::with_guard(&cfg, opts.offline, &opts.guard)?;
     let rendered = render_all(
         &cfg,
         &gathered,
