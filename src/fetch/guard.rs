@@ -219,3 +219,95 @@ pub(crate) fn refusal(e: &reqwest::Error) -> Option<PrivateAddress> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::Cidr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("an address")
+    }
+
+    fn guard() -> Guard {
+        let names = StaticResolver::new()
+            .with("public.example", &[ip("192.0.2.10")])
+            .with("inside.example", &[ip("10.1.2.3"), ip("fd00::1")])
+            .with("MIXED.example", &[ip("10.1.2.3"), ip("192.0.2.11")]);
+        Guard::new(Blocked::private_networks(), Arc::new(names))
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("a URL")
+    }
+
+    #[test]
+    fn a_configured_url_is_private_only_if_every_address_is_blocked() {
+        let g = guard();
+        for (u, private) in [
+            ("http://10.0.0.1/feed", true),
+            ("http://[::1]:8080/feed", true),
+            ("http://[::ffff:169.254.169.254]/", true),
+            ("http://inside.example/feed", true),
+            ("http://192.0.2.1/feed", false),
+            ("http://public.example/feed", false),
+            ("http://mixed.example/feed", false),
+            ("http://unknown.example/feed", false),
+        ] {
+            assert_eq!(block_on(g.is_private(&url(u))), private, "{u}");
+        }
+    }
+
+    #[test]
+    fn the_guarded_resolver_keeps_public_addresses_and_refuses_names_with_none() {
+        let g = guard();
+        let resolve = |host: &str| block_on(g.filtering().resolve(host.parse().expect("name")));
+        let mixed: Vec<IpAddr> = resolve("mixed.example")
+            .expect("a public address remains")
+            .map(|a| a.ip())
+            .collect();
+        assert_eq!(mixed, vec![ip("192.0.2.11")]);
+        let Err(e) = resolve("inside.example") else {
+            panic!("a private-only name resolved");
+        };
+        let refused = e.downcast_ref::<PrivateAddress>().expect("typed refusal");
+        assert_eq!(refused.host, "inside.example");
+        assert_eq!(refused.addrs, vec![ip("10.1.2.3"), ip("fd00::1")]);
+        assert!(resolve("unknown.example").is_err());
+        // The unguarded resolver answers everything.
+        let all = block_on(
+            g.resolver()
+                .resolve("inside.example".parse().expect("name")),
+        );
+        assert_eq!(all.expect("resolves").count(), 2);
+    }
+
+    #[test]
+    fn literals_are_checked_against_the_ranges_given() {
+        let g = Guard::new(
+            Blocked::new(vec![Cidr::new(ip("127.0.0.2"), 32).expect("prefix")]),
+            Arc::new(StaticResolver::new()),
+        );
+        assert!(g.literal(&url("http://127.0.0.2:9/")).is_err());
+        assert!(g.literal(&url("http://[::ffff:127.0.0.2]/")).is_err());
+        assert!(g.literal(&url("http://127.0.0.1:9/")).is_ok());
+        assert!(g.literal(&url("http://name.example/")).is_ok());
+        assert!(
+            Guard::system()
+                .literal(&url("http://169.254.169.254/latest/"))
+                .is_err()
+        );
+        assert!(
+            Guard::system().literal(&url("http://0x7f.1/")).is_err(),
+            "127.0.0.1 spelt in hex"
+        );
+    }
+}

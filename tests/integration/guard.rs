@@ -211,6 +211,13 @@ fn a_public_partners_image_on_a_private_address_is_refused_and_never_stored() {
         )],
     );
     intranet.route("/cam.png", vec![Reply::ok(png(200), "image/png")]);
+    // The network's own intranet source may have its images mirrored from the intranet.
+    intranet.route("/own.png", vec![Reply::ok(png(120), "image/png")]);
+    let own = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>I</title><link>https://i.example.org/</link>\
+         <item><title>Staff news</title><link>https://i.example.org/1</link><description>&lt;img src=\"http://intranet.example:{port}/own.png\"&gt;</description></item></channel></rss>"
+    );
+    intranet.route("/feed", vec![Reply::ok(own, "application/rss+xml")]);
     let img = |url: String| format!("&lt;img src=\"{url}\" alt=\"x\"&gt;");
     let feed = format!(
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>P</title><link>https://p.example.org/</link>\
@@ -222,7 +229,10 @@ fn a_public_partners_image_on_a_private_address_is_refused_and_never_stored() {
     );
     partner.route("/feed", vec![Reply::ok(feed, "application/rss+xml")]);
     let s = Setup::new(
-        &[("Partner", format!("http://partner.example:{port}/feed"))],
+        &[
+            ("Partner", format!("http://partner.example:{port}/feed")),
+            ("Intranet", format!("http://intranet.example:{port}/feed")),
+        ],
         "",
     );
     let cfg = std::fs::read_to_string(s.config()).expect("cfg");
@@ -232,11 +242,18 @@ fn a_public_partners_image_on_a_private_address_is_refused_and_never_stored() {
     )
     .expect("write");
     let report = s.run_guarded(guard()).expect("run");
-    assert!(intranet.log().is_empty(), "the intranet was reached");
+    assert!(
+        intranet.requests_to("/cam.png").is_empty(),
+        "a public partner's image was fetched from the intranet"
+    );
+    assert_eq!(intranet.requests_to("/own.png").len(), 1);
     assert_eq!(partner.requests_to("/ok.png").len(), 1);
     assert_eq!(partner.requests_to("/hop.png").len(), 1);
     let media = report.media.expect("mirroring is on");
-    assert_eq!(media.mirrored, 1, "only the public image: {media:?}");
+    assert_eq!(
+        media.mirrored, 2,
+        "the public image and the intranet's own: {media:?}"
+    );
     assert_eq!(media.refused.len(), 3, "{media:?}");
     for (url, why) in &media.refused {
         assert!(why.contains("private network"), "{url}: {why}");
@@ -246,5 +263,5 @@ fn a_public_partners_image_on_a_private_address_is_refused_and_never_stored() {
         .flatten()
         .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
         .collect();
-    assert_eq!(stored.len(), 1, "only the public image is stored");
+    assert_eq!(stored.len(), 2, "nothing refused is stored");
 }
