@@ -14,13 +14,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use reqwest::header::{self, HeaderValue};
-
-use headers::{header_str, max_age, retry_after, validators};
 use reqwest::{Client, StatusCode};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::config::FetchSettings;
+use headers::{header_str, max_age, retry_after, validators};
 
 pub use guard::{Guard, PrivateAddress, StaticResolver, SystemResolver, UnknownHost};
 pub use outcome::{Failure, FailureKind, Outcome, Validators};
