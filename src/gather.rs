@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::collect::{Collected, Shared, process};
 use crate::config::{Config, Filter};
-use crate::fetch::Fetcher;
+use crate::fetch::{Fetcher, Guard};
 use crate::merge::{self, Winner};
 use crate::model::{Candidate, Entry, SourceInfo};
 use crate::report::SourceReport;
@@ -41,14 +41,16 @@ pub type OnSource<'a> = &'a (dyn Fn(&SourceReport) + Sync);
 /// Gathers every source and the local entries, commits what was learnt to state, and builds the
 /// pool. `now` is the run's clock (whole seconds).
 pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<Gathered, Fatal> {
-    gather_observed(cfg, offline, now, &|_| {}).await
+    gather_with(cfg, offline, now, &Guard::system(), &|_| {}).await
 }
 
-/// [`gather`], telling `on_source` about each source as it finishes.
-pub async fn gather_observed(
+/// [`gather`] with the private-network guard's ranges and resolver given, telling `on_source`
+/// about each source as it finishes (what a progress line counts).
+pub async fn gather_with(
     cfg: &Config,
     offline: bool,
     now: DateTime<Utc>,
+    guard: &Guard,
     on_source: OnSource<'_>,
 ) -> Result<Gathered, Fatal> {
     let mut locals = cfg.entries.clone();
@@ -63,7 +65,8 @@ pub async fn gather_observed(
     let writer = std::thread::spawn(move || state.write_run(rx, now));
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
-        fetcher: Fetcher::new(&cfg.fetch).map_err(|e| Fatal::Other(e.to_string()))?,
+        fetcher: Fetcher::with_guard(&cfg.fetch, guard.clone())
+            .map_err(|e| Fatal::Other(e.to_string()))?,
         pool: Arc::new(crate::state::Pool::new(&cfg.state_path)),
         now,
         cpu: Semaphore::new(cores),

@@ -183,6 +183,7 @@ fn main() -> ExitCode {
                 out,
                 state,
                 offline,
+                ..RunOptions::default()
             },
             quiet,
             json,

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use chrono::{SubsecRound, Utc};
 
 use crate::config::{Config, ConfigError};
-use crate::gather::{OnSource, gather_observed};
+use crate::fetch::Guard;
+use crate::gather::{OnSource, gather_with};
 use crate::html::Templates;
 use crate::outputs::{Editorial, render_all};
 use crate::publish::{Disk, Sink, Written};
@@ -27,6 +28,9 @@ pub struct RunOptions {
     pub state: Option<PathBuf>,
     /// Rebuild from state alone, without fetching.
     pub offline: bool,
+    /// The private-network guard's ranges and resolver ([`Guard::system`] by default; a test
+    /// injects its own).
+    pub guard: Guard,
 }
 
 /// Errors that stop a run before anything is published (exit code 2).
@@ -148,7 +152,7 @@ pub fn run_on(
     let now = Utc::now().trunc_subsecs(0);
     let withdrawals = crate::editorial::load(&crate::editorial::path_beside(&cfg.path))
         .map_err(|e| Fatal::Other(e.to_string()))?;
-    let mut gathered = rt.block_on(gather_observed(&cfg, opts.offline, now, on_source))?;
+    let mut gathered = rt.block_on(gather_with(&cfg, opts.offline, now, &opts.guard, on_source))?;
     // Withdrawn means gone from every output, however the partner still serves it.
     gathered.pool.retain(|w| !withdrawals.covers(&w.candidate));
     let started = std::time::Instant::now();
@@ -185,7 +189,7 @@ pub fn run_on(
         },
         histories: &histories,
     };
-    let mirror = crate::media::Mirror::new(&cfg, opts.offline)?;
+    let mirror = crate::media::Mirror::with_guard(&cfg, opts.offline, &opts.guard)?;
     let rendered = render_all(
         &cfg,
         &gathered,

@@ -10,12 +10,16 @@
 //! point at the copy beside `self_url`; an image that cannot be mirrored becomes a plain link,
 //! never a hot-link; iframes become links. Images on the network's own site are first-party and
 //! stay as they are. Copies no output references for 30 days are deleted (`cleanup`).
+//!
+//! An image a public partner's entry references never reaches a private address (the fetcher's
+//! guard, `Reach::Public`); only images of the network's own entries and of sources whose
+//! configured URL is itself private may.
 
 mod rewrite;
 mod sniff;
 mod strip;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,8 +30,8 @@ pub use rewrite::{image_urls, rewrite};
 pub use sniff::{Kind, Refusal, sniff};
 pub use strip::{orientation, strip};
 
-use crate::config::Config;
-use crate::fetch::{FailureKind, Fetcher, Outcome, Validators};
+use crate::config::{Config, Location};
+use crate::fetch::{FailureKind, Fetcher, Guard, Outcome, Reach, Validators};
 use crate::model::Entry;
 use crate::run::Fatal;
 use crate::state::State;
@@ -52,6 +56,8 @@ pub struct Mirror {
     self_url: Url,
     own_hosts: Vec<String>,
     fetcher: Arc<Fetcher>,
+    /// Configured URL per source name: decides whether its images may reach private addresses.
+    sources: HashMap<String, Url>,
     state: PathBuf,
     offline: bool,
 }
@@ -59,12 +65,18 @@ pub struct Mirror {
 impl Mirror {
     /// `None` when `[output] mirror_media` is off.
     pub fn new(cfg: &Config, offline: bool) -> Result<Option<Mirror>, Fatal> {
+        Mirror::with_guard(cfg, offline, &Guard::system())
+    }
+
+    /// [`Mirror::new`] with the private-network guard's ranges and resolver given.
+    pub fn with_guard(cfg: &Config, offline: bool, guard: &Guard) -> Result<Option<Mirror>, Fatal> {
         if !cfg.mirror_media {
             return Ok(None);
         }
         let mut settings = cfg.fetch.clone();
         settings.max_bytes = cfg.media_max_bytes;
-        let fetcher = Fetcher::new(&settings).map_err(|e| Fatal::Other(e.to_string()))?;
+        let fetcher = Fetcher::with_guard(&settings, guard.clone())
+            .map_err(|e| Fatal::Other(e.to_string()))?;
         Ok(Some(Mirror {
             out_dir: cfg.output_dir.clone(),
             self_url: cfg.feed.self_url.clone(),
@@ -73,6 +85,14 @@ impl Mirror {
                 .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
                 .collect(),
             fetcher: Arc::new(fetcher),
+            sources: cfg
+                .sources
+                .iter()
+                .filter_map(|s| match &s.location {
+                    Location::Url(u) => Some((s.name.clone(), u.clone())),
+                    Location::Path(_) => None,
+                })
+                .collect(),
             state: cfg.state_path.clone(),
             offline,
         }))
@@ -90,26 +110,32 @@ impl Mirror {
 
     /// Mirrors every image the entries reference and rewrites them.
     pub fn apply<K>(&self, entries: &mut HashMap<K, Entry>) -> Result<MediaReport, Fatal> {
-        let mut wanted = BTreeSet::new();
+        // Each image with the origins referencing it: `None` for the network's own entries.
+        let mut wanted: BTreeMap<String, BTreeSet<Option<String>>> = BTreeMap::new();
         for e in entries.values() {
+            let origin = e.source.as_ref().map(|s| s.name.clone());
+            let mut urls = Vec::new();
             for html in [&e.summary, &e.content].into_iter().flatten() {
-                wanted.extend(image_urls(html));
+                urls.extend(image_urls(html));
             }
-            wanted.extend(e.image.clone());
+            urls.extend(e.image.clone());
+            for u in urls {
+                wanted.entry(u).or_default().insert(origin.clone());
+            }
         }
-        wanted.retain(|u| !self.first_party(u));
+        wanted.retain(|u, _| !self.first_party(u));
         let mut state = State::open(&self.state)?;
         let known = state.media_files()?;
         let mut map: HashMap<String, String> = HashMap::new();
         let mut report = MediaReport::default();
         let mut todo = Vec::new();
-        for url in wanted {
+        for (url, origins) in wanted {
             match known.get(&url) {
                 Some(file) if self.out_dir.join(file).is_file() => {
                     report.reused += 1;
                     map.insert(url, file.clone());
                 }
-                _ => todo.push(url),
+                _ => todo.push((url, origins)),
             }
         }
         let mut new_rows = Vec::new();
@@ -143,7 +169,34 @@ impl Mirror {
         Ok(report)
     }
 
-    fn fetch_all(&self, urls: Vec<String>) -> Vec<(String, Result<Vec<u8>, Refusal>)> {
+    /// May an image referenced by `origins` reach private addresses? Only if one of them is the
+    /// network itself or a source whose configured URL is private.
+    async fn reach(
+        &self,
+        origins: &BTreeSet<Option<String>>,
+        known: &mut HashMap<String, Reach>,
+    ) -> Reach {
+        for origin in origins {
+            let Some(name) = origin else {
+                return Reach::Any;
+            };
+            let reach = match (known.get(name), self.sources.get(name)) {
+                (Some(r), _) => *r,
+                (None, Some(url)) => self.fetcher.reach_of(url).await,
+                (None, None) => Reach::Public,
+            };
+            known.insert(name.clone(), reach);
+            if reach == Reach::Any {
+                return Reach::Any;
+            }
+        }
+        Reach::Public
+    }
+
+    fn fetch_all(
+        &self,
+        urls: Vec<(String, BTreeSet<Option<String>>)>,
+    ) -> Vec<(String, Result<Vec<u8>, Refusal>)> {
         if urls.is_empty() {
             return Vec::new();
         }
@@ -153,18 +206,23 @@ impl Mirror {
         else {
             return urls
                 .into_iter()
-                .map(|u| (u, Err(Refusal::Fetch("no async runtime".into()))))
+                .map(|(u, _)| (u, Err(Refusal::Fetch("no async runtime".into()))))
                 .collect();
         };
         rt.block_on(async {
             let mut set = tokio::task::JoinSet::new();
-            for url in urls {
+            let mut reaches = HashMap::new();
+            for (url, origins) in urls {
+                let reach = self.reach(&origins, &mut reaches).await;
                 let f = Arc::clone(&self.fetcher);
                 set.spawn(async move {
                     let Ok(parsed) = Url::parse(&url) else {
                         return (url, Err(Refusal::Fetch("not a URL".into())));
                     };
-                    let r = match f.fetch(&parsed, &Validators::default()).await {
+                    let r = match f
+                        .fetch_reaching(&parsed, &Validators::default(), reach)
+                        .await
+                    {
                         Outcome::Body { body, .. } => Ok(body),
                         Outcome::NotModified { .. } => {
                             Err(Refusal::Fetch("304 without a copy".into()))

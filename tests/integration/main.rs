@@ -14,6 +14,7 @@ mod crash;
 mod editorial;
 mod faults;
 mod front_end;
+mod guard;
 mod liberal;
 mod mangled;
 mod media;
@@ -96,6 +97,15 @@ impl Setup {
     pub fn run(&self) -> Result<RunReport, Fatal> {
         run::run(&RunOptions {
             config: self.config(),
+            ..RunOptions::default()
+        })
+    }
+
+    /// A run with the private-network guard's ranges and resolver given.
+    pub fn run_guarded(&self, guard: feedbraid::fetch::Guard) -> Result<RunReport, Fatal> {
+        run::run(&RunOptions {
+            config: self.config(),
+            guard,
             ..RunOptions::default()
         })
     }

@@ -76,7 +76,13 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        Server::start_at("127.0.0.1:0")
+    }
+
+    /// A server on another loopback address or a chosen port (`"127.0.0.2:0"`): the private
+    /// network of the guard's tests.
+    pub fn start_at(addr: &str) -> Server {
+        let listener = TcpListener::bind(addr).expect("bind loopback");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let inner = Arc::new(Mutex::new(Inner::default()));
         let i2 = Arc::clone(&inner);
@@ -87,6 +93,15 @@ impl Server {
             }
         });
         Server { base, inner }
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.base
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("a port")
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -3,17 +3,27 @@
 //! and total timeouts, a byte cap counted while streaming (after decompression, so a gzip bomb
 //! stops at the cap), conditional GET, and redirects followed by hand so that permanent moves can
 //! be reported. Returns one classified outcome per request; raw bytes only (charset is `decode`'s job).
+//! A public source never reaches a private address (`guard`, `ranges`).
+
+mod guard;
+mod headers;
+mod outcome;
+mod ranges;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::{self, HeaderValue};
 use reqwest::{Client, StatusCode};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::config::FetchSettings;
+use headers::{header_str, max_age, retry_after, validators};
+
+pub use guard::{Guard, PrivateAddress, StaticResolver, SystemResolver, UnknownHost};
+pub use outcome::{Failure, FailureKind, Outcome, Validators};
+pub use ranges::{BadPrefix, Blocked, Cidr};
 
 /// The User-Agent every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -24,96 +34,21 @@ pub const USER_AGENT: &str = concat!(
 
 const MAX_REDIRECTS: usize = 10;
 
-/// HTTP cache validators of a response.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-/// What one request produced.
-#[derive(Debug)]
-pub enum Outcome {
-    /// A 200 with its body.
-    Body {
-        body: Vec<u8>,
-        /// URL after redirects: the base for relative links (`None` for files).
-        final_url: Option<Url>,
-        content_type: Option<String>,
-        validators: Validators,
-        /// From `Cache-Control: max-age`.
-        max_age: Option<Duration>,
-        /// Set when every redirect hop was permanent (301/308): the URL to put in `feeds.toml`.
-        moved_to: Option<Url>,
-    },
-    /// A 304: the stored entries are still current.
-    NotModified {
-        validators: Validators,
-        max_age: Option<Duration>,
-        moved_to: Option<Url>,
-    },
-    /// The request failed.
-    Failed(Failure),
-}
-
-/// A classified failure.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub kind: FailureKind,
-    /// HTTP status, when one was received.
-    pub status: Option<u16>,
-    /// From `Retry-After` on 429/503.
-    pub retry_after: Option<Duration>,
-    /// Human-readable reason for the report.
-    pub reason: String,
-}
-
-/// Kinds of failure, which decide how the next run treats the source.
+/// Which addresses a fetch may reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// Connection refused, DNS, TLS...
-    Network,
-    Timeout,
-    /// Over the byte cap.
-    TooLarge,
-    /// 4xx other than 410/429.
-    Client,
-    /// 5xx.
-    Server,
-    /// 429, or 503 with `Retry-After`.
-    RateLimited,
-    /// 410: the partner removed the feed.
-    Gone,
-    /// Redirect loop or too many hops.
-    Redirects,
-    /// The document arrived but is not a feed that can be read (an HTML page, an empty body...).
-    NotAFeed,
-    /// A `path` source that is not a regular file (a device, a FIFO, a folder).
-    NotAFile,
+pub enum Reach {
+    /// Public addresses only: a partner whose configured URL is public, and its media.
+    Public,
+    /// Private addresses too: a source whose configured URL is itself private.
+    Any,
 }
 
-impl FailureKind {
-    /// The machine-readable key written to `status.json`.
-    pub fn key(self) -> &'static str {
-        match self {
-            FailureKind::Network => "network",
-            FailureKind::Timeout => "timeout",
-            FailureKind::TooLarge => "too-large",
-            FailureKind::Client => "client-error",
-            FailureKind::Server => "server-error",
-            FailureKind::RateLimited => "rate-limited",
-            FailureKind::Gone => "gone",
-            FailureKind::Redirects => "redirects",
-            FailureKind::NotAFeed => "not-a-feed",
-            FailureKind::NotAFile => "not-a-file",
-        }
-    }
-}
-
-/// The shared HTTP client and its concurrency limits.
+/// The shared HTTP clients (guarded and not) and their concurrency limits.
 #[derive(Debug)]
 pub struct Fetcher {
-    client: Client,
+    guarded: Client,
+    open: Client,
+    guard: Guard,
     settings: FetchSettings,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
@@ -126,15 +61,19 @@ pub struct ClientError(String);
 /// The HTTP client of a run, with `[fetch]`'s timeouts, our User-Agent and TLS roots; redirects
 /// are not followed (the caller decides). Shared by fetching and the WebSub pings.
 pub fn client(settings: &FetchSettings) -> Result<Client, ClientError> {
-    Client::builder()
+    builder(settings)?
+        .build()
+        .map_err(|e| ClientError(e.to_string()))
+}
+
+fn builder(settings: &FetchSettings) -> Result<reqwest::ClientBuilder, ClientError> {
+    Ok(Client::builder()
         .tls_backend_preconfigured(tls_config()?)
         .user_agent(USER_AGENT)
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(settings.per_host)
-        .build()
-        .map_err(|e| ClientError(e.to_string()))
+        .pool_max_idle_per_host(settings.per_host))
 }
 
 fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
@@ -146,43 +85,6 @@ fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
         .map_err(|e| ClientError(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth())
-}
-
-fn header_str(h: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// Seconds or an HTTP date, relative to now.
-fn retry_after(h: &HeaderMap) -> Option<Duration> {
-    let v = header_str(h, header::RETRY_AFTER)?;
-    if let Ok(s) = v.trim().parse::<u64>() {
-        return Some(Duration::from_secs(s));
-    }
-    let when = chrono::DateTime::parse_from_rfc2822(v.trim()).ok()?;
-    (when.with_timezone(&chrono::Utc) - chrono::Utc::now())
-        .to_std()
-        .ok()
-}
-
-fn max_age(h: &HeaderMap) -> Option<Duration> {
-    let v = header_str(h, header::CACHE_CONTROL)?;
-    v.split(',')
-        .find_map(|d| {
-            let (k, val) = d.trim().split_once('=')?;
-            (k.eq_ignore_ascii_case("max-age") || k.eq_ignore_ascii_case("s-maxage"))
-                .then(|| val.trim().parse().ok())
-                .flatten()
-        })
-        .map(Duration::from_secs)
-}
-
-fn validators(h: &HeaderMap) -> Validators {
-    Validators {
-        etag: header_str(h, header::ETAG),
-        last_modified: header_str(h, header::LAST_MODIFIED),
-    }
 }
 
 /// `url` without its userinfo (`user:password@`). Credentials in a source URL are used for the
@@ -208,6 +110,9 @@ fn fail(kind: FailureKind, status: Option<u16>, reason: impl Into<String>) -> Ou
 }
 
 fn classify(e: &reqwest::Error) -> Outcome {
+    if let Some(refused) = guard::refusal(e) {
+        return fail(FailureKind::PrivateAddress, None, refused.to_string());
+    }
     if e.is_timeout() {
         return fail(FailureKind::Timeout, None, "timed out");
     }
@@ -231,11 +136,23 @@ impl Fetcher {
         self.settings.max_bytes
     }
 
-    /// Builds the client. Fails only if TLS cannot be set up.
+    /// Builds the clients, guarded by [`Guard::system`]. Fails only if TLS cannot be set up.
     pub fn new(settings: &FetchSettings) -> Result<Fetcher, ClientError> {
-        let client = client(settings)?;
+        Fetcher::with_guard(settings, Guard::system())
+    }
+
+    /// Builds the clients with `guard`'s ranges and resolver.
+    pub fn with_guard(settings: &FetchSettings, guard: Guard) -> Result<Fetcher, ClientError> {
+        let build = |resolver| {
+            builder(settings)?
+                .dns_resolver(resolver)
+                .build()
+                .map_err(|e| ClientError(e.to_string()))
+        };
         Ok(Fetcher {
-            client,
+            guarded: build(guard.filtering())?,
+            open: build(guard.resolver())?,
+            guard,
             settings: settings.clone(),
             hosts: Mutex::new(HashMap::new()),
         })
@@ -258,11 +175,38 @@ impl Fetcher {
         host_sem.acquire_owned().await.ok()
     }
 
-    /// Fetches `url`, sending the stored validators. Never panics, never returns an error: every
-    /// problem is a classified [`Outcome::Failed`].
+    /// Fetches a source's configured `url`, sending the stored validators. It may reach private
+    /// addresses only if `url` itself is private ([`Guard::is_private`]). Never panics, never
+    /// returns an error: every problem is a classified [`Outcome::Failed`].
     pub async fn fetch(&self, url: &Url, known: &Validators) -> Outcome {
+        self.fetch_within(url, known, None).await
+    }
+
+    /// Fetches `url` reaching only `reach` (media: [`Reach::Public`] unless the entry's source is
+    /// private).
+    pub async fn fetch_reaching(&self, url: &Url, known: &Validators, reach: Reach) -> Outcome {
+        self.fetch_within(url, known, Some(reach)).await
+    }
+
+    /// The reach of a source whose configured URL is `url`.
+    pub async fn reach_of(&self, url: &Url) -> Reach {
+        if self.guard.is_private(url).await {
+            Reach::Any
+        } else {
+            Reach::Public
+        }
+    }
+
+    async fn fetch_within(&self, url: &Url, known: &Validators, reach: Option<Reach>) -> Outcome {
         let total = self.settings.timeout + self.settings.connect_timeout;
-        match tokio::time::timeout(total, self.fetch_inner(url, known)).await {
+        let work = async {
+            let reach = match reach {
+                Some(r) => r,
+                None => self.reach_of(url).await,
+            };
+            self.fetch_inner(url, known, reach).await
+        };
+        match tokio::time::timeout(total, work).await {
             Ok(o) => o,
             Err(_) => fail(
                 FailureKind::Timeout,
@@ -272,13 +216,23 @@ impl Fetcher {
         }
     }
 
-    async fn fetch_inner(&self, url: &Url, known: &Validators) -> Outcome {
+    async fn fetch_inner(&self, url: &Url, known: &Validators, reach: Reach) -> Outcome {
         let mut current = url.clone();
         let mut all_permanent = true;
         let mut hops = 0;
+        let client = match reach {
+            Reach::Public => &self.guarded,
+            Reach::Any => &self.open,
+        };
         loop {
+            // An IP literal never reaches the guarded resolver: checked here, on every hop.
+            if reach == Reach::Public
+                && let Err(refused) = self.guard.literal(&current)
+            {
+                return fail(FailureKind::PrivateAddress, None, refused.to_string());
+            }
             let _permit = self.host_permit(&current).await;
-            let mut req = self.client.get(current.clone()).header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+            let mut req = client.get(current.clone()).header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
             if let Some(e) = &known.etag
                 && let Ok(v) = HeaderValue::from_str(e)
             {
