@@ -8,6 +8,7 @@
 //! and [`run`] sequencing it all. Config, parse, normalise, merge, views and the renderers are
 //! pure; I/O lives in fetch, state, publish, ingest, gather and run.
 
+pub mod archive;
 mod collect;
 pub mod config;
 pub mod dates;

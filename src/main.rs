@@ -106,6 +106,7 @@ fn main() -> ExitCode {
                 out,
                 state,
                 offline,
+                now: None,
             }) {
                 Ok(report) => {
                     eprint!("{}", report.summary());

@@ -27,6 +27,9 @@ pub struct RunOptions {
     pub state: Option<PathBuf>,
     /// Rebuild from state alone, without fetching.
     pub offline: bool,
+    /// The run's clock, instead of the system's (a replayed or simulated run; truncated to whole
+    /// seconds like the real one).
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// Errors that stop a run before anything is published (exit code 2).
@@ -122,7 +125,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         err,
     })?;
     // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
-    let now = Utc::now().trunc_subsecs(0);
+    let now = opts.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -171,6 +174,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         histories: &histories,
     };
     let mirror = crate::media::Mirror::new(&cfg, opts.offline)?;
+    // Entries are filed before rendering: the main feed carries only those of open months.
+    let archive = if cfg.archive.enabled {
+        Some(crate::archive::prepare(&mut state, &cfg, &gathered, now)?)
+    } else {
+        None
+    };
     let rendered = render_all(
         &cfg,
         &gathered,
@@ -178,6 +187,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
         &previous,
         &editorial,
         mirror.as_ref(),
+        archive.as_ref(),
     )?;
     let mut disk = Disk {
         dir: cfg.output_dir.clone(),
@@ -193,6 +203,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport, Fatal> {
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
+    state.set_archive_closed(&rendered.archive_closed)?;
     if mirror.is_some() {
         crate::media::cleanup(
             &cfg.output_dir,

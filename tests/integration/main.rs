@@ -3,6 +3,7 @@
 mod server;
 mod validity;
 
+mod archive;
 mod behaviours;
 mod browser;
 mod charsets;

@@ -311,6 +311,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         out: Some(out.clone()),
         state: Some(tmp.path().join("state.db")),
         offline: false,
+        now: None,
     };
     let again = feedbraid::run::run(&opts).expect("second run");
     assert!(again.written.len() >= 4 * 5 + 2);
@@ -365,6 +366,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         feedbraid::media::Mirror::new(&cfg, true)
             .expect("mirror")
             .as_ref(),
+        None,
     )
     .expect("render");
     let mut mem = Memory::default();
@@ -445,6 +447,7 @@ fn a_database_from_before_views_is_backfilled_so_views_see_its_history() {
         out: Some(out.clone()),
         state: Some(tmp.path().join("state.db")),
         offline: true,
+        now: None,
     };
     feedbraid::run::run(&opts).expect("offline run on the upgraded database");
     assert_eq!(
