@@ -9,6 +9,7 @@
 //! folder and runs on a schedule. Config, parse, normalise, merge, views and the renderers are
 //! pure; I/O lives in fetch, state, publish, ingest, gather, run and serve.
 
+pub mod archive;
 mod collect;
 pub mod config;
 pub mod dates;

@@ -39,6 +39,8 @@ pub struct Rendered {
     pub histories: Vec<(String, ViewHistory)>,
     /// What mirroring did, when it is on.
     pub media: Option<crate::media::MediaReport>,
+    /// Archive months written for good by this run, to record once published.
+    pub archive_closed: Vec<(String, String)>,
 }
 
 /// Withdrawals and tombstones for this run: the context, and each view's memory from the last.
@@ -113,18 +115,18 @@ fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, Fatal> {
     serde_json::to_vec(v).map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))
 }
 
-type Key = (Option<String>, String);
+pub(crate) type Key = (Option<String>, String);
 
 /// One view's files and its number of entries.
 type ViewFiles = Result<(Vec<Output>, usize), Fatal>;
 
-fn key(w: &Winner) -> Key {
+pub(crate) fn key(w: &Winner) -> Key {
     (w.candidate.origin.clone(), w.candidate.handle.clone())
 }
 
 /// Loads the full entries of every selected winner once (local ones from memory, partner ones
 /// from state), with their attribution and `via` credits.
-fn materialise(
+pub(crate) fn materialise(
     cfg: &Config,
     g: &Gathered,
     wanted: &[&Winner],
@@ -166,6 +168,7 @@ pub fn render_all(
     previous: &HashMap<String, String>,
     ed: &Editorial<'_>,
     mirror: Option<&crate::media::Mirror>,
+    archive: Option<&crate::archive::Plan>,
 ) -> Result<Rendered, Fatal> {
     let views = views::feed_views(cfg);
     let max_items: HashMap<&str, usize> = cfg
@@ -173,9 +176,26 @@ pub fn render_all(
         .iter()
         .filter_map(|s| Some((s.name.as_str(), s.max_items?)))
         .collect();
+    // With archives, the main feed carries only entries of months still open (see `archive`).
     let selections: Vec<Vec<&Winner>> = views
         .iter()
-        .map(|v| views::select(v, &g.pool, &max_items, &cfg.filter))
+        .enumerate()
+        .map(|(at, v)| match archive {
+            Some(plan) if at == 0 => {
+                views::select_where(v, &g.pool, &max_items, &cfg.filter, |w| {
+                    plan.open_ids.contains(&w.candidate.id)
+                })
+            }
+            _ => views::select(v, &g.pool, &max_items, &cfg.filter),
+        })
+        .collect();
+    let histories_rfc5005: Vec<crate::render::History> = views
+        .iter()
+        .enumerate()
+        .map(|(at, _)| match archive {
+            Some(plan) if at == 0 => plan.feed_history(cfg),
+            _ => crate::render::History::default(),
+        })
         .collect();
     let mut base = Sha256::new();
     base.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -190,7 +210,10 @@ pub fn render_all(
     for (v, sel) in views.iter().zip(&selections) {
         let name = v.name.clone().unwrap_or_else(|| "feed".into());
         let history = ed.history(&name, sel);
-        let print = fingerprint(&base, v, sel, g, &history.tombstones)?;
+        let mut print = fingerprint(&base, v, sel, g, &history.tombstones)?;
+        if let Some(prev) = &histories_rfc5005[fingerprints.len()].prev {
+            print.push_str(prev);
+        }
         histories.push((name.clone(), history));
         todo.push(previous.get(&name) != Some(&print));
         fingerprints.push((name, print));
@@ -221,8 +244,14 @@ pub fn render_all(
         .map_or(1, |n| n.get())
         .clamp(1, views.len().max(1));
     let rendered: Vec<(usize, ViewFiles)> = std::thread::scope(|sc| {
-        let (views, selections, entries, todo, histories) =
-            (&views, &selections, &entries, &todo, &histories);
+        let (views, selections, entries, todo, histories, nav) = (
+            &views,
+            &selections,
+            &entries,
+            &todo,
+            &histories,
+            &histories_rfc5005,
+        );
         let workers: Vec<_> = (0..threads)
             .map(|t| {
                 sc.spawn(move || {
@@ -247,7 +276,7 @@ pub fn render_all(
                                             &list,
                                             r,
                                             templates,
-                                            &histories[at].1.tombstones,
+                                            (&histories[at].1.tombstones, &nav[at]),
                                         )?,
                                     })
                                 })
@@ -277,6 +306,17 @@ pub fn render_all(
             kept.extend(v.renderers.iter().map(|&r| v.file(r)));
         }
     }
+    let mut archive_closed = Vec::new();
+    if let Some(plan) = archive {
+        let in_feed: HashSet<&str> = selections[0]
+            .iter()
+            .map(|w| w.candidate.id.as_str())
+            .collect();
+        let files = plan.render(cfg, &in_feed, ed.cx.withdrawals, &cfg.output_dir)?;
+        outputs.extend(files.outputs);
+        kept.extend(files.kept);
+        archive_closed = files.closed;
+    }
     let counts = views
         .iter()
         .zip(&selections)
@@ -289,6 +329,7 @@ pub fn render_all(
         fingerprints,
         histories,
         media,
+        archive_closed,
     })
 }
 
@@ -299,7 +340,8 @@ fn render_one(
     entries: &[Entry],
     r: Renderer,
     templates: &Templates,
-    tombstones: &[Tombstone],
+    // The Atom feed's tombstones and its place among the RFC 5005 archives.
+    (tombstones, history): (&[Tombstone], &render::History),
 ) -> Result<Vec<u8>, Fatal> {
     let view = &views[at];
     // Feeds name the partner where every reader shows it; the pages do so on every entry anyway.
@@ -310,9 +352,13 @@ fn render_one(
             .collect()
     };
     Ok(match r {
-        Renderer::Atom => {
-            render::atom_with_tombstones(&view.meta, &credited(), Some("feed.xsl"), tombstones)?
-        }
+        Renderer::Atom => render::atom_document(
+            &view.meta,
+            &credited(),
+            Some("feed.xsl"),
+            tombstones,
+            history,
+        )?,
         Renderer::Json => {
             json_feed::json_feed(&view.meta, &credited(), &view.url(&cfg.feed.self_url, r))?
         }

@@ -185,10 +185,49 @@ pub fn atom_with_tombstones(
     stylesheet: Option<&str>,
     tombstones: &[Tombstone],
 ) -> Result<Vec<u8>, RenderError> {
-    let feed = Feed {
+    atom_document(meta, entries, stylesheet, tombstones, &History::default())
+}
+
+/// The namespace of RFC 5005 feed history (`<fh:archive/>`).
+pub const HISTORY_NS: &str = "http://purl.org/syndication/history/1.0";
+
+/// Where a document sits among the RFC 5005 archives: the links it carries, and whether it is an
+/// archive document itself (`<fh:archive/>`). The default is none of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    /// An archive document, not the subscription document.
+    pub archive: bool,
+    /// `rel="prev-archive"`: the next older archive document.
+    pub prev: Option<String>,
+    /// `rel="next-archive"`: the next newer archive document.
+    pub next: Option<String>,
+    /// `rel="current"`: the subscription document (the main feed).
+    pub current: Option<String>,
+    /// The feed's `updated` when it has no entries (instead of the Unix epoch).
+    pub empty_updated: Option<DateTime<Utc>>,
+}
+
+/// [`atom_with_tombstones`], placed among the archives as `history` says.
+pub fn atom_document(
+    meta: &FeedMeta,
+    entries: &[Entry],
+    stylesheet: Option<&str>,
+    tombstones: &[Tombstone],
+    history: &History,
+) -> Result<Vec<u8>, RenderError> {
+    let updated = match (entries.is_empty(), history.empty_updated) {
+        (true, Some(d)) => d,
+        _ => feed_updated(entries),
+    };
+    let nav = [
+        ("prev-archive", &history.prev),
+        ("next-archive", &history.next),
+        ("current", &history.current),
+    ];
+    let mut feed = Feed {
         title: Text::plain(xml_safe(&meta.title)),
         id: meta.id.clone(),
-        updated: fixed(feed_updated(entries)),
+        updated: fixed(updated),
         authors: vec![person(&meta.author)],
         generator: Some(Generator {
             value: "feedbraid".into(),
@@ -204,6 +243,10 @@ pub fn atom_with_tombstones(
         .into_iter()
         // WebSub: subscribers learn the hubs here (§4 of the Recommendation).
         .chain(meta.hubs.iter().map(|h| link(h.as_str(), "hub", None)))
+        .chain(nav.iter().filter_map(|(rel, href)| {
+            href.as_deref()
+                .map(|h| link(h, rel, Some("application/atom+xml")))
+        }))
         .collect(),
         rights: meta.rights.as_deref().map(|r| Text::plain(xml_safe(r))),
         subtitle: meta.subtitle.as_deref().map(|s| Text::plain(xml_safe(s))),
@@ -211,6 +254,17 @@ pub fn atom_with_tombstones(
         lang: meta.language.clone(),
         ..Feed::default()
     };
+    if history.archive {
+        feed.namespaces.insert("fh".into(), HISTORY_NS.into());
+        let marker = atom_syndication::extension::Extension {
+            name: "fh:archive".into(),
+            ..Default::default()
+        };
+        feed.extensions
+            .entry("fh".into())
+            .or_default()
+            .insert("archive".into(), vec![marker]);
+    }
     let config = atom_syndication::WriteConfig {
         write_document_declaration: false,
         indent_size: Some(2),

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::config::{Config, ConfigError};
 use crate::fetch::Guard;
@@ -31,6 +31,9 @@ pub struct RunOptions {
     /// The private-network guard's ranges and resolver ([`Guard::system`] by default; a test
     /// injects its own).
     pub guard: Guard,
+    /// The run's clock, instead of the system's (a replayed or simulated run; truncated to whole
+    /// seconds like the real one).
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// Errors that stop a run before anything is published (exit code 2).
@@ -149,7 +152,7 @@ pub fn run_on(
         err,
     })?;
     // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
-    let now = Utc::now().trunc_subsecs(0);
+    let now = opts.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
     let withdrawals = crate::editorial::load(&crate::editorial::path_beside(&cfg.path))
         .map_err(|e| Fatal::Other(e.to_string()))?;
     let mut gathered = rt.block_on(gather_with(&cfg, opts.offline, now, &opts.guard, on_source))?;
@@ -190,6 +193,12 @@ pub fn run_on(
         histories: &histories,
     };
     let mirror = crate::media::Mirror::with_guard(&cfg, opts.offline, &opts.guard)?;
+    // Entries are filed before rendering: the main feed carries only those of open months.
+    let archive = if cfg.archive.enabled {
+        Some(crate::archive::prepare(&mut state, &cfg, &gathered, now)?)
+    } else {
+        None
+    };
     let rendered = render_all(
         &cfg,
         &gathered,
@@ -197,6 +206,7 @@ pub fn run_on(
         &previous,
         &editorial,
         mirror.as_ref(),
+        archive.as_ref(),
     )?;
     let mut disk = Disk {
         dir: cfg.output_dir.clone(),
@@ -212,6 +222,7 @@ pub fn run_on(
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
+    state.set_archive_closed(&rendered.archive_closed)?;
     if mirror.is_some() {
         crate::media::cleanup(
             &cfg.output_dir,

@@ -202,9 +202,21 @@ pub fn select<'a>(
     max_items: &HashMap<&str, usize>,
     global: &Filter,
 ) -> Vec<&'a Winner> {
+    select_where(view, pool, max_items, global, |_| true)
+}
+
+/// [`select`] among the winners `keep` accepts (the main feed leaves out entries whose archive
+/// month is closed).
+pub fn select_where<'a>(
+    view: &FeedView,
+    pool: &'a [Winner],
+    max_items: &HashMap<&str, usize>,
+    global: &Filter,
+    keep: impl Fn(&Winner) -> bool,
+) -> Vec<&'a Winner> {
     let mut taken: HashMap<&str, usize> = HashMap::new();
     let matching = pool.iter().filter(|w| {
-        if !view.selector.matches(&w.candidate) {
+        if !keep(w) || !view.selector.matches(&w.candidate) {
             return false;
         }
         let origin = w.candidate.origin();

@@ -59,6 +59,27 @@ pub struct Config {
     pub media_max_bytes: u64,
     /// `[output] formats`: what every feed (the main one and each view) is written as.
     pub formats: Formats,
+    /// `[archive]`: RFC 5005 monthly archive documents under `archive/`.
+    pub archive: ArchiveSettings,
+}
+
+/// `[archive]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveSettings {
+    /// `enabled`: write `archive/YYYY-MM.atom` and link them from `feed.atom`.
+    pub enabled: bool,
+    /// `grace`: how long after its last day a month stays open for late items before its
+    /// document is written for good (default 7 days).
+    pub grace: Duration,
+}
+
+impl Default for ArchiveSettings {
+    fn default() -> Self {
+        ArchiveSettings {
+            enabled: false,
+            grace: Duration::from_secs(7 * 86_400),
+        }
+    }
 }
 
 /// `[output] credit`.

@@ -26,6 +26,15 @@ pub(crate) struct RawConfig {
     pub output: Option<RawOutput>,
     #[serde(default)]
     pub view: Vec<Spanned<RawView>>,
+    pub archive: Option<RawArchive>,
+}
+
+/// `[archive]`: RFC 5005 monthly archive documents.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawArchive {
+    pub enabled: Option<bool>,
+    pub grace: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -391,6 +391,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             })
             .unwrap_or_default(),
         formats: super::view::formats(&cx, raw.output.as_ref())?,
+        archive: super::view::archive(&cx, raw.archive.as_ref())?,
         sources,
         entries: Vec::new(),
     };

@@ -4,9 +4,9 @@
 
 use toml::Spanned;
 
-use super::raw::{RawOutput, RawView};
+use super::raw::{RawArchive, RawOutput, RawView};
 use super::validate::{Ctx, R};
-use super::{Formats, Source, View};
+use super::{ArchiveSettings, Formats, Source, View};
 
 /// The origin name a view's `sources` uses for the network's own (local) entries.
 pub const LOCAL: &str = "local";
@@ -178,4 +178,25 @@ pub(super) fn formats(cx: &Ctx<'_>, raw: Option<&RawOutput>) -> R<Formats> {
         );
     }
     Ok(f)
+}
+
+/// `[archive]`: `enabled` (default false) and `grace` (a duration of at most 28 days, so that a
+/// month is closed before the next one ends).
+pub(super) fn archive(cx: &Ctx<'_>, raw: Option<&RawArchive>) -> R<ArchiveSettings> {
+    let mut out = ArchiveSettings::default();
+    let Some(raw) = raw else {
+        return Ok(out);
+    };
+    out.enabled = raw.enabled.unwrap_or(false);
+    if let Some(g) = &raw.grace {
+        out.grace = cx.duration(g, "archive.grace")?;
+        if out.grace > std::time::Duration::from_secs(28 * 86_400) {
+            return cx.err(
+                g.span(),
+                "archive.grace",
+                "at most 28 days: a month must close before the next one ends".to_string(),
+            );
+        }
+    }
+    Ok(out)
 }

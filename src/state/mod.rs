@@ -18,11 +18,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
+mod archive;
 mod editorial;
 mod integrity;
 mod media;
 mod outputs;
 mod schema;
+pub use archive::Filed;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;

@@ -55,6 +55,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // 5: mirrored media: which file under output/media holds the copy of an image URL.
     "CREATE TABLE IF NOT EXISTS media (url TEXT PRIMARY KEY, file TEXT NOT NULL) WITHOUT ROWID;",
+    // 6: RFC 5005 archives. Every entry the main feed ever selected, filed under its month, as it
+    // was published (entry: JSON, LZ4), so that archives outlive the partner items; and the months
+    // whose documents were written for good, with the withdrawals they reflect.
+    "CREATE TABLE IF NOT EXISTS archive (
+        id TEXT PRIMARY KEY,
+        month TEXT NOT NULL,
+        canonical_link TEXT,
+        version TEXT NOT NULL,
+        dated TEXT NOT NULL,
+        entry BLOB NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS archive_month ON archive (month);
+    CREATE TABLE IF NOT EXISTS archive_closed (month TEXT PRIMARY KEY, withdrawn TEXT NOT NULL) WITHOUT ROWID;",
 ];
 
 /// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).

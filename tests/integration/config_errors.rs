@@ -180,3 +180,33 @@ fn view_errors_name_line_and_key() {
         "{e}"
     );
 }
+
+#[test]
+fn archive_keys_are_checked_with_line_and_key() {
+    let c = Config::parse(
+        &format!("{GOOD}\n[archive]\nenabled = true\n"),
+        Path::new("/cfg/feeds.toml"),
+    )
+    .expect("valid");
+    assert!(c.archive.enabled);
+    assert_eq!(c.archive.grace, std::time::Duration::from_secs(7 * 86_400));
+    assert!(
+        !Config::parse(GOOD, Path::new("/cfg/feeds.toml"))
+            .expect("valid")
+            .archive
+            .enabled
+    );
+    let e = err(&format!(
+        "{GOOD}\n[archive]\nenabled = true\nmonthly = true\n"
+    ));
+    assert!(e.starts_with("/cfg/feeds.toml:14:"), "{e}");
+    assert!(e.contains("monthly") && e.contains("unknown field"), "{e}");
+    let e = err(&format!(
+        "{GOOD}\n[archive]\nenabled = true\ngrace = \"40d\"\n"
+    ));
+    assert!(e.starts_with("/cfg/feeds.toml:14:"), "{e}");
+    assert!(
+        e.contains("archive.grace") && e.contains("at most 28 days"),
+        "{e}"
+    );
+}

@@ -4,6 +4,7 @@ mod serve;
 mod server;
 mod validity;
 
+mod archive;
 mod behaviours;
 mod browser;
 mod charsets;

@@ -203,3 +203,46 @@ fn find_app1(jpeg: &[u8]) -> Option<Vec<u8>> {
     }
     None
 }
+
+#[test]
+fn closed_archives_never_hot_link_either() {
+    let server = Server::start();
+    server.route(
+        "/feed",
+        vec![Reply::ok(feed(&server), "application/rss+xml")],
+    );
+    server.route("/photo.jpg", vec![Reply::ok(phone_photo(), "image/jpeg")]);
+    let s = Setup::new(&[("Partner", server.url("/feed"))], "");
+    let cfg = std::fs::read_to_string(s.config()).expect("cfg");
+    let cfg = cfg.replacen(
+        "[fetch]",
+        "[output]\nmirror_media = true\n\n[archive]\nenabled = true\n\n[fetch]",
+        1,
+    );
+    std::fs::write(s.config(), cfg).expect("write");
+    let at = |y, m, d| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 12, 0, 0).single();
+    for now in [at(2026, 1, 10), at(2026, 3, 1)] {
+        feedbraid::run::run(&feedbraid::run::RunOptions {
+            config: s.config(),
+            now,
+            ..Default::default()
+        })
+        .expect("run");
+    }
+    let archive =
+        std::fs::read_to_string(s.out().join("archive/2026-01.atom")).expect("January, closed");
+    assert!(archive.contains("Outreach night"), "the entry is archived");
+    assert!(
+        archive.contains("Image: Outreach van (at 127.0.0.1)"),
+        "{archive}"
+    );
+    let origin = server.url("/");
+    assert!(
+        !archive.contains(&format!("src=&quot;{}", origin.trim_end_matches('/'))),
+        "hot-link in the archive"
+    );
+    assert!(
+        !archive.contains("src=&quot;https://test.example.org/media/"),
+        "archives cannot rely on copies that get deleted"
+    );
+}

@@ -366,6 +366,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         feedbraid::media::Mirror::new(&cfg, true)
             .expect("mirror")
             .as_ref(),
+        None,
     )
     .expect("render");
     let mut mem = Memory::default();

@@ -1,0 +1,345 @@
+//! RFC 5005 archives end to end, over loopback with a settable clock (`RunOptions::now`): a
+//! simulated year of weekly runs, partners adding items (one in a batch larger than
+//! `max_entries`, one dated in a month already closed) while serving only their newest items.
+//! Every item that ever appeared is then in exactly one of `feed.atom` and the archives; a walker
+//! following `prev-archive` from `feed.atom` finds them all; closed months never change; every
+//! archive is valid Atom to the project's checker, xmllint and feedparser. A withdrawal rewrites
+//! the closed month that carried the entry (tombstone in place of the entry) and nothing else.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use feedbraid::run::{self, RunOptions};
+
+use crate::{Reply, Server, Setup, reparse};
+
+const BASE: &str = "https://test.example.org/";
+
+/// One partner item: guid, link, date.
+type Item = (String, String, DateTime<Utc>);
+
+fn rss(items: &[Item]) -> Vec<u8> {
+    let mut x = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>P</title><link>https://p.example.org/</link>",
+    );
+    for (guid, link, d) in items {
+        x.push_str(&format!(
+            "<item><guid isPermaLink=\"false\">{guid}</guid><title>Item {guid}</title><link>{link}</link>\
+             <pubDate>{}</pubDate><description>Text of {guid}</description></item>",
+            d.to_rfc2822()
+        ));
+    }
+    x.push_str("</channel></rss>");
+    x.into_bytes()
+}
+
+/// A network with two partners, `max_entries = 5` and archives on.
+fn setup(server: &Server) -> Setup {
+    let s = Setup::new(
+        &[
+            ("Alpha", server.url("/alpha")),
+            ("Beta", server.url("/beta")),
+        ],
+        "",
+    );
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    std::fs::write(
+        s.config(),
+        cfg.replacen(
+            "language = \"en\"\n",
+            "language = \"en\"\nmax_entries = 5\n",
+            1,
+        ),
+    )
+    .expect("config");
+    s.append("\n[archive]\nenabled = true\n");
+    s
+}
+
+fn run_at(s: &Setup, now: DateTime<Utc>) {
+    let report = run::run(&RunOptions {
+        config: s.config(),
+        now: Some(now),
+        ..RunOptions::default()
+    })
+    .expect("run");
+    assert!(report.entries <= 5, "feed.atom is capped");
+}
+
+/// The archive documents on disk, by file name.
+fn archives(out: &Path) -> BTreeMap<String, String> {
+    let dir = out.join("archive");
+    let Ok(list) = std::fs::read_dir(&dir) else {
+        return BTreeMap::new();
+    };
+    list.map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "atom"))
+        .map(|p| {
+            (
+                p.file_name().expect("name").to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).expect("read"),
+            )
+        })
+        .collect()
+}
+
+/// Entry links of one document, in order.
+fn links_of(xml: &str) -> Vec<String> {
+    reparse(xml)
+        .entries
+        .iter()
+        .map(|e| {
+            e.links
+                .iter()
+                .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+                .map(|l| l.href.clone())
+                .expect("entry link")
+        })
+        .collect()
+}
+
+fn rel(xml: &str, rel: &str) -> Option<String> {
+    reparse(xml)
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref() == Some(rel))
+        .map(|l| l.href.clone())
+}
+
+fn local_file(out: &Path, href: &str) -> PathBuf {
+    out.join(href.strip_prefix(BASE).expect("a URL of ours"))
+}
+
+/// RFC 5005 §4: from the subscription document, follow `prev-archive` to the end. Returns the
+/// entry links of every document, and how many archive documents were visited.
+fn walk(out: &Path) -> (Vec<String>, usize) {
+    let feed = std::fs::read_to_string(out.join("feed.atom")).expect("feed.atom");
+    let mut links = links_of(&feed);
+    let mut seen = HashSet::new();
+    let mut next = rel(&feed, "prev-archive");
+    while let Some(href) = next {
+        assert!(seen.insert(href.clone()), "the chain loops at {href}");
+        let doc = std::fs::read_to_string(local_file(out, &href)).expect("archive exists");
+        assert!(
+            doc.contains("<fh:archive"),
+            "{href} is marked as an archive"
+        );
+        assert_eq!(
+            rel(&doc, "current").as_deref(),
+            Some("https://test.example.org/feed.atom")
+        );
+        links.extend(links_of(&doc));
+        next = rel(&doc, "prev-archive");
+        if let Some(p) = &next {
+            let older = std::fs::read_to_string(local_file(out, p)).expect("older archive");
+            assert_eq!(rel(&older, "next-archive").as_deref(), Some(href.as_str()));
+        }
+    }
+    (links, seen.len())
+}
+
+fn valid_everywhere(out: &Path, docs: &BTreeMap<String, String>) {
+    let paths: Vec<PathBuf> = docs.keys().map(|n| out.join("archive").join(n)).collect();
+    for (name, xml) in docs {
+        let v = crate::validity::violations(xml);
+        assert!(v.is_empty(), "{name}: {v:?}");
+    }
+    let lint = Command::new("xmllint")
+        .arg("--noout")
+        .args(&paths)
+        .output()
+        .expect("xmllint runs (apt-get install libxml2-utils)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let script = "import sys, feedparser\n\
+                  for p in sys.argv[1:]:\n    d = feedparser.parse(p)\n    \
+                  assert not d.bozo, (p, d.bozo_exception)\n    assert d.version == 'atom10', (p, d.version)";
+    let py = Command::new("python3")
+        .args(["-c", script])
+        .args(&paths)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+}
+
+#[test]
+fn a_simulated_year_keeps_every_item_exactly_once_and_closed_months_never_change() {
+    let server = Server::start();
+    let s = setup(&server);
+    let start = Utc
+        .with_ymd_and_hms(2026, 1, 2, 9, 0, 0)
+        .single()
+        .expect("date");
+    let (mut alpha, mut beta): (Vec<Item>, Vec<Item>) = (Vec::new(), Vec::new());
+    let mut ever: HashSet<String> = HashSet::new();
+    let mut frozen: HashMap<String, String> = HashMap::new();
+    for week in 0..52i64 {
+        let now = start + Duration::weeks(week);
+        for k in 0..2 {
+            let n = alpha.len();
+            alpha.push((
+                format!("a{n}"),
+                format!("https://alpha.example.org/{n}"),
+                now - Duration::hours(1 + 30 * k),
+            ));
+        }
+        if week == 10 {
+            // A batch larger than max_entries: most never show in feed.atom.
+            for n in 0..12 {
+                beta.push((
+                    format!("b{n}"),
+                    format!("https://beta.example.org/{n}"),
+                    now - Duration::hours(n + 2),
+                ));
+            }
+        }
+        if week == 30 {
+            // A late arrival dated three months back, in a month already closed.
+            beta.push((
+                "late".into(),
+                "https://beta.example.org/late".into(),
+                now - Duration::days(90),
+            ));
+        }
+        // Partners serve only their newest items: older ones leave the state database.
+        let newest = |v: &[Item], n: usize| v[v.len().saturating_sub(n)..].to_vec();
+        let (a, b) = (newest(&alpha, 6), newest(&beta, 14));
+        server.route("/alpha", vec![Reply::ok(rss(&a), "application/rss+xml")]);
+        server.route("/beta", vec![Reply::ok(rss(&b), "application/rss+xml")]);
+        ever.extend(a.iter().chain(&b).map(|i| i.1.clone()));
+        run_at(&s, now);
+        ever.extend(links_of(&s.feed()));
+        assert!(
+            rel(&s.feed(), "prev-archive").is_some(),
+            "feed.atom links the archives"
+        );
+        // A month closes seven days (the default grace) after its end, and is never written again.
+        for (name, xml) in archives(&s.out()) {
+            let m =
+                feedbraid::archive::Month::parse(name.trim_end_matches(".atom")).expect("month");
+            if now >= m.next().start() + Duration::days(7) {
+                let before = frozen.entry(name.clone()).or_insert_with(|| xml.clone());
+                assert_eq!(before, &xml, "{name} changed after it closed (week {week})");
+            }
+        }
+    }
+    assert!(ever.len() > 100, "the year produced items: {}", ever.len());
+
+    // Exactly once across feed.atom and the archives.
+    let docs = archives(&s.out());
+    let mut count: HashMap<String, usize> = HashMap::new();
+    for l in links_of(&s.feed())
+        .into_iter()
+        .chain(docs.values().flat_map(|x| links_of(x)))
+    {
+        *count.entry(l).or_default() += 1;
+    }
+    let twice: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "present more than once: {twice:?}");
+    let found: HashSet<String> = count.into_keys().collect();
+    let missing: Vec<_> = ever.difference(&found).collect();
+    assert!(missing.is_empty(), "unreachable: {missing:?}");
+    assert_eq!(found, ever);
+
+    // The batch of twelve and the late item are archived; the late one under the month it
+    // arrived in (week 30: 2026-07-31), not the closed month it is dated in.
+    let late = &docs["2026-07.atom"];
+    assert!(links_of(late).contains(&"https://beta.example.org/late".to_string()));
+    // Months are an unbroken chain from the local entry's 2025-12 to the clock's 2026-12.
+    assert_eq!(docs.len(), 13, "{:?}", docs.keys());
+
+    // The walker from feed.atom finds every item, visiting every archive once.
+    let (walked, visited) = walk(&s.out());
+    assert_eq!(visited, docs.len());
+    assert_eq!(walked.len(), ever.len());
+    assert_eq!(walked.into_iter().collect::<HashSet<_>>(), ever);
+
+    valid_everywhere(&s.out(), &docs);
+    // The oldest has no prev-archive, the newest no next-archive.
+    assert_eq!(rel(&docs["2025-12.atom"], "prev-archive"), None);
+    assert_eq!(rel(&docs["2026-12.atom"], "next-archive"), None);
+}
+
+#[test]
+fn a_withdrawal_rewrites_only_the_closed_month_that_carried_the_entry_and_undo_restores_it() {
+    let server = Server::start();
+    let s = setup(&server);
+    let at = |m: u32, d: u32| {
+        Utc.with_ymd_and_hms(2026, m, d, 9, 0, 0)
+            .single()
+            .expect("date")
+    };
+    let items: Vec<Item> = vec![
+        ("a0".into(), "https://alpha.example.org/0".into(), at(1, 5)),
+        ("a1".into(), "https://alpha.example.org/1".into(), at(1, 6)),
+        ("a2".into(), "https://alpha.example.org/2".into(), at(2, 3)),
+    ];
+    server.route(
+        "/alpha",
+        vec![Reply::ok(rss(&items[..2]), "application/rss+xml")],
+    );
+    server.route("/beta", vec![Reply::ok(rss(&[]), "application/rss+xml")]);
+    run_at(&s, at(1, 10));
+    server.route(
+        "/alpha",
+        vec![Reply::ok(rss(&items), "application/rss+xml")],
+    );
+    run_at(&s, at(2, 20));
+    let before = archives(&s.out());
+    let january = &before["2026-01.atom"];
+    assert_eq!(
+        links_of(january),
+        ["https://alpha.example.org/1", "https://alpha.example.org/0"]
+    );
+    // January is closed: feed.atom no longer carries its entries.
+    assert_eq!(links_of(&s.feed()), ["https://alpha.example.org/2"]);
+    let id = reparse(january)
+        .entries
+        .iter()
+        .find(|e| e.links.iter().any(|l| l.href.ends_with("/0")))
+        .map(|e| e.id.clone())
+        .expect("a0 archived");
+
+    std::fs::write(
+        s.dir.path().join("withdrawn.toml"),
+        format!("[[withdrawn]]\nid = \"{id}\"\nwhen = \"2026-02-21T08:00:00Z\"\nreason = \"At the partner's request\"\n"),
+    )
+    .expect("withdraw");
+    run_at(&s, at(2, 21));
+    let after = archives(&s.out());
+    let january = &after["2026-01.atom"];
+    assert_eq!(links_of(january), ["https://alpha.example.org/1"]);
+    assert!(january.contains(&format!(
+        "<at:deleted-entry ref=\"{id}\" when=\"2026-02-21T08:00:00Z\">"
+    )));
+    assert!(
+        january.contains("At the partner&apos;s request")
+            || january.contains("At the partner's request")
+    );
+    // Nothing else changed, and the entry is nowhere.
+    for (name, xml) in &after {
+        if name != "2026-01.atom" {
+            assert_eq!(Some(xml), before.get(name), "{name} changed");
+        }
+        assert!(!links_of(xml).contains(&"https://alpha.example.org/0".to_string()));
+    }
+    assert!(!s.feed().contains("alpha.example.org/0"));
+    valid_everywhere(&s.out(), &after);
+
+    std::fs::remove_file(s.dir.path().join("withdrawn.toml")).expect("undo");
+    run_at(&s, at(2, 22));
+    assert_eq!(
+        archives(&s.out()),
+        before,
+        "undo restores the archive byte for byte"
+    );
+}
