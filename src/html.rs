@@ -342,14 +342,8 @@ fn entry_ctx<'a>(cfg: &'a Config, e: &'a Entry) -> EntryCtx<'a> {
         tags: e.categories.iter().map(|c| c.shown()).collect(),
         lang: e.language.as_deref().map(bcp47_case),
         dir: e.language.as_deref().and_then(dir),
-        rights: e
-            .rights
-            .as_deref()
-            .or(e.source.as_ref().and_then(|s| s.rights.as_deref())),
-        license: e
-            .license
-            .as_deref()
-            .or(e.source.as_ref().and_then(|s| s.license.as_deref())),
+        rights: e.shown_rights(),
+        license: e.shown_license(),
         credit: e.credit.as_ref().map(|c| Named {
             name: c.name.clone(),
             url: c.uri.clone().or_else(|| c.feed.clone()).unwrap_or_default(),

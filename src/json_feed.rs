@@ -152,14 +152,8 @@ fn item(e: &Entry) -> Item<'_> {
             })
             .collect(),
         extension: Extension {
-            rights: e
-                .rights
-                .as_deref()
-                .or(e.source.as_ref().and_then(|s| s.rights.as_deref())),
-            license: e
-                .license
-                .as_deref()
-                .or(e.source.as_ref().and_then(|s| s.license.as_deref())),
+            rights: e.shown_rights(),
+            license: e.shown_license(),
             source: match (&e.source, &e.credit) {
                 (Some(s), _) => Some(Origin {
                     name: &s.name,

@@ -167,6 +167,20 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The rights statement published with the entry: its own, else its partner's.
+    pub fn shown_rights(&self) -> Option<&str> {
+        self.rights
+            .as_deref()
+            .or(self.source.as_ref().and_then(|s| s.rights.as_deref()))
+    }
+
+    /// The licence URL published with the entry: its own, else its partner's.
+    pub fn shown_license(&self) -> Option<&str> {
+        self.license
+            .as_deref()
+            .or(self.source.as_ref().and_then(|s| s.license.as_deref()))
+    }
+
     /// Name of the origin for per-source filters and caps: the partner's name, or `"local"`.
     pub fn origin(&self) -> &str {
         self.source.as_ref().map_or("local", |s| s.name.as_str())

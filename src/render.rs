@@ -83,11 +83,7 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
         links.push(link(v, "via", None));
     }
     // RFC 4946: the licence of this entry (its own, else its partner's).
-    if let Some(l) = e
-        .license
-        .as_deref()
-        .or(e.source.as_ref().and_then(|s| s.license.as_deref()))
-    {
+    if let Some(l) = e.shown_license() {
         links.push(link(l, "license", None));
     }
     if let Some(uri) = e.credit.as_ref().and_then(|c| c.uri.as_deref()) {
@@ -130,11 +126,7 @@ fn entry(meta: &FeedMeta, e: &Entry) -> AtomEntry {
             ..Source::default()
         }
     });
-    let rights = e
-        .rights
-        .as_deref()
-        .or(e.source.as_ref().and_then(|s| s.rights.as_deref()))
-        .map(|r| Text::plain(xml_safe(r)));
+    let rights = e.shown_rights().map(|r| Text::plain(xml_safe(r)));
     let authors = if e.authors.is_empty() {
         vec![person(&meta.author)]
     } else {

@@ -138,7 +138,8 @@ fn entry(e: &Element, outer: &Scope, v: &Names, position: usize) -> RawItem {
     item
 }
 
-fn link(l: &Element) -> Option<RawLink> {
+/// An Atom `<link>` (also read inside RSS, as `atom:link`).
+pub(super) fn link(l: &Element) -> Option<RawLink> {
     let href = l.attr("href").map(str::trim).filter(|h| !h.is_empty())?;
     Some(RawLink {
         href: href.to_string(),

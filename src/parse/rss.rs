@@ -82,24 +82,8 @@ fn channel_links(ch: &Element) -> Vec<RawLink> {
             ..RawLink::default()
         })
         .collect();
-    out.extend(ch.all(&[Ns::Atom], "link").filter_map(atom_link));
+    out.extend(ch.all(&[Ns::Atom], "link").filter_map(super::atom::link));
     out
-}
-
-fn atom_link(l: &Element) -> Option<RawLink> {
-    let href = l.attr("href").map(str::trim).filter(|h| !h.is_empty())?;
-    Some(RawLink {
-        href: href.to_string(),
-        rel: l
-            .attr("rel")
-            .map(str::trim)
-            .filter(|r| !r.is_empty() && *r != "alternate")
-            .map(str::to_string),
-        mime_type: l.attr("type").map(str::to_string),
-        hreflang: l.attr("hreflang").map(str::to_string),
-        title: l.attr("title").map(str::to_string),
-        length: l.attr("length").and_then(|n| n.trim().parse().ok()),
-    })
 }
 
 fn license(e: &Element) -> Option<String> {
@@ -144,7 +128,7 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
             ..RawLink::default()
         })
         .collect();
-    links.extend(e.all(&[Ns::Atom], "link").filter_map(atom_link));
+    links.extend(e.all(&[Ns::Atom], "link").filter_map(super::atom::link));
     links.extend(e.all(&RSS, "enclosure").filter_map(|enc| {
         Some(RawLink {
             href: enc.attr("url")?.trim().to_string(),
