@@ -6,6 +6,7 @@
 mod entry;
 mod error;
 mod raw;
+mod source;
 mod validate;
 mod view;
 

@@ -1,0 +1,91 @@
+//! One `[[source]]` table validated into a [`Source`]: where it is fetched from, how its ids are
+//! derived, its filters, and the editorial terms that travel with its items (rights, licence,
+//! excerpt only). Split from `validate` so each file stays readable.
+
+use toml::Spanned;
+
+use super::raw::RawSource;
+use super::validate::{Ctx, R};
+use super::{IdStrategy, Location, Source};
+
+pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
+    let k = format!("source[{i}].");
+    let r = s.get_ref();
+    let location = match (&r.url, &r.path) {
+        (Some(u), None) => Location::Url(cx.http_url(u, &format!("{k}url"))?),
+        (None, Some(p)) => Location::Path(cx.path(p, &format!("{k}path"))?),
+        (Some(u), Some(_)) => {
+            return cx.err(
+                u.span(),
+                &format!("{k}url"),
+                "give either `url` or `path`, not both",
+            );
+        }
+        (None, None) => {
+            return cx.err(
+                s.span(),
+                &format!("{k}url"),
+                "missing `url` (or `path` for a local file)",
+            );
+        }
+    };
+    let id_strategy = match r.id_strategy.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "auto")) => IdStrategy::Auto,
+        Some((_, "guid")) => IdStrategy::Guid,
+        Some((_, "link")) => IdStrategy::Link,
+        Some((_, "hash")) => IdStrategy::Hash,
+        Some((v, other)) => {
+            return cx.err(
+                v.span(),
+                &format!("{k}id_strategy"),
+                format!("`{other}` is not one of auto, guid, link, hash"),
+            );
+        }
+    };
+    Ok(Source {
+        name: cx.text(&r.name, &format!("{k}name"))?,
+        location,
+        homepage: r
+            .homepage
+            .as_ref()
+            .map(|u| cx.http_url(u, &format!("{k}homepage")))
+            .transpose()?,
+        language: r
+            .language
+            .as_ref()
+            .map(|l| cx.lang(l, &format!("{k}language")))
+            .transpose()?,
+        tags: r
+            .tags
+            .iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        max_items: r
+            .max_items
+            .as_ref()
+            .map(|n| cx.count(n, &format!("{k}max_items"), 1))
+            .transpose()?,
+        id_strategy,
+        filter: cx.filter(&r.include, &r.exclude, r.max_age.as_ref(), &k)?,
+        iframe_hosts: r
+            .iframe_hosts
+            .iter()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect(),
+        enabled: r.enabled.unwrap_or(true),
+        rights: r.rights.clone().filter(|t| !t.trim().is_empty()),
+        license: r
+            .license
+            .as_ref()
+            .map(|u| cx.http_url(u, &format!("{k}license")))
+            .transpose()?,
+        excerpt_only: r.excerpt_only.unwrap_or(false),
+        excerpt_chars: r
+            .excerpt_chars
+            .as_ref()
+            .map(|n| cx.count(n, &format!("{k}excerpt_chars"), 20))
+            .transpose()?
+            .unwrap_or(300),
+    })
+}
