@@ -24,23 +24,6 @@ fn feed(items: &[(&str, &str, &str)]) -> Vec<u8> {
 const HARMFUL: (&str, &str, &str) = ("h-1", "Harmful item", "https://p.example.org/harmful");
 const FINE: (&str, &str, &str) = ("f-1", "Fine item", "https://p.example.org/fine");
 
-/// Every file of the output folder, as text.
-fn every_output(s: &Setup) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = std::fs::read_dir(s.out())
-        .expect("output")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().expect("name").to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap_or_default(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn feedparser_accepts(path: &std::path::Path) {
     let script = "import sys, feedparser\nd = feedparser.parse(sys.argv[1])\nassert not d.bozo, d.bozo_exception";
     let out = Command::new("python3")
@@ -110,7 +93,7 @@ fn a_withdrawn_item_leaves_every_output_with_a_tombstone_and_comes_back_on_undo(
 
     // The partner still serves it; the next run removes it everywhere.
     assert_eq!(s.cli("run", &[]).0, Some(0));
-    for (name, text) in every_output(&s) {
+    for (name, text) in s.outputs() {
         if name == "status.json" {
             continue;
         }
@@ -210,7 +193,7 @@ fn a_partner_that_leaves_takes_its_entries_with_tombstones() {
         xml.contains("<at:deleted-entry ref=\"") && xml.contains("Fine item"),
         "{xml}"
     );
-    for (name, text) in every_output(&s) {
+    for (name, text) in s.outputs() {
         if name != "status.json" {
             assert!(!text.contains("From B"), "{name}");
         }

@@ -111,6 +111,25 @@ impl Setup {
         })
     }
 
+    /// Every published file but the mirrored media (name under the output folder, text), sorted.
+    pub fn outputs(&self) -> Vec<(String, String)> {
+        let media = self.out().join("media");
+        let mut out: Vec<(String, String)> = files_under(&self.out())
+            .into_iter()
+            .filter(|p| !p.starts_with(&media))
+            .map(|p| {
+                let name = p
+                    .strip_prefix(self.out())
+                    .unwrap_or(&p)
+                    .display()
+                    .to_string();
+                (name, std::fs::read_to_string(&p).unwrap_or_default())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// `feedbraid run --offline` on this config.
     pub fn run_offline(&self) -> Result<RunReport, Fatal> {
         run::run(&RunOptions {
@@ -156,4 +175,17 @@ impl Setup {
 /// Parses the written feed with feed-rs (an independent Rust consumer).
 pub fn reparse(xml: &str) -> feed_rs::model::Feed {
     feed_rs::parser::parse(xml.as_bytes()).expect("output re-parses with feed-rs")
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        if e.path().is_dir() {
+            out.extend(files_under(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out
 }

@@ -95,7 +95,7 @@ fn photos_are_mirrored_stripped_and_hostile_images_refused() {
     std::fs::write(s.config(), cfg).expect("write");
     s.run().expect("run");
 
-    let media: Vec<std::path::PathBuf> = walk(&s.out().join("media"));
+    let media: Vec<std::path::PathBuf> = crate::files_under(&s.out().join("media"));
     assert_eq!(media.len(), 1, "only the photo is stored: {media:?}");
     let stored = std::fs::read(&media[0]).expect("read");
     for secret in [
@@ -127,7 +127,7 @@ fn photos_are_mirrored_stripped_and_hostile_images_refused() {
         "feed.atom points at the copy"
     );
     // No output loads anything from the partner's server; refused images are plain links.
-    for (file, text) in outputs(&s) {
+    for (file, text) in s.outputs() {
         let origin = server.url("/");
         let origin = origin.trim_end_matches('/');
         for attr in ["src=\"", "src=&quot;", "poster=", "srcset="] {
@@ -160,32 +160,7 @@ fn photos_are_mirrored_stripped_and_hostile_images_refused() {
         before,
         "fetched twice"
     );
-    assert_eq!(walk(&s.out().join("media")).len(), 1);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        if e.path().is_dir() {
-            out.extend(walk(&e.path()));
-        } else {
-            out.push(e.path());
-        }
-    }
-    out
-}
-
-fn outputs(s: &Setup) -> Vec<(String, String)> {
-    walk(&s.out())
-        .into_iter()
-        .filter(|p| !p.starts_with(s.out().join("media")))
-        .map(|p| {
-            (
-                p.display().to_string(),
-                std::fs::read_to_string(&p).unwrap_or_default(),
-            )
-        })
-        .collect()
+    assert_eq!(crate::files_under(&s.out().join("media")).len(), 1);
 }
 
 fn find_app1(jpeg: &[u8]) -> Option<Vec<u8>> {

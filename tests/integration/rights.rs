@@ -22,20 +22,6 @@ fn rss(title: &str, rights: Option<&str>, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-fn outputs(s: &Setup) -> Vec<(String, String)> {
-    std::fs::read_dir(s.out())
-        .expect("out")
-        .map(|e| e.expect("e").path())
-        .filter(|p| p.is_file())
-        .map(|p| {
-            (
-                p.file_name().expect("n").to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn rights_and_licences_from_config_and_feed_reach_atom_json_and_html() {
     let server = Server::start();
@@ -112,7 +98,7 @@ fn an_excerpt_only_partner_publishes_title_excerpt_and_link_and_nothing_more() {
     let s = Setup::new(&[("Linking only", server.url("/ex"))], "");
     s.append("excerpt_only = true\nexcerpt_chars = 120\n");
     s.run().expect("run");
-    for (name, text) in outputs(&s) {
+    for (name, text) in s.outputs() {
         assert!(
             !text.contains(LATE_SENTENCE),
             "{name} republished the full content"
