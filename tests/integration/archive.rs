@@ -64,7 +64,7 @@ fn run_at(s: &Setup, now: DateTime<Utc>) {
         now: Some(now),
         ..RunOptions::default()
     })
-    .expect("run");
+    .unwrap_or_else(|e| panic!("run at {now}: {e}"));
     assert!(report.entries <= 5, "feed.atom is capped");
 }
 
