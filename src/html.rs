@@ -21,6 +21,8 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("page.html", include_str!("templates/page.html")),
     ("embed.html", include_str!("templates/embed.html")),
     ("style.css", include_str!("templates/style.css")),
+    // The privacy head every page and embed carries (Content-Security-Policy, no referrer).
+    ("head.html", include_str!("templates/head.html")),
 ];
 
 /// The loaded templates: the defaults, with any file of the override folder replacing the one of

@@ -263,6 +263,12 @@ pub fn render_all(
                                 .iter()
                                 .filter_map(|w| entries.get(&key(w)).cloned())
                                 .collect();
+                            // Feeds name the partner where every reader shows it (once per
+                            // view, for all its feed formats); the pages do so on every entry.
+                            let credited: Vec<Entry> = list
+                                .iter()
+                                .map(|e| crate::editorial::credit::apply(cfg, e).into_owned())
+                                .collect();
                             let out = views[at]
                                 .renderers
                                 .iter()
@@ -273,7 +279,7 @@ pub fn render_all(
                                             cfg,
                                             views,
                                             at,
-                                            &list,
+                                            (&list, &credited),
                                             r,
                                             templates,
                                             (&histories[at].1.tombstones, &nav[at]),
@@ -337,32 +343,22 @@ fn render_one(
     cfg: &Config,
     views: &[FeedView],
     at: usize,
-    entries: &[Entry],
+    // The entries as the pages show them, and as the feeds do (with the credit line).
+    (entries, credited): (&[Entry], &[Entry]),
     r: Renderer,
     templates: &Templates,
     // The Atom feed's tombstones and its place among the RFC 5005 archives.
     (tombstones, history): (&[Tombstone], &render::History),
 ) -> Result<Vec<u8>, Fatal> {
     let view = &views[at];
-    // Feeds name the partner where every reader shows it; the pages do so on every entry anyway.
-    let credited = || -> Vec<Entry> {
-        entries
-            .iter()
-            .map(|e| crate::editorial::credit::apply(cfg, e).into_owned())
-            .collect()
-    };
     Ok(match r {
-        Renderer::Atom => render::atom_document(
-            &view.meta,
-            &credited(),
-            Some("feed.xsl"),
-            tombstones,
-            history,
-        )?,
-        Renderer::Json => {
-            json_feed::json_feed(&view.meta, &credited(), &view.url(&cfg.feed.self_url, r))?
+        Renderer::Atom => {
+            render::atom_document(&view.meta, credited, Some("feed.xsl"), tombstones, history)?
         }
-        Renderer::Rss => rss_feed::rss(&view.meta, &credited(), &view.url(&cfg.feed.self_url, r))?,
+        Renderer::Json => {
+            json_feed::json_feed(&view.meta, credited, &view.url(&cfg.feed.self_url, r))?
+        }
+        Renderer::Rss => rss_feed::rss(&view.meta, credited, &view.url(&cfg.feed.self_url, r))?,
         Renderer::Page | Renderer::Embed => templates.view(cfg, views, at, entries, r)?,
     })
 }

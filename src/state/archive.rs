@@ -49,10 +49,8 @@ impl State {
         rows: &[(Filed, DateTime<Utc>, Entry)],
     ) -> Result<(), StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        // Through `sql_error`, like every other state error: corruption is reported as such.
+        let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
         for (f, dated, entry) in rows {
             let json = serde_json::to_vec(entry).map_err(|e| StateError::Other {
@@ -115,10 +113,8 @@ impl State {
     /// Records closed months once their documents are in place.
     pub fn set_archive_closed(&mut self, months: &[(String, String)]) -> Result<(), StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        // Through `sql_error`, like every other state error: corruption is reported as such.
+        let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
         for (month, key) in months {
             tx.execute(

@@ -67,10 +67,8 @@ impl State {
         histories: &[(String, ViewHistory)],
     ) -> Result<(), StateError> {
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        // Through `sql_error`, like every other state error: corruption is reported as such.
+        let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
         tx.execute("DELETE FROM carried", []).map_err(sql)?;
         tx.execute("DELETE FROM tombstones", []).map_err(sql)?;

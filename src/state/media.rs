@@ -26,10 +26,8 @@ impl State {
             return Ok(());
         }
         let path = self.path.clone();
-        let sql = |source| StateError::Sql {
-            path: path.clone(),
-            source,
-        };
+        // Through `sql_error`, like every other state error: corruption is reported as such.
+        let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
         for (url, file) in rows {
             tx.execute(

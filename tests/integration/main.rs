@@ -189,3 +189,41 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Atom documents as independent readers see them: well-formed for libxml2 (`xmllint`), Atom 1.0
+/// with bozo 0 for Python's feedparser (with at least one entry each when `need_entries`), and no
+/// violation for our own checker (`validity::violations`).
+pub fn atom_accepted_everywhere(paths: &[PathBuf], need_entries: bool) {
+    let lint = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .args(paths)
+        .output()
+        .expect("xmllint runs (apt-get install libxml2-utils; .ci/run does)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let script = "import sys, feedparser\n\
+                  need = sys.argv[1] == '1'\n\
+                  for p in sys.argv[2:]:\n\
+                  \x20   d = feedparser.parse(p)\n\
+                  \x20   assert not d.bozo, (p, d.bozo_exception)\n\
+                  \x20   assert d.version == 'atom10', (p, d.version)\n\
+                  \x20   assert d.feed.id and (d.entries or not need), p\n";
+    let py = std::process::Command::new("python3")
+        .args(["-c", script, if need_entries { "1" } else { "0" }])
+        .args(paths)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    for p in paths {
+        let xml = std::fs::read_to_string(p).expect("read");
+        let v = validity::violations(&xml);
+        assert!(v.is_empty(), "{}: {v:?}", p.display());
+    }
+}
