@@ -93,7 +93,7 @@ pub fn ingest(
                     let c = candidate(&e, h.clone());
                     // Attribution is stored once per source, not with every entry.
                     e.source = None;
-                    match NewItem::new(c.clone(), &e) {
+                    match NewItem::new(c.clone(), &e, ctx.base_of(item).map(String::from)) {
                         Ok(n) => out.new_items.push(n),
                         Err(err) => {
                             out.warnings.push(format!("item not stored: {err}"));

@@ -10,6 +10,7 @@
 //! pure; I/O lives in fetch, state, publish, ingest, gather, run and serve.
 
 pub mod archive;
+pub mod clean;
 mod collect;
 pub mod config;
 pub mod dates;
@@ -23,6 +24,7 @@ pub mod ingest;
 pub mod json_feed;
 pub mod lang;
 pub mod local;
+pub mod materialise;
 pub mod media;
 pub mod merge;
 pub mod model;

@@ -1,17 +1,15 @@
 //! The network's own entries: `[[entry]]` tables of `feeds.toml` and, when `[local] dir` is set, a
 //! folder of Markdown files with TOML front matter. Both become the same [`Entry`] model as partner
-//! items, through the same sanitiser.
+//! items, and are sanitised the same way when published (`materialise`).
 
 use std::path::PathBuf;
 
 use crate::config::{Config, ConfigError, LocalEntry};
 use crate::model::Entry;
-use crate::normalise::html::Sanitizer;
 use crate::normalise::text;
 
 /// Converts configured local entries into model entries (pure).
 pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
-    let sanitizer = Sanitizer::new(Some(cfg.feed.link.clone()), &cfg.feed.iframe_hosts);
     locals
         .iter()
         .map(|l| Entry {
@@ -21,16 +19,9 @@ pub fn to_entries(cfg: &Config, locals: &[LocalEntry]) -> Vec<Entry> {
             link: l.link.to_string(),
             published: Some(l.published),
             updated: l.updated,
-            summary: l
-                .summary
-                .as_deref()
-                .map(|s| sanitizer.clean(s))
-                .filter(|s| !s.is_empty()),
-            content: l
-                .content
-                .as_deref()
-                .map(|s| sanitizer.clean(s))
-                .filter(|s| !s.is_empty()),
+            // Sanitised when published, like a partner's (see `clean`).
+            summary: l.summary.clone().filter(|s| !s.trim().is_empty()),
+            content: l.content.clone().filter(|s| !s.trim().is_empty()),
             authors: if l.authors.is_empty() {
                 vec![cfg.feed.author.clone()]
             } else {

@@ -140,6 +140,7 @@ fn run_command(opts: &RunOptions, quiet: bool, json: bool) -> i32 {
                 match feedbraid::report::status_json(
                     &report.sources,
                     report.entries,
+                    report.cleaned,
                     report.media.as_ref(),
                     &report.hubs,
                 ) {

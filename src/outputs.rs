@@ -17,11 +17,11 @@ use crate::config::Config;
 use crate::editorial::tombstones::{Carried, Context, Tombstone, ViewHistory, decide};
 use crate::gather::Gathered;
 use crate::html::Templates;
+use crate::materialise::{CleanCount, key, materialise};
 use crate::merge::Winner;
 use crate::model::Entry;
 use crate::publish::Output;
 use crate::run::Fatal;
-use crate::state::State;
 use crate::views::{self, FeedView, Renderer};
 use crate::{json_feed, render, rss_feed};
 
@@ -41,6 +41,8 @@ pub struct Rendered {
     pub media: Option<crate::media::MediaReport>,
     /// Archive months written for good by this run, to record once published.
     pub archive_closed: Vec<(String, String)>,
+    /// Entries sanitised for this run's outputs, and entries whose sanitised HTML was cached.
+    pub cleaned: CleanCount,
 }
 
 /// Withdrawals and tombstones for this run: the context, and each view's memory from the last.
@@ -115,47 +117,8 @@ fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, Fatal> {
     serde_json::to_vec(v).map_err(|e| Fatal::Render(render::RenderError::new(e.to_string())))
 }
 
-pub(crate) type Key = (Option<String>, String);
-
 /// One view's files and its number of entries.
 type ViewFiles = Result<(Vec<Output>, usize), Fatal>;
-
-pub(crate) fn key(w: &Winner) -> Key {
-    (w.candidate.origin.clone(), w.candidate.handle.clone())
-}
-
-/// Loads the full entries of every selected winner once (local ones from memory, partner ones
-/// from state), with their attribution and `via` credits.
-pub(crate) fn materialise(
-    cfg: &Config,
-    g: &Gathered,
-    wanted: &[&Winner],
-) -> Result<HashMap<Key, Entry>, Fatal> {
-    let state = State::open(&cfg.state_path)?;
-    let mut out = HashMap::with_capacity(wanted.len());
-    for w in wanted {
-        let k = key(w);
-        if out.contains_key(&k) {
-            continue;
-        }
-        let c = &w.candidate;
-        let mut entry = match &c.origin {
-            None => c
-                .handle
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| g.locals.get(i).cloned()),
-            Some(source) => state.entry(source, &c.handle)?.map(|mut e| {
-                e.source = g.infos.get(source).cloned();
-                e
-            }),
-        }
-        .ok_or_else(|| Fatal::Vanished(c.id.clone()))?;
-        entry.via.clone_from(&w.via);
-        out.insert(k, entry);
-    }
-    Ok(out)
-}
 
 /// Renders every view with every renderer, plus `feed.xsl` and `partners.opml` (`status.json` is
 /// written by `run`, last, once the hubs have been pinged). A view whose
@@ -199,6 +162,8 @@ pub fn render_all(
         .collect();
     let mut base = Sha256::new();
     base.update(env!("CARGO_PKG_VERSION").as_bytes());
+    // A new allowlist cleans every entry again: every view is rendered again.
+    base.update(crate::normalise::html::allowlist_print().as_bytes());
     base.update(std::fs::read(&cfg.path).unwrap_or_default());
     for (name, text) in &templates.sources {
         base.update(name.as_bytes());
@@ -224,7 +189,7 @@ pub fn render_all(
         .filter(|(_, t)| **t)
         .flat_map(|(s, _)| s.iter().copied())
         .collect();
-    let mut entries = materialise(cfg, g, &all)?;
+    let (mut entries, mut cleaned) = materialise(cfg, g, &all)?;
     let media = match mirror {
         Some(m) => Some(m.apply(&mut entries)?),
         None => None,
@@ -322,6 +287,7 @@ pub fn render_all(
         outputs.extend(files.outputs);
         kept.extend(files.kept);
         archive_closed = files.closed;
+        cleaned += plan.cleaned;
     }
     let counts = views
         .iter()
@@ -336,6 +302,7 @@ pub fn render_all(
         histories,
         media,
         archive_closed,
+        cleaned,
     })
 }
 

@@ -138,6 +138,8 @@ pub struct RunReport {
     pub media: Option<crate::media::MediaReport>,
     /// The WebSub hubs and what was sent to each (empty when `[feed] hubs` is).
     pub hubs: Vec<HubReport>,
+    /// Published entries sanitised by this run, and those whose sanitised HTML was cached.
+    pub cleaned: crate::materialise::CleanCount,
 }
 
 impl RunReport {
@@ -203,6 +205,12 @@ impl RunReport {
             self.sources.len(),
             files
         ));
+        if self.cleaned.sanitised > 0 {
+            s.push_str(&format!(
+                "feedbraid: {} entries sanitised for publishing ({} already sanitised)\n",
+                self.cleaned.sanitised, self.cleaned.cached
+            ));
+        }
         if let Some(m) = &self.media {
             s.push_str(&format!(
                 "feedbraid: media: {} mirrored ({} bytes), {} already mirrored, {} refused\n",
@@ -237,6 +245,9 @@ struct StatusDoc<'a> {
     generator: &'static str,
     entries: usize,
     sources_with_problems: usize,
+    /// Entries this run sanitised for its outputs, and those it found sanitised already (each
+    /// entry is sanitised once, whatever publishes it, run after run).
+    cleaned: crate::materialise::CleanCount,
     /// Mirrored media this run (`[output] mirror_media`).
     #[serde(skip_serializing_if = "Option::is_none")]
     media: Option<&'a crate::media::MediaReport>,
@@ -287,12 +298,14 @@ struct SourceStatus<'a> {
 pub fn status_json(
     reports: &[SourceReport],
     entries: usize,
+    cleaned: crate::materialise::CleanCount,
     media: Option<&crate::media::MediaReport>,
     hubs: &[HubReport],
 ) -> Result<Vec<u8>, serde_json::Error> {
     let doc = StatusDoc {
         generator: concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
         entries,
+        cleaned,
         media,
         sources_with_problems: reports.iter().filter(|r| r.status.is_problem()).count(),
         sources: reports

@@ -252,6 +252,7 @@ pub fn run_on(
         bytes: crate::report::status_json(
             &gathered.reports,
             entries,
+            rendered.cleaned,
             rendered.media.as_ref(),
             &hubs,
         )
@@ -266,6 +267,7 @@ pub fn run_on(
         timings,
         media: rendered.media.clone(),
         hubs,
+        cleaned: rendered.cleaned,
     })
 }
 

@@ -1,5 +1,6 @@
 //! Fuzz target: one partner document through decode, the XML front end, the format adapters and
-//! normalising (sanitising included). Must never panic, whatever the bytes.
+//! normalising, then the publish-time sanitising of every entry (`clean`). Must never panic,
+//! whatever the bytes.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -25,9 +26,18 @@ fuzz_target!(|data: &[u8]| {
             Some(&url),
             chrono::Utc::now(),
         );
+        let settings = feedbraid::clean::Settings::of_source(&CFG.sources[0]);
         for item in &parsed.feed.items {
             let _ = feedbraid::normalise::item_hash(&ctx, item);
-            let _ = ctx.entry(item, &|_| None);
+            if let Ok(e) = ctx.entry(item, &|_| None) {
+                let sanitizer = settings.sanitizer(ctx.base_of(item));
+                let _ = feedbraid::clean::clean(
+                    &settings,
+                    &sanitizer,
+                    e.summary.as_deref(),
+                    e.content.as_deref(),
+                );
+            }
         }
     }
 });

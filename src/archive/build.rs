@@ -37,6 +37,8 @@ pub struct Plan {
     closed: HashMap<String, String>,
     now: DateTime<Utc>,
     grace: std::time::Duration,
+    /// What filing sanitised (the entries it stores).
+    pub cleaned: crate::materialise::CleanCount,
 }
 
 /// The archive documents of a run.
@@ -109,11 +111,11 @@ pub fn prepare(
         }
     }
     let wanted: Vec<&Winner> = todo.iter().map(|t| t.0).collect();
-    let entries = crate::outputs::materialise(cfg, g, &wanted)?;
+    let (entries, cleaned) = crate::materialise::materialise(cfg, g, &wanted)?;
     let mut rows = Vec::with_capacity(todo.len());
     for (w, f, dated) in todo {
         let entry = entries
-            .get(&crate::outputs::key(w))
+            .get(&crate::materialise::key(w))
             .cloned()
             .ok_or_else(|| Fatal::Vanished(w.candidate.id.clone()))?;
         rows.push((f, dated, entry));
@@ -148,6 +150,7 @@ pub fn prepare(
         closed,
         now,
         grace,
+        cleaned,
     })
 }
 

@@ -250,15 +250,8 @@ impl Source {
     /// cache key of normalised entries.
     pub fn normalise_fingerprint(&self) -> String {
         format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
-            self.name,
-            self.homepage,
-            self.language,
-            self.tags,
-            self.id_strategy,
-            self.iframe_hosts,
-            self.excerpt_only,
-            self.excerpt_chars
+            "{}|{:?}|{:?}|{:?}|{:?}",
+            self.name, self.homepage, self.language, self.tags, self.id_strategy,
         )
     }
 }

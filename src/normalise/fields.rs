@@ -1,13 +1,12 @@
 //! The field rules that turn one raw item's parts into the model's: which link is the alternate,
 //! authors ("email (Name)" already split by the adapters), text or HTML titles, enclosures with
-//! their language, ids that only pretend to be IRIs, and what `excerpt_only` leaves of an entry.
+//! their language, and ids that only pretend to be IRIs.
 //! Split from `normalise` so that module reads as the sequence of steps.
 
 use url::Url;
 
-use super::{escape, links, text};
-use crate::config::Source;
-use crate::model::{Enclosure, Entry, Person};
+use super::{links, text};
+use crate::model::{Enclosure, Person};
 use crate::parse::{RawLink, RawPerson, RawText, TextKind};
 
 /// The alternate link: HTML first, then any.
@@ -48,29 +47,6 @@ pub(super) fn plain_text(t: &RawText) -> String {
     match t.kind {
         TextKind::Html => text::plain(&t.value),
         TextKind::Text => text::collapse_ws(&text::xml_safe_cow(&t.value)),
-    }
-}
-
-impl Entry {
-    /// For a source that allows linking but not republication (`excerpt_only`): only the title,
-    /// a plain-text excerpt cut at a word boundary and the link survive; the partner's content,
-    /// attachments and images are never published.
-    pub(super) fn excerpt_only(mut self, source: &Source) -> Entry {
-        if !source.excerpt_only {
-            return self;
-        }
-        let full = self
-            .summary
-            .as_deref()
-            .or(self.content.as_deref())
-            .map(text::plain)
-            .unwrap_or_default();
-        let cut = text::excerpt(&full, source.excerpt_chars);
-        self.summary = (!cut.is_empty()).then(|| format!("<p>{}</p>", escape(&cut)));
-        self.content = None;
-        self.enclosures.clear();
-        self.image = None;
-        self
     }
 }
 

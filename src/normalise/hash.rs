@@ -53,7 +53,8 @@ impl Canonical {
 /// field normalising reads, the source's settings and the feed-level context, plus a version that
 /// is bumped whenever normalising changes.
 pub fn item_hash(ctx: &FeedContext<'_>, item: &RawItem) -> String {
-    const VERSION: &str = "2";
+    // 3: HTML kept raw, sanitised at publish time (issue 13).
+    const VERSION: &str = "3";
     let mut h = Canonical(Sha256::new());
     h.s(0, VERSION);
     h.s(1, &ctx.fingerprint);

@@ -89,6 +89,15 @@ const TAGS: &[&str] = &[
     "wbr",
 ];
 
+/// Bumped whenever the allowlist or the post-pass changes anything but `TAGS`: every cached
+/// sanitised entry is then cleaned again (see `clean`).
+const ALLOWLIST_VERSION: &str = "1";
+
+/// The fingerprint of the allowlist: its version and its tags.
+pub fn allowlist_print() -> String {
+    format!("{ALLOWLIST_VERSION}:{}", TAGS.join(","))
+}
+
 /// A sanitiser for one source and one base URL (build once per source, reuse for every entry).
 pub struct Sanitizer {
     builder: ammonia::Builder<'static>,

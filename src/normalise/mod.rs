@@ -1,5 +1,10 @@
 //! The one place where a partner's quirks become our [`Entry`] model: ids, titles, links, dates,
-//! authors, categories, language, attachments and attribution. HTML sanitising is the last step.
+//! authors, categories, language, attachments and attribution.
+//!
+//! Only cheap extraction happens here: the HTML of `summary` and `content` is kept as the partner
+//! wrote it (text wrapped in `<p>`), with the base its links resolve against ([`FeedContext::base_of`]).
+//! Sanitising it, and resolving the links inside it, waits until some output publishes the entry
+//! (`clean`, issue 13): of a run's 25,000 items, a few hundred are published.
 //!
 //! Pure: takes a parsed feed, the source's settings and the run's clock; returns entries and the
 //! reasons any item was rejected.
@@ -20,7 +25,6 @@ use crate::model::{Category, Entry, Person, SourceInfo};
 use crate::parse::{RawFeed, RawItem, RawText, TextKind};
 use fields::{alternate, enclosures, looks_like_iri, person, plain_text};
 pub use hash::item_hash;
-use html::Sanitizer;
 use ids::IdInputs;
 
 /// Everything needed to normalise the items of one fetched feed.
@@ -44,9 +48,6 @@ pub struct FeedContext<'a> {
     fallback_link: Option<Url>,
     /// Everything feed-level that changes how an item normalises (part of [`item_hash`]).
     pub(crate) fingerprint: String,
-    sanitizer: Sanitizer,
-    /// Sanitisers for entries whose xml:base differs from the feed's.
-    other_bases: std::cell::RefCell<Vec<(Option<Url>, Sanitizer)>>,
 }
 
 impl<'a> FeedContext<'a> {
@@ -128,7 +129,6 @@ impl<'a> FeedContext<'a> {
             fallback_link.as_ref().map(Url::as_str)
         );
         FeedContext {
-            sanitizer: Sanitizer::new(base.clone(), &source.iframe_hosts),
             source,
             info,
             base,
@@ -138,38 +138,26 @@ impl<'a> FeedContext<'a> {
             fetched_at,
             fallback_link,
             fingerprint,
-            other_bases: std::cell::RefCell::new(Vec::new()),
         }
     }
 
-    fn html(&self, base: &Option<Url>, t: &RawText) -> Option<String> {
+    /// What the relative links inside an item's HTML resolve against: its xml:base, else the
+    /// feed's link, else the URL the feed was fetched from. Stored with the entry for `clean`.
+    pub fn base_of(&self, item: &RawItem) -> Option<Url> {
+        item.base.clone().or_else(|| self.base.clone())
+    }
+
+    /// An item's text field as an HTML fragment, not yet sanitised (see `clean`).
+    fn html(t: &RawText) -> Option<String> {
         let raw = t.value.trim();
         if raw.is_empty() {
             return None;
         }
-        let html = if t.kind == TextKind::Html {
+        Some(if t.kind == TextKind::Html {
             raw.to_string()
         } else {
             format!("<p>{}</p>", escape(raw))
-        };
-        let cleaned = if base == &self.base {
-            self.sanitizer.clean(&html)
-        } else {
-            // Entries with their own xml:base: one sanitiser per distinct base, built once.
-            let mut others = self.other_bases.borrow_mut();
-            let at = match others.iter().position(|(b, _)| b == base) {
-                Some(at) => at,
-                None => {
-                    others.push((
-                        base.clone(),
-                        Sanitizer::new(base.clone(), &self.source.iframe_hosts),
-                    ));
-                    others.len() - 1
-                }
-            };
-            others[at].1.clean(&html)
-        };
-        Some(cleaned).filter(|c| !c.is_empty())
+        })
     }
 
     /// Normalises one item, or says why it cannot be used.
@@ -179,7 +167,7 @@ impl<'a> FeedContext<'a> {
         first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
     ) -> Result<Entry, String> {
         // xml:base in force on the item, then the feed's link, then the URL it was fetched from.
-        let base = item.base.clone().or_else(|| self.base.clone());
+        let base = self.base_of(item);
         let guid = item.id.as_deref().map(str::trim).filter(|g| !g.is_empty());
         let alt = alternate(&item.links);
         let link = alt
@@ -193,8 +181,8 @@ impl<'a> FeedContext<'a> {
                     .as_deref()
                     .and_then(|s| links::resolve(s, base.as_ref()))
             });
-        let summary = item.summary.as_ref().and_then(|t| self.html(&base, t));
-        let content = item.content.as_ref().and_then(|t| self.html(&base, t));
+        let summary = item.summary.as_ref().and_then(Self::html);
+        let content = item.content.as_ref().and_then(Self::html);
         let mut title = item.title.as_ref().map(plain_text).unwrap_or_default();
         if title.is_empty() {
             let from = summary
@@ -314,8 +302,7 @@ impl<'a> FeedContext<'a> {
                 .and_then(|l| links::resolve(l, None))
                 .map(String::from),
             credit: None,
-        }
-        .excerpt_only(self.source))
+        })
     }
 }
 

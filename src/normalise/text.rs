@@ -94,6 +94,8 @@ pub fn plain(s: &str) -> String {
     }
     // Markup: html5ever's parser. A whole document as a title: its <title> is dropped by the
     // parser, so the body's text is taken.
+    // Nesting bounded first: html5ever is quadratic in depth (see `depth`).
+    let s = super::depth::flatten(&s, super::depth::MAX_DEPTH);
     let cleaned = TEXT_ONLY.clean(&s).to_string();
     collapse_ws(&xml_safe_cow(&unescape_basic(&cleaned)))
 }

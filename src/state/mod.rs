@@ -19,12 +19,14 @@ use crate::fetch::Validators;
 use crate::model::{Candidate, Entry, SourceInfo};
 
 mod archive;
+mod clean;
 mod editorial;
 mod integrity;
 mod media;
 mod outputs;
 mod schema;
 pub use archive::Filed;
+pub use clean::{CleanRow, LEGACY, Stored};
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;
@@ -71,18 +73,25 @@ pub struct SourceState {
 #[derive(Debug, Clone)]
 pub struct NewItem {
     pub candidate: Candidate,
-    /// The entry as JSON, LZ4-compressed (see [`NewItem::new`]).
+    /// The entry as JSON, LZ4-compressed (see [`NewItem::new`]); its HTML not yet sanitised.
     pub entry: Vec<u8>,
+    /// What the links inside its HTML resolve against when it is sanitised.
+    pub base: Option<String>,
 }
 
 impl NewItem {
     /// Packs an entry for storage: JSON, LZ4-compressed (a third of the size; most of a run's
     /// writes are these rows).
-    pub fn new(candidate: Candidate, entry: &Entry) -> Result<NewItem, serde_json::Error> {
+    pub fn new(
+        candidate: Candidate,
+        entry: &Entry,
+        base: Option<String>,
+    ) -> Result<NewItem, serde_json::Error> {
         let json = serde_json::to_vec(entry)?;
         Ok(NewItem {
             candidate,
             entry: lz4_flex::compress_prepend_size(&json),
+            base,
         })
     }
 }
@@ -183,6 +192,10 @@ impl State {
                 tx.pragma_update(None, "user_version", (i + 1) as i64)
                     .map_err(sql)?;
             }
+            schema::add_columns(&tx).map_err(|msg| StateError::Other {
+                path: p.clone(),
+                msg,
+            })?;
             schema::backfill(&tx).map_err(|msg| StateError::Other {
                 path: p.clone(),
                 msg,
@@ -262,24 +275,25 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// Loads the normalised entry of `(source, hash)`.
+    /// Loads the normalised entry of `(source, hash)` (its HTML as stored: see [`Stored`]).
     pub fn entry(&self, source: &str, hash: &str) -> Result<Option<Entry>, StateError> {
         let packed: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND hash = ?2")
             .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))?;
+        packed.map(|p| self.unpack(&p)).transpose()
+    }
+
+    /// Reads a packed entry (LZ4-compressed JSON).
+    fn unpack(&self, packed: &[u8]) -> Result<Entry, StateError> {
         let unreadable = |msg: String| StateError::Other {
             path: self.path.clone(),
             msg: format!("stored entry unreadable: {msg}"),
         };
-        packed
-            .map(|p| {
-                let json = lz4_flex::decompress_size_prepended(&p)
-                    .map_err(|e| unreadable(e.to_string()))?;
-                serde_json::from_slice(&json).map_err(|e| unreadable(e.to_string()))
-            })
-            .transpose()
+        let json =
+            lz4_flex::decompress_size_prepended(packed).map_err(|e| unreadable(e.to_string()))?;
+        serde_json::from_slice(&json).map_err(|e| unreadable(e.to_string()))
     }
 
     /// When the entry `id` was first seen, if it ever was.
@@ -351,8 +365,8 @@ impl State {
             }
             let mut ins = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, entry, tags, language)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, entry, tags, language, base)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 )
                 .map_err(sql)?;
             let mut seen = tx
@@ -373,7 +387,8 @@ impl State {
                     c.text.as_deref().unwrap_or(""),
                     item.entry,
                     schema::tags_text(&c.tags),
-                    c.language
+                    c.language,
+                    item.base
                 ])
                 .map_err(sql)?;
                 seen.execute(params![c.id, w.name, now_s]).map_err(sql)?;

@@ -68,7 +68,44 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX IF NOT EXISTS archive_month ON archive (month);
     CREATE TABLE IF NOT EXISTS archive_closed (month TEXT PRIMARY KEY, withdrawn TEXT NOT NULL) WITHOUT ROWID;",
+    // 7: HTML is sanitised at publish time and cached (issue 13). The network's own entries are
+    // cached under a digest of their HTML; the columns it adds to `items` are in `COLUMNS_7`.
+    "CREATE TABLE IF NOT EXISTS local_clean (
+        key TEXT PRIMARY KEY, summary BLOB, content BLOB
+    ) WITHOUT ROWID;",
 ];
+
+/// Migration 7's columns of `items`: the base an item's links resolve against, and its
+/// sanitised HTML (LZ4-compressed) with the print of the settings that made it. Added only where
+/// missing, so that a database whose version was set back is upgraded again.
+const COLUMNS_7: &[&str] = &["base", "clean_print", "clean_summary", "clean_content"];
+
+/// Adds migration 7's columns that `items` lacks. Rows stored before them hold HTML that was
+/// sanitised when it was stored: they are marked `legacy` and published as they are.
+pub(super) fn add_columns(tx: &Transaction<'_>) -> Result<(), String> {
+    let e = |e: rusqlite::Error| e.to_string();
+    let have: Vec<String> = tx
+        .prepare("SELECT name FROM pragma_table_info('items')")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(e)?;
+    let missing: Vec<&str> = COLUMNS_7
+        .iter()
+        .copied()
+        .filter(|c| !have.iter().any(|h| h == c))
+        .collect();
+    for c in &missing {
+        tx.execute_batch(&format!("ALTER TABLE items ADD COLUMN {c}"))
+            .map_err(e)?;
+    }
+    if missing.contains(&"clean_print") {
+        tx.execute(
+            "UPDATE items SET clean_print = ?1",
+            params![super::clean::LEGACY],
+        )
+        .map_err(e)?;
+    }
+    Ok(())
+}
 
 /// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).
 pub(super) fn tags_text(tags: &[String]) -> String {

@@ -28,6 +28,7 @@ mod polite;
 mod props;
 mod rights;
 mod rss_output;
+mod sanitise_once;
 mod secrets;
 mod smoke;
 mod views;

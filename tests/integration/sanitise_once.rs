@@ -1,0 +1,137 @@
+//! Issue 13: only what some output publishes is sanitised, each entry once, however many runs
+//! and views publish it; the cache of sanitised HTML follows the settings that made it.
+
+use std::collections::BTreeSet;
+
+use crate::{Reply, Server, Setup};
+
+/// An RSS feed of `n` items from `host`, newest first, each with markup to sanitise.
+fn rss(host: &str, n: usize, day0: usize) -> Vec<u8> {
+    let mut x = format!(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>{host}</title><link>https://{host}/</link>\n"
+    );
+    for i in 0..n {
+        x.push_str(&format!(
+            "<item><title>{host} item {i}</title><link>https://{host}/{i}</link><guid>https://{host}/{i}</guid>\
+             <pubDate>{:02} Mar 2026 10:00:00 GMT</pubDate><category>shared</category>\
+             <description><![CDATA[<p onclick=\"x()\">Read <a href=\"more/{i}?utm_source=feed\">more</a></p><script>track()</script>]]></description></item>\n",
+            28 - (day0 + i)
+        ));
+    }
+    x.push_str("</channel></rss>\n");
+    x.into_bytes()
+}
+
+/// `status.json`'s `cleaned`: (sanitised, cached).
+fn cleaned(s: &Setup) -> (u64, u64) {
+    let text = std::fs::read_to_string(s.out().join("status.json")).expect("status.json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let n = |k: &str| v["cleaned"][k].as_u64().expect("a count");
+    (n("sanitised"), n("cached"))
+}
+
+/// The ids of the entries in `file` of the output folder.
+fn ids(s: &Setup, file: &str) -> BTreeSet<String> {
+    let xml = std::fs::read_to_string(s.out().join(file)).expect("feed");
+    crate::reparse(&xml)
+        .entries
+        .into_iter()
+        .map(|e| e.id)
+        .collect()
+}
+
+#[test]
+fn an_entry_is_sanitised_once_however_many_runs_and_views_publish_it() {
+    let server = Server::start();
+    server.route(
+        "/a",
+        vec![Reply::ok(
+            rss("a.example.org", 12, 0),
+            "application/rss+xml",
+        )],
+    );
+    server.route(
+        "/b",
+        vec![Reply::ok(rss("b.example.org", 4, 1), "application/rss+xml")],
+    );
+    let s = Setup::new(&[("A", server.url("/a")), ("B", server.url("/b"))], "");
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    std::fs::write(
+        s.config(),
+        cfg.replace(
+            "language = \"en\"\n",
+            "language = \"en\"\nmax_entries = 5\n",
+        ),
+    )
+    .expect("config");
+    // Two more feeds over the same entries: every B entry is in both, and in the main feed.
+    s.append(
+        "[[view]]\nname = \"shared\"\ntitle = \"Shared\"\ntags = [\"shared\"]\n\n\
+         [[view]]\nname = \"b\"\ntitle = \"B\"\nsources = [\"B\"]\n",
+    );
+    let report = s.run().expect("first run");
+    assert_eq!(report.exit_code(), 0, "{}", report.summary());
+    let published: BTreeSet<String> = ["feed.atom", "shared.atom", "b.atom"]
+        .iter()
+        .flat_map(|f| ids(&s, f))
+        .collect();
+    let from_b = published
+        .iter()
+        .filter(|i| i.contains("b.example.org"))
+        .count() as u64;
+    assert_eq!(from_b, 4);
+    // 16 items stored, each published entry sanitised once though three feeds carry it.
+    let (sanitised, cached) = cleaned(&s);
+    assert_eq!((sanitised, cached), (published.len() as u64, 0));
+    assert!(
+        sanitised < 16,
+        "only published entries are sanitised: {sanitised}"
+    );
+    // What was published is sanitised: the script and handler gone, the link absolute and clean.
+    let feed = s.feed();
+    assert!(
+        !feed.contains("track()") && !feed.contains("onclick"),
+        "{feed}"
+    );
+    assert!(
+        feed.contains("href=&quot;https://a.example.org/more/0&quot;"),
+        "{feed}"
+    );
+    assert!(!feed.contains("utm_source"), "{feed}");
+    let page = std::fs::read_to_string(s.out().join("b.html")).expect("page");
+    assert!(!page.contains("track()") && page.contains("https://b.example.org/more/0"));
+
+    // The same entries again, every view rendered again (the config changed): nothing sanitised.
+    s.append("# touched");
+    s.run().expect("second run");
+    assert_eq!(cleaned(&s), (0, published.len() as u64));
+
+    // A change of B's iframe hosts concerns B's entries only: those are sanitised again.
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    let b_url = format!("url = \"{}\"\n", server.url("/b"));
+    std::fs::write(
+        s.config(),
+        cfg.replace(
+            &b_url,
+            &format!("{b_url}iframe_hosts = [\"www.youtube-nocookie.com\"]\n"),
+        ),
+    )
+    .expect("config");
+    s.run().expect("third run");
+    assert_eq!(cleaned(&s), (from_b, published.len() as u64 - from_b));
+    // And HTML from the cache is byte for byte what cleaning anew gives.
+    let cold = tempfile::tempdir().expect("tempdir");
+    let cold_out = cold.path().join("out");
+    feedbraid::run::run(&feedbraid::run::RunOptions {
+        config: s.config(),
+        out: Some(cold_out.clone()),
+        state: Some(cold.path().join("state.db")),
+        ..Default::default()
+    })
+    .expect("cold run");
+    for file in ["feed.atom", "shared.atom", "b.atom", "feed.json", "b.html"] {
+        let warm = std::fs::read(s.out().join(file)).expect("file");
+        let fresh = std::fs::read(cold_out.join(file)).expect("cold file");
+        assert!(warm == fresh, "{file} differs when cleaned from the cache");
+    }
+}
