@@ -50,8 +50,13 @@ pub fn resolve(name: &str) -> Resolved {
     if name.len() > 40 {
         return Resolved::Unknown;
     }
-    let key = format!("{name};");
-    match NAMED_ENTITIES.get(key.as_str()) {
+    // The table's keys end in `;`: the key is built on the stack (this runs for every
+    // reference of every document).
+    let mut buf = [0u8; 42];
+    buf[..name.len()].copy_from_slice(name.as_bytes());
+    buf[name.len()] = b';';
+    let key = std::str::from_utf8(&buf[..=name.len()]).unwrap_or_default();
+    match NAMED_ENTITIES.get(key) {
         Some(&(a, b)) => match char::from_u32(a) {
             Some(a) => Resolved::Html(a, char::from_u32(b).filter(|_| b != 0)),
             None => Resolved::Unknown,

@@ -95,22 +95,16 @@ pub fn parse(text: &str) -> Option<Document> {
         match r.read_event() {
             Ok(Event::Start(e)) => b.start(&e, at, false),
             Ok(Event::Empty(e)) => b.start(&e, at, true),
-            Ok(Event::End(e)) => {
-                let q = String::from_utf8_lossy(e.name().as_ref()).into_owned();
-                b.end(&q, at);
-            }
+            Ok(Event::End(e)) => b.end(&within(text, e.name().as_ref()), at),
             Ok(Event::Text(t)) => {
-                let raw = String::from_utf8_lossy(&t);
+                let raw = within(text, &t);
                 if raw.starts_with('&') {
                     b.note(Recovery::BareAmpersand, at);
                 }
                 b.text(&raw, at);
             }
-            Ok(Event::CData(t)) => b.text(&String::from_utf8_lossy(&t), at),
-            Ok(Event::GeneralRef(e)) => {
-                let name = String::from_utf8_lossy(&e).into_owned();
-                b.reference(&name, at);
-            }
+            Ok(Event::CData(t)) => b.text(&within(text, &t), at),
+            Ok(Event::GeneralRef(e)) => b.reference(&within(text, &e), at),
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
@@ -133,6 +127,16 @@ pub fn parse(text: &str) -> Option<Document> {
         }
     }
     b.finish()
+}
+
+/// The text of an event: the slice of the document it borrows from, without checking its UTF-8
+/// again (the document is a `str`; a copy is made only for bytes quick-xml built itself).
+fn within<'a>(text: &'a str, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
+    let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(start..start.wrapping_add(bytes.len())) {
+        Some(s) if s.as_ptr() == bytes.as_ptr() => std::borrow::Cow::Borrowed(s),
+        _ => String::from_utf8_lossy(bytes),
+    }
 }
 
 fn short(s: &str) -> String {
@@ -181,8 +185,8 @@ impl Builder<'_> {
         let ns_mark = self.bindings.len();
         let mut raw = Vec::new();
         for a in e.attributes().with_checks(false).flatten() {
-            let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-            let value = self.attr_value(&String::from_utf8_lossy(&a.value), at);
+            let key = within(self.text, a.key.as_ref()).into_owned();
+            let value = self.attr_value(&within(self.text, &a.value), at);
             if key == "xmlns" {
                 self.bindings.push(("".into(), Ns::from_uri(&value)));
             } else if let Some(p) = key.strip_prefix("xmlns:") {
@@ -191,7 +195,7 @@ impl Builder<'_> {
                 raw.push((key, value));
             }
         }
-        let qname = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+        let qname = within(self.text, e.name().as_ref()).into_owned();
         let (ns, name) = self.resolve(&qname, false);
         let attrs = raw
             .into_iter()
@@ -259,7 +263,14 @@ impl Builder<'_> {
             Resolved::Html(..) => self.note(Recovery::UndeclaredEntity(name.to_string()), at),
             Resolved::Unknown => self.note(Recovery::UnknownEntity(name.to_string()), at),
         }
-        entities::push(out, r, &format!("&{name};"));
+        match r {
+            Resolved::Unknown => {
+                out.push('&');
+                out.push_str(name);
+                out.push(';');
+            }
+            r => entities::push(out, r, ""),
+        }
     }
 
     fn reference(&mut self, name: &str, at: usize) {
