@@ -1,6 +1,6 @@
 //! The cache of sanitised HTML (issue 13; the pure side is `crate::clean`).
 //!
-//! A partner entry's sanitised HTML lives in its own `items` row, beside the raw entry, with the
+//! A partner entry's sanitised HTML lives in its `entries` row, beside the raw entry, with the
 //! print of the settings that made it: it goes when the item goes, and a row whose print is not
 //! the current one is simply cleaned again. Rows stored before publish-time sanitising hold
 //! HTML that is already clean; their print is `legacy`. The network's own entries, which are not
@@ -72,7 +72,7 @@ impl State {
         let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT entry, base, clean_print, clean_summary, clean_content FROM items
+                "SELECT entry, base, clean_print, clean_summary, clean_content FROM entries
                  WHERE source = ?1 AND hash = ?2",
             )
             .and_then(|mut s| {
@@ -131,7 +131,7 @@ impl State {
         {
             let mut item = tx
                 .prepare_cached(
-                    "UPDATE items SET clean_print = ?3, clean_summary = ?4, clean_content = ?5
+                    "UPDATE entries SET clean_print = ?3, clean_summary = ?4, clean_content = ?5
                      WHERE source = ?1 AND hash = ?2",
                 )
                 .map_err(sql)?;

@@ -3,8 +3,10 @@
 //! - `sources`: per source its HTTP validators, last status, last success, consecutive failures,
 //!   next allowed fetch, whether it is gone, a permanent redirect, and its feed-level attribution.
 //! - `items`: every item of a source's last good document, keyed by the hash of the raw item: the
-//!   normalised entry (JSON) and the few fields merging needs. An unchanged item is found by its
-//!   hash and never normalised or sanitised twice; the rows are the source's last good entries.
+//!   few fields merging needs. An unchanged item is found by its hash and never normalised twice;
+//!   the rows are the source's last good entries. Small rows: a run reads them for every source.
+//! - `entries`: the normalised entry of each item (LZ4-compressed JSON, its HTML raw), the base
+//!   its links resolve against, and its sanitised HTML once some output published it (`clean`).
 //! - `seen`: the first-seen time of every entry id (the date of undated entries, run after run).
 //!
 //! Versioned schema with forward migrations; WAL mode; a run's writes go in one transaction.
@@ -192,7 +194,7 @@ impl State {
                 tx.pragma_update(None, "user_version", (i + 1) as i64)
                     .map_err(sql)?;
             }
-            schema::add_columns(&tx).map_err(|msg| StateError::Other {
+            schema::split_entries(&tx).map_err(|msg| StateError::Other {
                 path: p.clone(),
                 msg,
             })?;
@@ -279,7 +281,7 @@ impl State {
     pub fn entry(&self, source: &str, hash: &str) -> Result<Option<Entry>, StateError> {
         let packed: Option<Vec<u8>> = self
             .conn
-            .prepare_cached("SELECT entry FROM items WHERE source = ?1 AND hash = ?2")
+            .prepare_cached("SELECT entry FROM entries WHERE source = ?1 AND hash = ?2")
             .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
             .map_err(|e| self.err(e))?;
         packed.map(|p| self.unpack(&p)).transpose()
@@ -325,7 +327,7 @@ impl State {
         // The run's items go in one transaction: a larger page cache (on this connection only)
         // keeps SQLite from spilling to the WAL in the middle of it.
         self.conn
-            .pragma_update(None, "cache_size", -32_000)
+            .pragma_update(None, "cache_size", -4_000)
             .map_err(sql)?;
         let tx = self.conn.transaction().map_err(sql)?;
         let mut n = 0;
@@ -358,15 +360,24 @@ impl State {
                     path: path.clone(),
                     msg: e.to_string(),
                 })?;
-                tx.prepare_cached("DELETE FROM items WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))")
+                for table in ["items", "entries"] {
+                    tx.prepare_cached(&format!(
+                        "DELETE FROM {table} WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))"
+                    ))
                     .map_err(sql)?
                     .execute(params![w.name, list])
                     .map_err(sql)?;
+                }
             }
             let mut ins = tx
                 .prepare_cached(
-                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, entry, tags, language, base)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, tags, language)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(sql)?;
+            let mut entries = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO entries (source, hash, entry, base) VALUES (?1, ?2, ?3, ?4)",
                 )
                 .map_err(sql)?;
             let mut seen = tx
@@ -385,12 +396,13 @@ impl State {
                     c.updated.to_rfc3339(),
                     ts(c.published),
                     c.text.as_deref().unwrap_or(""),
-                    item.entry,
                     schema::tags_text(&c.tags),
                     c.language,
-                    item.base
                 ])
                 .map_err(sql)?;
+                entries
+                    .execute(params![w.name, c.handle, item.entry, item.base])
+                    .map_err(sql)?;
                 seen.execute(params![c.id, w.name, now_s]).map_err(sql)?;
             }
         }

@@ -68,41 +68,48 @@ pub(super) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX IF NOT EXISTS archive_month ON archive (month);
     CREATE TABLE IF NOT EXISTS archive_closed (month TEXT PRIMARY KEY, withdrawn TEXT NOT NULL) WITHOUT ROWID;",
-    // 7: HTML is sanitised at publish time and cached (issue 13). The network's own entries are
-    // cached under a digest of their HTML; the columns it adds to `items` are in `COLUMNS_7`.
-    "CREATE TABLE IF NOT EXISTS local_clean (
+    // 7: the entries move out of `items` into `entries` (see `split_entries`), so that the rows a
+    // run reads for every source are small and dense; HTML is sanitised at publish time and
+    // cached beside the raw entry (issue 13); the network's own entries are cached in
+    // `local_clean` under a digest of their HTML.
+    "CREATE TABLE IF NOT EXISTS entries (
+        source TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        entry BLOB NOT NULL,
+        base TEXT,
+        clean_print TEXT,
+        clean_summary BLOB,
+        clean_content BLOB
+    );
+    CREATE UNIQUE INDEX IF NOT EXISTS entries_key ON entries (source, hash);
+    CREATE TABLE IF NOT EXISTS local_clean (
         key TEXT PRIMARY KEY, summary BLOB, content BLOB
     ) WITHOUT ROWID;",
 ];
 
-/// Migration 7's columns of `items`: the base an item's links resolve against, and its
-/// sanitised HTML (LZ4-compressed) with the print of the settings that made it. Added only where
-/// missing, so that a database whose version was set back is upgraded again.
-const COLUMNS_7: &[&str] = &["base", "clean_print", "clean_summary", "clean_content"];
-
-/// Adds migration 7's columns that `items` lacks. Rows stored before them hold HTML that was
-/// sanitised when it was stored: they are marked `legacy` and published as they are.
-pub(super) fn add_columns(tx: &Transaction<'_>) -> Result<(), String> {
+/// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.
+/// They were sanitised when they were stored: marked `legacy`, they are published as they are.
+/// Done only where `items` still has the column, so that a database whose version was set back
+/// is upgraded again.
+pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), String> {
     let e = |e: rusqlite::Error| e.to_string();
-    let have: Vec<String> = tx
-        .prepare("SELECT name FROM pragma_table_info('items')")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .map_err(e)?;
-    let missing: Vec<&str> = COLUMNS_7
-        .iter()
-        .copied()
-        .filter(|c| !have.iter().any(|h| h == c))
-        .collect();
-    for c in &missing {
-        tx.execute_batch(&format!("ALTER TABLE items ADD COLUMN {c}"))
-            .map_err(e)?;
-    }
-    if missing.contains(&"clean_print") {
+    let has_entry: bool = tx
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'entry'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(e)?
+        > 0;
+    if has_entry {
         tx.execute(
-            "UPDATE items SET clean_print = ?1",
+            "INSERT OR REPLACE INTO entries (source, hash, entry, clean_print)
+             SELECT source, hash, entry, ?1 FROM items",
             params![super::clean::LEGACY],
         )
         .map_err(e)?;
+        tx.execute_batch("ALTER TABLE items DROP COLUMN entry")
+            .map_err(e)?;
     }
     Ok(())
 }
@@ -127,7 +134,10 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), String> {
     let mut rows = Vec::new();
     {
         let mut st = tx
-            .prepare("SELECT rowid, entry FROM items WHERE tags IS NULL")
+            .prepare(
+                "SELECT i.rowid, e.entry FROM items i JOIN entries e USING (source, hash)
+                 WHERE i.tags IS NULL",
+            )
             .map_err(e)?;
         let mut q = st.query([]).map_err(e)?;
         while let Some(r) = q.next().map_err(e)? {
@@ -149,4 +159,45 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), String> {
         up.execute(params![rowid, t, lang]).map_err(e)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+    use crate::state::{LEGACY, State};
+
+    #[test]
+    fn a_schema_6_database_moves_its_entries_out_and_marks_them_sanitised() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        let entry = r#"{"id":"tag:p,2026:1","original_id":null,"title":"T","link":"https://p.example/1","published":null,"updated":"2026-01-01T00:00:00Z","summary":"<p>Clean</p>","content":null,"authors":[],"categories":[],"language":"en","enclosures":[],"via":[],"source":null}"#;
+        {
+            let c = rusqlite::Connection::open(&path).expect("open");
+            for m in &MIGRATIONS[..6] {
+                c.execute_batch(m).expect("old migration");
+            }
+            c.pragma_update(None, "user_version", 6).expect("version");
+            c.execute(
+                "INSERT INTO items (source, hash, id, updated, text, entry, tags, language)
+                 VALUES ('P', 'h1', 'tag:p,2026:1', '2026-01-01T00:00:00+00:00', 'T', ?1, '', 'en')",
+                [lz4_flex::compress_prepend_size(entry.as_bytes())],
+            )
+            .expect("old row");
+        }
+        let st = State::open(&path).expect("upgrade");
+        let stored = st.stored("P", "h1").expect("read").expect("moved");
+        assert_eq!(stored.clean.map(|c| c.0).as_deref(), Some(LEGACY));
+        assert_eq!(stored.entry.summary.as_deref(), Some("<p>Clean</p>"));
+        assert_eq!(st.items("P").expect("items").len(), 1);
+        let cols: i64 = st
+            .conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'entry'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("columns");
+        assert_eq!(cols, 0, "the blobs left `items`");
+        st.quick_check().expect("still sound");
+    }
 }
