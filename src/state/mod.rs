@@ -89,7 +89,11 @@ impl NewItem {
         entry: &Entry,
         base: Option<String>,
     ) -> Result<NewItem, serde_json::Error> {
-        let json = serde_json::to_vec(entry)?;
+        // Sized for the HTML it mostly is: no regrowing while it is written.
+        let html = entry.summary.as_ref().map_or(0, String::len)
+            + entry.content.as_ref().map_or(0, String::len);
+        let mut json = Vec::with_capacity(html + html / 8 + 1024);
+        serde_json::to_writer(&mut json, entry)?;
         Ok(NewItem {
             candidate,
             entry: lz4_flex::compress_prepend_size(&json),
@@ -310,11 +314,13 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// Writes everything a run learnt, in one transaction: the writes arrive over `rx` as sources
-    /// finish (so a run never holds every source's entries at once) and are committed together when
-    /// the channel closes. Nothing is committed if a write fails. First, while the sources are
-    /// still being fetched, the pages are checked (`PRAGMA quick_check`): a damaged database
-    /// fails the run before anything is committed or published.
+    /// Writes everything a run learnt: the writes arrive over `rx` as sources finish (so a run
+    /// never holds every source's entries at once). Each source's writes are atomic; they are
+    /// committed in batches of about [`BATCH_BYTES`], so that SQLite copies the write-ahead log
+    /// into the database (its checkpoint, on this thread) while later sources are still being
+    /// fetched, rather than all at the end of the run. First, while the first sources are being
+    /// fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails the run
+    /// before anything is committed or published.
     pub fn write_run(
         &mut self,
         mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
@@ -324,91 +330,111 @@ impl State {
         let sql = |source| sql_error(&path, source);
         self.quick_check()?;
         let now_s = now.to_rfc3339();
-        // The run's items go in one transaction: a larger page cache (on this connection only)
-        // keeps SQLite from spilling to the WAL in the middle of it.
+        // Dirty pages beyond a small cache go to the log as the batch grows (memory stays flat).
         self.conn
             .pragma_update(None, "cache_size", -4_000)
             .map_err(sql)?;
-        let tx = self.conn.transaction().map_err(sql)?;
-        let mut n = 0;
+        let mut tx = self.conn.transaction().map_err(sql)?;
+        let (mut n, mut pending) = (0, 0);
         while let Some(w) = rx.blocking_recv() {
             n += 1;
-            let s = &w.state;
-            let info = s
-                .info
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(|e| StateError::Other {
+            pending += write_source(&tx, &w, &now_s).map_err(|e| match e {
+                Failed::Sql(e) => sql(e),
+                Failed::Json(msg) => StateError::Other {
                     path: path.clone(),
-                    msg: e.to_string(),
-                })?;
-            tx.prepare_cached(
-                "INSERT INTO sources (name, etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, info)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                 ON CONFLICT(name) DO UPDATE SET etag = ?2, last_modified = ?3, last_status = ?4, last_attempt = ?5,
-                   last_success = ?6, failures = ?7, next_fetch = ?8, gone = ?9, moved_to = ?10, info = ?11",
-            )
-            .map_err(sql)?
-            .execute(params![
-                w.name, s.validators.etag, s.validators.last_modified, s.last_status, ts(s.last_attempt), ts(s.last_success),
-                s.failures, ts(s.next_fetch), s.gone, s.moved_to, info
-            ])
-            .map_err(sql)?;
-            if let Some(keep) = &w.keep_hashes {
-                let list = serde_json::to_string(keep).map_err(|e| StateError::Other {
-                    path: path.clone(),
-                    msg: e.to_string(),
-                })?;
-                for table in ["items", "entries"] {
-                    tx.prepare_cached(&format!(
-                        "DELETE FROM {table} WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))"
-                    ))
-                    .map_err(sql)?
-                    .execute(params![w.name, list])
-                    .map_err(sql)?;
-                }
-            }
-            let mut ins = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, tags, language)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(sql)?;
-            let mut entries = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO entries (source, hash, entry, base) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(sql)?;
-            let mut seen = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO seen (id, source, first_seen) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(sql)?;
-            for item in &w.new_items {
-                let c = &item.candidate;
-                ins.execute(params![
-                    w.name,
-                    c.handle,
-                    c.id,
-                    c.canonical_link,
-                    c.original_id,
-                    c.updated.to_rfc3339(),
-                    ts(c.published),
-                    c.text.as_deref().unwrap_or(""),
-                    schema::tags_text(&c.tags),
-                    c.language,
-                ])
-                .map_err(sql)?;
-                entries
-                    .execute(params![w.name, c.handle, item.entry, item.base])
-                    .map_err(sql)?;
-                seen.execute(params![c.id, w.name, now_s]).map_err(sql)?;
+                    msg,
+                },
+            })?;
+            if pending >= BATCH_BYTES {
+                tx.commit().map_err(sql)?;
+                tx = self.conn.transaction().map_err(sql)?;
+                pending = 0;
             }
         }
         tx.commit().map_err(sql)?;
         Ok(n)
     }
+}
+
+/// The entry bytes after which the state writer commits (see [`State::write_run`]).
+const BATCH_BYTES: usize = 24 << 20;
+
+enum Failed {
+    Sql(rusqlite::Error),
+    Json(String),
+}
+
+impl From<rusqlite::Error> for Failed {
+    fn from(e: rusqlite::Error) -> Failed {
+        Failed::Sql(e)
+    }
+}
+
+/// One source's writes; returns the entry bytes written.
+fn write_source(
+    tx: &rusqlite::Transaction<'_>,
+    w: &SourceWrite,
+    now_s: &str,
+) -> Result<usize, Failed> {
+    let s = &w.state;
+    let info = s
+        .info
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| Failed::Json(e.to_string()))?;
+    tx.prepare_cached(
+            "INSERT INTO sources (name, etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, info)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT(name) DO UPDATE SET etag = ?2, last_modified = ?3, last_status = ?4, last_attempt = ?5,
+               last_success = ?6, failures = ?7, next_fetch = ?8, gone = ?9, moved_to = ?10, info = ?11",
+        )
+        ?
+        .execute(params![
+            w.name, s.validators.etag, s.validators.last_modified, s.last_status, ts(s.last_attempt), ts(s.last_success),
+            s.failures, ts(s.next_fetch), s.gone, s.moved_to, info
+        ])?;
+    if let Some(keep) = &w.keep_hashes {
+        let list = serde_json::to_string(keep).map_err(|e| Failed::Json(e.to_string()))?;
+        for table in ["items", "entries"] {
+            tx.prepare_cached(&format!(
+                    "DELETE FROM {table} WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))"
+                ))
+                ?
+                .execute(params![w.name, list])
+                ?;
+        }
+    }
+    let mut ins = tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, tags, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            ?;
+    let mut entries = tx.prepare_cached(
+        "INSERT OR REPLACE INTO entries (source, hash, entry, base) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut seen = tx.prepare_cached(
+        "INSERT OR IGNORE INTO seen (id, source, first_seen) VALUES (?1, ?2, ?3)",
+    )?;
+    for item in &w.new_items {
+        let c = &item.candidate;
+        ins.execute(params![
+            w.name,
+            c.handle,
+            c.id,
+            c.canonical_link,
+            c.original_id,
+            c.updated.to_rfc3339(),
+            ts(c.published),
+            c.text.as_deref().unwrap_or(""),
+            schema::tags_text(&c.tags),
+            c.language,
+        ])?;
+        entries.execute(params![w.name, c.handle, item.entry, item.base])?;
+        seen.execute(params![c.id, w.name, now_s])?;
+    }
+    Ok(w.new_items.iter().map(|i| i.entry.len()).sum())
 }
 
 /// What one source's processing writes to state.
