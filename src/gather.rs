@@ -32,6 +32,9 @@ pub struct Gathered {
     pub infos: BTreeMap<String, SourceInfo>,
     /// How long the sources took, and then the state commit.
     pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The state writer, checkpointing after its commit: joined once the outputs are published
+    /// (dropping it lets the checkpoint finish on its own).
+    pub checkpoint: Option<std::thread::JoinHandle<()>>,
 }
 
 /// Called once per source as it finishes, in completion order, with its report: what a progress
@@ -57,12 +60,19 @@ pub async fn gather_with(
     locals.extend(local::read_markdown_dir(cfg)?);
     let local_entries = local::to_entries(cfg, &locals);
     let keep_text = views::need_text(&views::feed_views(cfg));
-    // Its writer runs the run's one integrity check before its transaction (issue 14, defect 2).
+    // Its writer runs the run's one integrity check beside its first writes, and commits nothing
+    // before it has passed (issue 14, defect 2).
     let mut state = State::open(&cfg.state_path)?;
     // Sources' writes queue here while the writer thread adds them to the run's transaction; the
     // bound keeps a slow disk from letting finished sources pile up in memory.
     let (tx, rx) = tokio::sync::mpsc::channel::<SourceWrite>(8);
-    let writer = std::thread::spawn(move || state.write_run(rx, now));
+    // The writer says when the run's writes are committed, then copies the write-ahead log into
+    // the database (SQLite's checkpoint: fsyncs) while the views are rendered and published.
+    let (committed_tx, committed) = tokio::sync::oneshot::channel();
+    let writer = std::thread::spawn(move || {
+        let _ = committed_tx.send(state.write_run(rx, now));
+        state.checkpoint();
+    });
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let shared = Arc::new(Shared {
         fetcher: Fetcher::with_guard(&cfg.fetch, guard.clone())
@@ -125,9 +135,9 @@ pub async fn gather_with(
     // The last sender goes with `shared`: the writer then commits and returns.
     drop(shared);
     let collected = started.elapsed();
-    match tokio::task::spawn_blocking(move || writer.join()).await {
-        Ok(Ok(r)) => r?,
-        _ => return Err(Fatal::Other("the state writer panicked".into())),
+    match committed.await {
+        Ok(r) => r?,
+        Err(_) => return Err(Fatal::Other("the state writer panicked".into())),
     };
     let local_cands: Vec<Candidate> = local_entries
         .iter()
@@ -158,5 +168,6 @@ pub async fn gather_with(
             ("sources", collected),
             ("state commit", started.elapsed() - collected),
         ],
+        checkpoint: Some(writer),
     })
 }

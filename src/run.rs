@@ -235,7 +235,7 @@ pub fn run_on(
             .iter()
             .map(|f| (f.clone(), Written::Unchanged)),
     );
-    let mut timings = gathered.timings;
+    let mut timings = std::mem::take(&mut gathered.timings);
     timings.push(("render and publish", started.elapsed()));
     // Only now, with the files in place, are the hubs told; a hub's failure is reported, never
     // undoes the publication.
@@ -259,6 +259,9 @@ pub fn run_on(
         .map_err(|e| Fatal::Render(crate::render::RenderError::new(e.to_string())))?,
     };
     written.extend(disk.publish(&[status]).map_err(output_err)?);
+    if let Some(checkpoint) = gathered.checkpoint.take() {
+        let _ = checkpoint.join();
+    }
     Ok(RunReport {
         sources: gathered.reports,
         entries,

@@ -328,7 +328,22 @@ impl State {
     ) -> Result<usize, StateError> {
         let path = self.path.clone();
         let sql = |source| sql_error(&path, source);
-        self.quick_check()?;
+        // The check runs on a connection of its own while the first writes arrive; nothing is
+        // committed before it has passed.
+        let checker = {
+            let path = std::path::PathBuf::from(&self.path);
+            std::thread::spawn(move || State::open(&path)?.quick_check())
+        };
+        let mut checker = Some(checker);
+        let mut checked = || match checker.take() {
+            Some(h) => h.join().unwrap_or_else(|_| {
+                Err(StateError::Other {
+                    path: path.clone(),
+                    msg: "the integrity check panicked".into(),
+                })
+            }),
+            None => Ok(()),
+        };
         let now_s = now.to_rfc3339();
         // Dirty pages beyond a small cache go to the log as the batch grows (memory stays flat).
         self.conn
@@ -346,13 +361,23 @@ impl State {
                 },
             })?;
             if pending >= BATCH_BYTES {
+                checked()?;
                 tx.commit().map_err(sql)?;
                 tx = self.conn.transaction().map_err(sql)?;
                 pending = 0;
             }
         }
+        checked()?;
         tx.commit().map_err(sql)?;
         Ok(n)
+    }
+
+    /// Copies the write-ahead log into the database as far as readers allow (a passive
+    /// checkpoint). Best effort: SQLite does it again at a later commit or close if this fails.
+    pub fn checkpoint(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
     }
 }
 
