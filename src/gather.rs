@@ -124,13 +124,14 @@ pub async fn gather_with(
         results.push(joined(r)?);
     }
     results.sort_by_key(|r| r.0);
+    // One group of candidates per source, in config order (never copied into one vector).
     let (mut reports, mut candidates, mut infos) = (Vec::new(), Vec::new(), BTreeMap::new());
     for (_, report, cands, info) in results {
         if let Some(info) = info {
             infos.insert(report.name.clone(), info);
         }
         reports.push(report);
-        candidates.extend(cands);
+        candidates.push(cands);
     }
     // The last sender goes with `shared`: the writer then commits and returns.
     drop(shared);
@@ -144,7 +145,7 @@ pub async fn gather_with(
         .enumerate()
         .map(|(i, e)| merge::candidate(e, i.to_string()))
         .collect();
-    candidates.extend(merge::select_source(
+    candidates.push(merge::select_source(
         &Filter::default(),
         &cfg.filter,
         keep_text,

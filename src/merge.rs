@@ -128,8 +128,22 @@ pub struct Winner {
 /// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
 /// the smallest id); the other sources are credited on it with their `credits` link. Two
 /// candidates are duplicates when they share an id, a canonical link or an original partner id.
-pub fn dedup(mut cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
-    cs.sort_by(|a, b| {
+///
+/// `groups` are the candidates in input order (one group per source, in config order): ties keep
+/// it. They are never copied into one vector (100,000 candidates would briefly be held twice).
+pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    // Every candidate by its place: (group, index), in input order.
+    let at: Vec<(u32, u32)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, cs)| (0..cs.len()).map(move |i| (g as u32, i as u32)))
+        .collect();
+    let get = |i: usize| &groups[at[i].0 as usize][at[i].1 as usize];
+    // The order is sorted as indices (a stable sort of 100,000 candidates would need a buffer
+    // of half of them; of indices, 400 KB), ties keeping their input order.
+    let mut order: Vec<usize> = (0..at.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (get(a), get(b));
         b.is_local()
             .cmp(&a.is_local())
             .then_with(|| {
@@ -140,42 +154,55 @@ pub fn dedup(mut cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.origin().cmp(b.origin()))
     });
-    // First the winner of each candidate, with keys borrowed from the candidates (no copies: a
-    // 5000-source run has 100,000 of them), then the winners moved out in order.
-    let mut winner_of: Vec<usize> = Vec::with_capacity(cs.len());
-    let mut via: Vec<Vec<String>> = vec![Vec::new(); cs.len()];
+    // First the winner of each candidate, with keys borrowed from the candidates (no copies),
+    // then the winners moved out in order.
+    let mut winner_of: Vec<usize> = vec![0; at.len()];
+    let mut via: Vec<Vec<String>> = vec![Vec::new(); at.len()];
+    let mut winners = 0;
     {
-        let mut keys: HashMap<(u8, &str), usize> = HashMap::with_capacity(cs.len() * 2);
-        for (i, c) in cs.iter().enumerate() {
+        let mut keys: HashMap<(u8, &str), usize> = HashMap::with_capacity(at.len() * 2);
+        for &i in &order {
+            let c = get(i);
             let k = [
                 Some((0, c.id.as_str())),
                 c.canonical_link.as_deref().map(|l| (1, l)),
                 c.original_id.as_deref().map(|o| (2, o)),
             ];
             let found = k.iter().flatten().find_map(|key| keys.get(key).copied());
-            let at = match found {
-                Some(at) => {
+            let w = match found {
+                Some(w) => {
                     if let Some(credit) = credits.get(c.origin())
-                        && cs[at].origin() != c.origin()
-                        && !via[at].contains(credit)
+                        && get(w).origin() != c.origin()
+                        && !via[w].contains(credit)
                     {
-                        via[at].push(credit.clone());
+                        via[w].push(credit.clone());
                     }
-                    at
+                    w
                 }
-                None => i,
+                None => {
+                    winners += 1;
+                    i
+                }
             };
-            winner_of.push(at);
+            winner_of[i] = w;
             for key in k.into_iter().flatten() {
-                keys.entry(key).or_insert(at);
+                keys.entry(key).or_insert(w);
             }
         }
     }
-    let mut kept: Vec<Winner> = Vec::new();
-    for ((i, c), mut via) in cs.into_iter().enumerate().zip(via) {
-        if winner_of[i] == i {
+    let mut slots: Vec<Vec<Option<Candidate>>> = groups
+        .into_iter()
+        .map(|cs| cs.into_iter().map(Some).collect())
+        .collect();
+    let mut kept: Vec<Winner> = Vec::with_capacity(winners);
+    for i in order {
+        let (g, j) = (at[i].0 as usize, at[i].1 as usize);
+        if winner_of[i] == i
+            && let Some(candidate) = slots[g][j].take()
+        {
+            let mut via = std::mem::take(&mut via[i]);
             via.sort();
-            kept.push(Winner { candidate: c, via });
+            kept.push(Winner { candidate, via });
         }
     }
     kept
@@ -183,9 +210,12 @@ pub fn dedup(mut cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<
 
 /// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before
 /// any view selects, is what makes an entry the same (same winner, same credits) in every view.
-pub fn pool(cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
-    let mut all = dedup(cs, credits);
-    all.sort_by(|a, b| feed_order(&a.candidate, &b.candidate));
+/// `groups`: as for [`dedup`].
+pub fn pool(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    let mut all = dedup(groups, credits);
+    // Ids are unique once deduplicated, so `feed_order` is total: an unstable sort (no buffer)
+    // gives the same order.
+    all.sort_unstable_by(|a, b| feed_order(&a.candidate, &b.candidate));
     all
 }
 
@@ -209,7 +239,7 @@ pub fn age_and_cap<'a>(
 /// The main feed alone: the pool, its age limit and `max_entries` (per-source caps are applied by
 /// `views::select`; this is the shape without them, kept for tests of merge itself).
 pub fn merge(cfg: &Config, cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
-    let all = pool(cs, credits);
+    let all = pool(vec![cs], credits);
     age_and_cap(&cfg.filter, all.iter(), cfg.feed.max_entries)
         .into_iter()
         .cloned()
