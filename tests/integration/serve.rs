@@ -19,6 +19,8 @@ pub struct Served {
     pub addr: String,
     /// Its stderr, line by line, as it comes.
     pub lines: Arc<Mutex<Vec<String>>>,
+    /// The thread reading stderr: done once the process has exited and the pipe is drained.
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Served {
@@ -32,7 +34,7 @@ impl Served {
             .expect("serve starts");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let (l2, stderr) = (Arc::clone(&lines), child.stderr.take().expect("stderr"));
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 l2.lock().expect("lines").push(line);
             }
@@ -41,6 +43,7 @@ impl Served {
             child,
             addr: String::new(),
             lines,
+            reader: Some(reader),
         };
         let line = served.wait_line(|l| l.contains(" on http://"));
         served.addr = line
@@ -83,7 +86,8 @@ impl Served {
         self.lines.lock().expect("lines").join("\n")
     }
 
-    /// Sends SIGTERM and waits (up to 60 s) for the exit code.
+    /// Sends SIGTERM and waits (up to 60 s) for the exit code, then for the last of its stderr
+    /// (the reader thread may still hold lines the process wrote just before it exited).
     pub fn terminate(&mut self) -> Option<i32> {
         let ok = std::process::Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -93,6 +97,9 @@ impl Served {
         let until = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
+                if let Some(reader) = self.reader.take() {
+                    reader.join().expect("stderr reader");
+                }
                 return status.code();
             }
             assert!(Instant::now() < until, "serve did not stop on SIGTERM");
