@@ -300,8 +300,6 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collecte
         name: source.name.clone(),
         ..SourceWrite::default()
     };
-    // Held from parsing until the writes are queued, so that CPU work waits for a slow disk.
-    let mut _cpu = None;
     let (validators, mut hint, moved_to, cands) = match outcome {
         Outcome::Failed(f) => return shared.failure(source, rep, st, f).await,
         Outcome::NotModified {
@@ -326,7 +324,10 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collecte
                 .as_deref()
                 .and_then(crate::decode::charset_from_content_type)
                 .map(str::to_string);
-            _cpu = shared.cpu.acquire().await.ok();
+            // A core, held while the document is parsed and normalised, and released before the
+            // writes are queued (no core idles while the state writer commits); memory stays
+            // bounded by `in_flight`, held until the writes are queued.
+            let cpu = shared.cpu.acquire().await.ok();
             let (src, pool) = (source.clone(), Arc::clone(&shared.pool));
             let done = tokio::task::spawn_blocking(move || {
                 ingest(
@@ -339,6 +340,7 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collecte
                 )
             })
             .await;
+            drop(cpu);
             let Ingested {
                 candidates,
                 new_items,

@@ -349,6 +349,24 @@ impl State {
         self.conn
             .pragma_update(None, "cache_size", -4_000)
             .map_err(sql)?;
+        // A commit does not copy the log into the database (SQLite's automatic checkpoint, with
+        // its fsyncs, would stop this thread, and through the full queue every source, for
+        // 100-200 ms a batch): a thread of its own does it after each batch, while the next
+        // one is written.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(sql)?;
+        let (kick, kicked) = std::sync::mpsc::sync_channel::<()>(1);
+        {
+            let path = std::path::PathBuf::from(&self.path);
+            std::thread::spawn(move || {
+                if let Ok(st) = State::open(&path) {
+                    while kicked.recv().is_ok() {
+                        st.checkpoint();
+                    }
+                }
+            });
+        }
         let mut tx = self.conn.transaction().map_err(sql)?;
         let (mut n, mut pending) = (0, 0);
         while let Some(w) = rx.blocking_recv() {
@@ -363,6 +381,8 @@ impl State {
             if pending >= BATCH_BYTES {
                 checked()?;
                 tx.commit().map_err(sql)?;
+                // Coalesced: a checkpoint still running covers this batch too when it ends.
+                let _ = kick.try_send(());
                 tx = self.conn.transaction().map_err(sql)?;
                 pending = 0;
             }
