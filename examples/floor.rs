@@ -2,9 +2,11 @@
 //! feed with feed-rs and sanitising every body with ammonia's defaults, next to feedbraid's own
 //! `ingest` (decode, parse, normalise, sanitise, hash, pack for state) on the same files.
 //!
-//!     cargo run --release --example floor -- DIR/feeds [MAX_FILES] [all|floor|ingest]
+//!     cargo run --release --example floor -- DIR/feeds [MAX_FILES] [all|floor|floor2|ingest]
 //!
-//! Single-threaded on purpose: the numbers are per core. Prints MB/s for each. With a file limit
+//! Single-threaded on purpose: the numbers are per core, except `floor2`, the floor over every
+//! core (the files split between one thread per core), which is what issue 13 compares a cold
+//! run with. Prints MB/s for each. With a file limit
 //! and one part it is small enough for `valgrind --tool=callgrind`, whose instruction counts do
 //! not depend on what else the machine is doing (see docs/performance.md).
 
@@ -42,6 +44,9 @@ fn main() {
     } else {
         f64::NAN
     };
+    if part == "floor2" {
+        floor_all_cores(&bodies, mb);
+    }
     if part == "all" || part == "ingest" {
         let ours = ingest(&bodies, mb);
         println!("ingest / floor: {:.2}x", ours / floor);
@@ -67,8 +72,30 @@ fn parse_only(bodies: &[Vec<u8>], mb: f64) {
     );
 }
 
-fn floor(bodies: &[Vec<u8>], mb: f64) -> f64 {
+/// The floor on every core: the files dealt round-robin to one thread per core.
+fn floor_all_cores(bodies: &[Vec<u8>], mb: f64) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let t = Instant::now();
+    let out: usize = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..cores)
+            .map(|k| {
+                sc.spawn(move || {
+                    let mine: Vec<&Vec<u8>> = bodies.iter().skip(k).step_by(cores).collect();
+                    clean_all(&mine)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
+    });
+    let floor = t.elapsed().as_secs_f64();
+    println!(
+        "floor on {cores} cores:                {floor:6.2} s  {:6.1} MB/s  ({out} bytes out)",
+        mb / floor
+    );
+}
+
+/// feed-rs and `ammonia::clean` of every summary and content; the bytes of clean HTML.
+fn clean_all(bodies: &[&Vec<u8>]) -> usize {
     let mut out_bytes = 0;
     for b in bodies {
         if let Ok(f) = feed_rs::parser::Builder::new()
@@ -88,6 +115,12 @@ fn floor(bodies: &[Vec<u8>], mb: f64) -> f64 {
             }
         }
     }
+    out_bytes
+}
+
+fn floor(bodies: &[Vec<u8>], mb: f64) -> f64 {
+    let t = Instant::now();
+    let out_bytes = clean_all(&bodies.iter().collect::<Vec<_>>());
     let floor = t.elapsed().as_secs_f64();
     println!(
         "feed-rs + ammonia::clean (floor): {floor:6.2} s  {:6.1} MB/s  ({out_bytes} bytes out)",
