@@ -96,8 +96,7 @@ impl Shared {
     /// The source's stored items (its last good entries).
     async fn stored(&self, source: &Source) -> Result<Vec<Candidate>, StateError> {
         let name = source.name.clone();
-        let rows = self.read(move |s| s.items(&name)).await?;
-        Ok(rows.into_values().collect())
+        self.read(move |s| s.item_list(&name)).await
     }
 
     /// The stored entries while a source cannot be fetched: kept for the grace period after its

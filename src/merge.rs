@@ -99,8 +99,13 @@ pub fn select_source(
     mut cs: Vec<Candidate>,
 ) -> Vec<Candidate> {
     cs.sort_by(feed_order);
-    let mut seen = std::collections::HashSet::new();
-    cs.retain(|c| seen.insert(c.id.clone()));
+    // The first of each id (ids borrowed, not copied).
+    let keep: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(cs.len());
+        cs.iter().map(|c| seen.insert(c.id.as_str())).collect()
+    };
+    let mut keep = keep.into_iter();
+    cs.retain(|_| keep.next().unwrap_or(true));
     let newest = cs.first().map_or(DateTime::<Utc>::MIN_UTC, |c| c.updated);
     cs.into_iter()
         .filter(|c| passes_age(own, c, newest))

@@ -243,28 +243,33 @@ impl State {
 
     /// The stored items of a source as merge candidates, keyed by item hash.
     pub fn items(&self, source: &str) -> Result<HashMap<String, Candidate>, StateError> {
+        Ok(self
+            .item_list(source)?
+            .into_iter()
+            .map(|c| (c.handle.clone(), c))
+            .collect())
+    }
+
+    /// The stored items of a source as merge candidates (their handle is the item hash).
+    pub fn item_list(&self, source: &str) -> Result<Vec<Candidate>, StateError> {
         let mut st = self
             .conn
             .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, text, tags, language FROM items WHERE source = ?1")
             .map_err(|e| self.err(e))?;
         let rows = st
             .query_map(params![source], |r| {
-                let hash: String = r.get(0)?;
-                Ok((
-                    hash.clone(),
-                    Candidate {
-                        id: r.get(1)?,
-                        canonical_link: r.get(2)?,
-                        original_id: r.get(3)?,
-                        updated: parse_ts(r.get(4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-                        published: parse_ts(r.get(5)?),
-                        origin: Some(source.into()),
-                        handle: hash,
-                        text: Some(r.get(6)?),
-                        tags: schema::tags(r.get::<_, Option<String>>(7)?.as_deref()),
-                        language: r.get(8)?,
-                    },
-                ))
+                Ok(Candidate {
+                    id: r.get(1)?,
+                    canonical_link: r.get(2)?,
+                    original_id: r.get(3)?,
+                    updated: parse_ts(r.get(4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+                    published: parse_ts(r.get(5)?),
+                    origin: Some(source.into()),
+                    handle: r.get(0)?,
+                    text: Some(r.get(6)?),
+                    tags: schema::tags(r.get::<_, Option<String>>(7)?.as_deref()),
+                    language: r.get(8)?,
+                })
             })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
