@@ -64,22 +64,42 @@ pub fn clean_json_strings(v: &mut serde_json::Value) {
 }
 
 /// Markup to rough plain text for matching include/exclude patterns (not for output: tags are
-/// cut, the common entities decoded, white space collapsed). Much cheaper than [`plain`].
+/// cut, the common entities decoded, white space collapsed). Much cheaper than [`plain`]. It reads
+/// the partner's HTML before it is sanitised (see `clean`), so what the sanitiser would drop as
+/// a whole (scripts, styles, comments) is dropped here too: a pattern never matches a script.
 pub fn rough_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(4096));
-    let mut in_tag = false;
-    for c in s.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map(|e| e + 3)
+        } else if let Some(name) = ["script", "style"].into_iter().find(|n| {
+            rest.get(1..=n.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(n))
+        }) {
+            closing(rest, name)
+        } else {
+            rest.find('>').map(|e| e + 1)
+        };
+        out.push(' ');
+        rest = &rest[end.unwrap_or(rest.len())..];
     }
+    out.push_str(rest);
     collapse_ws(&unescape_basic(&out))
+}
+
+/// Where the end tag `</name ...>` in `s` ends, if it is there (ASCII case ignored).
+fn closing(s: &str, name: &str) -> Option<usize> {
+    s.match_indices("</").find_map(|(at, _)| {
+        let after = &s[at + 2..];
+        after
+            .get(..name.len())
+            .filter(|t| t.eq_ignore_ascii_case(name))
+            .and_then(|_| after.find('>'))
+            .map(|gt| at + 2 + gt + 1)
+    })
 }
 
 /// Turns a title-like field (which partners fill with anything from plain text to a whole HTML
@@ -207,5 +227,15 @@ mod tests {
             rough_text("<p>Cheap&nbsp;<b>pills</b> &amp; more</p>"),
             "Cheap pills & more"
         );
+        // What sanitising drops whole is no text: scripts, styles, comments.
+        assert_eq!(
+            rough_text(
+                "a<SCRIPT type=x>casino()</script >b<style>.x{}</STYLE>c<!-- casino > -->d 1 > 0"
+            ),
+            "a b c d 1 > 0"
+        );
+        // An unclosed tag or script hides the rest, as it would in a browser.
+        assert_eq!(rough_text("ok <b unclosed"), "ok");
+        assert_eq!(rough_text("ok <script>never"), "ok");
     }
 }
