@@ -429,7 +429,7 @@ mod tests {
     fn read_file_reads_regular_files_up_to_the_cap() {
         let dir = tempfile::tempdir().expect("tempdir");
         let f = dir.path().join("feed.xml");
-        std::fs::write(&f, b"0123456789").unwrap();
+        std::fs::write(&f, b"0123456789").expect("test setup");
         match read_file(&f, 10) {
             Outcome::Body { body, .. } => assert_eq!(body, b"0123456789"),
             other => panic!("{other:?}"),

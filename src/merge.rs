@@ -225,7 +225,9 @@ mod tests {
     use super::*;
 
     fn day(d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0).unwrap()
+        Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)
+            .single()
+            .expect("valid date")
     }
 
     fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
@@ -245,8 +247,14 @@ mod tests {
 
     fn filter(include: &[&str], exclude: &[&str], max_age_days: Option<u64>) -> Filter {
         Filter {
-            include: include.iter().map(|r| Regex::new(r).unwrap()).collect(),
-            exclude: exclude.iter().map(|r| Regex::new(r).unwrap()).collect(),
+            include: include
+                .iter()
+                .map(|r| Regex::new(r).expect("test setup"))
+                .collect(),
+            exclude: exclude
+                .iter()
+                .map(|r| Regex::new(r).expect("test setup"))
+                .collect(),
             max_age: max_age_days.map(|d| Duration::from_secs(d * 86_400)),
         }
     }
@@ -266,7 +274,7 @@ mod tests {
             "content": null, "authors": [], "categories": [], "language": null,
             "enclosures": [], "via": [], "source": null,
         });
-        for (k, v) in json.as_object().unwrap() {
+        for (k, v) in json.as_object().expect("test setup") {
             base[k] = v.clone();
         }
         serde_json::from_value(base).expect("entry")
@@ -274,7 +282,7 @@ mod tests {
 
     #[test]
     fn order_is_newest_first_then_id_then_origin() {
-        let mut cs = vec![
+        let mut cs = [
             cand("b", Some("s"), 3),
             cand("a", Some("t"), 3),
             cand("c", Some("s"), 5),

@@ -222,9 +222,12 @@ mod tests {
                 ("archive/2026-03.atom".to_string(), Written::Changed)
             ]
         );
-        assert_eq!(std::fs::read(dir.path().join("a.atom")).unwrap(), b"A1");
         assert_eq!(
-            std::fs::read(dir.path().join("archive/2026-03.atom")).unwrap(),
+            std::fs::read(dir.path().join("a.atom")).expect("test setup"),
+            b"A1"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("archive/2026-03.atom")).expect("test setup"),
             b"R"
         );
         // Existing regular files are replaced; identical ones are left alone.
@@ -238,7 +241,10 @@ mod tests {
                 ("archive/2026-03.atom".to_string(), Written::Unchanged)
             ]
         );
-        assert_eq!(std::fs::read(dir.path().join("a.atom")).unwrap(), b"A2");
+        assert_eq!(
+            std::fs::read(dir.path().join("a.atom")).expect("test setup"),
+            b"A2"
+        );
         assert_eq!(names(dir.path()), vec!["a.atom", "archive"], "no temp left");
     }
 
@@ -252,7 +258,7 @@ mod tests {
         };
         d.publish(&[out("feed.atom", b"x")]).expect("publish");
         let mode = std::fs::metadata(dir.path().join("feed.atom"))
-            .unwrap()
+            .expect("test setup")
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o644);
@@ -261,7 +267,7 @@ mod tests {
     #[test]
     fn a_folder_in_the_way_fails_before_anything_is_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::create_dir(dir.path().join("b.json")).unwrap();
+        std::fs::create_dir(dir.path().join("b.json")).expect("test setup");
         let mut d = Disk {
             dir: dir.path().to_path_buf(),
         };
@@ -278,7 +284,7 @@ mod tests {
     fn stale_temps_of_ours_are_removed_and_nothing_else() {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path();
-        std::fs::write(p.join("old.html"), b"kept").unwrap();
+        std::fs::write(p.join("old.html"), b"kept").expect("test setup");
         for f in [
             ".a.atom.Ab12Z9.tmp",   // for a file this run publishes (not on disk yet)
             ".old.html.xY3456.tmp", // for a file already in the folder
@@ -287,9 +293,9 @@ mod tests {
             ".notes.txt",
             "old.html.bak",
         ] {
-            std::fs::write(p.join(f), b"t").unwrap();
+            std::fs::write(p.join(f), b"t").expect("test setup");
         }
-        std::fs::create_dir(p.join(".old.html.dir999.tmp")).unwrap();
+        std::fs::create_dir(p.join(".old.html.dir999.tmp")).expect("test setup");
         let mut d = Disk {
             dir: p.to_path_buf(),
         };

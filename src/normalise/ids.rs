@@ -211,7 +211,7 @@ mod tests {
             by_link.starts_with("tag:feedbraid,2026:a/link/"),
             "{by_link}"
         );
-        let hash = by_link.rsplit('/').next().unwrap();
+        let hash = by_link.rsplit('/').next().expect("test setup");
         assert_eq!(hash.len(), 32);
         assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()));
         assert!(super::is_absolute_iri(&by_link));
