@@ -64,17 +64,17 @@ fn failed(kind: FailureKind, reason: String) -> Failure {
     }
 }
 
-impl Shared {
-    /// Exponential back-off from 5 minutes, capped, with a deterministic jitter of ±10% (from the
-    /// source name and failure count) so that sources failing together do not retry together.
-    fn backoff(&self, name: &str, failures: u32) -> Duration {
-        let base = Duration::minutes(5) * 2i32.saturating_pow(failures.saturating_sub(1).min(20));
-        let capped = base.min(self.max_backoff);
-        let h = crate::normalise::ids::short_hash(&[name, &failures.to_string()]);
-        let frac = i32::from(u8::from_str_radix(&h[..2], 16).unwrap_or(128));
-        capped * (900 + frac * 200 / 256) / 1000
-    }
+/// Exponential back-off from 5 minutes, capped at `max`, with a deterministic jitter of ±10% (from
+/// the source name and failure count) so that sources failing together do not retry together.
+fn backoff(name: &str, failures: u32, max: Duration) -> Duration {
+    let base = Duration::minutes(5) * 2i32.saturating_pow(failures.saturating_sub(1).min(20));
+    let capped = base.min(max);
+    let h = crate::normalise::ids::short_hash(&[name, &failures.to_string()]);
+    let frac = i32::from(u8::from_str_radix(&h[..2], 16).unwrap_or(128));
+    capped * (900 + frac * 200 / 256) / 1000
+}
 
+impl Shared {
     /// Runs a state read on a blocking thread. A failed read is an error, never "nothing stored":
     /// a run that cannot read its state must not publish (issue 14, defect 2).
     async fn read<T: Send + 'static>(
@@ -175,7 +175,7 @@ impl Shared {
         st.failures += 1;
         st.last_status.clone_from(&f.reason);
         st.gone = f.kind == FailureKind::Gone;
-        let mut wait = self.backoff(&source.name, st.failures);
+        let mut wait = backoff(&source.name, st.failures, self.max_backoff);
         if let Some(ra) = f.retry_after {
             wait = wait.max(to_chrono(ra).min(self.max_backoff));
         }
@@ -392,4 +392,60 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collecte
     st.next_fetch = hint.map(|h| now + to_chrono(h));
     write.state = st;
     Ok(shared.done(source, rep, cands, write).await)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::{backoff, read_file};
+    use crate::fetch::{FailureKind, Outcome};
+
+    #[test]
+    fn backoff_doubles_from_five_minutes_with_ten_percent_jitter_and_a_cap() {
+        let max = Duration::hours(6);
+        let names: Vec<String> = (0..64).map(|i| format!("source-{i}")).collect();
+        for failures in [1u32, 2, 3, 5, 8, 40] {
+            let base = (Duration::minutes(5) * 2i32.pow(failures.min(21) - 1)).min(max);
+            let waits: Vec<Duration> = names.iter().map(|n| backoff(n, failures, max)).collect();
+            for w in &waits {
+                assert!(
+                    *w >= base * 9 / 10 && *w < base * 11 / 10,
+                    "{failures}: {w} vs {base}"
+                );
+            }
+            // The jitter spreads sources out over the whole ±10%.
+            assert!(waits.iter().any(|w| *w < base * 19 / 20), "{failures}");
+            assert!(waits.iter().any(|w| *w > base * 21 / 20), "{failures}");
+        }
+        assert_eq!(backoff("a", 3, max), backoff("a", 3, max), "deterministic");
+        let w = backoff("a", 0, max);
+        assert!(
+            w >= Duration::seconds(270) && w < Duration::seconds(330),
+            "{w}"
+        );
+    }
+
+    #[test]
+    fn read_file_reads_regular_files_up_to_the_cap() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = dir.path().join("feed.xml");
+        std::fs::write(&f, b"0123456789").expect("test setup");
+        match read_file(&f, 10) {
+            Outcome::Body { body, .. } => assert_eq!(body, b"0123456789"),
+            other => panic!("{other:?}"),
+        }
+        match read_file(&f, 9) {
+            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::TooLarge),
+            other => panic!("{other:?}"),
+        }
+        match read_file(dir.path(), 10) {
+            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::NotAFile),
+            other => panic!("{other:?}"),
+        }
+        match read_file(&dir.path().join("missing.xml"), 10) {
+            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::Network),
+            other => panic!("{other:?}"),
+        }
+    }
 }

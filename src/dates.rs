@@ -167,4 +167,37 @@ mod tests {
         assert_eq!(p("soon"), "none");
         assert_eq!(p(""), "none");
     }
+
+    #[test]
+    fn rfc822_variants_and_their_edges() {
+        assert_eq!(
+            p("05 Jan 2026 10:00"),
+            "2026-01-05T10:00:00+00:00",
+            "four parts, no zone: UTC"
+        );
+        assert_eq!(p("Mon, 05 Jan 2026"), "none", "no time");
+        assert_eq!(p("Jan 2026 10:00"), "none", "three parts");
+        assert_eq!(
+            p("Monday, 05 January 2026 10:00:00 +0700"),
+            "2026-01-05T03:00:00+00:00",
+            "numeric zone after a full month name"
+        );
+        assert_eq!(
+            p("Monday, 05 January 2026 10:00:00 -07:00"),
+            "2026-01-05T17:00:00+00:00"
+        );
+        assert_eq!(
+            p("05 Jan 2026 10:00:00 +07"),
+            "2026-01-05T10:00:00+00:00",
+            "a zone that is no zone is read as UTC"
+        );
+        assert_eq!(p("05 Jan 2026 10:00:00 (ICT)"), "2026-01-05T03:00:00+00:00");
+        assert_eq!(p("05 Jan 2026 10:00:00 wib"), "2026-01-05T03:00:00+00:00");
+        assert_eq!(p("05 Jan 2026 10:00 NPT"), "2026-01-05T04:15:00+00:00");
+        // Two-digit years: below 70 in this century, from 70 in the last.
+        assert_eq!(p("05 Jan 69 10:00:00 ICT"), "2069-01-05T03:00:00+00:00");
+        assert_eq!(p("05 Jan 70 10:00:00 ICT"), "1970-01-05T03:00:00+00:00");
+        assert_eq!(p("05 Jan 00 10:00:00 ICT"), "2000-01-05T03:00:00+00:00");
+        assert_eq!(p("05 Jan 2x 10:00:00 ICT"), "none");
+    }
 }

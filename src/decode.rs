@@ -201,4 +201,95 @@ mod tests {
             Some("Big5")
         );
     }
+
+    #[test]
+    fn prolog_encoding_finds_the_label_wherever_it_is() {
+        use super::prolog_encoding;
+        let label = |b: &[u8]| {
+            prolog_encoding(b).map(|(s, e)| String::from_utf8_lossy(&b[s..e]).into_owned())
+        };
+        assert_eq!(
+            label(b"\n  <?xml version=\"1.0\" encoding=\"big5\"?><rss/>").as_deref(),
+            Some("big5")
+        );
+        assert_eq!(
+            label(b"<?xml version='1.0' encoding \t= 'koi8-r' ?><rss/>").as_deref(),
+            Some("koi8-r")
+        );
+        assert_eq!(
+            label(b"<?xml version=\"1.0\" encoding=big5?>"),
+            None,
+            "unquoted"
+        );
+        assert_eq!(label(b"<?xml version=\"1.0\" encoding?><rss/>"), None);
+        assert_eq!(label(b"<?xml version=\"1.0\" encoding=?><rss/>"), None);
+        assert_eq!(
+            label(b"<?xml version=\"1.0\"?><rss encoding=\"big5\"/>"),
+            None
+        );
+        assert_eq!(label(b"<rss/>"), None);
+    }
+
+    #[test]
+    fn declared_charsets_and_their_warnings() {
+        let d = decode(
+            b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><t>caf\xe9</t>",
+            None,
+        );
+        assert_eq!(
+            (d.text.contains("caf\u{e9}"), d.encoding),
+            (true, "windows-1252")
+        );
+        assert_eq!(d.warning, None);
+        let d = decode(b"<t>plain</t>", Some("latin1"));
+        assert_eq!(
+            (d.encoding, d.warning),
+            ("windows-1252", None),
+            "ASCII is no evidence"
+        );
+        let d = decode("<t>caf\u{e9}</t>".as_bytes(), Some("utf8"));
+        assert_eq!((d.encoding, d.warning), ("UTF-8", None));
+        let d = decode("<t>caf\u{e9}</t>".as_bytes(), None);
+        assert_eq!((d.encoding, d.warning), ("UTF-8", None), "undeclared UTF-8");
+        let d = decode(b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><t>a</t>", None);
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(d.text.ends_with("<t>a</t>"), "{}", d.text);
+        assert!(
+            d.warning
+                .is_some_and(|w| w.contains("unusable charset `UTF-16`"))
+        );
+        let d = decode(b"<t>a</t>", Some("no-such-charset"));
+        assert!(d.warning.is_some_and(|w| w.contains("HTTP header")));
+        let d = decode(b"<t>caf\xe9</t>", Some("utf-8"));
+        assert!(d.text.contains("caf\u{e9}"), "{}", d.text);
+        assert!(d.warning.is_some_and(|w| w.starts_with("declared UTF-8")));
+    }
+
+    #[test]
+    fn undeclared_bytes_are_detected_and_utf16_sniffed() {
+        let thai = encoding_rs::WINDOWS_874
+            .encode("<t>ภาษาไทยเป็นภาษาราชการของประเทศไทย</t>")
+            .0
+            .into_owned();
+        let d = decode(&thai, None);
+        assert!(d.text.contains("ภาษาไทย"), "{}", d.text);
+        assert_eq!(d.encoding, "windows-874");
+        let le: Vec<u8> = "<?xml version=\"1.0\"?><t>é</t>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "<rss><t>é</t></rss>"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert_eq!(decode(&le, None).text, "<?xml version=\"1.0\"?><t>é</t>");
+        assert_eq!(decode(&le, None).encoding, "UTF-16LE");
+        assert_eq!(decode(&be, None).text, "<rss><t>é</t></rss>");
+        assert_eq!(
+            super::lookup("x-cp874").map(|e| e.name()),
+            Some("windows-874")
+        );
+        assert_eq!(super::lookup(" 'cp936' ").map(|e| e.name()), Some("GBK"));
+        assert_eq!(super::lookup("nonsense"), None);
+    }
 }

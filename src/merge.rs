@@ -250,3 +250,232 @@ pub fn merge(cfg: &Config, cs: Vec<Candidate>, credits: &BTreeMap<String, String
         .cloned()
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use chrono::{DateTime, TimeZone, Utc};
+    use regex::Regex;
+
+    use super::*;
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)
+            .single()
+            .expect("valid date")
+    }
+
+    fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
+        Candidate {
+            id: id.into(),
+            canonical_link: None,
+            original_id: None,
+            updated: day(updated),
+            published: None,
+            origin: origin.map(str::to_string),
+            handle: id.into(),
+            text: Some(format!("text of {id}")),
+            tags: Vec::new(),
+            language: None,
+        }
+    }
+
+    fn filter(include: &[&str], exclude: &[&str], max_age_days: Option<u64>) -> Filter {
+        Filter {
+            include: include
+                .iter()
+                .map(|r| Regex::new(r).expect("test setup"))
+                .collect(),
+            exclude: exclude
+                .iter()
+                .map(|r| Regex::new(r).expect("test setup"))
+                .collect(),
+            max_age: max_age_days.map(|d| Duration::from_secs(d * 86_400)),
+        }
+    }
+
+    fn ids(cs: &[Candidate]) -> Vec<&str> {
+        cs.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    fn win_ids(ws: &[Winner]) -> Vec<&str> {
+        ws.iter().map(|w| w.candidate.id.as_str()).collect()
+    }
+
+    fn entry(json: serde_json::Value) -> Entry {
+        let mut base = serde_json::json!({
+            "id": "tag:x,2026:1", "title": "Title", "link": "https://ex.org/p?utm_source=x",
+            "updated": "2026-01-05T00:00:00Z", "published": null, "summary": null,
+            "content": null, "authors": [], "categories": [], "language": null,
+            "enclosures": [], "via": [], "source": null,
+        });
+        for (k, v) in json.as_object().expect("test setup") {
+            base[k] = v.clone();
+        }
+        serde_json::from_value(base).expect("entry")
+    }
+
+    #[test]
+    fn order_is_newest_first_then_id_then_origin() {
+        let mut cs = [
+            cand("b", Some("s"), 3),
+            cand("a", Some("t"), 3),
+            cand("c", Some("s"), 5),
+            cand("a", Some("s"), 3),
+        ];
+        cs.sort_by(feed_order);
+        let got: Vec<(&str, &str)> = cs.iter().map(|c| (c.id.as_str(), c.origin())).collect();
+        assert_eq!(got, vec![("c", "s"), ("a", "s"), ("a", "t"), ("b", "s")]);
+    }
+
+    #[test]
+    fn filter_text_candidate_and_tags() {
+        let e = entry(serde_json::json!({
+            "summary": "<p>Hello <b>world</b></p>",
+            "content": "<p>Not this</p>",
+            "categories": ["Rice", {"term": "econ", "label": "Economy"}, {"term": "RICE"}],
+            "language": "TH",
+            "original_id": "not an iri",
+        }));
+        let t = filter_text(&e);
+        assert!(t.starts_with("Title\nRice\necon\nRICE\n"), "{t}");
+        assert!(t.contains("Hello world"), "{t}");
+        assert!(!t.contains("Not this"), "{t}");
+        let c = candidate(&e, "h".into());
+        assert_eq!(
+            c.canonical_link.as_deref(),
+            Some("ex.org/p"),
+            "tracking gone"
+        );
+        assert_eq!(c.original_id, None, "not an absolute IRI");
+        assert_eq!(c.language.as_deref(), Some("th"));
+        assert_eq!(c.tags, vec!["rice", "econ", "economy"]);
+        assert_eq!(c.handle, "h");
+        assert_eq!(c.text.as_deref(), Some(t.as_str()));
+        let site = entry(serde_json::json!({
+            "link_is_site": true, "original_id": "https://ex.org/?p=1"
+        }));
+        let c = candidate(&site, "h".into());
+        assert_eq!(c.canonical_link, None, "a site link identifies nothing");
+        assert_eq!(c.original_id.as_deref(), Some("https://ex.org/?p=1"));
+        assert!(tags(&[]).is_empty());
+    }
+
+    #[test]
+    fn patterns_include_and_exclude() {
+        assert!(passes_patterns(&filter(&[], &[], None), "anything"));
+        assert!(passes_patterns(
+            &filter(&["rice"], &[], None),
+            "a rice story"
+        ));
+        assert!(!passes_patterns(&filter(&["rice"], &[], None), "a story"));
+        assert!(!passes_patterns(&filter(&[], &["ads"], None), "ads here"));
+        assert!(!passes_patterns(
+            &filter(&["rice"], &["ads"], None),
+            "rice ads"
+        ));
+        assert!(passes_patterns(
+            &filter(&["x", "rice"], &["ads"], None),
+            "rice"
+        ));
+    }
+
+    #[test]
+    fn select_source_dedups_filters_by_age_from_the_newest_and_drops_text() {
+        let cs = vec![
+            cand("old", Some("s"), 1),
+            cand("edge", Some("s"), 7),
+            cand("new", Some("s"), 10),
+            cand("new", Some("s"), 2),
+            cand("ads", Some("s"), 9),
+            cand("mid", Some("s"), 8),
+        ];
+        let own = filter(&[], &["ads"], Some(3));
+        let global = filter(&[], &["mid"], None);
+        let got = select_source(&own, &global, false, cs.clone());
+        assert_eq!(
+            ids(&got),
+            vec!["new", "edge"],
+            "3 days from day 10, inclusive"
+        );
+        assert_eq!(got[0].updated, day(10), "the newer copy of a repeated id");
+        assert!(got.iter().all(|c| c.text.is_none()));
+        let kept = select_source(&Filter::default(), &Filter::default(), true, cs);
+        assert_eq!(ids(&kept), vec!["new", "ads", "mid", "edge", "old"]);
+        assert!(kept.iter().all(|c| c.text.is_some()));
+    }
+
+    #[test]
+    fn dedup_prefers_local_then_earliest_and_credits_the_others() {
+        let credits: BTreeMap<String, String> = [
+            ("a".to_string(), "https://a.example/".to_string()),
+            ("b".to_string(), "https://b.example/".to_string()),
+        ]
+        .into();
+        let mut pa = cand("pa", Some("a"), 5);
+        pa.canonical_link = Some("https://ex.org/story".into());
+        let mut pb = cand("pb", Some("b"), 6);
+        pb.canonical_link = Some("https://ex.org/story".into());
+        pb.published = Some(day(2));
+        let mut pb2 = cand("pb2", Some("b"), 6);
+        pb2.original_id = Some("https://ex.org/story".into());
+        pb2.canonical_link = Some("https://ex.org/story".into());
+        let mut pa_same = cand("pa", Some("a"), 5);
+        pa_same.handle = "second".into();
+        let other = cand("z", Some("a"), 1);
+        let out = dedup(
+            vec![pa.clone(), pb.clone(), pb2, pa_same, other.clone()],
+            &credits,
+        );
+        assert_eq!(win_ids(&out), vec!["z", "pb"], "earliest published wins");
+        assert_eq!(
+            out[1].via,
+            vec!["https://a.example/"],
+            "b not credited on b"
+        );
+        assert!(out[0].via.is_empty());
+        let mut local = cand("l", None, 9);
+        local.original_id = Some("tag:x,2026:1".into());
+        let mut pc = cand("pc", Some("b"), 1);
+        pc.original_id = Some("tag:x,2026:1".into());
+        let out = dedup(vec![pc, local, pa, pb], &credits);
+        assert_eq!(
+            win_ids(&out),
+            vec!["l", "pb"],
+            "local wins whatever its date"
+        );
+        assert_eq!(out[0].via, vec!["https://b.example/"]);
+        assert_eq!(out[1].via, vec!["https://a.example/"]);
+    }
+
+    #[test]
+    fn pool_and_global_age_and_cap() {
+        let cs = vec![
+            cand("a", Some("s"), 1),
+            cand("b", Some("t"), 9),
+            cand("c", Some("s"), 5),
+            cand("d", Some("s"), 6),
+        ];
+        let all = pool(cs.clone(), &BTreeMap::new());
+        assert_eq!(win_ids(&all), vec!["b", "d", "c", "a"]);
+        let got = age_and_cap(&filter(&[], &[], Some(4)), all.iter(), 10);
+        assert_eq!(
+            got.iter()
+                .map(|w| w.candidate.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["b", "d", "c"]
+        );
+        let got = age_and_cap(&Filter::default(), all.iter(), 2);
+        assert_eq!(got.len(), 2);
+        let cfg = Config::parse(
+            "[feed]\ntitle = \"T\"\nid = \"tag:t.example.org,2026:f\"\nlink = \"https://t.example.org/\"\n\
+             self_url = \"https://t.example.org/f.atom\"\nauthor = { name = \"T\" }\nmax_entries = 2\n\
+             [filter]\nmax_age = \"2d\"\n",
+            std::path::Path::new("feeds.toml"),
+        )
+        .expect("config");
+        assert_eq!(win_ids(&merge(&cfg, cs, &BTreeMap::new())), vec!["b"]);
+    }
+}

@@ -185,3 +185,174 @@ fn set_readable(p: &Path) -> std::io::Result<()> {
 fn set_readable(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Disk, Memory, Output, Sink, Written, is_our_temp};
+
+    fn out(name: &str, bytes: &[u8]) -> Output {
+        Output {
+            name: name.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn disk_writes_reports_and_skips_unchanged_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut d = Disk {
+            dir: dir.path().to_path_buf(),
+        };
+        let first = d
+            .publish(&[out("a.atom", b"A1"), out("archive/2026-03.atom", b"R")])
+            .expect("publish");
+        assert_eq!(
+            first,
+            vec![
+                ("a.atom".to_string(), Written::Changed),
+                ("archive/2026-03.atom".to_string(), Written::Changed)
+            ]
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("a.atom")).expect("test setup"),
+            b"A1"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("archive/2026-03.atom")).expect("test setup"),
+            b"R"
+        );
+        // Existing regular files are replaced; identical ones are left alone.
+        let second = d
+            .publish(&[out("a.atom", b"A2"), out("archive/2026-03.atom", b"R")])
+            .expect("republish");
+        assert_eq!(
+            second,
+            vec![
+                ("a.atom".to_string(), Written::Changed),
+                ("archive/2026-03.atom".to_string(), Written::Unchanged)
+            ]
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("a.atom")).expect("test setup"),
+            b"A2"
+        );
+        assert_eq!(names(dir.path()), vec!["a.atom", "archive"], "no temp left");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn published_files_are_world_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut d = Disk {
+            dir: dir.path().to_path_buf(),
+        };
+        d.publish(&[out("feed.atom", b"x")]).expect("publish");
+        let mode = std::fs::metadata(dir.path().join("feed.atom"))
+            .expect("test setup")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+
+    #[test]
+    fn a_folder_in_the_way_fails_before_anything_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("b.json")).expect("test setup");
+        let mut d = Disk {
+            dir: dir.path().to_path_buf(),
+        };
+        let err = d
+            .publish(&[out("a.atom", b"A"), out("b.json", b"B")])
+            .expect_err("a folder cannot be replaced");
+        assert_eq!(err.path, dir.path().join("b.json"));
+        assert_eq!(names(dir.path()), vec!["b.json"], "a.atom not published");
+        assert!(d.check(["a.atom"]).is_ok());
+        assert!(d.check(["a.atom", "b.json"]).is_err());
+    }
+
+    #[test]
+    fn stale_temps_of_ours_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path();
+        std::fs::write(p.join("old.html"), b"kept").expect("test setup");
+        for f in [
+            ".a.atom.Ab12Z9.tmp",   // for a file this run publishes (not on disk yet)
+            ".old.html.xY3456.tmp", // for a file already in the folder
+            ".gone.css.abcdef.tmp", // for a file that is neither
+            ".a.atom.abc.tmp",      // not our naming
+            ".notes.txt",
+            "old.html.bak",
+        ] {
+            std::fs::write(p.join(f), b"t").expect("test setup");
+        }
+        std::fs::create_dir(p.join(".old.html.dir999.tmp")).expect("test setup");
+        let mut d = Disk {
+            dir: p.to_path_buf(),
+        };
+        d.publish(&[out("a.atom", b"A")]).expect("publish");
+        assert_eq!(
+            names(p),
+            vec![
+                ".a.atom.abc.tmp",
+                ".gone.css.abcdef.tmp",
+                ".notes.txt",
+                ".old.html.dir999.tmp",
+                "a.atom",
+                "old.html",
+                "old.html.bak"
+            ]
+        );
+    }
+
+    #[test]
+    fn temp_naming() {
+        let ours = |n: &str| n == "feed.atom";
+        assert!(is_our_temp(".feed.atom.aB3xY9.tmp", ours));
+        assert!(!is_our_temp("feed.atom.aB3xY9.tmp", ours), "no dot");
+        assert!(!is_our_temp(".feed.atom.aB3xY9.tmq", ours), "suffix");
+        assert!(!is_our_temp(".feed.atom.aB3xY.tmp", ours), "five");
+        assert!(!is_our_temp(".feed.atom.aB3xY99.tmp", ours), "seven");
+        assert!(
+            !is_our_temp(".feed.atom.aB3-Y9.tmp", ours),
+            "not alphanumeric"
+        );
+        assert!(!is_our_temp(".other.atom.aB3xY9.tmp", ours), "not ours");
+        assert!(!is_our_temp(".aB3xY9.tmp", |_| true), "no name part");
+    }
+
+    #[test]
+    fn memory_reports_like_disk() {
+        let mut m = Memory::default();
+        let r = m
+            .publish(&[out("a", b"1"), out("b", b"2")])
+            .expect("publish");
+        assert_eq!(
+            r,
+            vec![
+                ("a".to_string(), Written::Changed),
+                ("b".to_string(), Written::Changed)
+            ]
+        );
+        let r = m
+            .publish(&[out("a", b"1"), out("b", b"3")])
+            .expect("publish");
+        assert_eq!(
+            r,
+            vec![
+                ("a".to_string(), Written::Unchanged),
+                ("b".to_string(), Written::Changed)
+            ]
+        );
+        assert_eq!(m.files["b"], b"3");
+    }
+}

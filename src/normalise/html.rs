@@ -228,3 +228,50 @@ impl Sanitizer {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use url::Url;
+
+    use super::{Sanitizer, allowlist_print};
+
+    fn s() -> Sanitizer {
+        Sanitizer::new(Url::parse("https://ex.org/news/").ok(), &[])
+    }
+
+    #[test]
+    fn allowlist_print_names_the_version_and_the_tags() {
+        let p = allowlist_print();
+        let (version, tags) = p.split_once(':').expect("version:tags");
+        assert_eq!(version, "1");
+        let tags: Vec<&str> = tags.split(',').collect();
+        assert!(tags.contains(&"blockquote") && tags.contains(&"img"), "{p}");
+        assert!(!tags.contains(&"script"), "{p}");
+        assert_eq!(format!("{:?}", s()), "Sanitizer");
+    }
+
+    #[test]
+    fn inline_images_only_raster_and_tracking_pixels_dropped() {
+        let c = s().clean(r#"<p>a<img src="data:image/png;base64,AAAA" alt="x"></p>"#);
+        assert_eq!(
+            c,
+            r#"<p>a<img loading="lazy" referrerpolicy="no-referrer" src="data:image/png;base64,AAAA" alt="x"></p>"#
+        );
+        let c = s().clean(r#"<img src="data:image/svg+xml;base64,AAAA">"#);
+        assert!(!c.contains("data:"), "{c}");
+        let c = s().clean(r#"<p>b<img src="p.gif" width="1" height="0px"></p>"#);
+        assert_eq!(c, "<p>b</p>", "tracking pixel");
+        let c = s().clean(r#"<img src="p.gif" width="1" height="300">"#);
+        assert_eq!(
+            c,
+            r#"<img loading="lazy" referrerpolicy="no-referrer" src="https://ex.org/news/p.gif" width="1" height="300">"#
+        );
+    }
+
+    #[test]
+    fn clean_trims_the_fragment() {
+        assert_eq!(s().clean("  \n<p>x</p>\n "), "<p>x</p>");
+        assert_eq!(s().clean("<p>x</p>"), "<p>x</p>");
+        assert_eq!(s().clean("<script>x</script>"), "");
+    }
+}

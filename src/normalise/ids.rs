@@ -151,4 +151,94 @@ mod tests {
         };
         assert!(derive(IdStrategy::Auto, "a", none).contains("/hash/"));
     }
+
+    #[test]
+    fn absolute_iris_are_checked_by_scheme() {
+        use super::is_absolute_iri as abs;
+        for ok in [
+            "https://ex.org/p?x=1",
+            "http://ex.org",
+            "tag:ex.org,2026:a/1",
+            "tag:me@ex.org,2026-01:x",
+            "tag:ex.org,2026-01-05:x",
+            "urn:isbn:0451450523",
+            "urn:uuid:550e8400-e29b-41d4-a716-446655440000",
+            "URN:UUID:550E8400-E29B-41D4-A716-446655440000",
+        ] {
+            assert!(abs(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "123",
+            "not a url",
+            "https://ex.org/a b",
+            "https://ex.org/a\u{7}",
+            "https://ex.org/<a>",
+            "https://ex.org/a|b",
+            "http:ex.org/p",
+            "mailto:a@ex.org",
+            "tag:ex.org:x",
+            "tag:,2026:x",
+            "tag:ex.org,26:x",
+            "tag:ex.org,2O26:x",
+            "tag:ex.org,2026-1:x",
+            "tag:ex.org,2026-01-05-01:x",
+            "tag:ex.org,2026",
+            "urn:x",
+            "urn:uuid:nope",
+            "urn:uuid:550e8400-e29b-41d4-a716",
+            "urn:uuid:550e8400-e29b-41d4-a716-44665544000g",
+            "urn:uuid:550e8400-e29b-41d4-a716-4466554400001",
+        ] {
+            assert!(!abs(bad), "{bad}");
+        }
+        let long = |n: usize| format!("https://ex.org/{}", "a".repeat(n - 15));
+        assert_eq!(long(2048).len(), 2048);
+        assert!(abs(&long(2048)), "2048 characters is the limit");
+        assert!(!abs(&long(2049)));
+    }
+
+    #[test]
+    fn derived_ids_are_tag_uris_with_a_hash() {
+        let i = IdInputs {
+            guid: Some("  "),
+            canonical_link: Some("ex.org/p"),
+            title: "T",
+            date: None,
+        };
+        let by_link = derive(IdStrategy::Auto, "a", i);
+        assert!(
+            by_link.starts_with("tag:feedbraid,2026:a/link/"),
+            "{by_link}"
+        );
+        let hash = by_link.rsplit('/').next().expect("test setup");
+        assert_eq!(hash.len(), 32);
+        assert!(hash.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(super::is_absolute_iri(&by_link));
+        let by_guid = derive(
+            IdStrategy::Guid,
+            "a",
+            IdInputs {
+                guid: Some(" 7 "),
+                ..i
+            },
+        );
+        assert!(
+            by_guid.starts_with("tag:feedbraid,2026:a/guid/"),
+            "{by_guid}"
+        );
+        assert_eq!(
+            by_guid,
+            derive(
+                IdStrategy::Guid,
+                "a",
+                IdInputs {
+                    guid: Some("7"),
+                    ..i
+                }
+            ),
+            "guid trimmed"
+        );
+        assert_ne!(super::short_hash(&["a", "b"]), super::short_hash(&["ab"]));
+    }
 }

@@ -238,4 +238,73 @@ mod tests {
         assert_eq!(rough_text("ok <b unclosed"), "ok");
         assert_eq!(rough_text("ok <script>never"), "ok");
     }
+
+    #[test]
+    fn xml_safe_removes_each_kind_of_unwanted_character_alone() {
+        use super::xml_safe_cow;
+        use std::borrow::Cow;
+        assert_eq!(xml_safe("a\u{1}b"), "ab", "C0 control");
+        assert_eq!(xml_safe("\u{1}\u{2} "), " ", "only low bytes");
+        assert_eq!(xml_safe("a\u{85}b"), "ab", "C1 control");
+        assert_eq!(xml_safe("a\u{FFFF}b"), "ab", "non-character");
+        assert!(super::xml_char_ok('a') && super::xml_char_ok('\t'));
+        assert!(!super::xml_char_ok('\u{1}') && !super::xml_char_ok('\u{FFFE}'));
+        // Nothing to remove: no copy, whether or not a byte looked suspicious.
+        assert!(matches!(xml_safe_cow("plain text"), Cow::Borrowed(_)));
+        assert!(matches!(xml_safe_cow("Ünï ¢ \u{FFFD}"), Cow::Borrowed(_)));
+        assert!(matches!(xml_safe_cow("a\u{1}"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn json_strings_are_cleaned_at_every_depth() {
+        let mut v = serde_json::json!({
+            "title": "a\u{1}b",
+            "items": [{"summary": "c\u{FFFF}d", "n": 3}, "e\u{85}f", null, true],
+            "ok": "fine",
+        });
+        super::clean_json_strings(&mut v);
+        assert_eq!(
+            v,
+            serde_json::json!({
+                "title": "ab",
+                "items": [{"summary": "cd", "n": 3}, "ef", null, true],
+                "ok": "fine",
+            })
+        );
+    }
+
+    #[test]
+    fn rough_text_keeps_a_greater_than_sign_outside_tags() {
+        assert_eq!(rough_text("1 > 0 <i>x</i>y"), "1 > 0 x y");
+        assert_eq!(rough_text("no markup"), "no markup");
+    }
+
+    #[test]
+    fn white_space_of_every_kind_collapses() {
+        assert_eq!(
+            super::collapse_ws("  a\u{a0}b\u{200b}c \t\n d\u{3000}e "),
+            "a b c d e"
+        );
+        assert_eq!(super::collapse_ws(""), "");
+    }
+
+    #[test]
+    fn excerpt_prefers_a_space_only_in_the_second_half() {
+        assert_eq!(
+            excerpt("abcde fghijkl", 10),
+            "abcde fghi…",
+            "space at half: not used"
+        );
+        assert_eq!(
+            excerpt("abcdef ghijkl", 10),
+            "abcdef…",
+            "space past half: used"
+        );
+        assert_eq!(excerpt("ab cdefghijkl", 10), "ab cdefghi…");
+        assert_eq!(
+            excerpt("abcdefghij", 10),
+            "abcdefghij",
+            "exactly max: not cut"
+        );
+    }
 }
