@@ -426,7 +426,10 @@ mod tests {
         pa_same.handle = "second".into();
         let other = cand("z", Some("a"), 1);
         let out = dedup(
-            vec![pa.clone(), pb.clone(), pb2, pa_same, other.clone()],
+            vec![
+                vec![pa.clone(), pb.clone()],
+                vec![pb2, pa_same, other.clone()],
+            ],
             &credits,
         );
         assert_eq!(win_ids(&out), vec!["z", "pb"], "earliest published wins");
@@ -440,7 +443,7 @@ mod tests {
         local.original_id = Some("tag:x,2026:1".into());
         let mut pc = cand("pc", Some("b"), 1);
         pc.original_id = Some("tag:x,2026:1".into());
-        let out = dedup(vec![pc, local, pa, pb], &credits);
+        let out = dedup(vec![vec![pc, local], vec![pa, pb]], &credits);
         assert_eq!(
             win_ids(&out),
             vec!["l", "pb"],
@@ -458,7 +461,7 @@ mod tests {
             cand("c", Some("s"), 5),
             cand("d", Some("s"), 6),
         ];
-        let all = pool(cs.clone(), &BTreeMap::new());
+        let all = pool(vec![cs.clone()], &BTreeMap::new());
         assert_eq!(win_ids(&all), vec!["b", "d", "c", "a"]);
         let got = age_and_cap(&filter(&[], &[], Some(4)), all.iter(), 10);
         assert_eq!(
