@@ -93,10 +93,18 @@ impl Shared {
             })
     }
 
+    /// Whether the source's candidates need their filter text: some pattern (the source's, the
+    /// global one or a view's) looks at it.
+    fn needs_text(&self, source: &Source) -> bool {
+        let patterns = |f: &Filter| !f.include.is_empty() || !f.exclude.is_empty();
+        self.keep_text || patterns(&source.filter) || patterns(&self.global)
+    }
+
     /// The source's stored items (its last good entries).
     async fn stored(&self, source: &Source) -> Result<Vec<Candidate>, StateError> {
         let name = source.name.clone();
-        self.read(move |s| s.item_list(&name)).await
+        let with_text = self.needs_text(source);
+        self.read(move |s| s.item_list(&name, with_text)).await
     }
 
     /// The stored entries while a source cannot be fetched: kept for the grace period after its
@@ -328,10 +336,12 @@ pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collecte
             // bounded by `in_flight`, held until the writes are queued.
             let cpu = shared.cpu.acquire().await.ok();
             let (src, pool) = (source.clone(), Arc::clone(&shared.pool));
+            let with_text = shared.needs_text(source);
             let done = tokio::task::spawn_blocking(move || {
                 ingest(
                     &src,
                     &pool,
+                    with_text,
                     &body,
                     charset.as_deref(),
                     final_url.as_ref(),

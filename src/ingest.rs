@@ -42,12 +42,14 @@ pub struct Ingested {
     pub recovered: Vec<String>,
 }
 
-/// Parses and normalises `body`. `fetched_from` is the URL it came from (after redirects); files
+/// Parses and normalises `body`. `with_text`: whether stored candidates need their filter
+/// text (some pattern looks at it). `fetched_from` is the URL it came from (after redirects); files
 /// have none, and their relative links resolve against the source's `homepage`. A parse error is
 /// the reason the document is unusable; a state error means nothing stored can be trusted.
 pub fn ingest(
     source: &Source,
     state: &Pool,
+    with_text: bool,
     body: &[u8],
     charset: Option<&str>,
     fetched_from: Option<&Url>,
@@ -57,7 +59,7 @@ pub fn ingest(
     let warnings: Vec<String> = parsed.warning.into_iter().collect();
     let mut recovered = parsed.recovered;
     let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
-    let stored = state.with(|st| st.items(&source.name))?;
+    let stored = state.with(|st| st.items_with(&source.name, with_text))?;
     // Only undated items ask, one id at a time. A failed lookup stops the ingest after the loop
     // (the date it would have given is unknown, and must not become the clock's).
     let lookup_failed = std::cell::RefCell::new(None);

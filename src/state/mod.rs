@@ -241,23 +241,35 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// The stored items of a source as merge candidates, keyed by item hash.
+    /// The stored items of a source as merge candidates, keyed by item hash, with their filter
+    /// text.
     pub fn items(&self, source: &str) -> Result<HashMap<String, Candidate>, StateError> {
+        self.items_with(source, true)
+    }
+
+    /// [`State::items`], with the filter text only `with_text` (reading it for 100,000 items that
+    /// no pattern looks at costs time, and memory the allocator does not give back).
+    pub fn items_with(
+        &self,
+        source: &str,
+        with_text: bool,
+    ) -> Result<HashMap<String, Candidate>, StateError> {
         Ok(self
-            .item_list(source)?
+            .item_list(source, with_text)?
             .into_iter()
             .map(|c| (c.handle.clone(), c))
             .collect())
     }
 
-    /// The stored items of a source as merge candidates (their handle is the item hash).
-    pub fn item_list(&self, source: &str) -> Result<Vec<Candidate>, StateError> {
+    /// The stored items of a source as merge candidates (their handle is the item hash), with
+    /// their filter text only `with_text`.
+    pub fn item_list(&self, source: &str, with_text: bool) -> Result<Vec<Candidate>, StateError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, text, tags, language FROM items WHERE source = ?1")
+            .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, CASE WHEN ?2 THEN text END, tags, language FROM items WHERE source = ?1")
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![source], |r| {
+            .query_map(params![source, with_text], |r| {
                 Ok(Candidate {
                     id: r.get(1)?,
                     canonical_link: r.get(2)?,
@@ -266,7 +278,7 @@ impl State {
                     published: parse_ts(r.get(5)?),
                     origin: Some(source.into()),
                     handle: r.get(0)?,
-                    text: Some(r.get(6)?),
+                    text: r.get(6)?,
                     tags: schema::tags(r.get::<_, Option<String>>(7)?.as_deref()),
                     language: r.get(8)?,
                 })

@@ -118,10 +118,10 @@ fn a_state_read_failing_mid_run_is_fatal_and_publishes_nothing() {
     let (_server, s) = first_run();
     let before = published(&s);
     // Every page is sound (the integrity check passes), but the stored items cannot be read
-    // back: their `text` is a blob where a string must be.
+    // back: their `id` is a blob where a string must be.
     {
         let c = rusqlite::Connection::open(state_path(&s)).expect("open");
-        c.execute_batch("UPDATE items SET text = X'FF00'")
+        c.execute_batch("UPDATE items SET id = X'FF00'")
             .expect("update");
     }
     let (code, err) = s.cli("run", &["--offline"]);

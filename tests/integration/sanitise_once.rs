@@ -135,3 +135,41 @@ fn an_entry_is_sanitised_once_however_many_runs_and_views_publish_it() {
         assert!(warm == fresh, "{file} differs when cleaned from the cache");
     }
 }
+
+/// Patterns read the partner's text before it is sanitised, and still apply when the items come
+/// from the state (a later run, offline) and their text is read back only because a pattern
+/// needs it.
+#[test]
+fn patterns_see_the_text_not_scripts_and_apply_to_stored_items_too() {
+    let server = Server::start();
+    let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>P</title><link>https://p.example.org/</link>\
+        <item><title>One</title><link>https://p.example.org/1</link><pubDate>02 Mar 2026 10:00:00 GMT</pubDate>\
+        <description><![CDATA[<p>Visit our <b>casino</b></p>]]></description></item>\
+        <item><title>Two</title><link>https://p.example.org/2</link><pubDate>01 Mar 2026 10:00:00 GMT</pubDate>\
+        <description><![CDATA[<p>A report</p><script>casino()</script><!-- casino -->]]></description></item>\
+        </channel></rss>";
+    server.route("/p", vec![Reply::ok(rss, "application/rss+xml")]);
+    let s = Setup::new(&[("P", server.url("/p"))], "");
+    s.append("exclude = [\"casino\"]");
+    let titles = |s: &Setup| -> Vec<String> {
+        crate::reparse(&s.feed())
+            .entries
+            .into_iter()
+            .filter_map(|e| e.title.map(|t| t.content))
+            .filter(|t| t != "Our own report")
+            .collect()
+    };
+    s.run().expect("first run");
+    assert_eq!(
+        titles(&s),
+        vec!["Two"],
+        "the text is matched, a script is not"
+    );
+    std::fs::remove_dir_all(s.out()).expect("rm output");
+    s.run_offline().expect("offline run, from the state");
+    assert_eq!(
+        titles(&s),
+        vec!["Two"],
+        "stored items are filtered the same way"
+    );
+}
