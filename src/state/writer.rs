@@ -1,0 +1,177 @@
+//! The state writer: every write of a run, from one thread, as sources finish (see
+//! [`State::write_run`]). Split from the state module because its batching, its integrity check
+//! beside the first writes and its checkpoints are one policy of their own.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::{SourceWrite, State, StateError, schema, sql_error, ts};
+
+impl State {
+    /// Writes everything a run learnt: the writes arrive over `rx` as sources finish (so a run
+    /// never holds every source's entries at once). Each source's writes are atomic; they are
+    /// committed in batches of about [`BATCH_BYTES`], so that SQLite copies the write-ahead log
+    /// into the database (its checkpoint, on this thread) while later sources are still being
+    /// fetched, rather than all at the end of the run. First, while the first sources are being
+    /// fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails the run
+    /// before anything is committed or published.
+    pub fn write_run(
+        &mut self,
+        mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StateError> {
+        let path = self.path.clone();
+        let sql = |source| sql_error(&path, source);
+        // The check runs on a connection of its own while the first writes arrive; nothing is
+        // committed before it has passed.
+        let checker = {
+            let path = std::path::PathBuf::from(&self.path);
+            std::thread::spawn(move || State::open(&path)?.quick_check())
+        };
+        let mut checker = Some(checker);
+        let mut checked = || match checker.take() {
+            Some(h) => h.join().unwrap_or_else(|_| {
+                Err(StateError::Other {
+                    path: path.clone(),
+                    msg: "the integrity check panicked".into(),
+                })
+            }),
+            None => Ok(()),
+        };
+        let now_s = now.to_rfc3339();
+        // Dirty pages beyond a small cache go to the log as the batch grows (memory stays flat).
+        self.conn
+            .pragma_update(None, "cache_size", -4_000)
+            .map_err(sql)?;
+        // A commit does not copy the log into the database (SQLite's automatic checkpoint, with
+        // its fsyncs, would stop this thread, and through the full queue every source, for
+        // 100-200 ms a batch): a thread of its own does it after each batch, while the next
+        // one is written.
+        self.conn
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(sql)?;
+        let (kick, kicked) = std::sync::mpsc::sync_channel::<()>(1);
+        {
+            let path = std::path::PathBuf::from(&self.path);
+            std::thread::spawn(move || {
+                if let Ok(st) = State::open(&path) {
+                    while kicked.recv().is_ok() {
+                        st.checkpoint();
+                    }
+                }
+            });
+        }
+        let mut tx = self.conn.transaction().map_err(sql)?;
+        let (mut n, mut pending) = (0, 0);
+        while let Some(w) = rx.blocking_recv() {
+            n += 1;
+            pending += write_source(&tx, &w, &now_s).map_err(|e| match e {
+                Failed::Sql(e) => sql(e),
+                Failed::Json(msg) => StateError::Other {
+                    path: path.clone(),
+                    msg,
+                },
+            })?;
+            if pending >= BATCH_BYTES {
+                checked()?;
+                tx.commit().map_err(sql)?;
+                // Coalesced: a checkpoint still running covers this batch too when it ends.
+                let _ = kick.try_send(());
+                tx = self.conn.transaction().map_err(sql)?;
+                pending = 0;
+            }
+        }
+        checked()?;
+        tx.commit().map_err(sql)?;
+        Ok(n)
+    }
+
+    /// Copies the write-ahead log into the database as far as readers allow (a passive
+    /// checkpoint). Best effort: SQLite does it again at a later commit or close if this fails.
+    pub fn checkpoint(&self) {
+        let _ = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+    }
+}
+
+/// The entry bytes after which the state writer commits (see [`State::write_run`]).
+const BATCH_BYTES: usize = 24 << 20;
+
+enum Failed {
+    Sql(rusqlite::Error),
+    Json(String),
+}
+
+impl From<rusqlite::Error> for Failed {
+    fn from(e: rusqlite::Error) -> Failed {
+        Failed::Sql(e)
+    }
+}
+
+/// One source's writes; returns the entry bytes written.
+fn write_source(
+    tx: &rusqlite::Transaction<'_>,
+    w: &SourceWrite,
+    now_s: &str,
+) -> Result<usize, Failed> {
+    let s = &w.state;
+    let info = s
+        .info
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| Failed::Json(e.to_string()))?;
+    tx.prepare_cached(
+            "INSERT INTO sources (name, etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, info)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT(name) DO UPDATE SET etag = ?2, last_modified = ?3, last_status = ?4, last_attempt = ?5,
+               last_success = ?6, failures = ?7, next_fetch = ?8, gone = ?9, moved_to = ?10, info = ?11",
+        )
+        ?
+        .execute(params![
+            w.name, s.validators.etag, s.validators.last_modified, s.last_status, ts(s.last_attempt), ts(s.last_success),
+            s.failures, ts(s.next_fetch), s.gone, s.moved_to, info
+        ])?;
+    if let Some(keep) = &w.keep_hashes {
+        let list = serde_json::to_string(keep).map_err(|e| Failed::Json(e.to_string()))?;
+        for table in ["items", "entries"] {
+            tx.prepare_cached(&format!(
+                    "DELETE FROM {table} WHERE source = ?1 AND hash NOT IN (SELECT value FROM json_each(?2))"
+                ))
+                ?
+                .execute(params![w.name, list])
+                ?;
+        }
+    }
+    let mut ins = tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO items (source, hash, id, canonical_link, original_id, updated, published, text, tags, language)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            ?;
+    let mut entries = tx.prepare_cached(
+        "INSERT OR REPLACE INTO entries (source, hash, entry, base) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut seen = tx.prepare_cached(
+        "INSERT OR IGNORE INTO seen (id, source, first_seen) VALUES (?1, ?2, ?3)",
+    )?;
+    for item in &w.new_items {
+        let c = &item.candidate;
+        ins.execute(params![
+            w.name,
+            c.handle,
+            c.id,
+            c.canonical_link,
+            c.original_id,
+            c.updated.to_rfc3339(),
+            ts(c.published),
+            c.text.as_deref().unwrap_or(""),
+            schema::tags_text(&c.tags),
+            c.language,
+        ])?;
+        entries.execute(params![w.name, c.handle, item.entry, item.base])?;
+        seen.execute(params![c.id, w.name, now_s])?;
+    }
+    Ok(w.new_items.iter().map(|i| i.entry.len()).sum())
+}
