@@ -173,6 +173,27 @@ mod tests {
     }
 
     #[test]
+    fn settings_come_from_the_source_and_from_the_feed() {
+        let cfg = crate::config::Config::parse(
+            "[feed]\ntitle = \"F\"\nid = \"tag:f.example,2026:f\"\nlink = \"https://f.example/\"\n\
+             self_url = \"https://f.example/feed.atom\"\nauthor = { name = \"F\" }\n\
+             iframe_hosts = [\"www.youtube-nocookie.com\"]\n\n\
+             [[source]]\nname = \"P\"\nurl = \"https://p.example/feed\"\n\
+             iframe_hosts = [\"player.vimeo.com\"]\nexcerpt_only = true\nexcerpt_chars = 99\n",
+            std::path::Path::new("feeds.toml"),
+        )
+        .expect("config");
+        assert_eq!(
+            Settings::of_source(&cfg.sources[0]),
+            settings(&["player.vimeo.com"], Some(99))
+        );
+        assert_eq!(
+            Settings::local(&cfg),
+            settings(&["www.youtube-nocookie.com"], None)
+        );
+    }
+
+    #[test]
     fn the_print_changes_with_every_setting_and_only_with_them() {
         let a = settings(&["www.youtube.com"], None);
         assert_eq!(a.print(), a.clone().print());
