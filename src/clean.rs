@@ -17,6 +17,7 @@ use url::Url;
 use crate::config::{Config, Source};
 use crate::model::Entry;
 use crate::normalise::html::{Sanitizer, allowlist_print};
+use crate::normalise::ids::{hex, short_hash};
 use crate::normalise::{escape, text};
 
 /// What a cached result depends on besides the raw HTML and its base.
@@ -48,27 +49,16 @@ impl Settings {
 
     /// The fingerprint a cached result is valid for: the allowlist and these settings.
     pub fn print(&self) -> String {
-        let mut h = Sha256::new();
-        h.update(allowlist_print().as_bytes());
-        for host in &self.iframe_hosts {
-            h.update([0]);
-            h.update(host.as_bytes());
-        }
-        h.update([1]);
-        if let Some(n) = self.excerpt {
-            h.update((n as u64).to_le_bytes());
-        }
-        hex(&h.finalize()[..12])
+        let excerpt = self.excerpt.map(|n| n.to_string()).unwrap_or_default();
+        let mut parts = vec![allowlist_print(), excerpt];
+        parts.extend(self.iframe_hosts.iter().cloned());
+        short_hash(&parts.iter().map(String::as_str).collect::<Vec<_>>())
     }
 
     /// A sanitiser for these settings and one base URL.
     pub fn sanitizer(&self, base: Option<Url>) -> Sanitizer {
         Sanitizer::new(base, &self.iframe_hosts)
     }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// An entry's HTML, sanitised: what is cached and published.
@@ -116,7 +106,7 @@ pub fn apply(entry: &mut Entry, settings: &Settings, cleaned: Cleaned) {
 }
 
 /// The cache key of one of the network's own entries: a digest of everything its cleaning
-/// reads (they have no item hash: they are not stored, but read from `feeds.toml` every run).
+/// reads, length-prefixed (unlike [`short_hash`], whose separator a text could contain) (they have no item hash: they are not stored, but read from `feeds.toml` every run).
 pub fn local_key(print: &str, base: Option<&Url>, e: &Entry) -> String {
     let mut h = Sha256::new();
     for part in [

@@ -250,10 +250,7 @@ impl Mirror {
     fn store(&self, bytes: Vec<u8>) -> Result<(String, u64), Refusal> {
         let kind = sniff(&bytes)?;
         let clean = strip(kind, bytes)?;
-        let hash: String = Sha256::digest(&clean)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash = crate::normalise::ids::hex(&Sha256::digest(&clean));
         let file = format!("media/{}/{}.{}", &hash[..2], &hash[..32], kind.extension());
         let path = self.out_dir.join(&file);
         if !path.is_file() {

@@ -87,8 +87,5 @@ pub fn item_hash(ctx: &FeedContext<'_>, item: &RawItem) -> String {
     h.o(22, item.image.as_deref());
     h.o(23, item.rights.as_deref());
     h.o(24, item.license.as_deref());
-    h.0.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    super::ids::hex(&h.0.finalize()[..16])
 }
