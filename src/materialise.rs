@@ -156,12 +156,15 @@ pub(crate) fn materialise(
         });
         out.insert(t.key, entry);
     }
-    let locals: Vec<String> = g
-        .locals
-        .iter()
-        .map(|e| local_key(&local_print, local_base.as_ref(), e))
-        .collect();
-    state.save_cleaned(&rows, &locals)?;
+    // Nothing new: no write at all (a warm run whose views are rendered again writes nothing).
+    if !rows.is_empty() {
+        let locals: Vec<String> = g
+            .locals
+            .iter()
+            .map(|e| local_key(&local_print, local_base.as_ref(), e))
+            .collect();
+        state.save_cleaned(&rows, &locals)?;
+    }
     Ok((out, count))
 }
 

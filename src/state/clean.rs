@@ -123,7 +123,8 @@ impl State {
     }
 
     /// Caches what was sanitised, in one transaction, and forgets the local entries whose digest
-    /// is not in `locals` (every local entry of the run).
+    /// is not in `locals` (every local entry of the run). Called only when something was
+    /// sanitised: a departed local entry's row waits for that (a few hundred bytes).
     pub fn save_cleaned(&mut self, rows: &[CleanRow], locals: &[String]) -> Result<(), StateError> {
         let path = self.path.clone();
         let sql = |e| super::sql_error(&path, e);
