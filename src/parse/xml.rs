@@ -131,11 +131,14 @@ pub fn parse(text: &str) -> Option<Document> {
 
 /// The text of an event: the slice of the document it borrows from, without checking its UTF-8
 /// again (the document is a `str`; a copy is made only for bytes quick-xml built itself).
+/// Bytes outside the document give an offset past its end (or one that wraps), so `get` finds
+/// no slice for them; bytes inside it are exactly `text[start..start + len]`, and `get` also
+/// refuses a range that would split a character.
 fn within<'a>(text: &'a str, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
     let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
     match text.get(start..start.wrapping_add(bytes.len())) {
-        Some(s) if s.as_ptr() == bytes.as_ptr() => std::borrow::Cow::Borrowed(s),
-        _ => String::from_utf8_lossy(bytes),
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => String::from_utf8_lossy(bytes),
     }
 }
 

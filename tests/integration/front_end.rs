@@ -169,3 +169,33 @@ fn scope_resolves_nested_bases_and_keeps_the_nearest_language() {
     );
     assert_eq!(entry.lang.as_deref(), Some("fr"));
 }
+
+/// Description: a syntax error quick-xml can step over (here a `<!DOCTYPE>` without a name) costs
+/// only itself; after 1000 of them the parser stops, keeping what it has.
+/// Expect: `b` survives 1 and 1000 such errors, and is cut off after 1001.
+#[test]
+fn a_syntax_error_is_stepped_over_until_a_thousand_of_them() {
+    let doc = |n: usize| {
+        parse(&format!(
+            "<feed><a>1</a>{}<b>2</b></feed>",
+            "<!DOCTYPE>".repeat(n)
+        ))
+        .expect("parses")
+    };
+    for n in [1, 1000] {
+        let d = doc(n);
+        assert_eq!(
+            d.root.child_text(&[Ns::None], "b").as_deref(),
+            Some("2"),
+            "{n} errors"
+        );
+        assert!(matches!(kinds(&d)[0], Recovery::Syntax(_)), "{:?}", d.notes);
+    }
+    let d = doc(1001);
+    assert_eq!(d.root.child_text(&[Ns::None], "a").as_deref(), Some("1"));
+    assert_eq!(
+        d.root.child_text(&[Ns::None], "b"),
+        None,
+        "the rest is cut off"
+    );
+}

@@ -173,3 +173,48 @@ fn patterns_see_the_text_not_scripts_and_apply_to_stored_items_too() {
         "stored items are filtered the same way"
     );
 }
+
+/// Description: a pattern added after the items were stored applies to them when a run reads
+/// them back from the state (offline), whether it excludes or includes; the stored candidates
+/// carry their filter text whenever some pattern needs it.
+/// Expect: One and Two unfiltered; then exclude "casino" keeps Two; then include "report" keeps Two.
+#[test]
+fn a_pattern_added_later_applies_to_stored_items_both_ways() {
+    let server = Server::start();
+    let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>P</title><link>https://p.example.org/</link>\
+        <item><title>One</title><link>https://p.example.org/1</link><pubDate>02 Mar 2026 10:00:00 GMT</pubDate>\
+        <description><![CDATA[<p>Visit our casino</p>]]></description></item>\
+        <item><title>Two</title><link>https://p.example.org/2</link><pubDate>01 Mar 2026 10:00:00 GMT</pubDate>\
+        <description><![CDATA[<p>A report</p>]]></description></item>\
+        </channel></rss>";
+    server.route("/p", vec![Reply::ok(rss, "application/rss+xml")]);
+    let s = Setup::new(&[("P", server.url("/p"))], "");
+    let titles = |s: &Setup| -> Vec<String> {
+        crate::reparse(&s.feed())
+            .entries
+            .into_iter()
+            .filter_map(|e| e.title.map(|t| t.content))
+            .filter(|t| t != "Our own report")
+            .collect()
+    };
+    s.run().expect("first run");
+    assert_eq!(titles(&s), vec!["One", "Two"], "no pattern yet");
+    let plain = std::fs::read_to_string(s.config()).expect("config");
+    // The source's pattern and a global one of the same kind: the text is needed whichever
+    // filter has a pattern, and only a pattern of either kind needs it.
+    for (own, global) in [
+        (
+            "exclude = [\"casino\"]",
+            "exclude = [\"nothing matches this\"]",
+        ),
+        ("include = [\"report\"]", "include = [\"report|casino\"]"),
+    ] {
+        std::fs::write(
+            s.config(),
+            format!("{plain}\n{own}\n\n[filter]\n{global}\n"),
+        )
+        .expect("config");
+        s.run_offline().expect("offline run, from the state");
+        assert_eq!(titles(&s), vec!["Two"], "{own} on the stored text");
+    }
+}
