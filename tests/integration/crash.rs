@@ -118,6 +118,51 @@ fn cache_control_and_ttl_delay_the_next_fetch() {
     );
 }
 
+/// Description: a freshness hint makes the source due again at exactly the instant it names:
+/// one second before it the stored entries are published, at it the partner is fetched.
+/// Expect: 1 request at T + 7199 s (not due), 2 at T + 7200 s.
+#[test]
+fn a_source_is_due_again_at_the_instant_its_hint_names() {
+    use chrono::{TimeZone, Utc};
+    let server = Server::start();
+    server.route(
+        "/cc.xml",
+        vec![
+            Reply::ok(fixture("rss1-rdf.xml"), "text/xml")
+                .header("Cache-Control", "public, max-age=7200"),
+        ],
+    );
+    let s = Setup::new(&[("CC", server.url("/cc.xml"))], "");
+    let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+    let at = |secs: i64| {
+        feedbraid::run::run(&feedbraid::run::RunOptions {
+            config: s.config(),
+            now: Some(t + chrono::Duration::seconds(secs)),
+            ..Default::default()
+        })
+        .expect("run")
+    };
+    at(0);
+    let r = at(7199);
+    assert!(
+        matches!(r.sources[0].status, Status::NotDue(_)),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(server.requests_to("/cc.xml").len(), 1);
+    let r = at(7200);
+    assert!(
+        !matches!(r.sources[0].status, Status::NotDue(_)),
+        "{}",
+        r.summary()
+    );
+    assert_eq!(
+        server.requests_to("/cc.xml").len(),
+        2,
+        "due at the instant itself"
+    );
+}
+
 #[test]
 fn entries_survive_an_outage_until_the_grace_period_ends() {
     let server = Server::start();
