@@ -458,4 +458,22 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    /// A regular file whose size the metadata understates (procfs says 0 bytes; a file that
+    /// grows while it is read looks the same) is capped by what is read, not by what was stated.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn read_file_caps_what_is_read_not_what_the_metadata_says() {
+        let status = std::path::Path::new("/proc/self/status");
+        let meta = std::fs::metadata(status).expect("procfs");
+        assert!(meta.is_file() && meta.len() == 0, "{meta:?}");
+        match read_file(status, 10) {
+            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::TooLarge),
+            other => panic!("{other:?}"),
+        }
+        match read_file(status, 1 << 20) {
+            Outcome::Body { body, .. } => assert!(body.starts_with(b"Name:"), "{body:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
 }
