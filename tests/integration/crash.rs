@@ -150,6 +150,19 @@ fn a_source_is_due_again_at_the_instant_its_hint_names() {
         r.summary()
     );
     assert_eq!(server.requests_to("/cc.xml").len(), 1);
+    let names = rusqlite::Connection::open(s.dir.path().join(".feedbraid/state.db"))
+        .expect("state")
+        .prepare("SELECT name, last_attempt FROM sources")
+        .expect("query")
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .expect("rows")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("rows");
+    assert_eq!(
+        names,
+        vec![("CC".to_string(), t.to_rfc3339())],
+        "a source that is not due keeps its state row as it was, under its own name"
+    );
     let r = at(7200);
     assert!(
         !matches!(r.sources[0].status, Status::NotDue(_)),
@@ -161,6 +174,45 @@ fn a_source_is_due_again_at_the_instant_its_hint_names() {
         2,
         "due at the instant itself"
     );
+}
+
+/// Description: `--offline` publishes what the state holds however old it is: the grace period
+/// is for sources that fail, and an offline run fetches nothing, so nothing failed.
+/// Expect: the entries of a source last fetched 60 days ago are published, with no warning.
+#[test]
+fn an_offline_run_publishes_stored_entries_past_the_grace_period() {
+    use chrono::{TimeZone, Utc};
+    let server = Server::start();
+    server.route(
+        "/r.xml",
+        vec![Reply::ok(fixture("rss1-rdf.xml"), "text/xml")],
+    );
+    let s = Setup::new(&[("R", server.url("/r.xml"))], "");
+    let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+    let run = |days: i64, offline: bool| {
+        feedbraid::run::run(&feedbraid::run::RunOptions {
+            config: s.config(),
+            now: Some(t + chrono::Duration::days(days)),
+            offline,
+            ..Default::default()
+        })
+        .expect("run")
+    };
+    let fetched = run(0, false).entries;
+    assert!(fetched > 1, "{fetched}");
+    let r = run(60, true);
+    assert!(
+        matches!(r.sources[0].status, Status::Offline),
+        "{}",
+        r.summary()
+    );
+    assert!(
+        r.sources[0].warnings.is_empty(),
+        "{:?}",
+        r.sources[0].warnings
+    );
+    assert_eq!(r.entries, fetched, "{}", r.summary());
+    assert_eq!(server.requests_to("/r.xml").len(), 1);
 }
 
 #[test]
