@@ -218,3 +218,51 @@ fn a_pattern_added_later_applies_to_stored_items_both_ways() {
         assert_eq!(titles(&s), vec!["Two"], "{own} on the stored text");
     }
 }
+
+/// Description: the archive publishes entries the main feed no longer carries; those are
+/// sanitised too, and `cleaned` counts the views' and the archive's work together.
+/// Expect: sanitised = the distinct entries of feed.atom and every archive document, more than
+/// the feed's 5.
+#[test]
+fn the_archives_entries_are_sanitised_and_counted_with_the_feeds() {
+    let server = Server::start();
+    server.route(
+        "/a",
+        vec![Reply::ok(
+            rss("a.example.org", 12, 0),
+            "application/rss+xml",
+        )],
+    );
+    let s = Setup::new(&[("A", server.url("/a"))], "");
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    std::fs::write(
+        s.config(),
+        cfg.replace(
+            "language = \"en\"\n",
+            "language = \"en\"\nmax_entries = 5\n",
+        ),
+    )
+    .expect("config");
+    s.append("\n[archive]\nenabled = true\n");
+    s.run().expect("run");
+    let in_feed = ids(&s, "feed.atom");
+    let mut published = in_feed.clone();
+    for f in crate::files_under(&s.out().join("archive")) {
+        if f.extension().is_some_and(|x| x == "atom") {
+            published.extend(ids(
+                &s,
+                &format!("archive/{}", f.file_name().expect("name").to_string_lossy()),
+            ));
+        }
+    }
+    assert!(published.len() > in_feed.len(), "{published:?}");
+    assert_eq!(cleaned(&s), (published.len() as u64, 0));
+    for f in crate::files_under(&s.out().join("archive")) {
+        let text = std::fs::read_to_string(&f).expect("archive file");
+        assert!(
+            !text.contains("track()") && !text.contains("onclick"),
+            "{}",
+            f.display()
+        );
+    }
+}
