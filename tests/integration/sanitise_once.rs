@@ -270,3 +270,40 @@ fn the_archives_entries_are_sanitised_and_counted_with_the_feeds() {
     s.run().expect("second run");
     assert_eq!(cleaned(&s), (0, published.len() as u64));
 }
+
+/// Description: rows stored before publish-time sanitising (schema 6) hold HTML that was
+/// sanitised when it was stored; the upgrade marks them `legacy`, and they are published as they
+/// are, counted as cached, never sanitised a second time.
+/// Expect: after marking every stored entry legacy, a run that renders everything again reports
+/// (0 sanitised, 3 cached) for the partner and publishes the same entries.
+#[test]
+fn legacy_rows_are_published_as_stored_and_counted_as_cached() {
+    let server = Server::start();
+    let mut rss = String::from(
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>L</title><link>https://l.example.org/</link>\n",
+    );
+    for i in 0..3 {
+        rss.push_str(&format!(
+            "<item><title>L {i}</title><link>https://l.example.org/{i}</link>\
+             <pubDate>0{} Mar 2026 10:00:00 GMT</pubDate><description>&lt;p&gt;Plain {i}&lt;/p&gt;</description></item>\n",
+            i + 1
+        ));
+    }
+    rss.push_str("</channel></rss>\n");
+    server.route("/l", vec![Reply::ok(rss, "application/rss+xml")]);
+    let s = Setup::new(&[("L", server.url("/l"))], "");
+    s.run().expect("first run");
+    let (sanitised, _) = cleaned(&s);
+    let before = ids(&s, "feed.atom");
+    let marked = rusqlite::Connection::open(s.dir.path().join(".feedbraid/state.db"))
+        .expect("state")
+        .execute("UPDATE entries SET clean_print = 'legacy'", [])
+        .expect("mark legacy");
+    assert_eq!(marked, 3);
+    s.append("# touched");
+    s.run_offline().expect("offline run");
+    // The network's own entry comes from its cache; the partner's three are legacy rows.
+    assert_eq!(cleaned(&s), (0, sanitised));
+    assert_eq!(ids(&s, "feed.atom"), before);
+    assert!(s.feed().contains("Plain 2"), "{}", s.feed());
+}
