@@ -316,3 +316,47 @@ fn a_withdrawal_rewrites_only_the_closed_month_that_carried_the_entry_and_undo_r
         "undo restores the archive byte for byte"
     );
 }
+
+/// Description: with archives on, only `feed.atom` gives up the entries of closed months; the
+/// other views are not archived and carry their usual selection.
+/// Expect: an entry from two months ago is in the Alpha view and in an archive, not in feed.atom.
+#[test]
+fn only_the_main_feed_hands_closed_months_to_the_archive() {
+    let server = Server::start();
+    let now = Utc.with_ymd_and_hms(2026, 5, 20, 12, 0, 0).unwrap();
+    let items: Vec<Item> = [60, 2]
+        .iter()
+        .map(|d| {
+            (
+                format!("a{d}"),
+                format!("https://alpha.example.org/{d}"),
+                now - Duration::days(*d),
+            )
+        })
+        .collect();
+    server.route(
+        "/alpha",
+        vec![Reply::ok(rss(&items), "application/rss+xml")],
+    );
+    server.route("/beta", vec![Reply::ok(rss(&[]), "application/rss+xml")]);
+    let s = setup(&server);
+    s.append("\n[[view]]\nname = \"alpha\"\ntitle = \"Alpha\"\nsources = [\"Alpha\"]\n");
+    run_at(&s, now);
+    let old = "https://alpha.example.org/60".to_string();
+    assert!(
+        !links_of(&s.feed()).contains(&old),
+        "closed month left feed.atom"
+    );
+    assert!(
+        archives(&s.out())
+            .values()
+            .any(|x| links_of(x).contains(&old)),
+        "and is archived"
+    );
+    let view = std::fs::read_to_string(s.out().join("alpha.atom")).expect("view");
+    let links = links_of(&view);
+    assert!(
+        links.contains(&old) && links.contains(&"https://alpha.example.org/2".to_string()),
+        "{links:?}"
+    );
+}

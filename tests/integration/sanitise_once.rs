@@ -307,3 +307,37 @@ fn legacy_rows_are_published_as_stored_and_counted_as_cached() {
     assert_eq!(ids(&s, "feed.atom"), before);
     assert!(s.feed().contains("Plain 2"), "{}", s.feed());
 }
+
+/// Description: entries of one source whose links resolve against different bases (`xml:base`
+/// per entry) are sanitised side by side on the same worker; each keeps its own base.
+/// Expect: every entry's relative link is resolved against the base its entry declared.
+#[test]
+fn entries_sanitised_together_keep_their_own_base() {
+    let server = Server::start();
+    let mut atom = String::from(
+        "<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>B</title><id>tag:b.example.org,2026:feed</id>\
+         <updated>2026-03-01T00:00:00Z</updated><link href=\"https://b.example.org/\"/>\n",
+    );
+    let host = |i: usize| if i % 2 == 0 { "one" } else { "two" };
+    for i in 0..20 {
+        atom.push_str(&format!(
+            "<entry xml:base=\"https://{}.example.org/dir/\"><title>E{i}</title><id>tag:b.example.org,2026:{i}</id>\
+             <link href=\"https://b.example.org/{i}\"/><updated>2026-02-{:02}T00:00:00Z</updated>\
+             <content type=\"html\">&lt;a href=\"page-{i}\"&gt;more&lt;/a&gt;</content></entry>\n",
+            host(i),
+            i + 1
+        ));
+    }
+    atom.push_str("</feed>\n");
+    server.route("/b", vec![Reply::ok(atom, "application/atom+xml")]);
+    let s = Setup::new(&[("B", server.url("/b"))], "");
+    s.run().expect("run");
+    let feed = s.feed();
+    for i in 0..20 {
+        let want = format!(
+            "href=&quot;https://{}.example.org/dir/page-{i}&quot;",
+            host(i)
+        );
+        assert!(feed.contains(&want), "{want} in {feed}");
+    }
+}

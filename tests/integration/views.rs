@@ -432,3 +432,50 @@ fn a_database_from_before_views_is_backfilled_so_views_see_its_history() {
         "and their tags: partner entries are selected"
     );
 }
+
+/// Description: a view's fingerprint covers what it carries from outside `feeds.toml`: the text
+/// of a Markdown entry in `[local] dir`, and the partner's own feed details (its title). A change
+/// to either renders the views again, though the config and the partner's items are unchanged.
+/// Expect: run 2 publishes the new wording, run 3 the partner's new title.
+#[test]
+fn a_change_outside_feeds_toml_renders_the_views_again() {
+    let server = Server::start();
+    let feed = |title: &str| {
+        String::from_utf8(rss(&[("Alpha", "01 Mar 2026 10:00:00 GMT", "x")]))
+            .expect("utf8")
+            .replacen("<title>T</title>", &format!("<title>{title}</title>"), 1)
+    };
+    let replies = ["Partner One", "Partner One", "Partner Renamed"]
+        .map(|t| Reply::ok(feed(t), "application/rss+xml"));
+    server.route("/p", replies.to_vec());
+    let s = Setup::new(&[("P", server.url("/p"))], "");
+    let content = s.dir.path().join("content");
+    std::fs::create_dir_all(&content).expect("mkdir");
+    let note = |words: &str| {
+        std::fs::write(
+            content.join("note.md"),
+            format!(
+                "+++\ntitle = \"A note\"\nslug = \"note\"\npublished = 2026-02-01\n+++\n{words}\n"
+            ),
+        )
+        .expect("md")
+    };
+    note("First wording");
+    s.append("\n[local]\ndir = \"content\"");
+    s.run().expect("run 1");
+    let feed1 = s.feed();
+    assert!(
+        feed1.contains("First wording") && feed1.contains("Partner One"),
+        "{feed1}"
+    );
+    note("Second wording");
+    s.run().expect("run 2");
+    let feed2 = s.feed();
+    assert!(
+        feed2.contains("Second wording") && !feed2.contains("First wording"),
+        "{feed2}"
+    );
+    s.run().expect("run 3");
+    let feed3 = s.feed();
+    assert!(feed3.contains("Partner Renamed"), "{feed3}");
+}
