@@ -354,6 +354,8 @@ fn only_the_main_feed_hands_closed_months_to_the_archive() {
         "and is archived"
     );
     let view = std::fs::read_to_string(s.out().join("alpha.atom")).expect("view");
+    assert!(rel(&s.feed(), "prev-archive").is_some());
+    assert_eq!(rel(&view, "prev-archive"), None, "a view links no archive");
     let links = links_of(&view);
     assert!(
         links.contains(&old) && links.contains(&"https://alpha.example.org/2".to_string()),
