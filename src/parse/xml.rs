@@ -129,11 +129,8 @@ pub fn parse(text: &str) -> Option<Document> {
     b.finish()
 }
 
-/// The text of an event: the slice of the document it borrows from, without checking its UTF-8
-/// again (the document is a `str`; a copy is made only for bytes quick-xml built itself).
-/// Bytes outside the document give an offset past its end (or one that wraps), so `get` finds
-/// no slice for them; bytes inside it are exactly `text[start..start + len]`, and `get` also
-/// refuses a range that would split a character.
+/// An event's text, borrowed from the document without a second UTF-8 check. Bytes quick-xml made
+/// itself lie outside `text`: their offset is past its end (or wraps), so `get` fails; copied.
 fn within<'a>(text: &'a str, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
     let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
     match text.get(start..start.wrapping_add(bytes.len())) {
