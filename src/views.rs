@@ -231,3 +231,47 @@ pub fn select_where<'a>(
     });
     age_and_cap(global, matching, view.cap)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Selector;
+    use crate::model::Candidate;
+
+    fn in_language(language: &str) -> Candidate {
+        Candidate {
+            id: language.into(),
+            canonical_link: None,
+            original_id: None,
+            updated: chrono::DateTime::UNIX_EPOCH,
+            published: None,
+            origin: Some("P".into()),
+            handle: "h".into(),
+            text: None,
+            tags: Vec::new(),
+            language: Some(language.into()),
+        }
+    }
+
+    /// A language with a region matches itself and its own subtags only; a bare language matches
+    /// every region of it.
+    #[test]
+    fn languages_match_by_primary_subtag_or_by_the_whole_region() {
+        let view = |want: &str| Selector {
+            languages: vec![want.into()],
+            ..Selector::default()
+        };
+        let hk = view("zh-hk");
+        let got = |s: &Selector| {
+            ["zh-hk", "zh-hk-x-yue", "zh-hant", "zh", "zh-hkx", "en"]
+                .into_iter()
+                .filter(|l| s.matches(&in_language(l)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(got(&hk), ["zh-hk", "zh-hk-x-yue"]);
+        assert_eq!(
+            got(&view("zh")),
+            ["zh-hk", "zh-hk-x-yue", "zh-hant", "zh", "zh-hkx"]
+        );
+        assert_eq!(got(&view("en")), ["en"]);
+    }
+}
