@@ -479,3 +479,35 @@ fn a_change_outside_feeds_toml_renders_the_views_again() {
     let feed3 = s.feed();
     assert!(feed3.contains("Partner Renamed"), "{feed3}");
 }
+
+/// Description: a view's `include` alone, or its `exclude` alone, is applied to the entries' text
+/// (which the run then keeps for it), while the main feed carries everything.
+/// Expect: feed.atom has One and Two; the include view and the exclude view have Two only.
+#[test]
+fn a_views_include_or_exclude_alone_filters_on_the_text() {
+    let server = Server::start();
+    let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><title>P</title><link>https://p.example.org/</link>\
+        <item><title>One</title><link>https://p.example.org/1</link><pubDate>02 Mar 2026 10:00:00 GMT</pubDate>\
+        <description>Visit our casino</description></item>\
+        <item><title>Two</title><link>https://p.example.org/2</link><pubDate>01 Mar 2026 10:00:00 GMT</pubDate>\
+        <description>A report</description></item></channel></rss>";
+    server.route("/p", vec![Reply::ok(rss, "application/rss+xml")]);
+    let s = Setup::new(&[("P", server.url("/p"))], "");
+    s.append(
+        "\n[[view]]\nname = \"inc\"\ntitle = \"Inc\"\ninclude = [\"report\"]\n\n\
+         [[view]]\nname = \"exc\"\ntitle = \"Exc\"\nexclude = [\"casino\"]\n",
+    );
+    s.run().expect("run");
+    let titles = |file: &str| -> Vec<String> {
+        let xml = std::fs::read_to_string(s.out().join(file)).expect("feed");
+        crate::reparse(&xml)
+            .entries
+            .into_iter()
+            .filter_map(|e| e.title.map(|t| t.content))
+            .filter(|t| t != "Our own report")
+            .collect()
+    };
+    assert_eq!(titles("feed.atom"), ["One", "Two"]);
+    assert_eq!(titles("inc.atom"), ["Two"]);
+    assert_eq!(titles("exc.atom"), ["Two"]);
+}
