@@ -511,3 +511,31 @@ fn a_views_include_or_exclude_alone_filters_on_the_text() {
     assert_eq!(titles("inc.atom"), ["Two"]);
     assert_eq!(titles("exc.atom"), ["Two"]);
 }
+
+/// Description: a source's `max_items` caps how many of its entries each feed carries: the
+/// newest ones, in the main feed and in a view alike.
+/// Expect: 2 of the partner's 4 entries (the newest two) in feed.atom and in the tag view.
+#[test]
+fn a_sources_max_items_keeps_its_newest_entries_in_every_feed() {
+    let server = Server::start();
+    let items = [
+        ("Four", "04 Mar 2026 10:00:00 GMT", "x"),
+        ("One", "01 Mar 2026 10:00:00 GMT", "x"),
+        ("Three", "03 Mar 2026 10:00:00 GMT", "x"),
+        ("Two", "02 Mar 2026 10:00:00 GMT", "x"),
+    ];
+    server.route("/p", vec![Reply::ok(rss(&items), "application/rss+xml")]);
+    let s = Setup::new(&[("P", server.url("/p"))], "");
+    s.append("max_items = 2\n\n[[view]]\nname = \"x\"\ntitle = \"X\"\ntags = [\"x\"]\n");
+    s.run().expect("run");
+    for file in ["feed.atom", "x.atom"] {
+        let xml = std::fs::read_to_string(s.out().join(file)).expect("feed");
+        let titles: Vec<String> = crate::reparse(&xml)
+            .entries
+            .into_iter()
+            .filter_map(|e| e.title.map(|t| t.content))
+            .filter(|t| t != "Our own report")
+            .collect();
+        assert_eq!(titles, ["Four", "Three"], "{file}");
+    }
+}
