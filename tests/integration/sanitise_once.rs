@@ -318,7 +318,7 @@ fn entries_sanitised_together_keep_their_own_base() {
         "<?xml version=\"1.0\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>B</title><id>tag:b.example.org,2026:feed</id>\
          <updated>2026-03-01T00:00:00Z</updated><link href=\"https://b.example.org/\"/>\n",
     );
-    let host = |i: usize| if i % 2 == 0 { "one" } else { "two" };
+    let host = |i: usize| if i.is_multiple_of(2) { "one" } else { "two" };
     for i in 0..20 {
         atom.push_str(&format!(
             "<entry xml:base=\"https://{}.example.org/dir/\"><title>E{i}</title><id>tag:b.example.org,2026:{i}</id>\
