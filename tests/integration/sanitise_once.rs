@@ -337,3 +337,46 @@ fn entries_sanitised_together_keep_their_own_base() {
         assert!(feed.contains(&want), "{want} in {feed}");
     }
 }
+
+/// Description: archives turned on after a first run file every stored entry; those the feed
+/// published before come from the cache, the rest are sanitised, and the feed of open months is
+/// rendered from the cache too. `cleaned` adds the archive's counts to the feeds'.
+/// Expect: run 1 sanitises the feed's 5; run 2 sanitises the other 8 and finds 5 + 5 cached.
+#[test]
+fn archives_turned_on_later_count_their_cache_hits_with_the_feeds() {
+    use chrono::TimeZone;
+    let server = Server::start();
+    server.route(
+        "/a",
+        vec![Reply::ok(
+            rss("a.example.org", 12, 0),
+            "application/rss+xml",
+        )],
+    );
+    let s = Setup::new(&[("A", server.url("/a"))], "");
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    std::fs::write(
+        s.config(),
+        cfg.replace(
+            "language = \"en\"\n",
+            "language = \"en\"\nmax_entries = 5\n",
+        ),
+    )
+    .expect("config");
+    // The items are dated 17 to 28 March 2026: March is still open on the 29th.
+    let now = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 12, 0, 0).unwrap();
+    let run = || {
+        feedbraid::run::run(&feedbraid::run::RunOptions {
+            config: s.config(),
+            now: Some(now),
+            ..Default::default()
+        })
+        .expect("run")
+    };
+    run();
+    assert_eq!(cleaned(&s), (5, 0));
+    s.append("\n[archive]\nenabled = true\n");
+    run();
+    assert_eq!(ids(&s, "feed.atom").len(), 5);
+    assert_eq!(cleaned(&s), (8, 10));
+}
