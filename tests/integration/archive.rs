@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use feedbraid::run::{self, RunOptions};
 
 use crate::{Reply, Server, Setup, reparse};
 
@@ -43,27 +42,15 @@ fn setup(server: &Server) -> Setup {
         ],
         "",
     );
-    let cfg = std::fs::read_to_string(s.config()).expect("config");
-    std::fs::write(
-        s.config(),
-        cfg.replacen(
-            "language = \"en\"\n",
-            "language = \"en\"\nmax_entries = 5\n",
-            1,
-        ),
-    )
-    .expect("config");
+    s.cap_entries(5);
     s.append("\n[archive]\nenabled = true\n");
     s
 }
 
 fn run_at(s: &Setup, now: DateTime<Utc>) {
-    let report = run::run(&RunOptions {
-        config: s.config(),
-        now: Some(now),
-        ..RunOptions::default()
-    })
-    .unwrap_or_else(|e| panic!("run at {now}: {e}"));
+    let report = s
+        .run_at(now, false)
+        .unwrap_or_else(|e| panic!("run at {now}: {e}"));
     assert!(report.entries <= 5, "feed.atom is capped");
 }
 

@@ -135,12 +135,8 @@ fn a_source_is_due_again_at_the_instant_its_hint_names() {
     let s = Setup::new(&[("CC", server.url("/cc.xml"))], "");
     let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
     let at = |secs: i64| {
-        feedbraid::run::run(&feedbraid::run::RunOptions {
-            config: s.config(),
-            now: Some(t + chrono::Duration::seconds(secs)),
-            ..Default::default()
-        })
-        .expect("run")
+        s.run_at(t + chrono::Duration::seconds(secs), false)
+            .expect("run")
     };
     at(0);
     let r = at(7199);
@@ -190,13 +186,8 @@ fn an_offline_run_publishes_stored_entries_past_the_grace_period() {
     let s = Setup::new(&[("R", server.url("/r.xml"))], "");
     let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
     let run = |days: i64, offline: bool| {
-        feedbraid::run::run(&feedbraid::run::RunOptions {
-            config: s.config(),
-            now: Some(t + chrono::Duration::days(days)),
-            offline,
-            ..Default::default()
-        })
-        .expect("run")
+        s.run_at(t + chrono::Duration::days(days), offline)
+            .expect("run")
     };
     let fetched = run(0, false).entries;
     assert!(fetched > 1, "{fetched}");

@@ -103,6 +103,32 @@ impl Setup {
         })
     }
 
+    /// A run on the clock `now` (`RunOptions::now`), offline or not.
+    pub fn run_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        offline: bool,
+    ) -> Result<RunReport, Fatal> {
+        run::run(&RunOptions {
+            config: self.config(),
+            now: Some(now),
+            offline,
+            ..RunOptions::default()
+        })
+    }
+
+    /// Sets `[feed] max_entries` (the generated config has none).
+    pub fn cap_entries(&self, n: usize) {
+        let cfg = std::fs::read_to_string(self.config()).expect("read config");
+        let capped = cfg.replacen(
+            "language = \"en\"\n",
+            &format!("language = \"en\"\nmax_entries = {n}\n"),
+            1,
+        );
+        assert_ne!(cfg, capped, "the [feed] table has its language line");
+        std::fs::write(self.config(), capped).expect("write config");
+    }
+
     /// A run with the private-network guard's ranges and resolver given.
     pub fn run_guarded(&self, guard: feedbraid::fetch::Guard) -> Result<RunReport, Fatal> {
         run::run(&RunOptions {
