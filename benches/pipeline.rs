@@ -6,9 +6,9 @@ use std::path::Path;
 
 use divan::Bencher;
 use feedbraid::config::Config;
+use feedbraid::ingest::normalise::FeedContext;
+use feedbraid::ingest::parse::parse_feed;
 use feedbraid::model::Entry;
-use feedbraid::normalise::FeedContext;
-use feedbraid::parse::parse_feed;
 
 const FEEDS: &[&str] = &[
     "empower-wordpress.xml",
@@ -57,7 +57,7 @@ fn normalise_all(cfg: &Config, name: &str, body: &[u8], sanitise: bool) -> Vec<E
         chrono::Utc::now(),
     );
     let none = |_: &str| None;
-    let settings = feedbraid::clean::Settings::of_source(&cfg.sources[0]);
+    let settings = feedbraid::publish::clean::Settings::of_source(&cfg.sources[0]);
     parsed
         .feed
         .items
@@ -67,13 +67,13 @@ fn normalise_all(cfg: &Config, name: &str, body: &[u8], sanitise: bool) -> Vec<E
             e.id = format!("{}#{name}", e.id);
             if sanitise {
                 let s = settings.sanitizer(ctx.base_of(item));
-                let c = feedbraid::clean::clean(
+                let c = feedbraid::publish::clean::clean(
                     &settings,
                     &s,
                     e.summary.as_deref(),
                     e.content.as_deref(),
                 );
-                feedbraid::clean::apply(&mut e, &settings, c);
+                feedbraid::publish::clean::apply(&mut e, &settings, c);
             }
             e
         })
@@ -114,5 +114,7 @@ fn render_100_entries(b: Bencher<'_, '_>) {
         i += 1;
     }
     entries.truncate(100);
-    b.bench(|| feedbraid::render::atom(&cfg.feed, divan::black_box(&entries), Some("feed.xsl")));
+    b.bench(|| {
+        feedbraid::publish::render::atom(&cfg.feed, divan::black_box(&entries), Some("feed.xsl"))
+    });
 }

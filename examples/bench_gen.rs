@@ -308,7 +308,7 @@ fn body(r: &mut Rng, cs: Charset, src: u64, item: u64) -> String {
 
 /// The escaping feedbraid itself uses for text in HTML and XML.
 fn xml_escape(s: &str) -> String {
-    feedbraid::normalise::escape(s)
+    feedbraid::text::escape::escape(s)
 }
 
 fn base_time() -> DateTime<Utc> {

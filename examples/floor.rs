@@ -143,7 +143,9 @@ fn ingest(bodies: &[Vec<u8>], mb: f64) -> f64 {
     let t = Instant::now();
     let mut n = 0;
     for b in bodies {
-        if let Ok(i) = feedbraid::ingest::ingest(source, &pool, true, b, None, url.as_ref(), now) {
+        if let Ok(i) =
+            feedbraid::ingest::document::ingest(source, &pool, true, b, None, url.as_ref(), now)
+        {
             n += i.candidates.len();
         }
     }

@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use feedbraid::editorial::commands as editorial;
-use feedbraid::progress::Progress;
-use feedbraid::report::SourceReport;
-use feedbraid::run::{self, RunOptions};
-use feedbraid::serve::ServeOptions;
+use feedbraid::ingest::report::SourceReport;
+use feedbraid::ops::progress::Progress;
+use feedbraid::ops::run::{self, RunOptions};
+use feedbraid::ops::serve::ServeOptions;
+use feedbraid::ops::withdraw as editorial;
 
 #[derive(Parser)]
 #[command(name = "feedbraid", version, about = "Fetches partner feeds, merges them with your own entries and publishes one clean Atom feed.", long_about = None)]
@@ -137,7 +137,7 @@ fn run_command(opts: &RunOptions, quiet: bool, json: bool) -> i32 {
     match result {
         Ok(report) => {
             if json {
-                match feedbraid::report::status_json(
+                match feedbraid::ops::report::status_json(
                     &report.sources,
                     report.entries,
                     report.cleaned,
@@ -193,7 +193,7 @@ fn main() -> ExitCode {
             config,
             addr,
             every,
-        } => match feedbraid::serve::serve(&ServeOptions {
+        } => match feedbraid::ops::serve::serve(&ServeOptions {
             config,
             addr,
             every,
@@ -207,9 +207,12 @@ fn main() -> ExitCode {
         // The config, the Markdown entries and the templates it points at: everything but the
         // network.
         Command::Check { config } => match feedbraid::config::Config::from_file(&config)
-            .and_then(|cfg| feedbraid::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len())))
+            .and_then(|cfg| {
+                feedbraid::ingest::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len()))
+            })
             .and_then(|(cfg, md)| {
-                feedbraid::html::Templates::load(cfg.templates.as_deref()).map(|_| (cfg, md))
+                feedbraid::publish::render::html::Templates::load(cfg.templates.as_deref())
+                    .map(|_| (cfg, md))
             }) {
             Ok((cfg, markdown)) => {
                 println!(
@@ -294,7 +297,7 @@ fn main() -> ExitCode {
                 e.exit_code()
             }
         },
-        Command::Repair { config, state } => match feedbraid::repair::repair(&RunOptions {
+        Command::Repair { config, state } => match feedbraid::ops::repair::repair(&RunOptions {
             config,
             state,
             ..RunOptions::default()
@@ -312,12 +315,12 @@ fn main() -> ExitCode {
             config,
             state,
             json,
-        } => match feedbraid::status::rows(&RunOptions {
+        } => match feedbraid::ops::status::rows(&RunOptions {
             config,
             state,
             ..RunOptions::default()
         }) {
-            Ok(rows) if json => match feedbraid::status::json(&rows) {
+            Ok(rows) if json => match feedbraid::ops::status::json(&rows) {
                 Ok(text) => {
                     print!("{text}");
                     0
@@ -328,7 +331,7 @@ fn main() -> ExitCode {
                 }
             },
             Ok(rows) => {
-                print!("{}", feedbraid::status::table(&rows));
+                print!("{}", feedbraid::ops::status::table(&rows));
                 0
             }
             Err(e) => {
@@ -340,7 +343,7 @@ fn main() -> ExitCode {
             config,
             dry_run,
             file,
-        } => match feedbraid::opml::import(&feedbraid::opml::ImportOptions {
+        } => match feedbraid::ops::import::import(&feedbraid::ops::import::ImportOptions {
             config,
             opml: file,
             dry_run,

@@ -223,3 +223,64 @@ impl Candidate {
         self.origin.is_none()
     }
 }
+
+/// HTTP cache validators of a response.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a view's `tags` match: each category's term and label, lower-cased, without repeats.
+pub fn tags(categories: &[Category]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(categories.len());
+    for c in categories {
+        for t in std::iter::once(&c.term).chain(c.label.as_ref()) {
+            let t = t.to_lowercase();
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+/// An entry a feed published, as remembered for the next run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Carried {
+    pub id: String,
+    pub canonical_link: Option<String>,
+    /// The partner's name; `None` for the network's own entries.
+    pub source: Option<String>,
+}
+
+/// One `<at:deleted-entry ref="id" when="...">`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tombstone {
+    pub id: String,
+    pub when: DateTime<Utc>,
+    /// The public reason (`<at:comment>`).
+    pub comment: Option<String>,
+}
+
+/// One view's editorial memory between runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ViewHistory {
+    pub carried: Vec<Carried>,
+    pub tombstones: Vec<Tombstone>,
+}
+
+/// An entry's HTML, sanitised: what is cached and published.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleaned {
+    pub summary: Option<String>,
+    pub content: Option<String>,
+}
+
+/// The feed order: newest `updated` first, then id, then origin (for full determinism).
+pub fn feed_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    b.updated
+        .cmp(&a.updated)
+        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.origin().cmp(b.origin()))
+}

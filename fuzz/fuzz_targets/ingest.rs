@@ -19,19 +19,19 @@ static CFG: LazyLock<feedbraid::config::Config> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     let url = url::Url::parse("https://p.example.org/feed").expect("url");
-    if let Ok(parsed) = feedbraid::parse::parse_feed(data, None, Some(&url)) {
-        let ctx = feedbraid::normalise::FeedContext::new(
+    if let Ok(parsed) = feedbraid::ingest::parse::parse_feed(data, None, Some(&url)) {
+        let ctx = feedbraid::ingest::normalise::FeedContext::new(
             &CFG.sources[0],
             &parsed.feed,
             Some(&url),
             chrono::Utc::now(),
         );
-        let settings = feedbraid::clean::Settings::of_source(&CFG.sources[0]);
+        let settings = feedbraid::publish::clean::Settings::of_source(&CFG.sources[0]);
         for item in &parsed.feed.items {
-            let _ = feedbraid::normalise::item_hash(&ctx, item);
+            let _ = feedbraid::ingest::normalise::item_hash(&ctx, item);
             if let Ok(e) = ctx.entry(item, &|_| None) {
                 let sanitizer = settings.sanitizer(ctx.base_of(item));
-                let _ = feedbraid::clean::clean(
+                let _ = feedbraid::publish::clean::clean(
                     &settings,
                     &sanitizer,
                     e.summary.as_deref(),

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 
-static SANITIZER: LazyLock<feedbraid::normalise::html::Sanitizer> = LazyLock::new(|| {
-    feedbraid::normalise::html::Sanitizer::new(
+static SANITIZER: LazyLock<feedbraid::ingest::normalise::html::Sanitizer> = LazyLock::new(|| {
+    feedbraid::ingest::normalise::html::Sanitizer::new(
         Some(url::Url::parse("https://p.example.org/news/").expect("url")),
         &["www.youtube-nocookie.com".to_string()],
     )
@@ -16,5 +16,5 @@ static SANITIZER: LazyLock<feedbraid::normalise::html::Sanitizer> = LazyLock::ne
 fuzz_target!(|data: &[u8]| {
     let html = String::from_utf8_lossy(data);
     let clean = SANITIZER.clean(&html);
-    let _ = feedbraid::media::rewrite(&clean, &|u| Some(format!("https://us.example.org/m/{}", u.len())));
+    let _ = feedbraid::publish::media::rewrite(&clean, &|u| Some(format!("https://us.example.org/m/{}", u.len())));
 });

@@ -111,7 +111,7 @@ impl Ctx<'_> {
 
     pub(super) fn lang(&self, s: &S, key: &str) -> R<String> {
         let t = s.get_ref().trim();
-        crate::lang::normalise(t).map_or_else(
+        crate::text::lang::normalise(t).map_or_else(
             || {
                 self.err(
                     s.span(),
@@ -387,7 +387,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .map(|o| {
                 o.credit_words
                     .iter()
-                    .map(|(k, v)| (crate::lang::primary(k), v.trim().to_string()))
+                    .map(|(k, v)| (crate::text::lang::primary(k), v.trim().to_string()))
                     .collect()
             })
             .unwrap_or_default(),

@@ -1,4 +1,4 @@
-//! The cache of sanitised HTML (issue 13; the pure side is `crate::clean`).
+//! The cache of sanitised HTML (issue 13; the pure side is `crate::publish::clean`).
 //!
 //! A partner entry's sanitised HTML lives in its `entries` row, beside the raw entry, with the
 //! print of the settings that made it: it goes when the item goes, and a row whose print is not
@@ -10,7 +10,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{State, StateError};
-use crate::clean::Cleaned;
+use crate::model::Cleaned;
 use crate::model::Entry;
 
 fn pack(html: &Option<String>) -> Option<Vec<u8>> {
@@ -53,7 +53,7 @@ pub struct Stored {
 pub struct CleanRow {
     /// The partner's name, or `None` for the network's own entries.
     pub source: Option<String>,
-    /// The item hash, or the local entry's digest (`crate::clean::local_key`).
+    /// The item hash, or the local entry's digest (`crate::publish::clean::local_key`).
     pub key: String,
     pub print: String,
     pub cleaned: Cleaned,

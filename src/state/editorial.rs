@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::{State, StateError};
-use crate::editorial::tombstones::{Carried, Tombstone, ViewHistory};
+use crate::model::{Carried, Tombstone, ViewHistory};
 
 impl State {
     /// Every view's history, by view name.

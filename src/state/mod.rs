@@ -17,8 +17,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::fetch::Validators;
-use crate::model::{Candidate, Entry, SourceInfo};
+use crate::model::{Candidate, Entry, SourceInfo, Validators};
 
 mod archive;
 mod clean;

@@ -144,7 +144,7 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), String> {
             let (rowid, packed): (i64, Vec<u8>) = (r.get(0).map_err(e)?, r.get(1).map_err(e)?);
             let json = lz4_flex::decompress_size_prepended(&packed).map_err(|x| x.to_string())?;
             let entry: Entry = serde_json::from_slice(&json).map_err(|x| x.to_string())?;
-            let t = crate::merge::tags(&entry.categories);
+            let t = crate::model::tags(&entry.categories);
             rows.push((
                 rowid,
                 tags_text(&t),

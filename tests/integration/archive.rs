@@ -184,8 +184,8 @@ fn a_simulated_year_keeps_every_item_exactly_once_and_closed_months_never_change
         );
         // A month closes seven days (the default grace) after its end, and is never written again.
         for (name, xml) in archives(&s.out()) {
-            let m =
-                feedbraid::archive::Month::parse(name.trim_end_matches(".atom")).expect("month");
+            let m = feedbraid::publish::archive::Month::parse(name.trim_end_matches(".atom"))
+                .expect("month");
             if now >= m.next().start() + Duration::days(7) {
                 let before = frozen.entry(name.clone()).or_insert_with(|| xml.clone());
                 assert_eq!(before, &xml, "{name} changed after it closed (week {week})");

@@ -277,7 +277,7 @@ fn gzip_bodies_are_decoded_and_bombs_stop_at_the_cap() {
     );
     let bomb = r.sources.iter().find(|x| x.name == "Bomb").expect("bomb");
     assert!(
-        matches!(&bomb.status, feedbraid::report::Status::Failed(m) if m.contains("cap")),
+        matches!(&bomb.status, feedbraid::ingest::report::Status::Failed(m) if m.contains("cap")),
         "{}",
         r.summary()
     );

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use feedbraid::report::Status;
+use feedbraid::ingest::report::Status;
 
 use crate::{Reply, Server, Setup, fixture, reparse};
 

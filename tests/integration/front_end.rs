@@ -1,9 +1,9 @@
 //! The XML front end on its own: the tree a broken document becomes, and what it records.
 
-use feedbraid::parse::xml::{Node, parse};
-use feedbraid::parse::{Ns, Recovery};
+use feedbraid::ingest::parse::xml::{Node, parse};
+use feedbraid::ingest::parse::{Ns, Recovery};
 
-fn kinds(doc: &feedbraid::parse::xml::Document) -> Vec<Recovery> {
+fn kinds(doc: &feedbraid::ingest::parse::xml::Document) -> Vec<Recovery> {
     doc.notes.iter().map(|n| n.what.clone()).collect()
 }
 
@@ -156,7 +156,7 @@ fn scope_resolves_nested_bases_and_keeps_the_nearest_language() {
         "<feed xml:base=\"https://a.example.org/x/\" xml:lang=\"en\"><entry xml:base=\"y/\" xml:lang=\"fr\"><c/></entry></feed>",
     )
     .expect("parses");
-    let outer = feedbraid::parse::Scope::document(None);
+    let outer = feedbraid::ingest::parse::Scope::document(None);
     let feed = doc.root.scope(&outer);
     let entry = doc
         .root

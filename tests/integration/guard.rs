@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use feedbraid::fetch::{Blocked, Cidr, FailureKind, Guard, StaticResolver};
+use feedbraid::ingest::fetch::{Blocked, Cidr, FailureKind, Guard, StaticResolver};
 
 use crate::{Reply, Server, Setup};
 

@@ -36,8 +36,9 @@ mod websub;
 
 use std::path::{Path, PathBuf};
 
-use feedbraid::report::RunReport;
-use feedbraid::run::{self, Fatal, RunOptions};
+use feedbraid::ops::Fatal;
+use feedbraid::ops::report::RunReport;
+use feedbraid::ops::run::{self, RunOptions};
 
 pub use server::{Reply, Server};
 
@@ -130,7 +131,7 @@ impl Setup {
     }
 
     /// A run with the private-network guard's ranges and resolver given.
-    pub fn run_guarded(&self, guard: feedbraid::fetch::Guard) -> Result<RunReport, Fatal> {
+    pub fn run_guarded(&self, guard: feedbraid::ingest::fetch::Guard) -> Result<RunReport, Fatal> {
         run::run(&RunOptions {
             config: self.config(),
             guard,

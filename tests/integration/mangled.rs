@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use feedbraid::normalise::FeedContext;
-use feedbraid::parse::parse_feed;
+use feedbraid::ingest::normalise::FeedContext;
+use feedbraid::ingest::parse::parse_feed;
 use proptest::prelude::*;
 
 fn corpus() -> Vec<Vec<u8>> {
@@ -102,17 +102,17 @@ proptest! {
         let Ok(parsed) = parse_feed(&doc, None, Some(&url)) else { return Ok(()); };
         let ctx = FeedContext::new(&CFG.sources[0], &parsed.feed, Some(&url), chrono::Utc::now());
         // As published: each entry sanitised on its way out (`materialise`).
-        let settings = feedbraid::clean::Settings::of_source(&CFG.sources[0]);
+        let settings = feedbraid::publish::clean::Settings::of_source(&CFG.sources[0]);
         let entries: Vec<_> = parsed.feed.items.iter().filter_map(|i| {
             let mut e = ctx.entry(i, &|_| None).ok()?;
-            let cleaned = feedbraid::clean::clean(&settings, &settings.sanitizer(ctx.base_of(i)), e.summary.as_deref(), e.content.as_deref());
-            feedbraid::clean::apply(&mut e, &settings, cleaned);
+            let cleaned = feedbraid::publish::clean::clean(&settings, &settings.sanitizer(ctx.base_of(i)), e.summary.as_deref(), e.content.as_deref());
+            feedbraid::publish::clean::apply(&mut e, &settings, cleaned);
             Some(e)
         }).collect();
         prop_assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
         let mut ids = std::collections::HashSet::new();
         let entries: Vec<_> = entries.into_iter().filter(|e| ids.insert(e.id.clone())).collect();
-        let xml = feedbraid::render::atom(&CFG.feed, &entries, None).expect("render");
+        let xml = feedbraid::publish::render::atom(&CFG.feed, &entries, None).expect("render");
         let xml = String::from_utf8(xml).expect("utf-8");
         let problems = crate::validity::violations(&xml);
         prop_assert!(problems.is_empty(), "{problems:#?}\n{}", String::from_utf8_lossy(&doc));

@@ -111,7 +111,7 @@ fn photos_are_mirrored_stripped_and_hostile_images_refused() {
         );
     }
     let app1 = find_app1(&stored).expect("a minimal EXIF block keeps the orientation");
-    assert_eq!(feedbraid::media::orientation(&app1), Some(6));
+    assert_eq!(feedbraid::publish::media::orientation(&app1), Some(6));
     let decoded = image::load_from_memory(&stored).expect("still an image");
     assert_eq!((decoded.width(), decoded.height()), (16, 8));
 
@@ -197,7 +197,7 @@ fn closed_archives_never_hot_link_either() {
     std::fs::write(s.config(), cfg).expect("write");
     let at = |y, m, d| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, y, m, d, 12, 0, 0).single();
     for now in [at(2026, 1, 10), at(2026, 3, 1)] {
-        feedbraid::run::run(&feedbraid::run::RunOptions {
+        feedbraid::ops::run::run(&feedbraid::ops::run::RunOptions {
             config: s.config(),
             now,
             ..Default::default()

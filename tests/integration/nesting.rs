@@ -4,8 +4,8 @@
 //! (its per-tag scope walks are bounded by the depth, so the cost is linear in the size), and no
 //! text is lost on the way.
 
-use feedbraid::normalise::depth::{MAX_DEPTH, flatten, max_depth};
-use feedbraid::normalise::html::Sanitizer;
+use feedbraid::ingest::normalise::html::Sanitizer;
+use feedbraid::text::depth::{MAX_DEPTH, flatten, max_depth};
 use proptest::prelude::*;
 
 const TAGS: &[&str] = &[

@@ -314,7 +314,7 @@ fn shipped_with_url_partners(s: &Setup) -> Config {
 fn partners_opml_round_trips_through_import() {
     let from = Setup::new::<&str>(&[], "");
     let cfg = shipped_with_url_partners(&from);
-    let opml = feedbraid::opml::partners_opml(&cfg).expect("export");
+    let opml = feedbraid::publish::render::opml::partners_opml(&cfg).expect("export");
     let file = from.dir.path().join("partners.opml");
     std::fs::write(&file, &opml).expect("write");
 
@@ -347,7 +347,11 @@ fn partners_opml_parses_with_lxml_and_lists_every_enabled_partner() {
     let s = Setup::new::<&str>(&[], "");
     let cfg = shipped_with_url_partners(&s);
     let file = s.dir.path().join("partners.opml");
-    std::fs::write(&file, feedbraid::opml::partners_opml(&cfg).expect("export")).expect("write");
+    std::fs::write(
+        &file,
+        feedbraid::publish::render::opml::partners_opml(&cfg).expect("export"),
+    )
+    .expect("write");
     let script = "import sys, lxml.etree as et\n\
                   doc = et.parse(sys.argv[1])\n\
                   r = doc.getroot()\n\

@@ -55,8 +55,8 @@ fn pages_and_embeds_have_what_people_and_partner_sites_need() {
 
 #[test]
 fn page_helpers_size_kind_and_direction() {
-    use feedbraid::html::{bcp47_case, dir, human_size, kind_size};
     use feedbraid::model::Enclosure;
+    use feedbraid::publish::render::html::{bcp47_case, dir, human_size, kind_size};
     let pdf = Enclosure {
         url: "https://x.example.org/a.pdf".into(),
         mime_type: "application/pdf".into(),

@@ -1,11 +1,12 @@
 //! Memory between runs: conditional GET, back-off, outages, redirects, caps and the run lock.
 
-use feedbraid::report::Status;
-use feedbraid::run::{self, Fatal, RunOptions};
+use feedbraid::ingest::report::Status;
+use feedbraid::ops::Fatal;
+use feedbraid::ops::run::{self, RunOptions};
 
 use crate::{Reply, Server, Setup, fixture};
 
-fn status_of<'a>(r: &'a feedbraid::report::RunReport, name: &str) -> &'a Status {
+fn status_of<'a>(r: &'a feedbraid::ops::report::RunReport, name: &str) -> &'a Status {
     &r.sources
         .iter()
         .find(|s| s.name == name)
@@ -195,11 +196,13 @@ fn offline_rebuild_uses_state_only() {
     assert_eq!(s.run_offline().expect("offline").exit_code(), 0);
     assert!(server.log().is_empty(), "no request offline");
     assert_eq!(before, s.feed());
-    let table = run::status(&RunOptions {
-        config: s.config(),
-        ..RunOptions::default()
-    })
-    .expect("status");
+    let table = feedbraid::ops::status::table(
+        &feedbraid::ops::status::rows(&RunOptions {
+            config: s.config(),
+            ..RunOptions::default()
+        })
+        .expect("status"),
+    );
     assert!(
         table
             .lines()

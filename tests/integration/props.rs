@@ -3,8 +3,8 @@
 
 use chrono::{TimeZone, Utc};
 use feedbraid::config::Config;
+use feedbraid::ingest::normalise::html::Sanitizer;
 use feedbraid::model::{Entry, Person};
-use feedbraid::normalise::html::Sanitizer;
 use proptest::prelude::*;
 
 fn fragment() -> impl Strategy<Value = String> {
@@ -115,10 +115,10 @@ proptest! {
         let credits: std::collections::BTreeMap<String, String> =
             [("a", "https://a.example.org/"), ("b", "https://b.example.org/")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let cands = |es: &[Entry]| -> Vec<_> {
-            es.iter().map(|e| feedbraid::merge::candidate(e, e.id.clone())).collect()
+            es.iter().map(|e| feedbraid::ingest::select::candidate(e, e.id.clone())).collect()
         };
-        let a = feedbraid::merge::merge(&c, cands(&entries), &credits);
-        let b = feedbraid::merge::merge(&c, cands(&shuffled), &credits);
+        let a = feedbraid::pool::merge::merge(&c, cands(&entries), &credits);
+        let b = feedbraid::pool::merge::merge(&c, cands(&shuffled), &credits);
         prop_assert_eq!(&a, &b);
         let a: Vec<Entry> = a
             .iter()
@@ -128,7 +128,7 @@ proptest! {
                 e
             })
             .collect();
-        let xml = feedbraid::render::atom(&c.feed, &a, None).expect("render");
+        let xml = feedbraid::publish::render::atom(&c.feed, &a, None).expect("render");
         let back = feed_rs::parser::parse(xml.as_slice()).expect("reparse");
         let ids: Vec<&str> = back.entries.iter().map(|e| e.id.as_str()).collect();
         let want: Vec<&str> = a.iter().map(|e| e.id.as_str()).collect();

@@ -177,7 +177,7 @@ fn default_formats_write_no_rss_and_html_can_be_left_out() {
             .written
             .iter()
             .filter(|(n, _)| n != "status.json")
-            .all(|(_, w)| *w == feedbraid::publish::Written::Unchanged),
+            .all(|(_, w)| *w == feedbraid::publish::sink::Written::Unchanged),
         "{:?}",
         again.written
     );

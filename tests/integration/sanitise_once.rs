@@ -114,7 +114,7 @@ fn an_entry_is_sanitised_once_however_many_runs_and_views_publish_it() {
     // And HTML from the cache is byte for byte what cleaning anew gives.
     let cold = tempfile::tempdir().expect("tempdir");
     let cold_out = cold.path().join("out");
-    feedbraid::run::run(&feedbraid::run::RunOptions {
+    feedbraid::ops::run::run(&feedbraid::ops::run::RunOptions {
         config: s.config(),
         out: Some(cold_out.clone()),
         state: Some(cold.path().join("state.db")),

@@ -26,14 +26,14 @@ proptest! {
 
     #[test]
     fn generated_markup_never_panics_the_sanitiser_or_the_rewrite(html in "(<(img|iframe|a|div|p|svg|script)( (src|href|alt|onload|style)=\"[a-z:/.%&;#\" ]{0,20}\")*>|</[a-z]{1,6}>|&[a-z#0-9]{0,6};?|[a-z <>&\"'=/]{0,10}){0,40}") {
-        static S: std::sync::LazyLock<feedbraid::normalise::html::Sanitizer> = std::sync::LazyLock::new(|| {
-            feedbraid::normalise::html::Sanitizer::new(
+        static S: std::sync::LazyLock<feedbraid::ingest::normalise::html::Sanitizer> = std::sync::LazyLock::new(|| {
+            feedbraid::ingest::normalise::html::Sanitizer::new(
                 Some(url::Url::parse("https://p.example.org/news/").expect("url")),
                 &["www.youtube-nocookie.com".to_string()],
             )
         });
         let clean = S.clean(&html);
-        let out = feedbraid::media::rewrite(&clean, &|_| None);
+        let out = feedbraid::publish::media::rewrite(&clean, &|_| None);
         prop_assert!(!out.to_lowercase().contains("<script"), "{out}");
         prop_assert!(!out.contains("<img") && !out.contains("<iframe"), "every image and frame is a link when nothing is mirrored: {out}");
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use feedbraid::publish::{Memory, Sink, Written};
+use feedbraid::publish::sink::{Memory, Sink, Written};
 
 use crate::{Reply, Server, Setup};
 
@@ -277,14 +277,14 @@ fn a_view_keeps_its_own_history_beyond_the_main_feeds_cap() {
 fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = shipped(tmp.path());
-    let opts = feedbraid::run::RunOptions {
+    let opts = feedbraid::ops::run::RunOptions {
         config: Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"),
         out: Some(out.clone()),
         state: Some(tmp.path().join("state.db")),
         offline: false,
         ..Default::default()
     };
-    let again = feedbraid::run::run(&opts).expect("second run");
+    let again = feedbraid::ops::run::run(&opts).expect("second run");
     assert!(again.written.len() >= 4 * 5 + 2);
     for (name, w) in &again.written {
         // status.json records when each source last succeeded: that changes on every run.
@@ -298,7 +298,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
     }
     // Unchanged views are not even rendered; a view whose file went missing is.
     std::fs::remove_file(out.join("zh.html")).expect("rm");
-    let third = feedbraid::run::run(&opts).expect("third run");
+    let third = feedbraid::ops::run::run(&opts).expect("third run");
     let changed: Vec<&str> = third
         .written
         .iter()
@@ -309,18 +309,22 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
     assert!(out.join("zh.html").is_file());
     // The gathering part runs on the caller's runtime; rendering into memory gives the bytes
     // that are on disk.
-    let cfg = feedbraid::run::load_config(&opts).expect("config");
+    let cfg = feedbraid::ops::run::load_config(&opts).expect("config");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
     let g = rt
-        .block_on(feedbraid::gather::gather(&cfg, true, chrono::Utc::now()))
+        .block_on(feedbraid::ops::gather::gather(
+            &cfg,
+            true,
+            chrono::Utc::now(),
+        ))
         .expect("gather");
-    let templates = feedbraid::html::Templates::load(None).expect("templates");
+    let templates = feedbraid::publish::render::html::Templates::load(None).expect("templates");
     let (withdrawals, active, histories) = Default::default();
-    let editorial = feedbraid::outputs::Editorial {
-        cx: feedbraid::editorial::tombstones::Context {
+    let editorial = feedbraid::publish::outputs::Editorial {
+        cx: feedbraid::pool::editorial::tombstones::Context {
             withdrawals: &withdrawals,
             active_sources: &active,
             now: chrono::Utc::now(),
@@ -328,13 +332,13 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         },
         histories: &histories,
     };
-    let rendered = feedbraid::outputs::render_all(
+    let rendered = feedbraid::publish::outputs::render_all(
         &cfg,
         &g,
         &templates,
         &Default::default(),
         &editorial,
-        feedbraid::media::Mirror::new(&cfg, true)
+        feedbraid::publish::media::Mirror::new(&cfg, true)
             .expect("mirror")
             .as_ref(),
         None,
@@ -413,14 +417,14 @@ fn a_database_from_before_views_is_backfilled_so_views_see_its_history() {
     .expect("downgrade");
     drop(db);
     std::fs::remove_dir_all(&out).expect("rm");
-    let opts = feedbraid::run::RunOptions {
+    let opts = feedbraid::ops::run::RunOptions {
         config: Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml"),
         out: Some(out.clone()),
         state: Some(tmp.path().join("state.db")),
         offline: true,
         ..Default::default()
     };
-    feedbraid::run::run(&opts).expect("offline run on the upgraded database");
+    feedbraid::ops::run::run(&opts).expect("offline run on the upgraded database");
     assert_eq!(
         read(&out.join("zh.atom")),
         zh_before,

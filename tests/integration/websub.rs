@@ -219,7 +219,7 @@ fn a_hub_that_stalls_times_out_with_the_fetch_timeout() {
     assert!(
         hub.failures
             .iter()
-            .all(|f| f.error == feedbraid::websub::PingError::Timeout),
+            .all(|f| f.error == feedbraid::publish::websub::PingError::Timeout),
         "{hub:?}"
     );
     assert!(s.feed().contains("<title>One</title>"));

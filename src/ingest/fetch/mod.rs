@@ -1,0 +1,350 @@
+//! HTTP fetching, politely: one shared client, bounded concurrency per host (the overall bound is
+//! held by `collect` for the whole of a source's processing), connect
+//! and total timeouts, a byte cap counted while streaming (after decompression, so a gzip bomb
+//! stops at the cap), conditional GET, and redirects followed by hand so that permanent moves can
+//! be reported. Returns one classified outcome per request; raw bytes only (charset is `decode`'s job).
+//! A public source never reaches a private address (`guard`, `ranges`).
+
+mod guard;
+mod headers;
+mod outcome;
+mod ranges;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use reqwest::header::{self, HeaderValue};
+use reqwest::{Client, StatusCode};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
+
+use crate::config::FetchSettings;
+use headers::{header_str, max_age, retry_after, validators};
+
+use crate::model::Validators;
+pub use guard::{Guard, PrivateAddress, StaticResolver, SystemResolver, UnknownHost};
+pub use outcome::{Failure, FailureKind, Outcome};
+pub use ranges::{BadPrefix, Blocked, Cidr};
+
+/// The User-Agent every request carries.
+pub const USER_AGENT: &str = concat!(
+    "feedbraid/",
+    env!("CARGO_PKG_VERSION"),
+    " (feed aggregator; +https://github.com/feedbraid/feedbraid)"
+);
+
+const MAX_REDIRECTS: usize = 10;
+
+/// Which addresses a fetch may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Public addresses only: a partner whose configured URL is public, and its media.
+    Public,
+    /// Private addresses too: a source whose configured URL is itself private.
+    Any,
+}
+
+/// The shared HTTP clients (guarded and not) and their concurrency limits.
+#[derive(Debug)]
+pub struct Fetcher {
+    guarded: Client,
+    open: Client,
+    guard: Guard,
+    settings: FetchSettings,
+    hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+/// Building the HTTP client failed (TLS set-up).
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot set up the HTTP client: {0}")]
+    Tls(#[from] rustls::Error),
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// The HTTP client of a run, with `[fetch]`'s timeouts, our User-Agent and TLS roots; redirects
+/// are not followed (the caller decides). Shared by fetching and the WebSub pings.
+pub fn client(settings: &FetchSettings) -> Result<Client, ClientError> {
+    builder(settings)?.build().map_err(ClientError::from)
+}
+
+fn builder(settings: &FetchSettings) -> Result<reqwest::ClientBuilder, ClientError> {
+    Ok(Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
+        .user_agent(USER_AGENT)
+        .connect_timeout(settings.connect_timeout)
+        .timeout(settings.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(settings.per_host))
+}
+
+fn tls_config() -> Result<rustls::ClientConfig, ClientError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(ClientError::from)?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+/// `url` without its userinfo (`user:password@`). Credentials in a source URL are used for the
+/// request and go no further: every URL the fetcher hands out (final URL, permanent move, reasons)
+/// passes through here, and so does every URL a report shows.
+pub fn without_credentials(url: &Url) -> Url {
+    let mut u = url.clone();
+    if !u.username().is_empty() || u.password().is_some() {
+        // Only fails for URLs that cannot have credentials, which then have none to remove.
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+    }
+    u
+}
+
+fn fail(kind: FailureKind, status: Option<u16>, reason: impl Into<String>) -> Outcome {
+    Outcome::Failed(Failure {
+        kind,
+        status,
+        retry_after: None,
+        reason: reason.into(),
+    })
+}
+
+fn classify(e: &reqwest::Error) -> Outcome {
+    if let Some(refused) = guard::refusal(e) {
+        return fail(FailureKind::PrivateAddress, None, refused.to_string());
+    }
+    if e.is_timeout() {
+        return fail(FailureKind::Timeout, None, "timed out");
+    }
+    fail(FailureKind::Network, None, describe(e))
+}
+
+/// A reqwest error with its chain of causes ("error sending request: ...: connection refused").
+pub fn describe(e: &reqwest::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    msg
+}
+
+impl Fetcher {
+    /// The byte cap applied to every body (also used for files).
+    pub fn max_bytes(&self) -> u64 {
+        self.settings.max_bytes
+    }
+
+    /// Builds the clients, guarded by [`Guard::system`]. Fails only if TLS cannot be set up.
+    pub fn new(settings: &FetchSettings) -> Result<Fetcher, ClientError> {
+        Fetcher::with_guard(settings, Guard::system())
+    }
+
+    /// Builds the clients with `guard`'s ranges and resolver.
+    pub fn with_guard(settings: &FetchSettings, guard: Guard) -> Result<Fetcher, ClientError> {
+        let build = |resolver| {
+            builder(settings)?
+                .dns_resolver(resolver)
+                .build()
+                .map_err(ClientError::from)
+        };
+        Ok(Fetcher {
+            guarded: build(guard.filtering())?,
+            open: build(guard.resolver())?,
+            guard,
+            settings: settings.clone(),
+            hosts: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// A slot for `url`'s host. (The overall bound, `[fetch] concurrency`, is held by the caller
+    /// for the whole of a source's processing; see `collect`.)
+    async fn host_permit(&self, url: &Url) -> Option<OwnedSemaphorePermit> {
+        let host = url.host_str().unwrap_or_default().to_string();
+        let host_sem = {
+            let mut map = self
+                .hosts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(
+                map.entry(host)
+                    .or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_host))),
+            )
+        };
+        host_sem.acquire_owned().await.ok()
+    }
+
+    /// Fetches a source's configured `url`, sending the stored validators. It may reach private
+    /// addresses only if `url` itself is private ([`Guard::is_private`]). Never panics, never
+    /// returns an error: every problem is a classified [`Outcome::Failed`].
+    pub async fn fetch(&self, url: &Url, known: &Validators) -> Outcome {
+        self.fetch_within(url, known, None).await
+    }
+
+    /// Fetches `url` reaching only `reach` (media: [`Reach::Public`] unless the entry's source is
+    /// private).
+    pub async fn fetch_reaching(&self, url: &Url, known: &Validators, reach: Reach) -> Outcome {
+        self.fetch_within(url, known, Some(reach)).await
+    }
+
+    /// The reach of a source whose configured URL is `url`.
+    pub async fn reach_of(&self, url: &Url) -> Reach {
+        if self.guard.is_private(url).await {
+            Reach::Any
+        } else {
+            Reach::Public
+        }
+    }
+
+    async fn fetch_within(&self, url: &Url, known: &Validators, reach: Option<Reach>) -> Outcome {
+        let total = self.settings.timeout + self.settings.connect_timeout;
+        let work = async {
+            let reach = match reach {
+                Some(r) => r,
+                None => self.reach_of(url).await,
+            };
+            self.fetch_inner(url, known, reach).await
+        };
+        match tokio::time::timeout(total, work).await {
+            Ok(o) => o,
+            Err(_) => fail(
+                FailureKind::Timeout,
+                None,
+                format!("no complete answer within {}s", total.as_secs()),
+            ),
+        }
+    }
+
+    async fn fetch_inner(&self, url: &Url, known: &Validators, reach: Reach) -> Outcome {
+        let mut current = url.clone();
+        let mut all_permanent = true;
+        let mut hops = 0;
+        let client = match reach {
+            Reach::Public => &self.guarded,
+            Reach::Any => &self.open,
+        };
+        loop {
+            // An IP literal never reaches the guarded resolver: checked here, on every hop.
+            if reach == Reach::Public
+                && let Err(refused) = self.guard.literal(&current)
+            {
+                return fail(FailureKind::PrivateAddress, None, refused.to_string());
+            }
+            let _permit = self.host_permit(&current).await;
+            let mut req = client.get(current.clone()).header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
+            if let Some(e) = &known.etag
+                && let Ok(v) = HeaderValue::from_str(e)
+            {
+                req = req.header(header::IF_NONE_MATCH, v);
+            }
+            if let Some(lm) = &known.last_modified
+                && let Ok(v) = HeaderValue::from_str(lm)
+            {
+                req = req.header(header::IF_MODIFIED_SINCE, v);
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => return classify(&e),
+            };
+            let status = resp.status();
+            let moved = || (all_permanent && hops > 0).then(|| without_credentials(&current));
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                hops += 1;
+                if hops > MAX_REDIRECTS {
+                    return fail(
+                        FailureKind::Redirects,
+                        Some(status.as_u16()),
+                        format!("more than {MAX_REDIRECTS} redirects"),
+                    );
+                }
+                let Some(next) = header_str(resp.headers(), header::LOCATION)
+                    .and_then(|l| current.join(&l).ok())
+                else {
+                    return fail(
+                        FailureKind::Redirects,
+                        Some(status.as_u16()),
+                        "redirect without a usable Location",
+                    );
+                };
+                if !matches!(next.scheme(), "http" | "https") {
+                    return fail(
+                        FailureKind::Redirects,
+                        Some(status.as_u16()),
+                        format!("redirect to a non-http URL {}", without_credentials(&next)),
+                    );
+                }
+                all_permanent &= matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                );
+                current = next;
+                continue;
+            }
+            let h = resp.headers().clone();
+            if status == StatusCode::NOT_MODIFIED {
+                let mut v = validators(&h);
+                if v.etag.is_none() && v.last_modified.is_none() {
+                    v = known.clone();
+                }
+                return Outcome::NotModified {
+                    validators: v,
+                    max_age: max_age(&h),
+                    moved_to: moved(),
+                };
+            }
+            if !status.is_success() {
+                let kind = match status.as_u16() {
+                    410 => FailureKind::Gone,
+                    429 => FailureKind::RateLimited,
+                    503 if h.contains_key(header::RETRY_AFTER) => FailureKind::RateLimited,
+                    500..=599 => FailureKind::Server,
+                    _ => FailureKind::Client,
+                };
+                return Outcome::Failed(Failure {
+                    kind,
+                    status: Some(status.as_u16()),
+                    retry_after: retry_after(&h),
+                    reason: format!("HTTP {status}"),
+                });
+            }
+            let cap = self.settings.max_bytes;
+            if resp.content_length().is_some_and(|n| n > cap) {
+                return fail(
+                    FailureKind::TooLarge,
+                    Some(status.as_u16()),
+                    format!("body larger than the {cap}-byte cap"),
+                );
+            }
+            let mut resp = resp;
+            let mut body = Vec::new();
+            loop {
+                match resp.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if body.len() as u64 + chunk.len() as u64 > cap {
+                            return fail(
+                                FailureKind::TooLarge,
+                                Some(status.as_u16()),
+                                format!("body larger than the {cap}-byte cap"),
+                            );
+                        }
+                        body.extend_from_slice(&chunk);
+                    }
+                    Ok(None) => break,
+                    Err(e) => return classify(&e),
+                }
+            }
+            return Outcome::Body {
+                body,
+                content_type: header_str(&h, header::CONTENT_TYPE),
+                validators: validators(&h),
+                max_age: max_age(&h),
+                moved_to: moved(),
+                final_url: Some(without_credentials(&current)),
+            };
+        }
+    }
+}

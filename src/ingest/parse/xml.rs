@@ -1,0 +1,378 @@
+//! The one XML front end: a single pass over the decoded text that builds a small element tree,
+//! resolving namespaces and entities as it goes, and recovering where a strict XML parser stops.
+//!
+//! Why our own tree and not a DOM crate: the recovery rules are feed-specific (feedparser's and
+//! Miniflux's), the tree must carry what the format adapters need (namespace, `xml:lang`,
+//! `xml:base`, inline XHTML) and nothing else, and it must never fetch a DTD or expand a declared
+//! entity. quick-xml does the tokenising; this module decides what a broken document meant.
+//!
+//! A well-formed document takes exactly the path a strict parser would: the recovery rules only
+//! run where a strict parser would fail, and each use is recorded as a [`Recovery`] so the
+//! operator can tell the partner. What is recovered:
+//! - HTML named entities XML does not declare (`&nbsp;`), bare `&`, invalid character references;
+//! - mismatched, stray and unclosed end tags; a document cut off anywhere;
+//! - a `<!DOCTYPE>` (skipped, never read), text or stray bytes before the root;
+//! - prefixes used without a declaration (`dc:`, `content:`, `media:` ... are well known).
+
+use quick_xml::events::{BytesStart, Event};
+
+use super::ns::Ns;
+use super::recovery::{Note, Recovery, summarise};
+use crate::text::entities::{self, Resolved};
+
+/// An attribute: namespace, local name and decoded value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attr {
+    pub ns: Ns,
+    pub name: Box<str>,
+    pub value: String,
+}
+
+/// A child of an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    El(Element),
+    Text(String),
+}
+
+/// An element: namespace, local name, attributes and children.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Element {
+    pub ns: Ns,
+    pub name: Box<str>,
+    pub attrs: Vec<Attr>,
+    pub children: Vec<Node>,
+}
+
+/// A parsed document: its root element and what had to be recovered.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub root: Element,
+    pub notes: Vec<Note>,
+}
+
+/// Deeper elements are folded into their parent (hostile nesting never reaches the recursion in
+/// adapters, serialisers or `Drop`).
+const MAX_DEPTH: usize = 128;
+
+struct Open {
+    qname: Box<str>,
+    el: Element,
+    ns_mark: usize,
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    stack: Vec<Open>,
+    bindings: Vec<(Box<str>, Ns)>,
+    root: Option<Element>,
+    notes: Vec<(Recovery, usize)>,
+    pending: String,
+    too_deep: usize,
+}
+
+/// Parses `text`; `None` when it holds no element at all.
+pub fn parse(text: &str) -> Option<Document> {
+    let mut r = quick_xml::Reader::from_str(text);
+    let c = r.config_mut();
+    c.check_end_names = false;
+    c.allow_unmatched_ends = true;
+    c.allow_dangling_amp = true;
+    c.check_comments = false;
+    c.trim_markup_names_in_closing_tags = true;
+    let mut b = Builder {
+        text,
+        stack: Vec::new(),
+        bindings: Vec::new(),
+        root: None,
+        notes: Vec::new(),
+        pending: String::new(),
+        too_deep: 0,
+    };
+    let mut errors = 0;
+    loop {
+        let at = r.buffer_position() as usize;
+        match r.read_event() {
+            Ok(Event::Start(e)) => b.start(&e, at, false),
+            Ok(Event::Empty(e)) => b.start(&e, at, true),
+            Ok(Event::End(e)) => b.end(&within(text, e.name().as_ref()), at),
+            Ok(Event::Text(t)) => {
+                let raw = within(text, &t);
+                if raw.starts_with('&') {
+                    b.note(Recovery::BareAmpersand, at);
+                }
+                b.text(&raw, at);
+            }
+            Ok(Event::CData(t)) => b.text(&within(text, &t), at),
+            Ok(Event::GeneralRef(e)) => b.reference(&within(text, &e), at),
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => {
+                errors += 1;
+                // A document cut off inside CDATA keeps the text it has.
+                if let Some(rest) = text[at..].strip_prefix("<![CDATA[")
+                    && !rest.contains("]]>")
+                {
+                    b.text(rest, at);
+                    break;
+                }
+                b.note(Recovery::Syntax(short(&e.to_string())), at);
+                if r.buffer_position() as usize <= at || errors > 1000 {
+                    break;
+                }
+            }
+        }
+        if b.root.is_some() {
+            break;
+        }
+    }
+    b.finish()
+}
+
+/// An event's text, borrowed from the document without a second UTF-8 check. Bytes quick-xml made
+/// itself lie outside `text`: their offset is past its end (or wraps), so `get` fails; copied.
+fn within<'a>(text: &'a str, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
+    let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(start..start.wrapping_add(bytes.len())) {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => String::from_utf8_lossy(bytes),
+    }
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+impl Builder<'_> {
+    fn note(&mut self, what: Recovery, at: usize) {
+        if self.notes.len() < 10_000 {
+            self.notes.push((what, at));
+        }
+    }
+
+    fn resolve(&self, qname: &str, is_attr: bool) -> (Ns, Box<str>) {
+        let (prefix, local) = match qname.split_once(':') {
+            Some((p, l)) => (p, l),
+            None if is_attr => return (Ns::None, qname.into()),
+            None => ("", qname),
+        };
+        let bound = self
+            .bindings
+            .iter()
+            .rev()
+            .find(|(p, _)| &**p == prefix)
+            .map(|(_, n)| *n);
+        let ns = bound
+            .or_else(|| Ns::well_known(prefix))
+            .unwrap_or(if prefix.is_empty() {
+                Ns::None
+            } else {
+                Ns::Other
+            });
+        (ns, local.into())
+    }
+
+    fn start(&mut self, e: &BytesStart<'_>, at: usize, empty: bool) {
+        if self.stack.len() >= MAX_DEPTH {
+            if self.too_deep == 0 {
+                self.note(Recovery::TooDeep, at);
+            }
+            // Their end tags then close nothing real: counted down in `end`.
+            self.too_deep += usize::from(!empty);
+            return;
+        }
+        self.flush_text();
+        let ns_mark = self.bindings.len();
+        let mut raw = Vec::new();
+        for a in e.attributes().with_checks(false).flatten() {
+            let key = within(self.text, a.key.as_ref()).into_owned();
+            let value = self.attr_value(&within(self.text, &a.value), at);
+            if key == "xmlns" {
+                self.bindings.push(("".into(), Ns::from_uri(&value)));
+            } else if let Some(p) = key.strip_prefix("xmlns:") {
+                self.bindings.push((p.into(), Ns::from_uri(&value)));
+            } else {
+                raw.push((key, value));
+            }
+        }
+        let qname = within(self.text, e.name().as_ref()).into_owned();
+        let (ns, name) = self.resolve(&qname, false);
+        let attrs = raw
+            .into_iter()
+            .map(|(k, value)| {
+                let (ns, name) = self.resolve(&k, true);
+                Attr { ns, name, value }
+            })
+            .collect();
+        let el = Element {
+            ns,
+            name,
+            attrs,
+            children: Vec::new(),
+        };
+        if empty {
+            self.bindings.truncate(ns_mark);
+            self.attach(el);
+        } else {
+            self.stack.push(Open {
+                qname: qname.into(),
+                el,
+                ns_mark,
+            });
+        }
+    }
+
+    fn attr_value(&mut self, raw: &str, at: usize) -> String {
+        if !raw.contains('&') {
+            return raw.to_string();
+        }
+        // Same rules as text, reported the same way.
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            rest = &rest[i..];
+            let end = rest[1..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+                .map(|e| e + 1)
+                .filter(|&e| e > 1 && rest[e..].starts_with(';'));
+            match end {
+                Some(e) => {
+                    let name = rest[1..e].to_string();
+                    let mut piece = String::new();
+                    self.resolve_ref(&name, &mut piece, at);
+                    out.push_str(&piece);
+                    rest = &rest[e + 1..];
+                }
+                None => {
+                    self.note(Recovery::BareAmpersand, at);
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn resolve_ref(&mut self, name: &str, out: &mut String, at: usize) {
+        let r = entities::resolve(name);
+        match r {
+            Resolved::Xml(_) => {}
+            Resolved::BadChar => self.note(Recovery::InvalidCharRef(name.to_string()), at),
+            Resolved::Html(..) => self.note(Recovery::UndeclaredEntity(name.to_string()), at),
+            Resolved::Unknown => self.note(Recovery::UnknownEntity(name.to_string()), at),
+        }
+        match r {
+            Resolved::Unknown => {
+                out.push('&');
+                out.push_str(name);
+                out.push(';');
+            }
+            r => entities::push(out, r, ""),
+        }
+    }
+
+    fn reference(&mut self, name: &str, at: usize) {
+        let mut s = std::mem::take(&mut self.pending);
+        self.resolve_ref(name, &mut s, at);
+        self.pending = s;
+    }
+
+    fn text(&mut self, t: &str, at: usize) {
+        if self.stack.is_empty() {
+            if !t.trim().is_empty() && self.root.is_none() {
+                self.note(Recovery::BeforeRoot, at);
+            }
+            return;
+        }
+        self.pending.push_str(t);
+    }
+
+    fn flush_text(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let t = std::mem::take(&mut self.pending);
+        if let Some(top) = self.stack.last_mut() {
+            match top.el.children.last_mut() {
+                Some(Node::Text(prev)) => prev.push_str(&t),
+                _ => top.el.children.push(Node::Text(t)),
+            }
+        }
+    }
+
+    fn attach(&mut self, el: Element) {
+        match self.stack.last_mut() {
+            Some(top) => top.el.children.push(Node::El(el)),
+            None => self.root = Some(el),
+        }
+    }
+
+    fn pop(&mut self) {
+        self.flush_text();
+        if let Some(o) = self.stack.pop() {
+            self.bindings.truncate(o.ns_mark);
+            self.attach(o.el);
+        }
+    }
+
+    fn end(&mut self, qname: &str, at: usize) {
+        if self.too_deep > 0 {
+            self.too_deep -= 1;
+            return;
+        }
+        let Some(top) = self.stack.last() else {
+            return;
+        };
+        if &*top.qname == qname {
+            return self.pop();
+        }
+        // An ancestor's end tag closes what was left open inside it (`<title>A <i>b</title>`).
+        if let Some(depth) = self.stack.iter().rposition(|o| &*o.qname == qname) {
+            let open = self.stack[self.stack.len() - 1].qname.to_string();
+            self.note(
+                Recovery::MismatchedEnd {
+                    open,
+                    close: qname.to_string(),
+                },
+                at,
+            );
+            while self.stack.len() > depth {
+                self.pop();
+            }
+            return;
+        }
+        // A misspelt end tag of a leaf (`<subtitle>...</tagline>`) closes that leaf; elsewhere a
+        // stray end tag is ignored.
+        let leaf = !top.el.children.iter().any(|c| matches!(c, Node::El(_)));
+        if leaf && self.stack.len() > 1 {
+            let open = top.qname.to_string();
+            self.note(
+                Recovery::MismatchedEnd {
+                    open,
+                    close: qname.to_string(),
+                },
+                at,
+            );
+            self.pop();
+        } else {
+            self.note(Recovery::StrayEnd(qname.to_string()), at);
+        }
+    }
+
+    fn finish(mut self) -> Option<Document> {
+        if let Some(open) = self.stack.last().map(|o| o.qname.to_string()) {
+            let at = self.text.len();
+            self.note(Recovery::CutOff(open), at);
+            while !self.stack.is_empty() {
+                self.pop();
+            }
+        }
+        let root = self.root.take()?;
+        Some(Document {
+            root,
+            notes: summarise(self.text, self.notes),
+        })
+    }
+}

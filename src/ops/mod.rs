@@ -1,0 +1,21 @@
+//! Operating feedbraid: the top layer. [`run`] sequences one run (lock, gather, render, publish,
+//! ping, report) as a list of steps; [`gather`] is its async part; [`report`] and [`status`] tell
+//! the operator; [`repair`], [`withdraw`] and [`import`] are the other commands; [`serve`] serves
+//! the output and runs on a schedule; [`error`] holds the run's [`Fatal`] errors and their exit
+//! codes.
+//!
+//! What belongs here: sequencing, commands and what the operator sees. Nothing below imports
+//! from here.
+
+pub mod error;
+pub mod gather;
+pub mod import;
+pub mod progress;
+pub mod repair;
+pub mod report;
+pub mod run;
+pub mod serve;
+pub mod status;
+pub mod withdraw;
+
+pub use error::Fatal;

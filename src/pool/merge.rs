@@ -1,0 +1,282 @@
+//! Filter, deduplicate, order and cap: candidates from every source in, the combined feed's
+//! entries out.
+//!
+//! One total order (updated desc, then id asc, then origin). Each source's candidates are sorted,
+//! filtered and capped on their own first ([`select_source`]), so a busy partner cannot crowd out
+//! a quiet one; then all are deduplicated across sources, sorted once more, and the global age
+//! limit and cap are applied ([`merge`]). Works on [`Candidate`]s, so memory grows with the number
+//! of items, not their size; the result does not depend on the order sources or items arrive in.
+//! Pure.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::config::{Config, Filter};
+use crate::ingest::select::passes_age;
+use crate::model::{Candidate, feed_order};
+
+/// A candidate that made it into the feed, with the other sources that carried it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Winner {
+    pub candidate: Candidate,
+    /// Credit links (`rel="via"`) of the duplicates it absorbed, sorted.
+    pub via: Vec<String>,
+}
+
+/// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
+/// the smallest id); the other sources are credited on it with their `credits` link. Two
+/// candidates are duplicates when they share an id, a canonical link or an original partner id.
+///
+/// `groups` are the candidates in input order (one group per source, in config order): ties keep
+/// it. They are never copied into one vector (100,000 candidates would briefly be held twice).
+pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    // Every candidate by its place: (group, index), in input order.
+    let at: Vec<(u32, u32)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, cs)| (0..cs.len()).map(move |i| (g as u32, i as u32)))
+        .collect();
+    let get = |i: usize| &groups[at[i].0 as usize][at[i].1 as usize];
+    // The order is sorted as indices (a stable sort of 100,000 candidates would need a buffer
+    // of half of them; of indices, 400 KB), ties keeping their input order.
+    let mut order: Vec<usize> = (0..at.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (get(a), get(b));
+        b.is_local()
+            .cmp(&a.is_local())
+            .then_with(|| {
+                a.published
+                    .unwrap_or(a.updated)
+                    .cmp(&b.published.unwrap_or(b.updated))
+            })
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.origin().cmp(b.origin()))
+    });
+    // First the winner of each candidate, with keys borrowed from the candidates (no copies),
+    // then the winners moved out in order.
+    let mut winner_of: Vec<usize> = vec![0; at.len()];
+    let mut via: Vec<Vec<String>> = vec![Vec::new(); at.len()];
+    let mut winners = 0;
+    {
+        let mut keys: HashMap<(u8, &str), usize> = HashMap::with_capacity(at.len() * 2);
+        for &i in &order {
+            let c = get(i);
+            let k = [
+                Some((0, c.id.as_str())),
+                c.canonical_link.as_deref().map(|l| (1, l)),
+                c.original_id.as_deref().map(|o| (2, o)),
+            ];
+            let found = k.iter().flatten().find_map(|key| keys.get(key).copied());
+            let w = match found {
+                Some(w) => {
+                    if let Some(credit) = credits.get(c.origin())
+                        && get(w).origin() != c.origin()
+                        && !via[w].contains(credit)
+                    {
+                        via[w].push(credit.clone());
+                    }
+                    w
+                }
+                None => {
+                    winners += 1;
+                    i
+                }
+            };
+            winner_of[i] = w;
+            for key in k.into_iter().flatten() {
+                keys.entry(key).or_insert(w);
+            }
+        }
+    }
+    let mut slots: Vec<Vec<Option<Candidate>>> = groups
+        .into_iter()
+        .map(|cs| cs.into_iter().map(Some).collect())
+        .collect();
+    let mut kept: Vec<Winner> = Vec::with_capacity(winners);
+    for i in order {
+        let (g, j) = (at[i].0 as usize, at[i].1 as usize);
+        if winner_of[i] == i
+            && let Some(candidate) = slots[g][j].take()
+        {
+            let mut via = std::mem::take(&mut via[i]);
+            via.sort();
+            kept.push(Winner { candidate, via });
+        }
+    }
+    kept
+}
+
+/// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before
+/// any view selects, is what makes an entry the same (same winner, same credits) in every view.
+/// `groups`: as for [`dedup`].
+pub fn pool(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    let mut all = dedup(groups, credits);
+    // Ids are unique once deduplicated, so `feed_order` is total: an unstable sort (no buffer)
+    // gives the same order.
+    all.sort_unstable_by(|a, b| feed_order(&a.candidate, &b.candidate));
+    all
+}
+
+/// Applies the global age limit to a view's selection (sorted, newest first), measured from its
+/// newest entry, and caps it. Yields indices into the selection.
+pub fn age_and_cap<'a>(
+    global: &Filter,
+    selected: impl Iterator<Item = &'a Winner>,
+    cap: usize,
+) -> Vec<&'a Winner> {
+    let mut newest = None;
+    selected
+        .filter(|w| {
+            let n = *newest.get_or_insert(w.candidate.updated);
+            passes_age(global, &w.candidate, n)
+        })
+        .take(cap)
+        .collect()
+}
+
+/// The main feed alone: the pool, its age limit and `max_entries` (per-source caps are applied by
+/// `views::select`; this is the shape without them, kept for tests of merge itself).
+pub fn merge(cfg: &Config, cs: Vec<Candidate>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+    let all = pool(vec![cs], credits);
+    age_and_cap(&cfg.filter, all.iter(), cfg.feed.max_entries)
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use chrono::{DateTime, TimeZone, Utc};
+    use regex::Regex;
+
+    use super::*;
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)
+            .single()
+            .expect("valid date")
+    }
+
+    fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
+        Candidate {
+            id: id.into(),
+            canonical_link: None,
+            original_id: None,
+            updated: day(updated),
+            published: None,
+            origin: origin.map(str::to_string),
+            handle: id.into(),
+            text: Some(format!("text of {id}")),
+            tags: Vec::new(),
+            language: None,
+        }
+    }
+
+    fn filter(include: &[&str], exclude: &[&str], max_age_days: Option<u64>) -> Filter {
+        Filter {
+            include: include
+                .iter()
+                .map(|r| Regex::new(r).expect("test setup"))
+                .collect(),
+            exclude: exclude
+                .iter()
+                .map(|r| Regex::new(r).expect("test setup"))
+                .collect(),
+            max_age: max_age_days.map(|d| Duration::from_secs(d * 86_400)),
+        }
+    }
+
+    fn win_ids(ws: &[Winner]) -> Vec<&str> {
+        ws.iter().map(|w| w.candidate.id.as_str()).collect()
+    }
+
+    #[test]
+    fn order_is_newest_first_then_id_then_origin() {
+        let mut cs = [
+            cand("b", Some("s"), 3),
+            cand("a", Some("t"), 3),
+            cand("c", Some("s"), 5),
+            cand("a", Some("s"), 3),
+        ];
+        cs.sort_by(feed_order);
+        let got: Vec<(&str, &str)> = cs.iter().map(|c| (c.id.as_str(), c.origin())).collect();
+        assert_eq!(got, vec![("c", "s"), ("a", "s"), ("a", "t"), ("b", "s")]);
+    }
+
+    #[test]
+    fn dedup_prefers_local_then_earliest_and_credits_the_others() {
+        let credits: BTreeMap<String, String> = [
+            ("a".to_string(), "https://a.example/".to_string()),
+            ("b".to_string(), "https://b.example/".to_string()),
+        ]
+        .into();
+        let mut pa = cand("pa", Some("a"), 5);
+        pa.canonical_link = Some("https://ex.org/story".into());
+        let mut pb = cand("pb", Some("b"), 6);
+        pb.canonical_link = Some("https://ex.org/story".into());
+        pb.published = Some(day(2));
+        let mut pb2 = cand("pb2", Some("b"), 6);
+        pb2.original_id = Some("https://ex.org/story".into());
+        pb2.canonical_link = Some("https://ex.org/story".into());
+        let mut pa_same = cand("pa", Some("a"), 5);
+        pa_same.handle = "second".into();
+        let other = cand("z", Some("a"), 1);
+        let out = dedup(
+            vec![
+                vec![pa.clone(), pb.clone()],
+                vec![pb2, pa_same, other.clone()],
+            ],
+            &credits,
+        );
+        assert_eq!(win_ids(&out), vec!["z", "pb"], "earliest published wins");
+        assert_eq!(
+            out[1].via,
+            vec!["https://a.example/"],
+            "b not credited on b"
+        );
+        assert!(out[0].via.is_empty());
+        let mut local = cand("l", None, 9);
+        local.original_id = Some("tag:x,2026:1".into());
+        let mut pc = cand("pc", Some("b"), 1);
+        pc.original_id = Some("tag:x,2026:1".into());
+        let out = dedup(vec![vec![pc, local], vec![pa, pb]], &credits);
+        assert_eq!(
+            win_ids(&out),
+            vec!["l", "pb"],
+            "local wins whatever its date"
+        );
+        assert_eq!(out[0].via, vec!["https://b.example/"]);
+        assert_eq!(out[1].via, vec!["https://a.example/"]);
+    }
+
+    #[test]
+    fn pool_and_global_age_and_cap() {
+        let cs = vec![
+            cand("a", Some("s"), 1),
+            cand("b", Some("t"), 9),
+            cand("c", Some("s"), 5),
+            cand("d", Some("s"), 6),
+        ];
+        let all = pool(vec![cs.clone()], &BTreeMap::new());
+        assert_eq!(win_ids(&all), vec!["b", "d", "c", "a"]);
+        let got = age_and_cap(&filter(&[], &[], Some(4)), all.iter(), 10);
+        assert_eq!(
+            got.iter()
+                .map(|w| w.candidate.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["b", "d", "c"]
+        );
+        let got = age_and_cap(&Filter::default(), all.iter(), 2);
+        assert_eq!(got.len(), 2);
+        let cfg = Config::parse(
+            "[feed]\ntitle = \"T\"\nid = \"tag:t.example.org,2026:f\"\nlink = \"https://t.example.org/\"\n\
+             self_url = \"https://t.example.org/f.atom\"\nauthor = { name = \"T\" }\nmax_entries = 2\n\
+             [filter]\nmax_age = \"2d\"\n",
+            std::path::Path::new("feeds.toml"),
+        )
+        .expect("config");
+        assert_eq!(win_ids(&merge(&cfg, cs, &BTreeMap::new())), vec!["b"]);
+    }
+}

@@ -1,0 +1,35 @@
+//! The pool: every source's candidates in, deduplicated and ordered once ([`merge`]); then what
+//! each feed selects from it ([`views`]), and the network's editorial decisions over it
+//! ([`editorial`]: withdrawals, tombstones, credit).
+//!
+//! What belongs here: pure decisions over candidates and winners. What may not: fetching,
+//! parsing, rendering or running (`ingest`, `publish`, `ops`); the pool may import `ingest`'s
+//! value types, `state`, `config`, `model` and `text`.
+
+pub mod editorial;
+pub mod merge;
+pub mod views;
+
+use std::collections::BTreeMap;
+
+use crate::ingest::report::SourceReport;
+use crate::model::{Entry, SourceInfo};
+use merge::Winner;
+
+/// What a run gathered: everything the views select from.
+#[derive(Debug)]
+pub struct Gathered {
+    /// One report per configured source, in config order.
+    pub reports: Vec<SourceReport>,
+    /// Every entry any view can show: deduplicated, newest first.
+    pub pool: Vec<Winner>,
+    /// The local entries (`Candidate::handle` of a local winner is an index into this).
+    pub locals: Vec<Entry>,
+    /// Attribution per source name.
+    pub infos: BTreeMap<String, SourceInfo>,
+    /// How long the sources took, and then the state commit.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+    /// The state writer, checkpointing after its commit: joined once the outputs are published
+    /// (dropping it lets the checkpoint finish on its own).
+    pub checkpoint: Option<std::thread::JoinHandle<()>>,
+}

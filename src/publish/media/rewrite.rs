@@ -1,0 +1,128 @@
+//! Rewriting published HTML so that it loads nothing from a third party: each `<img>` points at
+//! its mirrored copy, or becomes a plain link ("Image: alt (at partner.example.org)") that a
+//! reader may choose to follow; each `<iframe>` (a video) becomes a link ("Watch on
+//! youtube-nocookie.com"). Links people click (`href`) are left alone.
+//!
+//! The input is always our sanitiser's output (html5ever's serialiser: double-quoted attributes,
+//! `&amp;` and `&quot;` escaped), so matching tags with patterns is sound here; it would not be on
+//! arbitrary HTML.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::text::escape::escape;
+
+static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<img\b[^>]*>").expect("regex"));
+static IFRAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?s)<iframe\b[^>]*>.*?</iframe>").expect("regex"));
+static SRC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\bsrc="([^"]*)""#).expect("regex"));
+static ALT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\balt="([^"]*)""#).expect("regex"));
+static TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"\btitle="([^"]*)""#).expect("regex"));
+
+fn unescape(v: &str) -> String {
+    crate::text::entities::decode(v).into_owned()
+}
+
+fn host(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The `src` of every `<img>` (unescaped), in order.
+pub fn image_urls(html: &str) -> Vec<String> {
+    IMG.find_iter(html)
+        .filter_map(|m| SRC.captures(m.as_str()).map(|c| unescape(&c[1])))
+        .collect()
+}
+
+/// `html` with every image mirrored (`mirrored(url)` gives the copy's URL) or turned into a link,
+/// and every iframe turned into a link.
+pub fn rewrite(html: &str, mirrored: &dyn Fn(&str) -> Option<String>) -> String {
+    let out = IMG.replace_all(html, |c: &regex::Captures<'_>| {
+        let tag = &c[0];
+        let Some(src) = SRC.captures(tag).map(|s| unescape(&s[1])) else {
+            return String::new();
+        };
+        match mirrored(&src) {
+            Some(local) => SRC
+                .replace(tag, format!("src=\"{}\"", escape(&local)).as_str())
+                .into_owned(),
+            None => {
+                let alt = ALT
+                    .captures(tag)
+                    .map(|a| unescape(&a[1]))
+                    .filter(|a| !a.trim().is_empty());
+                let label = match alt {
+                    Some(a) => format!("Image: {a}"),
+                    None => "Image".to_string(),
+                };
+                format!(
+                    "<a href=\"{}\" rel=\"noopener noreferrer nofollow\">{} (at {})</a>",
+                    escape(&src),
+                    escape(&label),
+                    escape(&host(&src))
+                )
+            }
+        }
+    });
+    IFRAME
+        .replace_all(&out, |c: &regex::Captures<'_>| {
+            let tag = &c[0];
+            let Some(src) = SRC.captures(tag).map(|s| unescape(&s[1])) else {
+                return String::new();
+            };
+            let title = TITLE
+                .captures(tag)
+                .map(|t| format!("{}: ", unescape(&t[1])))
+                .unwrap_or_default();
+            format!(
+                "<p><a href=\"{}\" rel=\"noopener noreferrer nofollow\">{}Watch on {}</a></p>",
+                escape(&src),
+                escape(&title),
+                escape(&host(&src))
+            )
+        })
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{image_urls, rewrite};
+
+    #[test]
+    fn images_are_mirrored_or_linked_and_iframes_linked() {
+        let html = r#"<p><img loading="lazy" src="https://a.example.org/x.jpg?a=1&amp;b=2" alt="A &quot;cat&quot;"><img src="https://b.example.org/y.png" alt="Outreach"></p><iframe src="https://www.youtube-nocookie.com/embed/ID" title="Film" sandbox="x"></iframe><a href="https://a.example.org/page">read</a>"#;
+        assert_eq!(
+            image_urls(html),
+            [
+                "https://a.example.org/x.jpg?a=1&b=2",
+                "https://b.example.org/y.png"
+            ]
+        );
+        let out = rewrite(html, &|u| {
+            u.starts_with("https://a.")
+                .then(|| "https://us.example.org/media/ab/abc.jpg".into())
+        });
+        assert!(
+            out.contains(r#"src="https://us.example.org/media/ab/abc.jpg""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<a href="https://b.example.org/y.png" rel="noopener noreferrer nofollow">Image: Outreach (at b.example.org)</a>"#), "{out}");
+        assert!(
+            out.contains("Film: Watch on www.youtube-nocookie.com</a>"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("<iframe") && !out.contains("b.example.org/y.png\" alt"),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<a href="https://a.example.org/page">read</a>"#),
+            "links people click stay"
+        );
+    }
+}

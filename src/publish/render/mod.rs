@@ -1,0 +1,14 @@
+//! The renderers: the same entries into Atom ([`atom`], the product), JSON Feed ([`json`]), RSS
+//! 2.0 ([`rss`]), HTML pages and embeds ([`html`]) and OPML ([`opml`]). Each is pure: values in,
+//! bytes out, the same bytes for the same values.
+
+pub mod atom;
+pub mod html;
+pub mod json;
+pub mod opml;
+pub mod rss;
+
+pub use atom::{History, RenderError, atom, atom_document, atom_with_tombstones, feed_updated};
+
+/// The small stylesheet that makes `feed.atom` readable in a browser (`feed.xsl`).
+pub const FEED_XSL: &str = include_str!("feed.xsl");

@@ -1,0 +1,221 @@
+//! Plain-text fields (titles, names, categories): entities decoded (HTML-only ones such as `&nbsp;`
+//! included), tags stripped, whitespace collapsed, characters XML 1.0 forbids removed; and excerpts
+//! that never split a grapheme.
+
+use std::sync::LazyLock;
+
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::xml::xml_safe_cow;
+
+/// An HTML parser that keeps no tags at all: used to turn markup into its text with html5ever's
+/// complete entity table.
+static TEXT_ONLY: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.clean_content_tags(
+        ["script", "style", "head", "title", "template", "noscript"]
+            .into_iter()
+            .collect(),
+    );
+    b
+});
+
+/// Markup to rough plain text for matching include/exclude patterns (not for output: tags are
+/// cut, the common entities decoded, white space collapsed). Much cheaper than [`plain`]. It reads
+/// the partner's HTML before it is sanitised (see `clean`), so what the sanitiser would drop as
+/// a whole (scripts, styles, comments) is dropped here too: a pattern never matches a script.
+pub fn rough_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(4096));
+    let mut rest = s;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->").map(|e| e + 3)
+        } else if let Some(name) = ["script", "style"].into_iter().find(|n| {
+            rest.get(1..=n.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(n))
+        }) {
+            closing(rest, name)
+        } else {
+            rest.find('>').map(|e| e + 1)
+        };
+        out.push(' ');
+        rest = &rest[end.unwrap_or(rest.len())..];
+    }
+    out.push_str(rest);
+    collapse_ws(&unescape_basic(&out))
+}
+
+/// Where the end tag `</name ...>` in `s` ends, if it is there (ASCII case ignored).
+fn closing(s: &str, name: &str) -> Option<usize> {
+    s.match_indices("</").find_map(|(at, _)| {
+        let after = &s[at + 2..];
+        after
+            .get(..name.len())
+            .filter(|t| t.eq_ignore_ascii_case(name))
+            .and_then(|_| after.find('>'))
+            .map(|gt| at + 2 + gt + 1)
+    })
+}
+
+/// Turns a title-like field (which partners fill with anything from plain text to a whole HTML
+/// document) into one line of plain text.
+pub fn plain(s: &str) -> String {
+    let s = xml_safe_cow(s);
+    if !s.contains(['<', '&']) {
+        return collapse_ws(&s);
+    }
+    if !s.contains('<') {
+        return collapse_ws(&xml_safe_cow(&super::entities::decode(&s)));
+    }
+    // Markup: html5ever's parser. A whole document as a title: its <title> is dropped by the
+    // parser, so the body's text is taken.
+    // Nesting bounded first: html5ever is quadratic in depth (see `depth`).
+    let s = super::depth::flatten(&s, super::depth::MAX_DEPTH);
+    let cleaned = TEXT_ONLY.clean(&s).to_string();
+    collapse_ws(&xml_safe_cow(&unescape_basic(&cleaned)))
+}
+
+/// Undoes the few escapes html5ever's serialiser writes in text.
+fn unescape_basic(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", " ")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Collapses every run of white space (including no-break and ideographic spaces) to one space.
+pub fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{200b}') {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// At most `max` user-perceived characters of `s`, cut at a grapheme boundary (never inside a Thai
+/// or Chinese cluster), preferring a word boundary, with an ellipsis when cut.
+pub fn excerpt(s: &str, max: usize) -> String {
+    let mut graphemes = s.grapheme_indices(true);
+    let Some((end, _)) = graphemes.nth(max) else {
+        return s.to_string();
+    };
+    let head = &s[..end];
+    // Prefer the last space in the second half of the excerpt.
+    let cut = match head.rfind(' ') {
+        Some(sp) if head[..sp].graphemes(true).count() > max / 2 => sp,
+        _ => end,
+    };
+    let mut out = head[..cut].trim_end().to_string();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{excerpt, plain, rough_text};
+
+    #[test]
+    fn titles_become_one_line_of_plain_text() {
+        assert_eq!(
+            plain("Non&nbsp;breaking &amp; <b>bold</b>\n  text"),
+            "Non breaking & bold text"
+        );
+        assert_eq!(
+            plain("&lt;not a tag&gt; &#8217;quoted&#x2019;"),
+            "<not a tag> ’quoted’"
+        );
+        assert_eq!(plain("a\u{1}b\u{FFFE}c"), "abc");
+        assert_eq!(
+            plain(
+                "<html><head><title>x</title><script>bad()</script></head><body><h1>Real</h1></body></html>"
+            ),
+            "Real"
+        );
+    }
+
+    #[test]
+    fn excerpts_never_split_a_grapheme() {
+        let thai = "สิทธิของพนักงานบริการ";
+        for n in 1..12 {
+            let e = excerpt(thai, n);
+            let kept = e.trim_end_matches('…');
+            assert!(thai.starts_with(kept), "{e}");
+            // A Thai consonant is never separated from its vowel or tone mark.
+            let next = thai[kept.len()..].chars().next();
+            let combining =
+                |c: char| matches!(c, '\u{e31}' | '\u{e33}'..='\u{e3a}' | '\u{e47}'..='\u{e4e}');
+            assert!(
+                next.is_none_or(|c| !combining(c)),
+                "cut inside a cluster: {e}"
+            );
+        }
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("one two three four", 10), "one two…");
+    }
+
+    #[test]
+    fn rough_text_is_for_matching() {
+        assert_eq!(
+            rough_text("<p>Cheap&nbsp;<b>pills</b> &amp; more</p>"),
+            "Cheap pills & more"
+        );
+        // What sanitising drops whole is no text: scripts, styles, comments.
+        assert_eq!(
+            rough_text(
+                "a<SCRIPT type=x>casino()</script >b<style>.x{}</STYLE>c<!-- casino > -->d 1 > 0"
+            ),
+            "a b c d 1 > 0"
+        );
+        // An unclosed tag or script hides the rest, as it would in a browser.
+        assert_eq!(rough_text("ok <b unclosed"), "ok");
+        assert_eq!(rough_text("ok <script>never"), "ok");
+    }
+
+    #[test]
+    fn rough_text_keeps_a_greater_than_sign_outside_tags() {
+        assert_eq!(rough_text("1 > 0 <i>x</i>y"), "1 > 0 x y");
+        assert_eq!(rough_text("no markup"), "no markup");
+    }
+
+    #[test]
+    fn white_space_of_every_kind_collapses() {
+        assert_eq!(
+            super::collapse_ws("  a\u{a0}b\u{200b}c \t\n d\u{3000}e "),
+            "a b c d e"
+        );
+        assert_eq!(super::collapse_ws(""), "");
+    }
+
+    #[test]
+    fn excerpt_prefers_a_space_only_in_the_second_half() {
+        assert_eq!(
+            excerpt("abcde fghijkl", 10),
+            "abcde fghi…",
+            "space at half: not used"
+        );
+        assert_eq!(
+            excerpt("abcdef ghijkl", 10),
+            "abcdef…",
+            "space past half: used"
+        );
+        assert_eq!(excerpt("ab cdefghijkl", 10), "ab cdefghi…");
+        assert_eq!(
+            excerpt("abcdefghij", 10),
+            "abcdefghij",
+            "exactly max: not cut"
+        );
+    }
+}
