@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Two feedbraid binaries side by side on the same 500 x 50 workload, cold runs alternating, in one
+# Two feedbraid binaries side by side on the same 500 x 50 workload, cold runs (each followed by a
+# warm run on its state: every source answers 304) alternating, in one
 # invocation (only ratios from one invocation count: the machine is noisy). Also runs the new
 # binary on a deliberately broken copy of the workload: the recovery path's cost.
 #
@@ -45,9 +46,9 @@ serve() { # serve DIR
 stop() { kill "$SRV_PID" 2>/dev/null || true; wait "$SRV_PID" 2>/dev/null || true; }
 trap stop EXIT
 
-run() { # run LABEL BINARY DATA N
+run() { # run LABEL BINARY DATA N [KEEP]: KEEP=warm runs again on LABEL's state and output
     local d=$WORK/state/$1-$4
-    rm -rf "$d"; mkdir -p "$d"
+    if [ "${5:-}" = warm ]; then d=$WORK/state/${1%-warm}-$4; else rm -rf "$d"; mkdir -p "$d"; fi
     "$TIME" -f '%e %U %S %M' -o "$d/time" "$2" run --config "$3/feeds.toml" --out "$d/out" --state "$d/state.db" > "$d/log" 2>&1 || true
     read -r e u s m < <(tail -1 "$d/time")
     printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$4" "$e" "$(echo "$u + $s" | bc)" "$m" "$(python3 -c 'import json,sys; print(sum(1 for s in json.load(open(sys.argv[1]))["sources"] if s["status"] == "ok" and s["entries"] > 0))' "$d/out/status.json" 2>/dev/null || echo 0)" | tee -a "$WORK/results.tsv"
@@ -55,8 +56,13 @@ run() { # run LABEL BINARY DATA N
 
 serve "$WORK/data"
 for r in $(seq 1 "$RUNS"); do
-    if [ $((r % 2)) = 1 ]; then run old "$OLD" "$WORK/data" "$r"; run new "$NEW" "$WORK/data" "$r"
-    else run new "$NEW" "$WORK/data" "$r"; run old "$OLD" "$WORK/data" "$r"; fi
+    if [ $((r % 2)) = 1 ]; then order="old new"; else order="new old"; fi
+    for who in $order; do
+        bin=$OLD; [ "$who" = new ] && bin=$NEW
+        run "$who" "$bin" "$WORK/data" "$r"
+        # The same state again: every source answers 304 (the warm run).
+        run "$who-warm" "$bin" "$WORK/data" "$r" warm
+    done
 done
 stop
 serve "$WORK/broken"
@@ -66,16 +72,17 @@ stop
 python3 - "$WORK/results.tsv" "$(bytes "$WORK/data")" "$(bytes "$WORK/broken")" <<'PY'
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
-size = {"old": int(sys.argv[2]), "new": int(sys.argv[2]), "new-broken": int(sys.argv[3]), "old-broken": int(sys.argv[3])}
+size = {"old": int(sys.argv[2]), "new": int(sys.argv[2]), "old-warm": int(sys.argv[2]), "new-warm": int(sys.argv[2]), "new-broken": int(sys.argv[3]), "old-broken": int(sys.argv[3])}
 med = {}
 print("| run | median wall s | median CPU s | peak RSS MB | MB/s (input / wall) | sources read |")
 print("|---|---|---|---|---|---|")
-for label in ["old", "new", "new-broken", "old-broken"]:
+for label in ["old", "new", "old-warm", "new-warm", "new-broken", "old-broken"]:
     r = [x for x in rows if x[0] == label]
     if not r: continue
     w = statistics.median(float(x[2]) for x in r); c = statistics.median(float(x[3]) for x in r)
     m = max(int(x[4]) for x in r) / 1024; med[label] = w
     print(f"| {label} (n={len(r)}) | {w:.2f} | {c:.2f} | {m:.0f} | {size[label] / w / 1e6:.1f} | {r[0][5].strip()} |")
 print(f"\nnew / old cold wall: {med['new'] / med['old']:.3f}")
+print(f"new / old warm wall: {med['new-warm'] / med['old-warm']:.3f}")
 PY
 echo "compare: raw results in $WORK/results.tsv"

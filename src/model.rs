@@ -3,6 +3,11 @@
 //! Partner items (RSS 0.9x/1.0/2.0, Atom, JSON Feed) and the network's local entries all become an
 //! [`Entry`] in `normalise` or `local`; everything downstream (filter, merge, render, state) sees only
 //! this type. Each field documents where it comes from.
+//!
+//! Besides the entry, the small values the layers hand each other: a source's HTTP
+//! [`Validators`], an entry's [`Cleaned`] HTML, the editorial memory ([`Carried`], [`Tombstone`],
+//! [`ViewHistory`]), the merge [`Candidate`] and its one total order ([`feed_order`]). What may
+//! not be here: behaviour with I/O, or anything that imports a layer above `text`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -14,6 +14,7 @@ use crate::config::{Config, FeedMeta, Filter, Formats, LOCAL, View};
 use crate::ingest::select::passes_patterns;
 use crate::model::Candidate;
 use crate::pool::merge::{Winner, age_and_cap};
+use crate::text::lang::primary_subtag;
 
 /// What a view is written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,10 +67,6 @@ pub struct Selector {
     pub patterns: Filter,
 }
 
-fn primary(tag: &str) -> &str {
-    tag.split(['-', '_']).next().unwrap_or(tag)
-}
-
 impl Selector {
     /// Whether a candidate belongs in the view.
     pub fn matches(&self, c: &Candidate) -> bool {
@@ -83,7 +80,7 @@ impl Selector {
                         if want.contains('-') {
                             l == want || l.starts_with(&format!("{want}-"))
                         } else {
-                            primary(l) == want
+                            primary_subtag(l) == want
                         }
                     })
                 }))

@@ -10,6 +10,10 @@
 //! - `seen`: the first-seen time of every entry id (the date of undated entries, run after run).
 //!
 //! Versioned schema with forward migrations; WAL mode; a run's writes go in one transaction.
+//!
+//! What belongs here: the database and its rows, read and written as the model's values. What may
+//! not: the stages that use the store (`ingest`, `pool`, `publish`, `ops`); the state imports only
+//! `model`, `config` and `text`, so the store never depends on the code that uses it.
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -11,22 +11,27 @@ pub fn normalise(tag: &str) -> Option<String> {
     if t.is_empty() || t.len() > 35 {
         return None;
     }
-    let mut out = String::with_capacity(t.len());
-    for (i, part) in t.split(['-', '_']).enumerate() {
+    let plausible = t.split(['-', '_']).enumerate().all(|(i, part)| {
         let n = part.len();
-        let ok = part.chars().all(|c| c.is_ascii_alphanumeric())
+        part.chars().all(|c| c.is_ascii_alphanumeric())
             && if i == 0 {
                 (2..=3).contains(&n) && part.chars().all(|c| c.is_ascii_alphabetic())
             } else {
                 (1..=8).contains(&n)
-            };
-        if !ok {
-            return None;
-        }
+            }
+    });
+    plausible.then(|| conventional_case(t))
+}
+
+/// The tag in its conventional case, unchecked: primary subtag lower case, a script title case,
+/// a region upper case (`zh-hant-hk` → `zh-Hant-HK`); `_` becomes `-`.
+pub fn conventional_case(tag: &str) -> String {
+    let mut out = String::with_capacity(tag.len());
+    for (i, part) in tag.split(['-', '_']).enumerate() {
         if i > 0 {
             out.push('-');
         }
-        match (i, n) {
+        match (i, part.len()) {
             (0, _) => out.push_str(&part.to_ascii_lowercase()),
             // Script: title case; region: upper case.
             (_, 4) if part.chars().all(|c| c.is_ascii_alphabetic()) => {
@@ -37,15 +42,17 @@ pub fn normalise(tag: &str) -> Option<String> {
             _ => out.push_str(&part.to_ascii_lowercase()),
         }
     }
-    Some(out)
+    out
+}
+
+/// The primary subtag as written: `zh` for `zh-Hant` and `zh_HK` (no copy, no case change).
+pub fn primary_subtag(tag: &str) -> &str {
+    tag.split(['-', '_']).next().unwrap_or(tag)
 }
 
 /// The primary subtag, lower case: `zh` for `zh-Hant` and `zh-HK`.
 pub fn primary(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase()
+    primary_subtag(tag).to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod editorial;
 mod faults;
 mod front_end;
 mod guard;
+mod layers;
 mod liberal;
 mod mangled;
 mod media;

@@ -56,7 +56,8 @@ fn pages_and_embeds_have_what_people_and_partner_sites_need() {
 #[test]
 fn page_helpers_size_kind_and_direction() {
     use feedbraid::model::Enclosure;
-    use feedbraid::publish::render::html::{bcp47_case, dir, human_size, kind_size};
+    use feedbraid::publish::render::html::{dir, human_size, kind_size};
+    use feedbraid::text::lang::conventional_case as bcp47_case;
     let pdf = Enclosure {
         url: "https://x.example.org/a.pdf".into(),
         mime_type: "application/pdf".into(),

@@ -16,6 +16,7 @@ use crate::config::{Config, ConfigError};
 use crate::model::{Enclosure, Entry};
 use crate::pool::views::{FeedView, Renderer};
 use crate::text::escape::escape_html;
+use crate::text::lang::conventional_case;
 
 /// The built-in templates, by file name.
 pub const DEFAULTS: &[(&str, &str)] = &[
@@ -231,25 +232,6 @@ pub fn dir(lang: &str) -> Option<&'static str> {
     }
 }
 
-/// A BCP 47 tag with the usual case (`zh-Hant`, `zh-HK`, `th`): stored tags are lower case.
-pub fn bcp47_case(tag: &str) -> String {
-    tag.split('-')
-        .enumerate()
-        .map(|(i, p)| match (i, p.len()) {
-            (0, _) => p.to_ascii_lowercase(),
-            (_, 2) => p.to_ascii_uppercase(),
-            (_, 4) => {
-                let mut c = p.chars();
-                c.next()
-                    .map(|f| f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase())
-                    .unwrap_or_default()
-            }
-            _ => p.to_ascii_lowercase(),
-        })
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
 /// "PDF, 476 KB": the kind of file and its size, for a download link.
 pub fn kind_size(a: &Enclosure) -> String {
     let sub = a.mime_type.split(';').next().unwrap_or("").trim();
@@ -325,7 +307,7 @@ fn entry_ctx<'a>(cfg: &'a Config, e: &'a Entry) -> EntryCtx<'a> {
         summary_html: e.summary.as_deref().or(e.content.as_deref()),
         attachments: e.enclosures.iter().map(attachment).collect(),
         tags: e.categories.iter().map(|c| c.shown()).collect(),
-        lang: e.language.as_deref().map(bcp47_case),
+        lang: e.language.as_deref().map(conventional_case),
         dir: e.language.as_deref().and_then(dir),
         rights: e.shown_rights(),
         license: e.shown_license(),
@@ -369,7 +351,7 @@ fn page_ctx<'a>(
         Vec::new()
     };
     PageCtx {
-        lang: bcp47_case(view.meta.language.as_deref().unwrap_or("en")),
+        lang: conventional_case(view.meta.language.as_deref().unwrap_or("en")),
         title: &view.meta.title,
         subtitle: view.meta.subtitle.as_deref(),
         rights: cfg.feed.rights.as_deref(),
