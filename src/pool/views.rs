@@ -125,7 +125,7 @@ impl FeedView {
             meta: cfg.feed.clone(),
             selector: Selector::default(),
             cap: cfg.feed.max_entries,
-            renderers: Renderer::for_formats(&cfg.formats),
+            renderers: Renderer::for_formats(&cfg.output.formats),
         }
     }
 
@@ -152,7 +152,7 @@ impl FeedView {
                 patterns: v.filter.clone(),
             },
             cap: v.max_entries,
-            renderers: Renderer::for_formats(&cfg.formats),
+            renderers: Renderer::for_formats(&cfg.output.formats),
         }
     }
 
