@@ -211,7 +211,7 @@ fn main() -> ExitCode {
                 feedbraid::ingest::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len()))
             })
             .and_then(|(cfg, md)| {
-                feedbraid::publish::render::html::Templates::load(cfg.templates.as_deref())
+                feedbraid::publish::render::html::Templates::load(cfg.output.templates.as_deref())
                     .map(|_| (cfg, md))
             }) {
             Ok((cfg, markdown)) => {

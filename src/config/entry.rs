@@ -3,84 +3,33 @@
 
 use std::path::Path;
 
+use chrono::{DateTime, Utc};
 use toml::Spanned;
+use url::Url;
 
-use super::raw::RawEntry;
-use super::validate::{Ctx, R};
+use super::check::{Ctx, R};
+use super::raw::{RawAttachment, RawCredit, RawEntry};
 use super::{Config, ConfigError, LocalEntry};
-use crate::model::Enclosure;
+use crate::model::{Credit, Enclosure};
 
+/// One local entry; `k` is its key prefix in messages (`entry[3]`, or `entry` in front matter).
 pub(super) fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<LocalEntry> {
     let r = e.get_ref();
-    let id = match (&r.id, &r.slug) {
-        (Some(id), _) => cx.iri(id, &format!("{k}.id"))?,
-        (None, Some(slug)) => format!(
-            "{}/{}",
-            cfg.feed.id.trim_end_matches('/'),
-            crate::config::slugify(slug.get_ref())
-        ),
-        (None, None) => return cx.err(e.span(), &format!("{k}.slug"), "missing `slug` (or `id`)"),
-    };
-    let published = cx.date(&r.published, &format!("{k}.published"))?;
-    let updated = r
-        .updated
-        .as_ref()
-        .map(|u| cx.date(u, &format!("{k}.updated")))
-        .transpose()?
-        .unwrap_or(published);
-    if updated < published {
-        return cx.err(
-            r.updated.as_ref().map_or(0..0, Spanned::span),
-            &format!("{k}.updated"),
-            "is before `published`",
-        );
-    }
-    let link = match (&r.link, &r.slug) {
-        (Some(l), _) => cx.url_or_relative(l, &format!("{k}.link"), &cfg.feed.link)?,
-        (None, Some(slug)) => cx.url_or_relative(slug, &format!("{k}.slug"), &cfg.feed.link)?,
-        (None, None) => cfg.feed.link.clone(),
-    };
-    let mut attachments = Vec::new();
-    for (j, a) in r.attachments.iter().enumerate() {
-        let ak = format!("{k}.attachments[{j}]");
-        let a = a.get_ref();
-        let mime = cx.text(&a.mime_type, &format!("{ak}.type"))?;
-        if !mime.contains('/') {
-            return cx.err(
-                a.mime_type.span(),
-                &format!("{ak}.type"),
-                format!("`{mime}` is not a MIME type such as `application/pdf`"),
-            );
-        }
-        let file_len = a
-            .path
-            .as_ref()
-            .map(|p| cx.path(p, &format!("{ak}.path")))
-            .transpose()?
-            .and_then(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len());
-        attachments.push(Enclosure {
-            url: cx
-                .url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?
-                .into(),
-            mime_type: mime,
-            length: match (&a.length, file_len) {
-                (_, Some(n)) => Some(n),
-                (Some(n), None) => Some(cx.count(n, &format!("{ak}.length"), 0)? as u64),
-                (None, None) => None,
-            },
-            title: a.title.clone(),
-            language: a
-                .language
-                .as_ref()
-                .map(|l| cx.lang(l, &format!("{ak}.language")))
-                .transpose()?,
-        });
-    }
-    let mut authors = Vec::new();
-    for (j, p) in r.authors.iter().enumerate() {
-        authors.push(cx.person(p.get_ref(), &format!("{k}.authors[{j}]"))?);
-    }
+    let id = id(cx, cfg, e, k)?;
+    let (published, updated) = dates(cx, r, k)?;
+    let link = link(cx, cfg, r, k)?;
+    let attachments = r
+        .attachments
+        .iter()
+        .enumerate()
+        .map(|(j, a)| attachment(cx, cfg, a.get_ref(), &format!("{k}.attachments[{j}]")))
+        .collect::<R<Vec<_>>>()?;
+    let authors = r
+        .authors
+        .iter()
+        .enumerate()
+        .map(|(j, p)| cx.person(p.get_ref(), &format!("{k}.authors[{j}]")))
+        .collect::<R<Vec<_>>>()?;
     Ok(LocalEntry {
         id,
         title: cx.text(&r.title, &format!("{k}.title"))?,
@@ -98,28 +47,109 @@ pub(super) fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) 
         tags: r.tags.clone(),
         authors,
         attachments,
-        credit: match &r.source {
-            None => None,
-            Some(c) => {
-                let c = c.get_ref();
-                let sk = format!("{k}.source");
-                Some(crate::model::Credit {
-                    name: cx.text(&c.name, &format!("{sk}.name"))?,
-                    uri: c
-                        .uri
-                        .as_ref()
-                        .map(|u| cx.http_url(u, &format!("{sk}.uri")))
-                        .transpose()?
-                        .map(String::from),
-                    feed: c
-                        .feed
-                        .as_ref()
-                        .map(|u| cx.http_url(u, &format!("{sk}.feed")))
-                        .transpose()?
-                        .map(String::from),
-                })
-            }
+        credit: r
+            .source
+            .as_ref()
+            .map(|c| credit(cx, c.get_ref(), &format!("{k}.source")))
+            .transpose()?,
+    })
+}
+
+/// `id`, else the feed's id with `/` and the slug.
+fn id(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) -> R<String> {
+    let r = e.get_ref();
+    match (&r.id, &r.slug) {
+        (Some(id), _) => cx.iri(id, &format!("{k}.id")),
+        (None, Some(slug)) => Ok(format!(
+            "{}/{}",
+            cfg.feed.id.trim_end_matches('/'),
+            crate::config::slugify(slug.get_ref())
+        )),
+        (None, None) => cx.err(e.span(), &format!("{k}.slug"), "missing `slug` (or `id`)"),
+    }
+}
+
+/// `published` and `updated` (which defaults to `published` and may not be before it).
+fn dates(cx: &Ctx<'_>, r: &RawEntry, k: &str) -> R<(DateTime<Utc>, DateTime<Utc>)> {
+    let published = cx.date(&r.published, &format!("{k}.published"))?;
+    let updated = r
+        .updated
+        .as_ref()
+        .map(|u| cx.date(u, &format!("{k}.updated")))
+        .transpose()?
+        .unwrap_or(published);
+    if updated < published {
+        return cx.err(
+            r.updated.as_ref().map_or(0..0, Spanned::span),
+            &format!("{k}.updated"),
+            "is before `published`",
+        );
+    }
+    Ok((published, updated))
+}
+
+/// `link`, else the slug, both relative to `[feed] link`; else `[feed] link` itself.
+fn link(cx: &Ctx<'_>, cfg: &Config, r: &RawEntry, k: &str) -> R<Url> {
+    match (&r.link, &r.slug) {
+        (Some(l), _) => cx.url_or_relative(l, &format!("{k}.link"), &cfg.feed.link),
+        (None, Some(slug)) => cx.url_or_relative(slug, &format!("{k}.slug"), &cfg.feed.link),
+        (None, None) => Ok(cfg.feed.link.clone()),
+    }
+}
+
+/// One of `attachments`; `ak` is its key (`entry[0].attachments[1]`). A `path` to a file that
+/// exists gives the length.
+fn attachment(cx: &Ctx<'_>, cfg: &Config, a: &RawAttachment, ak: &str) -> R<Enclosure> {
+    let mime = cx.text(&a.mime_type, &format!("{ak}.type"))?;
+    if !mime.contains('/') {
+        return cx.err(
+            a.mime_type.span(),
+            &format!("{ak}.type"),
+            format!("`{mime}` is not a MIME type such as `application/pdf`"),
+        );
+    }
+    let file_len = a
+        .path
+        .as_ref()
+        .map(|p| cx.path(p, &format!("{ak}.path")))
+        .transpose()?
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    Ok(Enclosure {
+        url: cx
+            .url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?
+            .into(),
+        mime_type: mime,
+        length: match (&a.length, file_len) {
+            (_, Some(n)) => Some(n),
+            (Some(n), None) => Some(cx.count(n, &format!("{ak}.length"), 0)? as u64),
+            (None, None) => None,
         },
+        title: a.title.clone(),
+        language: a
+            .language
+            .as_ref()
+            .map(|l| cx.lang(l, &format!("{ak}.language")))
+            .transpose()?,
+    })
+}
+
+/// `source = { name, uri, feed }`; `sk` is its key (`entry[0].source`).
+fn credit(cx: &Ctx<'_>, c: &RawCredit, sk: &str) -> R<Credit> {
+    Ok(Credit {
+        name: cx.text(&c.name, &format!("{sk}.name"))?,
+        uri: c
+            .uri
+            .as_ref()
+            .map(|u| cx.http_url(u, &format!("{sk}.uri")))
+            .transpose()?
+            .map(String::from),
+        feed: c
+            .feed
+            .as_ref()
+            .map(|u| cx.http_url(u, &format!("{sk}.feed")))
+            .transpose()?
+            .map(String::from),
     })
 }
 

@@ -3,13 +3,17 @@
 //!
 //! [`Config::parse`] is pure (text in, value out); [`Config::from_file`] adds the file reading.
 
+mod check;
+mod duration;
 mod entry;
 mod error;
+mod output;
 mod raw;
 mod source;
 mod validate;
 mod view;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,8 +21,8 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use url::Url;
 
+pub use duration::{DurationError, parse_duration};
 pub use error::ConfigError;
-pub use validate::parse_duration;
 pub use view::{LOCAL, RESERVED};
 
 use crate::model::{Enclosure, Person};
@@ -48,20 +52,41 @@ pub struct Config {
     pub entries: Vec<LocalEntry>,
     /// `[[view]]`: more feeds from the same run, in file order.
     pub views: Vec<View>,
-    /// `[output] templates`: a folder whose files override the built-in templates by name.
-    pub templates: Option<PathBuf>,
-    /// `[output] credit`: how partner entries name their partner where every reader shows it.
-    pub credit: CreditStyle,
-    /// `[output] credit_words`: the word for "From" per language (primary subtag), e.g. `th = "จาก"`.
-    pub credit_words: std::collections::BTreeMap<String, String>,
-    /// `[output] mirror_media`: mirror every image published entries reference (EXIF stripped).
-    pub mirror_media: bool,
-    /// `[output] media_max_bytes`: the largest image mirrored.
-    pub media_max_bytes: u64,
-    /// `[output] formats`: what every feed (the main one and each view) is written as.
-    pub formats: Formats,
+    /// `[output]`: how every feed is written.
+    pub output: OutputSettings,
     /// `[archive]`: RFC 5005 monthly archive documents under `archive/`.
     pub archive: ArchiveSettings,
+}
+
+/// `[output]`: how every feed (the main one and each view) is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSettings {
+    /// `templates`: a folder whose files override the built-in templates by name.
+    pub templates: Option<PathBuf>,
+    /// `credit`: how partner entries name their partner where every reader shows it.
+    pub credit: CreditStyle,
+    /// `credit_words`: the word for "From" per language (primary subtag), e.g. `th = "จาก"`.
+    pub credit_words: BTreeMap<String, String>,
+    /// `mirror_media`: mirror every image published entries reference (EXIF stripped).
+    pub mirror_media: bool,
+    /// `media_max_bytes`: the largest image mirrored.
+    pub media_max_bytes: u64,
+    /// `formats`: what every feed is written as.
+    pub formats: Formats,
+}
+
+impl Default for OutputSettings {
+    /// What an absent `[output]` table means.
+    fn default() -> Self {
+        OutputSettings {
+            templates: None,
+            credit: CreditStyle::default(),
+            credit_words: BTreeMap::new(),
+            mirror_media: false,
+            media_max_bytes: 5 * 1024 * 1024,
+            formats: Formats::default(),
+        }
+    }
 }
 
 /// `[archive]`.

@@ -1,47 +1,19 @@
 //! One `[[source]]` table validated into a [`Source`]: where it is fetched from, how its ids are
 //! derived, its filters, and the editorial terms that travel with its items (rights, licence,
-//! excerpt only). Split from `validate` so each file stays readable.
+//! excerpt only). `validate` calls it once per table and checks the names are unique.
 
 use toml::Spanned;
 
+use super::check::{Ctx, R};
 use super::raw::RawSource;
-use super::validate::{Ctx, R};
 use super::{IdStrategy, Location, Source};
 
+/// The `i`th `[[source]]` table (0-based).
 pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source> {
     let k = format!("source[{i}].");
     let r = s.get_ref();
-    let location = match (&r.url, &r.path) {
-        (Some(u), None) => Location::Url(cx.http_url(u, &format!("{k}url"))?),
-        (None, Some(p)) => Location::Path(cx.path(p, &format!("{k}path"))?),
-        (Some(u), Some(_)) => {
-            return cx.err(
-                u.span(),
-                &format!("{k}url"),
-                "give either `url` or `path`, not both",
-            );
-        }
-        (None, None) => {
-            return cx.err(
-                s.span(),
-                &format!("{k}url"),
-                "missing `url` (or `path` for a local file)",
-            );
-        }
-    };
-    let id_strategy = match r.id_strategy.as_ref().map(|v| (v, v.get_ref().as_str())) {
-        None | Some((_, "auto")) => IdStrategy::Auto,
-        Some((_, "guid")) => IdStrategy::Guid,
-        Some((_, "link")) => IdStrategy::Link,
-        Some((_, "hash")) => IdStrategy::Hash,
-        Some((v, other)) => {
-            return cx.err(
-                v.span(),
-                &format!("{k}id_strategy"),
-                format!("`{other}` is not one of auto, guid, link, hash"),
-            );
-        }
-    };
+    let location = location(cx, s, &k)?;
+    let id_strategy = id_strategy(cx, r, &k)?;
     Ok(Source {
         name: cx.text(&r.name, &format!("{k}name"))?,
         location,
@@ -88,4 +60,38 @@ pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source
             .transpose()?
             .unwrap_or(300),
     })
+}
+
+/// `url` or `path` (one of them, not both).
+fn location(cx: &Ctx<'_>, s: &Spanned<RawSource>, k: &str) -> R<Location> {
+    let r = s.get_ref();
+    match (&r.url, &r.path) {
+        (Some(u), None) => Ok(Location::Url(cx.http_url(u, &format!("{k}url"))?)),
+        (None, Some(p)) => Ok(Location::Path(cx.path(p, &format!("{k}path"))?)),
+        (Some(u), Some(_)) => cx.err(
+            u.span(),
+            &format!("{k}url"),
+            "give either `url` or `path`, not both",
+        ),
+        (None, None) => cx.err(
+            s.span(),
+            &format!("{k}url"),
+            "missing `url` (or `path` for a local file)",
+        ),
+    }
+}
+
+/// `id_strategy`: `auto` (the default), `guid`, `link` or `hash`.
+fn id_strategy(cx: &Ctx<'_>, r: &RawSource, k: &str) -> R<IdStrategy> {
+    match r.id_strategy.as_ref().map(|v| (v, v.get_ref().as_str())) {
+        None | Some((_, "auto")) => Ok(IdStrategy::Auto),
+        Some((_, "guid")) => Ok(IdStrategy::Guid),
+        Some((_, "link")) => Ok(IdStrategy::Link),
+        Some((_, "hash")) => Ok(IdStrategy::Hash),
+        Some((v, other)) => cx.err(
+            v.span(),
+            &format!("{k}id_strategy"),
+            format!("`{other}` is not one of auto, guid, link, hash"),
+        ),
+    }
 }

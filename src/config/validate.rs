@@ -1,234 +1,24 @@
-//! Turns the raw serde types into typed values, checking each one and naming its line on failure.
+//! Puts validation together: turns the whole [`RawConfig`] into a [`Config`], one table after
+//! another (`[feed]`, `[fetch]`, `[filter]`, `[[source]]`, the paths, `[[view]]`, `[output]`,
+//! `[archive]`, `[[entry]]`), stopping at the first bad value.
+//!
+//! The order is part of the behaviour: when a file has several mistakes, `check` names the first
+//! one in this order. The checkers themselves are in `check`; the larger tables have files of
+//! their own (`source`, `view`, `output`, `entry`), none of which imports this one.
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use regex::{Regex, RegexBuilder};
 use toml::Spanned;
-use url::Url;
 
-use super::raw::{DateVal, RawConfig, RawFilter, RawPerson, S};
+use super::check::{Ctx, R};
+use super::entry::entry;
+use super::output::{archive, output};
+use super::raw::{RawConfig, RawEntry, RawFeed, RawFetch, RawFilter, RawLocal, RawSource, S};
 use super::source::source;
-use super::{Config, ConfigError, FeedMeta, FetchSettings, Filter, Source};
-use crate::model::Person;
+use super::view::views;
+use super::{Config, FeedMeta, FetchSettings, Filter, LocalEntry, Source};
 
-pub(super) struct Ctx<'a> {
-    pub file: &'a Path,
-    pub src: &'a str,
-    pub base_dir: PathBuf,
-}
-
-pub(super) type R<T> = Result<T, ConfigError>;
-
-impl Ctx<'_> {
-    pub(super) fn err<T>(
-        &self,
-        span: std::ops::Range<usize>,
-        key: &str,
-        msg: impl Into<String>,
-    ) -> R<T> {
-        Err(ConfigError::at(self.file, self.src, span, key, msg))
-    }
-
-    pub(super) fn text(&self, s: &S, key: &str) -> R<String> {
-        let t = s.get_ref().trim();
-        if t.is_empty() {
-            return self.err(s.span(), key, "must not be empty");
-        }
-        Ok(t.to_string())
-    }
-
-    pub(super) fn http_url(&self, s: &S, key: &str) -> R<Url> {
-        match Url::parse(s.get_ref().trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
-            Ok(u) => self.err(
-                s.span(),
-                key,
-                format!(
-                    "`{}` must be an http(s) URL, not `{}:`",
-                    s.get_ref(),
-                    u.scheme()
-                ),
-            ),
-            Err(e) => self.err(
-                s.span(),
-                key,
-                format!("`{}` is not a valid absolute URL ({e})", s.get_ref()),
-            ),
-        }
-    }
-
-    /// An absolute URL, or one relative to `base`.
-    pub(super) fn url_or_relative(&self, s: &S, key: &str, base: &Url) -> R<Url> {
-        match base.join(s.get_ref().trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(u),
-            Ok(u) => self.err(
-                s.span(),
-                key,
-                format!("scheme `{}:` is not allowed", u.scheme()),
-            ),
-            Err(e) => self.err(
-                s.span(),
-                key,
-                format!("`{}` is not a valid URL ({e})", s.get_ref()),
-            ),
-        }
-    }
-
-    pub(super) fn iri(&self, s: &S, key: &str) -> R<String> {
-        match Url::parse(s.get_ref().trim()) {
-            Ok(u) if !u.cannot_be_a_base() || u.scheme() == "tag" || u.scheme() == "urn" => {
-                Ok(s.get_ref().trim().to_string())
-            }
-            _ => self.err(
-                s.span(),
-                key,
-                format!(
-                    "`{}` must be an absolute IRI such as `tag:example.org,2012:feed` or an https URL",
-                    s.get_ref()
-                ),
-            ),
-        }
-    }
-
-    pub(super) fn path(&self, s: &S, key: &str) -> R<PathBuf> {
-        let t = self.text(s, key)?;
-        Ok(self.base_dir.join(t))
-    }
-
-    pub(super) fn duration(&self, s: &S, key: &str) -> R<Duration> {
-        parse_duration(s.get_ref())
-            .map_err(|m| ConfigError::at(self.file, self.src, s.span(), key, m))
-    }
-
-    pub(super) fn count(&self, n: &Spanned<i64>, key: &str, min: i64) -> R<usize> {
-        match usize::try_from(*n.get_ref()) {
-            Ok(v) if *n.get_ref() >= min => Ok(v),
-            _ => self.err(n.span(), key, format!("must be an integer ≥ {min}")),
-        }
-    }
-
-    pub(super) fn lang(&self, s: &S, key: &str) -> R<String> {
-        let t = s.get_ref().trim();
-        crate::text::lang::normalise(t).map_or_else(
-            || {
-                self.err(
-                    s.span(),
-                    key,
-                    format!("`{t}` is not a language tag such as `en` or `zh-Hant`"),
-                )
-            },
-            Ok,
-        )
-    }
-
-    pub(super) fn patterns(&self, list: &[S], key: &str) -> R<Vec<Regex>> {
-        list.iter()
-            .enumerate()
-            .map(|(i, p)| {
-                RegexBuilder::new(p.get_ref())
-                    .case_insensitive(true)
-                    .size_limit(1 << 20)
-                    .build()
-                    .map_err(|e| {
-                        ConfigError::at(
-                            self.file,
-                            self.src,
-                            p.span(),
-                            &format!("{key}[{i}]"),
-                            format!("bad pattern: {e}"),
-                        )
-                    })
-            })
-            .collect()
-    }
-
-    pub(super) fn filter(
-        &self,
-        include: &[S],
-        exclude: &[S],
-        max_age: Option<&S>,
-        key: &str,
-    ) -> R<Filter> {
-        Ok(Filter {
-            include: self.patterns(include, &format!("{key}include"))?,
-            exclude: self.patterns(exclude, &format!("{key}exclude"))?,
-            max_age: max_age
-                .map(|m| self.duration(m, &format!("{key}max_age")))
-                .transpose()?,
-        })
-    }
-
-    pub(super) fn person(&self, p: &RawPerson, key: &str) -> R<Person> {
-        Ok(Person {
-            name: self.text(&p.name, &format!("{key}.name"))?,
-            email: p.email.clone().filter(|e| !e.trim().is_empty()),
-            uri: p
-                .uri
-                .as_ref()
-                .map(|u| self.http_url(u, &format!("{key}.uri")).map(String::from))
-                .transpose()?,
-        })
-    }
-
-    pub(super) fn date(&self, s: &Spanned<DateVal>, key: &str) -> R<DateTime<Utc>> {
-        let text = s.get_ref().text();
-        let t = text.trim().replacen(' ', "T", 1);
-        let t = t.as_str();
-        if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-            return Ok(d.with_timezone(&Utc));
-        }
-        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            && let Some(dt) = d.and_hms_opt(0, 0, 0)
-        {
-            return Ok(dt.and_utc());
-        }
-        self.err(
-            s.span(),
-            key,
-            format!("`{t}` is not a date: use `2012-02-21` or `2012-02-21T10:00:00Z`"),
-        )
-    }
-}
-
-/// Parses `"30s"`, `"15m"`, `"6h"`, `"7d"`, `"1h30m"` (also `"90"` = seconds).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let t = text.trim();
-    let bad = || format!("`{text}` is not a duration: use e.g. `30s`, `15m`, `6h`, `7d`");
-    if t.is_empty() {
-        return Err(bad());
-    }
-    if let Ok(n) = t.parse::<u64>() {
-        return Ok(Duration::from_secs(n));
-    }
-    let (mut total, mut num) = (0u64, String::new());
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 604_800,
-            _ => return Err(bad()),
-        };
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-        num.clear();
-    }
-    if !num.is_empty() {
-        return Err(bad());
-    }
-    Ok(Duration::from_secs(total))
-}
-
+/// The whole file, in the order its errors are reported.
 pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
     let base_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
     let cx = Ctx {
@@ -236,8 +26,48 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         src,
         base_dir: base_dir.clone(),
     };
-    let f = &raw.feed;
-    let feed = FeedMeta {
+    let feed = feed_meta(&cx, &raw.feed)?;
+    let fetch = fetch_settings(&cx, &raw.fetch)?;
+    let filter = global_filter(&cx, &raw.filter)?;
+    let sources = sources(&cx, &raw.source)?;
+    let output_dir = path_or(
+        &cx,
+        raw.output_dir.as_ref(),
+        "output_dir",
+        base_dir.join("output"),
+    )?;
+    let state_path = path_or(
+        &cx,
+        raw.state.as_ref(),
+        "state",
+        base_dir.join(".feedbraid").join("state.db"),
+    )?;
+    let local_dir = local_dir(&cx, raw.local.as_ref())?;
+    let views = views(&cx, &raw.view, &sources, feed.max_entries)?;
+    let output = output(&cx, raw.output.as_ref())?;
+    let archive = archive(&cx, raw.archive.as_ref())?;
+    let mut cfg = Config {
+        path: file.to_path_buf(),
+        base_dir,
+        output_dir,
+        state_path,
+        feed,
+        fetch,
+        filter,
+        local_dir,
+        sources,
+        entries: Vec::new(),
+        views,
+        output,
+        archive,
+    };
+    cfg.entries = entries(&cx, &cfg, &raw.entry)?;
+    Ok(cfg)
+}
+
+/// `[feed]`.
+fn feed_meta(cx: &Ctx<'_>, f: &RawFeed) -> R<FeedMeta> {
+    Ok(FeedMeta {
         title: cx.text(&f.title, "feed.title")?,
         subtitle: f.subtitle.clone().filter(|s| !s.trim().is_empty()),
         id: cx.iri(&f.id, "feed.id")?,
@@ -260,17 +90,11 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .as_ref()
             .map(|u| cx.http_url(u, "feed.logo"))
             .transpose()?,
-        max_entries: f
-            .max_entries
-            .as_ref()
-            .map(|n| cx.count(n, "feed.max_entries", 1))
-            .transpose()?
+        max_entries: cx
+            .opt_count(f.max_entries.as_ref(), "feed.max_entries", 1)?
             .unwrap_or(100),
-        tombstone_days: f
-            .tombstone_days
-            .as_ref()
-            .map(|n| cx.count(n, "feed.tombstone_days", 0))
-            .transpose()?
+        tombstone_days: cx
+            .opt_count(f.tombstone_days.as_ref(), "feed.tombstone_days", 0)?
             .map_or(30, |n| u32::try_from(n).unwrap_or(u32::MAX)),
         iframe_hosts: f
             .iframe_hosts
@@ -284,62 +108,52 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
             .enumerate()
             .map(|(i, h)| cx.http_url(h, &format!("feed.hubs[{i}]")))
             .collect::<R<_>>()?,
-    };
+    })
+}
+
+/// `[fetch]`: every key optional, defaults from [`FetchSettings::default`].
+fn fetch_settings(cx: &Ctx<'_>, r: &RawFetch) -> R<FetchSettings> {
     let d = FetchSettings::default();
-    let r = &raw.fetch;
-    let fetch = FetchSettings {
-        timeout: r
-            .timeout
-            .as_ref()
-            .map(|s| cx.duration(s, "fetch.timeout"))
-            .transpose()?
+    Ok(FetchSettings {
+        timeout: cx
+            .opt_duration(r.timeout.as_ref(), "fetch.timeout")?
             .unwrap_or(d.timeout),
-        connect_timeout: r
-            .connect_timeout
-            .as_ref()
-            .map(|s| cx.duration(s, "fetch.connect_timeout"))
-            .transpose()?
+        connect_timeout: cx
+            .opt_duration(r.connect_timeout.as_ref(), "fetch.connect_timeout")?
             .unwrap_or(d.connect_timeout),
-        max_bytes: r
-            .max_bytes
-            .as_ref()
-            .map(|n| cx.count(n, "fetch.max_bytes", 1024))
-            .transpose()?
+        max_bytes: cx
+            .opt_count(r.max_bytes.as_ref(), "fetch.max_bytes", 1024)?
             .map_or(d.max_bytes, |n| n as u64),
-        concurrency: r
-            .concurrency
-            .as_ref()
-            .map(|n| cx.count(n, "fetch.concurrency", 1))
-            .transpose()?
+        concurrency: cx
+            .opt_count(r.concurrency.as_ref(), "fetch.concurrency", 1)?
             .unwrap_or(d.concurrency),
-        per_host: r
-            .per_host
-            .as_ref()
-            .map(|n| cx.count(n, "fetch.per_host", 1))
-            .transpose()?
+        per_host: cx
+            .opt_count(r.per_host.as_ref(), "fetch.per_host", 1)?
             .unwrap_or(d.per_host),
-        grace_period: r
-            .grace_period
-            .as_ref()
-            .map(|s| cx.duration(s, "fetch.grace_period"))
-            .transpose()?
+        grace_period: cx
+            .opt_duration(r.grace_period.as_ref(), "fetch.grace_period")?
             .unwrap_or(d.grace_period),
-        max_backoff: r
-            .max_backoff
-            .as_ref()
-            .map(|s| cx.duration(s, "fetch.max_backoff"))
-            .transpose()?
+        max_backoff: cx
+            .opt_duration(r.max_backoff.as_ref(), "fetch.max_backoff")?
             .unwrap_or(d.max_backoff),
-    };
+    })
+}
+
+/// `[filter]`.
+fn global_filter(cx: &Ctx<'_>, r: &RawFilter) -> R<Filter> {
     let RawFilter {
         include,
         exclude,
         max_age,
-    } = &raw.filter;
-    let filter = cx.filter(include, exclude, max_age.as_ref(), "filter.")?;
-    let mut sources: Vec<Source> = Vec::new();
-    for (i, s) in raw.source.iter().enumerate() {
-        let src = source(&cx, s, i)?;
+    } = r;
+    cx.filter(include, exclude, max_age.as_ref(), "filter.")
+}
+
+/// Every `[[source]]`, in file order; names must be unique.
+fn sources(cx: &Ctx<'_>, raw: &[Spanned<RawSource>]) -> R<Vec<Source>> {
+    let mut sources: Vec<Source> = Vec::with_capacity(raw.len());
+    for (i, s) in raw.iter().enumerate() {
+        let src = source(cx, s, i)?;
         if sources.iter().any(|o| o.name == src.name) {
             return cx.err(
                 s.get_ref().name.span(),
@@ -349,63 +163,35 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         }
         sources.push(src);
     }
-    let feed_max = feed.max_entries;
-    let mut cfg = Config {
-        path: file.to_path_buf(),
-        base_dir: base_dir.clone(),
-        output_dir: match &raw.output_dir {
-            Some(p) => cx.path(p, "output_dir")?,
-            None => base_dir.join("output"),
-        },
-        state_path: match &raw.state {
-            Some(p) => cx.path(p, "state")?,
-            None => base_dir.join(".feedbraid").join("state.db"),
-        },
-        feed,
-        fetch,
-        filter,
-        local_dir: raw
-            .local
-            .as_ref()
-            .map(|l| cx.path(&l.dir, "local.dir"))
-            .transpose()?,
-        views: super::view::views(&cx, &raw.view, &sources, feed_max)?,
-        templates: super::view::templates(&cx, raw.output.as_ref())?,
-        credit: super::view::credit(&cx, raw.output.as_ref())?,
-        mirror_media: raw
-            .output
-            .as_ref()
-            .and_then(|o| o.mirror_media)
-            .unwrap_or(false),
-        media_max_bytes: match raw.output.as_ref().and_then(|o| o.media_max_bytes.as_ref()) {
-            Some(n) => cx.count(n, "output.media_max_bytes", 1024)? as u64,
-            None => 5 * 1024 * 1024,
-        },
-        credit_words: raw
-            .output
-            .as_ref()
-            .map(|o| {
-                o.credit_words
-                    .iter()
-                    .map(|(k, v)| (crate::text::lang::primary(k), v.trim().to_string()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        formats: super::view::formats(&cx, raw.output.as_ref())?,
-        archive: super::view::archive(&cx, raw.archive.as_ref())?,
-        sources,
-        entries: Vec::new(),
-    };
-    for (i, e) in raw.entry.iter().enumerate() {
-        let le = super::entry::entry(&cx, &cfg, e, &format!("entry[{i}]"))?;
-        if cfg.entries.iter().any(|o| o.id == le.id) {
+    Ok(sources)
+}
+
+/// A top-level path key (`output_dir`, `state`), resolved against the config's folder.
+fn path_or(cx: &Ctx<'_>, raw: Option<&S>, key: &str, default: PathBuf) -> R<PathBuf> {
+    match raw {
+        Some(p) => cx.path(p, key),
+        None => Ok(default),
+    }
+}
+
+/// `[local] dir`: the folder of Markdown entries.
+fn local_dir(cx: &Ctx<'_>, raw: Option<&RawLocal>) -> R<Option<PathBuf>> {
+    raw.map(|l| cx.path(&l.dir, "local.dir")).transpose()
+}
+
+/// Every `[[entry]]`, in file order (they need `[feed]` from `cfg`); ids must be unique.
+fn entries(cx: &Ctx<'_>, cfg: &Config, raw: &[Spanned<RawEntry>]) -> R<Vec<LocalEntry>> {
+    let mut out: Vec<LocalEntry> = Vec::with_capacity(raw.len());
+    for (i, e) in raw.iter().enumerate() {
+        let le = entry(cx, cfg, e, &format!("entry[{i}]"))?;
+        if out.iter().any(|o| o.id == le.id) {
             return cx.err(
                 e.span(),
                 &format!("entry[{i}]"),
                 format!("id `{}` is used twice", le.id),
             );
         }
-        cfg.entries.push(le);
+        out.push(le);
     }
-    Ok(cfg)
+    Ok(out)
 }

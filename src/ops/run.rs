@@ -125,7 +125,7 @@ pub fn run_on(
 ) -> Result<RunReport, Fatal> {
     survive_file_size_limit();
     let cfg = load_config(opts)?;
-    let templates = Templates::load(cfg.templates.as_deref())?;
+    let templates = Templates::load(cfg.output.templates.as_deref())?;
     let _lock = lock(&cfg.state_path)?;
     std::fs::create_dir_all(&cfg.output_dir).map_err(|err| Fatal::Output {
         path: cfg.output_dir.clone(),

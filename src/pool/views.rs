@@ -122,7 +122,7 @@ impl FeedView {
             meta: cfg.feed.clone(),
             selector: Selector::default(),
             cap: cfg.feed.max_entries,
-            renderers: Renderer::for_formats(&cfg.formats),
+            renderers: Renderer::for_formats(&cfg.output.formats),
         }
     }
 
@@ -149,7 +149,7 @@ impl FeedView {
                 patterns: v.filter.clone(),
             },
             cap: v.max_entries,
-            renderers: Renderer::for_formats(&cfg.formats),
+            renderers: Renderer::for_formats(&cfg.output.formats),
         }
     }
 

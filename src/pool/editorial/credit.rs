@@ -18,7 +18,7 @@ pub fn apply<'a>(cfg: &Config, e: &'a Entry) -> Cow<'a, Entry> {
     let Some(s) = &e.source else {
         return Cow::Borrowed(e);
     };
-    match cfg.credit {
+    match cfg.output.credit {
         CreditStyle::None => Cow::Borrowed(e),
         CreditStyle::Author => {
             let mut e = e.clone();
@@ -34,7 +34,7 @@ pub fn apply<'a>(cfg: &Config, e: &'a Entry) -> Cow<'a, Entry> {
                 .language
                 .as_deref()
                 .map(crate::text::lang::primary)
-                .and_then(|l| cfg.credit_words.get(&l))
+                .and_then(|l| cfg.output.credit_words.get(&l))
                 .map_or("From", String::as_str);
             let name = escape(&s.name);
             let line = match s.homepage.as_deref() {

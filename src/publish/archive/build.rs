@@ -258,7 +258,7 @@ impl Plan {
 /// party, archives included. Archives never change, so they cannot point at mirrored copies
 /// (those are deleted once unused): every image and frame in them becomes a plain link.
 fn no_third_party(cfg: &Config, mut e: crate::model::Entry) -> crate::model::Entry {
-    if cfg.mirror_media {
+    if cfg.output.mirror_media {
         let link_only = |_: &str| None;
         for html in [&mut e.summary, &mut e.content].into_iter().flatten() {
             *html = crate::publish::media::rewrite(html, &link_only);

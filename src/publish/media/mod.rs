@@ -75,11 +75,11 @@ impl Mirror {
         offline: bool,
         guard: &Guard,
     ) -> Result<Option<Mirror>, PublishError> {
-        if !cfg.mirror_media {
+        if !cfg.output.mirror_media {
             return Ok(None);
         }
         let mut settings = cfg.fetch.clone();
-        settings.max_bytes = cfg.media_max_bytes;
+        settings.max_bytes = cfg.output.media_max_bytes;
         let fetcher = Fetcher::with_guard(&settings, guard.clone())?;
         Ok(Some(Mirror {
             out_dir: cfg.output_dir.clone(),

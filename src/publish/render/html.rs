@@ -361,10 +361,15 @@ fn page_ctx<'a>(
         },
         atom_url: view.url(main_self, Renderer::Atom),
         json_url: cfg
+            .output
             .formats
             .json
             .then(|| view.url(main_self, Renderer::Json)),
-        rss_url: cfg.formats.rss.then(|| view.url(main_self, Renderer::Rss)),
+        rss_url: cfg
+            .output
+            .formats
+            .rss
+            .then(|| view.url(main_self, Renderer::Rss)),
         opml_url: cfg
             .sources
             .iter()
