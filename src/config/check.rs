@@ -52,7 +52,10 @@ impl Ctx<'_> {
 
     pub(super) fn http_url(&self, s: &S, key: &str) -> R<Url> {
         match Url::parse(s.get_ref().trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+            Ok(mut u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                crate::text::links::make_iri(&mut u);
+                Ok(u)
+            }
             Ok(u) => self.err(
                 s.span(),
                 key,
@@ -73,7 +76,10 @@ impl Ctx<'_> {
     /// An absolute URL, or one relative to `base`.
     pub(super) fn url_or_relative(&self, s: &S, key: &str, base: &Url) -> R<Url> {
         match base.join(s.get_ref().trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https" | "mailto") => Ok(u),
+            Ok(mut u) if matches!(u.scheme(), "http" | "https" | "mailto") => {
+                crate::text::links::make_iri(&mut u);
+                Ok(u)
+            }
             Ok(u) => self.err(
                 s.span(),
                 key,
@@ -90,7 +96,7 @@ impl Ctx<'_> {
     pub(super) fn iri(&self, s: &S, key: &str) -> R<String> {
         match Url::parse(s.get_ref().trim()) {
             Ok(u) if !u.cannot_be_a_base() || u.scheme() == "tag" || u.scheme() == "urn" => {
-                Ok(s.get_ref().trim().to_string())
+                Ok(crate::text::links::escape_iri(s.get_ref().trim()).into_owned())
             }
             _ => self.err(
                 s.span(),
@@ -187,9 +193,18 @@ impl Ctx<'_> {
     }
 
     pub(super) fn person(&self, p: &RawPerson, key: &str) -> R<Person> {
+        let email = p.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+        if let Some(e) = email.filter(|e| !crate::text::email::is_addr_spec(e)) {
+            // The table's span: `email` is a plain string in the raw types.
+            return self.err(
+                p.name.span(),
+                &format!("{key}.email"),
+                format!("`{e}` is not an e-mail address (local@domain)"),
+            );
+        }
         Ok(Person {
             name: self.text(&p.name, &format!("{key}.name"))?,
-            email: p.email.clone().filter(|e| !e.trim().is_empty()),
+            email: email.map(str::to_string),
             uri: p
                 .uri
                 .as_ref()

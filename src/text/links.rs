@@ -56,8 +56,57 @@ pub fn strip_tracking(url: &mut Url) {
     url.set_query(Some(&kept).filter(|q| !q.is_empty()).map(|q| q.as_str()));
 }
 
+/// Characters that RFC 3986/3987 allow nowhere but in an IPv6 host (`[`, `]`), and that WHATWG
+/// serialisation (the `url` crate) leaves raw in a path, query or fragment: PHP's `?a[]=1`, a
+/// `{id}` left in a template, a `|` in a query. The W3C validator rejects them (`InvalidUriChar`).
+const NOT_IN_IRI: &[char] = &[' ', '"', '<', '>', '[', ']', '\\', '^', '`', '{', '|', '}'];
+
+/// `s` (an absolute URL or IRI) with every character RFC 3987 does not allow percent-encoded, and
+/// a `%` that starts no escape written `%25`; an IPv6 host's brackets and every non-ASCII
+/// character are kept, so the result is a valid IRI with the same meaning. Borrowed when `s` is
+/// already valid (the common case).
+pub fn escape_iri(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad_percent = |i: usize| {
+        let h = s.as_bytes();
+        !(i + 2 < h.len() && h[i + 1].is_ascii_hexdigit() && h[i + 2].is_ascii_hexdigit())
+    };
+    // The authority (`//host:port`) keeps its brackets: they delimit an IPv6 address.
+    let from = s.find("://").map_or(0, |i| {
+        s[i + 3..]
+            .find(['/', '?', '#'])
+            .map_or(s.len(), |j| i + 3 + j)
+    });
+    let needs = |(i, c): (usize, char)| {
+        i >= from && (NOT_IN_IRI.contains(&c) || c.is_control() || (c == '%' && bad_percent(i)))
+    };
+    if !s.char_indices().any(needs) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, c) in s.char_indices() {
+        if needs((i, c)) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Makes `url`'s serialisation a valid IRI (see [`escape_iri`]); the meaning is unchanged.
+pub fn make_iri(url: &mut Url) {
+    if let std::borrow::Cow::Owned(s) = escape_iri(url.as_str())
+        && let Ok(u) = Url::parse(&s)
+    {
+        *url = u;
+    }
+}
+
 /// Resolves `href` against `base` (or takes it as absolute), keeps only http, https and mailto,
-/// and strips tracking parameters.
+/// strips tracking parameters, and makes the result a valid IRI.
 pub fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() {
@@ -75,9 +124,13 @@ pub fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
             // Credentials in a partner's link (or a base) are never republished.
             let _ = url.set_username("");
             let _ = url.set_password(None);
+            make_iri(&mut url);
             Some(url)
         }
-        "mailto" => Some(url),
+        "mailto" => {
+            make_iri(&mut url);
+            Some(url)
+        }
         _ => None,
     }
 }
@@ -98,7 +151,52 @@ pub fn canonical(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{canonical, resolve};
+    use super::{canonical, escape_iri, resolve};
+
+    #[test]
+    fn urls_become_valid_iris_without_changing_meaning() {
+        // Description: PHP array parameters, template braces, a pipe, a backslash and a space in a
+        // partner's link; an IPv6 host; Thai in the path.
+        // Expect: each forbidden character percent-encoded, the host's brackets and escapes
+        // already present kept.
+        let r = |h: &str| resolve(h, None).map(String::from);
+        assert_eq!(
+            r("https://ex.org/list.php?a[]=1&b[x]=2").as_deref(),
+            Some("https://ex.org/list.php?a%5B%5D=1&b%5Bx%5D=2")
+        );
+        assert_eq!(
+            r("https://ex.org/p?q=a|b^c{d}#f`g").as_deref(),
+            Some("https://ex.org/p?q=a%7Cb%5Ec%7Bd%7D#f%60g")
+        );
+        assert_eq!(
+            r("https://[2001:db8::1]:8080/a[1]").as_deref(),
+            Some("https://[2001:db8::1]:8080/a%5B1%5D")
+        );
+        assert_eq!(
+            r("https://ex.org/a%20b?x=%zz").as_deref(),
+            Some("https://ex.org/a%20b?x=%25zz")
+        );
+        assert_eq!(
+            r("https://ex.org/p?q=a\\b").as_deref(),
+            Some("https://ex.org/p?q=a%5Cb")
+        );
+        assert_eq!(
+            r("https://ex.org/p?q=a\"b").as_deref(),
+            Some("https://ex.org/p?q=a%22b")
+        );
+        assert_eq!(
+            escape_iri("tag:ex.org,2026:a b[1]"),
+            "tag:ex.org,2026:a%20b%5B1%5D"
+        );
+        assert_eq!(
+            escape_iri("https://ex.org/ภาษา?x=ไทย"),
+            "https://ex.org/ภาษา?x=ไทย"
+        );
+        assert!(matches!(
+            escape_iri("https://ex.org/ok?a=1%2F"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn resolves_and_filters_schemes() {

@@ -73,8 +73,71 @@ pub fn plain(s: &str) -> String {
     // parser, so the body's text is taken.
     // Nesting bounded first: html5ever is quadratic in depth (see `depth`).
     let s = super::depth::flatten(&s, super::depth::MAX_DEPTH);
-    let cleaned = TEXT_ONLY.clean(&s).to_string();
+    let cleaned = TEXT_ONLY.clean(&space_blocks(&s)).to_string();
     collapse_ws(&xml_safe_cow(&unescape_basic(&cleaned)))
+}
+
+/// Elements whose start or end separates words: their text never runs into the next block's.
+const BLOCKS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
+];
+
+/// `s` with a space before every block-level tag (start or end), so that stripping the tags
+/// leaves "Centre Tier" where the markup had `Centre</p><p>Tier`; inline tags (`<b>`, `<a>`)
+/// are left alone, so "wo<b>rd</b>" stays one word.
+fn space_blocks(s: &str) -> std::borrow::Cow<'_, str> {
+    let is_block = |tag: &str| {
+        let name = tag.trim_start_matches('/');
+        let end = name
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(name.len());
+        BLOCKS.contains(&name[..end].to_ascii_lowercase().as_str())
+    };
+    if !s.match_indices('<').any(|(i, _)| is_block(&s[i + 1..])) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut last = 0;
+    for (i, _) in s.match_indices('<') {
+        if is_block(&s[i + 1..]) {
+            out.push_str(&s[last..i]);
+            out.push(' ');
+            last = i;
+        }
+    }
+    out.push_str(&s[last..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Undoes the few escapes html5ever's serialiser writes in text.
@@ -144,6 +207,22 @@ mod tests {
             ),
             "Real"
         );
+    }
+
+    #[test]
+    fn blocks_are_separated_and_inline_tags_are_not() {
+        // Description: a credit line and the first paragraph, as a partner's summary has them.
+        // Expect: a space between the blocks, none inside a word split by inline markup.
+        assert_eq!(
+            plain("<p>From Research Centre</p><p>Tier changes</p>"),
+            "From Research Centre Tier changes"
+        );
+        assert_eq!(
+            plain("one<br>two<BR/>three<li>four</li>"),
+            "one two three four"
+        );
+        assert_eq!(plain("wo<b>rd</b> <a href='x'>link</a>ed"), "word linked");
+        assert_eq!(plain("<h2>Title</h2>Text<hr>End"), "Title Text End");
     }
 
     #[test]

@@ -12,6 +12,8 @@
 //! | `recovered ~ S` | the source's report says it recovered S |
 //! | `category = term\|label`, `hreflang = L` | the Atom output carries them |
 //! | `failure = KEY` | the source failed with this `status.json` failure kind |
+//! | `email = A` / `[not] email ~ S` | an author's `<email>` is exactly A / some (no) `<email>` contains S |
+//! | `author = N` | an author's `<name>` is exactly N |
 //!
 //! Every output must also pass the validity checker (`validity::violations`).
 
@@ -124,6 +126,18 @@ fn check(name: &str, text: &str) -> Vec<String> {
             }
             ("hreflang", "=") => p.xml.contains(&format!("hreflang=\"{value}\"")),
             ("failure", "=") => rep.failure.map(|f| f.key()) == Some(value),
+            ("email", "=") => p
+                .xml
+                .contains(&format!("<email>{}</email>", xml_escape(value))),
+            ("email", "~") => p
+                .xml
+                .split("<email>")
+                .skip(1)
+                .filter_map(|s| s.split_once("</email>").map(|(e, _)| e))
+                .any(|e| e.contains(&xml_escape(value))),
+            ("author", "=") => p
+                .xml
+                .contains(&format!("<name>{}</name>", xml_escape(value))),
             _ => panic!("{name}: unknown expectation `{e}`"),
         };
         if found == negated {
@@ -135,6 +149,12 @@ fn check(name: &str, text: &str) -> Vec<String> {
         }
     }
     problems
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[test]

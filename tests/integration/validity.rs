@@ -34,10 +34,36 @@ fn is_rfc3339(s: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(s).is_ok() && s.len() >= 20 && s.as_bytes()[10] == b'T'
 }
 
-fn is_absolute_iri(s: &str) -> bool {
+/// An absolute IRI as RFC 3987 (and the W3C validator's `InvalidUriChar`) has it: no character
+/// it forbids after the authority, and every `%` an escape.
+pub fn is_absolute_iri(s: &str) -> bool {
+    let after_authority = s.find("://").map_or(s, |i| {
+        s[i + 3..]
+            .find(['/', '?', '#'])
+            .map_or("", |j| &s[i + 3 + j..])
+    });
+    let bytes = after_authority.as_bytes();
+    let percent_ok = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || (i + 2 < bytes.len()
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit())
+    });
     url::Url::parse(s)
         .is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "tag" | "urn" | "mailto"))
         && !s.contains(char::is_whitespace)
+        && !after_authority.contains(['"', '<', '>', '[', ']', '\\', '^', '`', '{', '|', '}'])
+        && percent_ok
+}
+
+/// An RFC 5322 addr-spec, roughly: one `@`, something on each side, nothing a display name or a
+/// list would add.
+fn is_addr_spec(s: &str) -> bool {
+    s.split('@').count() == 2
+        && !s.starts_with('@')
+        && !s.ends_with('@')
+        && !s.contains([' ', '<', '>', ',', '(', ')', ';'])
+        && !s.contains("..")
 }
 
 #[derive(Default, Debug)]
@@ -115,7 +141,9 @@ pub fn violations(xml: &str) -> Vec<String> {
                     };
                     match name.as_str() {
                         "author" => scope.authors += 1,
-                        "id" | "title" | "updated" | "published" => text_for = Some(name.clone()),
+                        "id" | "title" | "updated" | "published" | "email" | "uri" => {
+                            text_for = Some(name.clone())
+                        }
                         _ => {}
                     }
                 } else if matches!(name.as_str(), "id" | "updated") {
@@ -161,6 +189,12 @@ pub fn violations(xml: &str) -> Vec<String> {
                             if !is_rfc3339(&text) {
                                 v.push(format!("{field} is not RFC 3339: {text:?}"));
                             }
+                        }
+                        "email" if !is_addr_spec(&text) => {
+                            v.push(format!("email is not an addr-spec: {text:?}"))
+                        }
+                        "uri" if !is_absolute_iri(&text) => {
+                            v.push(format!("uri is not an absolute IRI: {text:?}"))
                         }
                         "source-id" if !is_absolute_iri(&text) => {
                             v.push(format!("source id not absolute: {text}"))
@@ -270,4 +304,17 @@ fn the_checker_itself_catches_violations() {
     ] {
         assert!(v.contains(expected), "{expected} not caught:\n{v}");
     }
+    let iri = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><author><name>n</name>\
+               <email>editor at example dot org</email><uri>https://ex.org/a|b</uri></author>\
+               <link href=\"https://ex.org/p?a[]=1\"/></entry></feed>";
+    let v = violations(iri).join("\n");
+    for expected in [
+        "email is not an addr-spec",
+        "uri is not an absolute IRI",
+        "relative or bad link href \"https://ex.org/p?a[]=1\"",
+    ] {
+        assert!(v.contains(expected), "{expected} not caught:\n{v}");
+    }
+    assert!(is_absolute_iri("https://[2001:db8::1]/a%5B%5D?x=%E0%B8%81"));
+    assert!(!is_absolute_iri("https://ex.org/a%zz"));
 }

@@ -25,7 +25,7 @@ pub(super) fn person(p: &RawPerson) -> Option<Person> {
         .email
         .as_deref()
         .map(text::plain)
-        .filter(|e| e.contains('@') && !e.contains(' '));
+        .filter(|e| crate::text::email::is_addr_spec(e));
     let name = if name.is_empty() {
         email.clone().unwrap_or_default()
     } else {

@@ -105,7 +105,7 @@ pub fn derive(strategy: IdStrategy, source_slug: &str, i: IdInputs<'_>) -> Strin
     let guid = i.guid.map(str::trim).filter(|g| !g.is_empty());
     let by_guid = |g: &str| {
         if is_absolute_iri(g) {
-            g.to_string()
+            crate::text::links::escape_iri(g).into_owned()
         } else {
             scoped(source_slug, "guid", &[g])
         }

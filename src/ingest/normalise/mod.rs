@@ -77,7 +77,7 @@ impl<'a> FeedContext<'a> {
             .as_deref()
             .map(str::trim)
             .filter(|i| ids::is_absolute_iri(i))
-            .map(str::to_string)
+            .map(|i| links::escape_iri(i).into_owned())
             .or_else(|| feed_url.as_ref().map(|u| u.to_string()))
             .or_else(|| homepage.as_ref().map(|u| u.to_string()))
             .unwrap_or_else(|| format!("tag:feedbraid,2026:{}", source.slug()));
