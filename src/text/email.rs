@@ -23,11 +23,8 @@ fn quoted(s: &str) -> bool {
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
-                if chars.next().is_none_or(|e| e.is_control()) {
-                    return false;
-                }
-            }
+            '\\' if chars.next().is_none_or(|e| e.is_control()) => return false,
+            '\\' => {}
             '"' => return false,
             c if c.is_control() => return false,
             _ => {}
