@@ -12,7 +12,8 @@ use crate::config::{Config, Location, Source};
 #[error("writing partners.opml: {0}")]
 pub struct ExportError(#[from] std::io::Error);
 
-/// OPML 2.0 listing every enabled `url` source: `text` and `title` (the name), `type="rss"`,
+/// OPML 2.0 listing every enabled `url` source (or, when there is none, the network's own feed,
+/// since OPML 2.0 requires at least one outline): `text` and `title` (the name), `type="rss"`,
 /// `xmlUrl`, `htmlUrl` (the `homepage`), `language` and `category` (the tags, as `/tag` paths)
 /// where known. User names and passwords are removed from URLs. `path` sources are left out: a
 /// file on the server is not something a subscriber can follow.
@@ -43,19 +44,34 @@ pub fn partners_opml(cfg: &Config) -> Result<Vec<u8>, ExportError> {
             Location::Path(_) => None,
         })
         .collect();
+    w.write_event(Event::Start(BytesStart::new("body")))?;
     if partners.is_empty() {
-        w.write_event(Event::Empty(BytesStart::new("body")))?;
-    } else {
-        w.write_event(Event::Start(BytesStart::new("body")))?;
-        for (s, url) in partners {
-            w.write_event(Event::Empty(outline(s, url)))?;
-        }
-        w.write_event(Event::End(BytesEnd::new("body")))?;
+        // OPML 2.0 requires at least one outline: with no partner a subscriber could follow,
+        // the list holds the network's own combined feed.
+        w.write_event(Event::Empty(own_feed(cfg)))?;
     }
+    for (s, url) in partners {
+        w.write_event(Event::Empty(outline(s, url)))?;
+    }
+    w.write_event(Event::End(BytesEnd::new("body")))?;
     w.write_event(Event::End(BytesEnd::new("opml")))?;
     let mut out = w.into_inner();
     out.push(b'\n');
     Ok(out)
+}
+
+/// The outline of the combined feed itself.
+fn own_feed(cfg: &Config) -> BytesStart<'_> {
+    let mut o = BytesStart::new("outline");
+    o.push_attribute(("text", cfg.feed.title.as_str()));
+    o.push_attribute(("title", cfg.feed.title.as_str()));
+    o.push_attribute(("type", "rss"));
+    o.push_attribute(("xmlUrl", public(&cfg.feed.self_url).as_str()));
+    o.push_attribute(("htmlUrl", public(&cfg.feed.link).as_str()));
+    if let Some(lang) = &cfg.feed.language {
+        o.push_attribute(("language", lang.as_str()));
+    }
+    o
 }
 
 fn outline<'a>(s: &'a Source, url: &Url) -> BytesStart<'a> {
@@ -168,6 +184,26 @@ url = "http://bare.example.org/rss"
         assert!(!x.contains("Off"), "disabled source listed: {x}");
         assert!(!x.contains("Local file"), "path source listed: {x}");
         assert!(!x.contains("dateCreated"), "{x}");
+    }
+
+    #[test]
+    fn with_no_partner_to_list_the_body_holds_the_network_s_own_feed() {
+        // Description: only `path` partners (the shipped example). Expect: a valid OPML 2.0 body
+        // with one outline, the combined feed, never an empty `<body/>`.
+        let cfg = Config::parse(
+            "[feed]\ntitle = \"Net\"\nid = \"tag:ex.org,2026:net\"\nlink = \"https://ex.org/\"\n\
+             self_url = \"https://ex.org/feed.atom\"\nlanguage = \"en\"\n[feed.author]\nname = \"Sec\"\n\
+             [[source]]\nname = \"File\"\npath = \"partners/x.xml\"\n",
+            Path::new("/tmp/feeds.toml"),
+        )
+        .expect("config");
+        let x = String::from_utf8(partners_opml(&cfg).expect("export")).expect("utf-8");
+        assert!(!x.contains("<body/>"), "{x}");
+        assert!(
+            x.contains(r#"<outline text="Net" title="Net" type="rss" xmlUrl="https://ex.org/feed.atom" htmlUrl="https://ex.org/" language="en"/>"#),
+            "{x}"
+        );
+        assert_eq!(x.matches("<outline").count(), 1, "{x}");
     }
 
     #[test]
