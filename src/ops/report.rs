@@ -5,6 +5,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::ingest::report::{SourceReport, Status};
+use crate::publish::media::MediaReport;
 use crate::publish::sink::Written;
 use crate::publish::websub::HubReport;
 
@@ -51,8 +52,18 @@ impl RunReport {
         s
     }
 
-    /// The summary printed on stderr.
+    /// The summary printed on stderr: one line per source and hub, then what was published,
+    /// counted by kind of file (see [`RunReport::summary_verbose`] for the names).
     pub fn summary(&self) -> String {
+        self.summary_with(false)
+    }
+
+    /// [`RunReport::summary`], also naming every file that changed.
+    pub fn summary_verbose(&self) -> String {
+        self.summary_with(true)
+    }
+
+    fn summary_with(&self, verbose: bool) -> String {
         let mut s = String::new();
         for r in &self.sources {
             s.push_str(&r.line());
@@ -67,29 +78,19 @@ impl RunReport {
             .iter()
             .filter(|r| r.status.is_problem())
             .count();
-        let changed: Vec<&str> = self
-            .written
-            .iter()
-            .filter(|(_, w)| *w == Written::Changed)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        let files = if changed.is_empty() {
-            format!("all {} files unchanged", self.written.len())
-        } else {
-            format!(
-                "written: {}; {} unchanged",
-                changed.join(", "),
-                self.written.len() - changed.len()
-            )
-        };
         s.push_str(&format!(
             "feedbraid: {} entries published, {} views; {} of {} sources with problems; {}\n",
             self.entries,
             self.views,
             failed,
             self.sources.len(),
-            files
+            files_line(&self.written)
         ));
+        if verbose {
+            for (name, _) in self.written.iter().filter(|(_, w)| *w == Written::Changed) {
+                s.push_str(&format!("feedbraid:   written {name}\n"));
+            }
+        }
         if self.cleaned.sanitised > 0 {
             s.push_str(&format!(
                 "feedbraid: {} entries sanitised for publishing ({} already sanitised)\n",
@@ -97,16 +98,7 @@ impl RunReport {
             ));
         }
         if let Some(m) = &self.media {
-            s.push_str(&format!(
-                "feedbraid: media: {} mirrored ({} bytes), {} already mirrored, {} refused\n",
-                m.mirrored,
-                m.bytes,
-                m.reused,
-                m.refused.len()
-            ));
-            for (url, why) in m.refused.iter().take(5) {
-                s.push_str(&format!("feedbraid:   refused {url}: {why}\n"));
-            }
+            s.push_str(&media_lines(m));
         }
         if !self.timings.is_empty() {
             let t: Vec<String> = self
@@ -117,6 +109,86 @@ impl RunReport {
             s.push_str(&format!("feedbraid: took {}\n", t.join(", ")));
         }
         s
+    }
+}
+
+/// The kinds of file a run publishes, for counting: pages, feeds, archive months, media.
+fn kind_of(name: &str) -> &'static str {
+    if name.starts_with("media/") {
+        "media"
+    } else if name.starts_with("archive/") {
+        "archive"
+    } else if name.ends_with(".html") {
+        "pages"
+    } else if [".atom", ".json", ".xml", ".rss", ".opml"]
+        .iter()
+        .any(|x| name.ends_with(x))
+    {
+        "feeds"
+    } else {
+        "other"
+    }
+}
+
+/// "written 14 files (3 pages, 9 feeds, 2 media); 40 unchanged", or "all 54 files unchanged".
+fn files_line(written: &[(String, Written)]) -> String {
+    let changed: Vec<&str> = written
+        .iter()
+        .filter(|(_, w)| *w == Written::Changed)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if changed.is_empty() {
+        return format!("all {} files unchanged", written.len());
+    }
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for k in changed.iter().map(|n| kind_of(n)) {
+        match kinds.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((k, 1)),
+        }
+    }
+    let by_kind: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    format!(
+        "written {} files ({}); {} unchanged",
+        changed.len(),
+        by_kind.join(", "),
+        written.len() - changed.len()
+    )
+}
+
+/// How many images were refused before a line is "and N more" (the rest are in `status.json`).
+const REFUSED_SHOWN: usize = 5;
+
+/// The media line, then one line per refused image (the first few), each with a short reason.
+fn media_lines(m: &MediaReport) -> String {
+    let mut s = format!(
+        "feedbraid: media: {} mirrored ({} bytes), {} already mirrored, {} refused\n",
+        m.mirrored,
+        m.bytes,
+        m.reused,
+        m.refused.len()
+    );
+    for (url, why) in m.refused.iter().take(REFUSED_SHOWN) {
+        s.push_str(&format!(
+            "feedbraid:   refused {}: {}\n",
+            shorten(url, 120),
+            shorten(why, 120)
+        ));
+    }
+    if m.refused.len() > REFUSED_SHOWN {
+        s.push_str(&format!(
+            "feedbraid:   and {} more refused (see status.json)\n",
+            m.refused.len() - REFUSED_SHOWN
+        ));
+    }
+    s
+}
+
+/// At most `max` characters of `s`, with an ellipsis when cut.
+fn shorten(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
     }
 }
 
@@ -236,4 +308,58 @@ pub fn status_json(
     let mut v = serde_json::to_vec_pretty(&value)?;
     v.push(b'\n');
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MediaReport, Written, files_line, media_lines};
+
+    #[test]
+    fn written_files_are_counted_by_kind_not_listed() {
+        // Description: a first run with archives: hundreds of files. Expect: one short line of
+        // counts per kind, never the names.
+        let mut written: Vec<(String, Written)> = (0..240)
+            .map(|i| {
+                (
+                    format!("archive/{}-{:02}.atom", 2000 + i / 12, i % 12 + 1),
+                    Written::Changed,
+                )
+            })
+            .collect();
+        written.push(("index.html".into(), Written::Changed));
+        written.push(("feed.atom".into(), Written::Changed));
+        written.push(("media/ab/cd.jpg".into(), Written::Changed));
+        written.push(("feed.json".into(), Written::Unchanged));
+        let line = files_line(&written);
+        assert_eq!(
+            line,
+            "written 243 files (240 archive, 1 pages, 1 feeds, 1 media); 1 unchanged"
+        );
+        let none: Vec<(String, Written)> = vec![("feed.atom".into(), Written::Unchanged)];
+        assert_eq!(files_line(&none), "all 1 files unchanged");
+    }
+
+    #[test]
+    fn refused_images_are_a_line_each_with_a_short_reason_then_a_count() {
+        let m = MediaReport {
+            refused: (0..8)
+                .map(|i| {
+                    (
+                        format!("https://img{i}.example.org/{}.jpg", "x".repeat(300)),
+                        "host not found".into(),
+                    )
+                })
+                .collect(),
+            ..MediaReport::default()
+        };
+        let s = media_lines(&m);
+        let lines: Vec<&str> = s.lines().collect();
+        assert_eq!(lines.len(), 1 + 5 + 1, "{s}");
+        assert!(lines[1].ends_with(": host not found"), "{s}");
+        assert!(lines.iter().all(|l| l.chars().count() < 400), "{s}");
+        assert_eq!(
+            lines[6],
+            "feedbraid:   and 3 more refused (see status.json)"
+        );
+    }
 }
