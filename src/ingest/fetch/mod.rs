@@ -267,13 +267,14 @@ impl Fetcher {
             return Outcome::Failed(http_failure(status, h));
         }
         let content_type = header_str(h, header::CONTENT_TYPE);
-        let (validators, max_age) = (validators(h), max_age(h));
+        let fresh_validators = validators(h);
+        let fresh_for = max_age(h);
         match self.read_body(resp).await {
             Ok(body) => Outcome::Body {
                 body,
                 content_type,
-                validators,
-                max_age,
+                validators: fresh_validators,
+                max_age: fresh_for,
                 moved_to: route.moved(),
                 final_url: Some(without_credentials(route.current())),
             },
