@@ -1,5 +1,5 @@
-//! The one place where a partner's quirks become our [`Entry`] model: ids, titles, links, dates,
-//! authors, categories, language, attachments and attribution.
+//! The one place where a partner's quirks become our [`Entry`](crate::model::Entry) model: ids,
+//! titles, links, dates, authors, categories, language, attachments and attribution.
 //!
 //! Only cheap extraction happens here: the HTML of `summary` and `content` is kept as the partner
 //! wrote it (text wrapped in `<p>`), with the base its links resolve against ([`FeedContext::base_of`]).
