@@ -143,9 +143,12 @@ fn ingest(bodies: &[Vec<u8>], mb: f64) -> f64 {
     let t = Instant::now();
     let mut n = 0;
     for b in bodies {
-        if let Ok(i) =
-            feedbraid::ingest::document::ingest(source, &pool, true, b, None, url.as_ref(), now)
-        {
+        let doc = feedbraid::ingest::document::Fetched {
+            body: b,
+            charset: None,
+            url: url.as_ref(),
+        };
+        if let Ok(i) = feedbraid::ingest::document::ingest(source, &pool, true, doc, now) {
             n += i.candidates.len();
         }
     }

@@ -3,18 +3,20 @@
 //! (exponential back-off with jitter, `Retry-After`, the grace period for stored entries) and
 //! says what to write to state. Sources run concurrently; each is processed as it arrives.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Semaphore;
+use url::Url;
 
 use crate::config::{Filter, Location, Source};
-use crate::ingest::document::{IngestError, Ingested, ingest};
+use crate::ingest::document::{Fetched, IngestError, Ingested, ingest};
 use crate::ingest::fetch::{Failure, FailureKind, Fetcher, Outcome};
+use crate::ingest::file;
 use crate::ingest::report::{SourceReport, Status};
+use crate::ingest::schedule;
 use crate::ingest::select;
-use crate::model::{Candidate, SourceInfo};
+use crate::model::{Candidate, SourceInfo, Validators};
 use crate::state::{Pool, SourceState, SourceWrite, StateError};
 
 /// What every source task shares.
@@ -49,29 +51,6 @@ pub(crate) struct Collected {
     pub candidates: Vec<Candidate>,
     /// Attribution for the source's entries.
     pub info: Option<SourceInfo>,
-}
-
-fn to_chrono(d: std::time::Duration) -> Duration {
-    Duration::from_std(d).unwrap_or(Duration::MAX)
-}
-
-fn failed(kind: FailureKind, reason: String) -> Failure {
-    Failure {
-        kind,
-        status: None,
-        retry_after: None,
-        reason,
-    }
-}
-
-/// Exponential back-off from 5 minutes, capped at `max`, with a deterministic jitter of ±10% (from
-/// the source name and failure count) so that sources failing together do not retry together.
-fn backoff(name: &str, failures: u32, max: Duration) -> Duration {
-    let base = Duration::minutes(5) * 2i32.saturating_pow(failures.saturating_sub(1).min(20));
-    let capped = base.min(max);
-    let h = crate::ingest::normalise::ids::short_hash(&[name, &failures.to_string()]);
-    let frac = i32::from(u8::from_str_radix(&h[..2], 16).unwrap_or(128));
-    capped * (900 + frac * 200 / 256) / 1000
 }
 
 impl Shared {
@@ -173,6 +152,149 @@ impl Shared {
         })
     }
 
+    /// A source not fetched this run: its stored entries (all of them, those within the grace
+    /// period, or none), its state unchanged.
+    async fn skipped(
+        &self,
+        source: &Source,
+        mut rep: SourceReport,
+        prev: SourceState,
+        status: Status,
+    ) -> Result<Collected, StateError> {
+        let cands = match status {
+            Status::Disabled => Vec::new(),
+            Status::Offline | Status::NotDue(_) => self.stored(source).await?,
+            _ => self.within_grace(source, &prev, &mut rep).await?,
+        };
+        rep.status = status;
+        Ok(self
+            .done(
+                source,
+                rep,
+                cands,
+                SourceWrite {
+                    name: source.name.clone(),
+                    state: prev,
+                    ..SourceWrite::default()
+                },
+            )
+            .await)
+    }
+
+    /// Parses and normalises a fetched body on a blocking thread. `Err`: the state could not be
+    /// read (the run stops); `Ok(Err)`: the document is not a usable feed (the source failed).
+    async fn ingest(
+        &self,
+        source: &Source,
+        body: Vec<u8>,
+        content_type: Option<String>,
+        final_url: Option<Url>,
+    ) -> Result<Result<Ingested, Failure>, StateError> {
+        let charset = content_type
+            .as_deref()
+            .and_then(crate::ingest::decode::charset_from_content_type)
+            .map(str::to_string);
+        // A core, held while the document is parsed and normalised, and released before the
+        // writes are queued (no core idles while the state writer commits); memory stays
+        // bounded by `in_flight`, held until the writes are queued.
+        let cpu = self.cpu.acquire().await.ok();
+        let src = source.clone();
+        let pool = Arc::clone(&self.pool);
+        let with_text = self.needs_text(source);
+        let now = self.now;
+        let done = tokio::task::spawn_blocking(move || {
+            let doc = Fetched {
+                body: &body,
+                charset: charset.as_deref(),
+                url: final_url.as_ref(),
+            };
+            ingest(&src, &pool, with_text, doc, now)
+        })
+        .await;
+        drop(cpu);
+        let not_a_feed =
+            |reason: String| Ok(Err(Failure::new(FailureKind::NotAFeed, None, reason)));
+        match done {
+            Ok(Ok(i)) => Ok(Ok(i)),
+            Ok(Err(IngestError::State(e))) => Err(e),
+            Ok(Err(IngestError::Parse(e))) => not_a_feed(e.to_string()),
+            Err(e) => not_a_feed(format!("processing failed: {e}")),
+        }
+    }
+
+    /// Records a 200 or 304 in the source's state and hands on its candidates. Validators are
+    /// stored on every 200 and 304, even when the body turned out unchanged.
+    fn succeeded(&self, st: &mut SourceState, fresh: Fresh) -> Vec<Candidate> {
+        st.validators = fresh.validators;
+        st.last_success = Some(self.now);
+        st.failures = 0;
+        st.gone = false;
+        st.moved_to = fresh.moved_to.map(String::from);
+        st.next_fetch = schedule::after_success(self.now, fresh.hint, self.max_backoff);
+        fresh.candidates
+    }
+
+    /// Records what fetching (or reading) the source gave: a failure, a 304 (the stored entries
+    /// stand), or a document, ingested.
+    async fn attempted(
+        &self,
+        source: &Source,
+        mut rep: SourceReport,
+        mut st: SourceState,
+        outcome: Outcome,
+    ) -> Result<Collected, StateError> {
+        st.last_attempt = Some(self.now);
+        let mut write = SourceWrite {
+            name: source.name.clone(),
+            ..SourceWrite::default()
+        };
+        let fresh = match outcome {
+            Outcome::Failed(f) => return self.failure(source, rep, st, f).await,
+            Outcome::NotModified {
+                validators,
+                max_age,
+                moved_to,
+            } => {
+                rep.status = Status::NotModified;
+                st.last_status = "not modified".into();
+                let candidates = self.stored(source).await?;
+                Fresh {
+                    validators,
+                    hint: max_age,
+                    moved_to,
+                    candidates,
+                }
+            }
+            Outcome::Body {
+                body,
+                final_url,
+                content_type,
+                validators,
+                max_age,
+                moved_to,
+            } => {
+                rep.bytes = body.len() as u64;
+                let ingested = match self.ingest(source, body, content_type, final_url).await? {
+                    Ok(i) => i,
+                    Err(f) => return self.failure(source, rep, st, f).await,
+                };
+                let hint = max_age.max(ingested.ttl);
+                let candidates = record_document(ingested, &mut rep, &mut st, &mut write);
+                Fresh {
+                    validators,
+                    hint,
+                    moved_to,
+                    candidates,
+                }
+            }
+        };
+        let cands = self.succeeded(&mut st, fresh);
+        write.state = st;
+        Ok(self.done(source, rep, cands, write).await)
+    }
+
+    /// Records a failed attempt: the source backs off (or is gone), and keeps its stored entries
+    /// for the grace period.
     async fn failure(
         &self,
         source: &Source,
@@ -183,11 +305,13 @@ impl Shared {
         st.failures += 1;
         st.last_status.clone_from(&f.reason);
         st.gone = f.kind == FailureKind::Gone;
-        let mut wait = backoff(&source.name, st.failures, self.max_backoff);
-        if let Some(ra) = f.retry_after {
-            wait = wait.max(to_chrono(ra).min(self.max_backoff));
-        }
-        st.next_fetch = Some(self.now + wait);
+        st.next_fetch = Some(schedule::after_failure(
+            self.now,
+            &source.name,
+            st.failures,
+            f.retry_after,
+            self.max_backoff,
+        ));
         rep.status = if st.gone {
             Status::Gone
         } else {
@@ -210,270 +334,51 @@ impl Shared {
     }
 }
 
-/// Reads a `path` source. Only a regular file is read (`/dev/zero` would never end, a FIFO would
-/// hang the run with the lock held), and never more than `cap` bytes, even if it grows while read.
-/// The type is checked on the opened handle, after opening without blocking, so the file cannot be
-/// swapped between the check and the read.
-fn read_file(p: &Path, cap: u64) -> Outcome {
-    use std::io::Read;
-    let fail = |kind, reason: String| Outcome::Failed(failed(kind, reason));
-    let cannot = |e: std::io::Error| {
-        fail(
-            FailureKind::Network,
-            format!("cannot read {}: {e}", p.display()),
-        )
-    };
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // O_NONBLOCK: opening a FIFO without a writer returns at once instead of waiting.
-        opts.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = match opts.open(p) {
-        Ok(f) => f,
-        Err(e) => return cannot(e),
-    };
-    let meta = match file.metadata() {
-        Ok(m) => m,
-        Err(e) => return cannot(e),
-    };
-    if !meta.is_file() {
-        return fail(
-            FailureKind::NotAFile,
-            format!("{} is not a regular file", p.display()),
-        );
-    }
-    let too_large = || {
-        fail(
-            FailureKind::TooLarge,
-            format!("file larger than the {cap}-byte cap"),
-        )
-    };
-    if meta.len() > cap {
-        return too_large();
-    }
-    let mut body = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    match file.take(cap.saturating_add(1)).read_to_end(&mut body) {
-        Ok(n) if n as u64 > cap => too_large(),
-        Ok(_) => Outcome::Body {
-            body,
-            final_url: None,
-            content_type: None,
-            validators: Default::default(),
-            max_age: None,
-            moved_to: None,
-        },
-        Err(e) => cannot(e),
-    }
-}
-
 /// Fetches (or reads), ingests and classifies one source. A state read error is returned: the
 /// run stops there, and publishes nothing.
 pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collected, StateError> {
     let name = source.name.clone();
     let prev = shared.read(move |s| s.source(&name)).await?;
-    let now = shared.now;
-    let mut rep = SourceReport::new(source, &prev);
+    let rep = SourceReport::new(source, &prev);
     if let Some(status) = shared.skip_reason(source, &prev) {
-        let cands = match status {
-            Status::Disabled => Vec::new(),
-            Status::Offline | Status::NotDue(_) => shared.stored(source).await?,
-            _ => shared.within_grace(source, &prev, &mut rep).await?,
-        };
-        rep.status = status;
-        return Ok(shared
-            .done(
-                source,
-                rep,
-                cands,
-                SourceWrite {
-                    name: source.name.clone(),
-                    state: prev,
-                    ..SourceWrite::default()
-                },
-            )
-            .await);
+        return shared.skipped(source, rep, prev, status).await;
     }
+    // Held until the source's writes are queued (see `Shared::in_flight`).
     let _in_flight = shared.in_flight.acquire().await.ok();
     let outcome = match &source.location {
         Location::Url(url) => shared.fetcher.fetch(url, &prev.validators).await,
-        Location::Path(p) => read_file(p, shared.fetcher.max_bytes()),
+        Location::Path(p) => file::read(p, shared.fetcher.max_bytes()),
     };
-    let mut st = prev;
-    st.last_attempt = Some(now);
-    let mut write = SourceWrite {
-        name: source.name.clone(),
-        ..SourceWrite::default()
-    };
-    let (validators, mut hint, moved_to, cands) = match outcome {
-        Outcome::Failed(f) => return shared.failure(source, rep, st, f).await,
-        Outcome::NotModified {
-            validators,
-            max_age,
-            moved_to,
-        } => {
-            rep.status = Status::NotModified;
-            st.last_status = "not modified".into();
-            (validators, max_age, moved_to, shared.stored(source).await?)
-        }
-        Outcome::Body {
-            body,
-            final_url,
-            content_type,
-            validators,
-            max_age,
-            moved_to,
-        } => {
-            rep.bytes = body.len() as u64;
-            let charset = content_type
-                .as_deref()
-                .and_then(crate::ingest::decode::charset_from_content_type)
-                .map(str::to_string);
-            // A core, held while the document is parsed and normalised, and released before the
-            // writes are queued (no core idles while the state writer commits); memory stays
-            // bounded by `in_flight`, held until the writes are queued.
-            let cpu = shared.cpu.acquire().await.ok();
-            let (src, pool) = (source.clone(), Arc::clone(&shared.pool));
-            let with_text = shared.needs_text(source);
-            let done = tokio::task::spawn_blocking(move || {
-                ingest(
-                    &src,
-                    &pool,
-                    with_text,
-                    &body,
-                    charset.as_deref(),
-                    final_url.as_ref(),
-                    now,
-                )
-            })
-            .await;
-            drop(cpu);
-            let Ingested {
-                candidates,
-                new_items,
-                info,
-                ttl,
-                warnings,
-                recovered,
-            } = match done {
-                Ok(Ok(i)) => i,
-                Ok(Err(IngestError::State(e))) => return Err(e),
-                Ok(Err(IngestError::Parse(e))) => {
-                    return shared
-                        .failure(
-                            source,
-                            rep,
-                            st,
-                            failed(FailureKind::NotAFeed, e.to_string()),
-                        )
-                        .await;
-                }
-                Err(e) => {
-                    return shared
-                        .failure(
-                            source,
-                            rep,
-                            st,
-                            failed(FailureKind::NotAFeed, format!("processing failed: {e}")),
-                        )
-                        .await;
-                }
-            };
-            rep.status = Status::Fetched;
-            rep.warnings.extend(warnings);
-            rep.recovered = recovered;
-            st.last_status = "ok".into();
-            st.info = Some(info);
-            write.new_items = new_items;
-            // The document's items are exactly its candidates; any other stored item is gone.
-            write.keep_hashes = Some(candidates.iter().map(|c| c.handle.clone()).collect());
-            (validators, max_age.max(ttl), moved_to, candidates)
-        }
-    };
-    // Validators are stored on every 200 and 304, even when the body turned out unchanged.
-    st.validators = validators;
-    st.last_success = Some(now);
-    st.failures = 0;
-    st.gone = false;
-    st.moved_to = moved_to.map(String::from);
-    hint = hint.map(|h| h.min(shared.max_backoff.to_std().unwrap_or(h)));
-    st.next_fetch = hint.map(|h| now + to_chrono(h));
-    write.state = st;
-    Ok(shared.done(source, rep, cands, write).await)
+    shared.attempted(source, rep, prev, outcome).await
 }
 
-#[cfg(test)]
-mod tests {
-    use chrono::Duration;
+/// A 200 or a 304: what it says about the source's next fetch, and the source's candidates.
+struct Fresh {
+    validators: Validators,
+    /// How long the answer stays fresh (`max-age`, or a feed's `<ttl>`).
+    hint: Option<std::time::Duration>,
+    /// Where every redirect permanently led, if anywhere.
+    moved_to: Option<Url>,
+    candidates: Vec<Candidate>,
+}
 
-    use super::{backoff, read_file};
-    use crate::ingest::fetch::{FailureKind, Outcome};
-
-    #[test]
-    fn backoff_doubles_from_five_minutes_with_ten_percent_jitter_and_a_cap() {
-        let max = Duration::hours(6);
-        let names: Vec<String> = (0..64).map(|i| format!("source-{i}")).collect();
-        for failures in [1u32, 2, 3, 5, 8, 40] {
-            let base = (Duration::minutes(5) * 2i32.pow(failures.min(21) - 1)).min(max);
-            let waits: Vec<Duration> = names.iter().map(|n| backoff(n, failures, max)).collect();
-            for w in &waits {
-                assert!(
-                    *w >= base * 9 / 10 && *w < base * 11 / 10,
-                    "{failures}: {w} vs {base}"
-                );
-            }
-            // The jitter spreads sources out over the whole ±10%.
-            assert!(waits.iter().any(|w| *w < base * 19 / 20), "{failures}");
-            assert!(waits.iter().any(|w| *w > base * 21 / 20), "{failures}");
-        }
-        assert_eq!(backoff("a", 3, max), backoff("a", 3, max), "deterministic");
-        let w = backoff("a", 0, max);
-        assert!(
-            w >= Duration::seconds(270) && w < Duration::seconds(330),
-            "{w}"
-        );
-    }
-
-    #[test]
-    fn read_file_reads_regular_files_up_to_the_cap() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let f = dir.path().join("feed.xml");
-        std::fs::write(&f, b"0123456789").expect("test setup");
-        match read_file(&f, 10) {
-            Outcome::Body { body, .. } => assert_eq!(body, b"0123456789"),
-            other => panic!("{other:?}"),
-        }
-        match read_file(&f, 9) {
-            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::TooLarge),
-            other => panic!("{other:?}"),
-        }
-        match read_file(dir.path(), 10) {
-            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::NotAFile),
-            other => panic!("{other:?}"),
-        }
-        match read_file(&dir.path().join("missing.xml"), 10) {
-            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::Network),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    /// A regular file whose size the metadata understates (procfs says 0 bytes; a file that
-    /// grows while it is read looks the same) is capped by what is read, not by what was stated.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn read_file_caps_what_is_read_not_what_the_metadata_says() {
-        let status = std::path::Path::new("/proc/self/status");
-        let meta = std::fs::metadata(status).expect("procfs");
-        assert!(meta.is_file() && meta.len() == 0, "{meta:?}");
-        match read_file(status, 10) {
-            Outcome::Failed(fl) => assert_eq!(fl.kind, FailureKind::TooLarge),
-            other => panic!("{other:?}"),
-        }
-        match read_file(status, 1 << 20) {
-            Outcome::Body { body, .. } => assert!(body.starts_with(b"Name:"), "{body:?}"),
-            other => panic!("{other:?}"),
-        }
-    }
+/// Records what a fetched document gave: the report's status, warnings and recoveries, the
+/// source's attribution, the items to store and which stored ones are gone. Returns its
+/// candidates.
+fn record_document(
+    ingested: Ingested,
+    rep: &mut SourceReport,
+    st: &mut SourceState,
+    write: &mut SourceWrite,
+) -> Vec<Candidate> {
+    rep.status = Status::Fetched;
+    rep.warnings.extend(ingested.warnings);
+    rep.recovered = ingested.recovered;
+    st.last_status = "ok".into();
+    st.info = Some(ingested.info);
+    write.new_items = ingested.new_items;
+    // The document's items are exactly its candidates; any other stored item is gone.
+    let candidates = ingested.candidates;
+    write.keep_hashes = Some(candidates.iter().map(|c| c.handle.clone()).collect());
+    candidates
 }

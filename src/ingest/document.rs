@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::config::Source;
-use crate::ingest::normalise::{FeedContext, item_hash};
-use crate::ingest::parse::{ParseError, parse_feed};
+use crate::ingest::normalise::{EntryError, FeedContext, item_hash};
+use crate::ingest::parse::{ParseError, RawItem, parse_feed};
 use crate::ingest::select::candidate;
 use crate::model::{Candidate, SourceInfo};
 use crate::state::{NewItem, Pool, StateError};
@@ -42,23 +42,29 @@ pub struct Ingested {
     pub recovered: Vec<String>,
 }
 
-/// Parses and normalises `body`. `with_text`: whether stored candidates need their filter
-/// text (some pattern looks at it). `fetched_from` is the URL it came from (after redirects); files
-/// have none, and their relative links resolve against the source's `homepage`. A parse error is
-/// the reason the document is unusable; a state error means nothing stored can be trusted.
+/// One fetched (or read) document.
+#[derive(Debug, Clone, Copy)]
+pub struct Fetched<'a> {
+    pub body: &'a [u8],
+    /// The `charset` of the HTTP `Content-Type`, if any.
+    pub charset: Option<&'a str>,
+    /// The URL it came from (after redirects); files have none, and their relative links resolve
+    /// against the source's `homepage`.
+    pub url: Option<&'a Url>,
+}
+
+/// Parses and normalises `doc`. `with_text`: whether stored candidates need their filter
+/// text (some pattern looks at it). A parse error is the reason the document is unusable; a
+/// state error means nothing stored can be trusted.
 pub fn ingest(
     source: &Source,
     state: &Pool,
     with_text: bool,
-    body: &[u8],
-    charset: Option<&str>,
-    fetched_from: Option<&Url>,
+    doc: Fetched<'_>,
     now: DateTime<Utc>,
 ) -> Result<Ingested, IngestError> {
-    let parsed = parse_feed(body, charset, fetched_from.or(source.homepage.as_ref()))?;
-    let warnings: Vec<String> = parsed.warning.into_iter().collect();
-    let mut recovered = parsed.recovered;
-    let ctx = FeedContext::new(source, &parsed.feed, fetched_from, now);
+    let parsed = parse_feed(doc.body, doc.charset, doc.url.or(source.homepage.as_ref()))?;
+    let ctx = FeedContext::new(source, &parsed.feed, doc.url, now);
     let stored = state.with(|st| st.items_with(&source.name, with_text))?;
     // Only undated items ask, one id at a time. A failed lookup stops the ingest after the loop
     // (the date it would have given is unknown, and must not become the clock's).
@@ -78,8 +84,8 @@ pub fn ingest(
             .feed
             .ttl
             .map(|m| Duration::from_secs(u64::from(m) * 60)),
-        warnings,
-        recovered: Vec::new(),
+        warnings: parsed.warning.into_iter().collect(),
+        recovered: parsed.recovered,
     };
     let mut distinct = HashSet::new();
     let mut dropped = 0;
@@ -88,52 +94,71 @@ pub fn ingest(
         if !distinct.insert(h.clone()) {
             continue;
         }
-        let c = match stored.get(&h) {
-            Some(c) => c.clone(),
-            None => match ctx.entry(item, &lookup) {
-                Ok(mut e) => {
-                    let c = candidate(&e, h.clone());
-                    // Attribution is stored once per source, not with every entry.
-                    e.source = None;
-                    match NewItem::new(c.clone(), &e, ctx.base_of(item).map(String::from)) {
-                        Ok(n) => out.new_items.push(n),
-                        Err(err) => {
-                            out.warnings.push(format!("item not stored: {err}"));
-                            continue;
-                        }
-                    }
-                    c
+        if let Some(c) = stored.get(&h) {
+            out.candidates.push(c.clone());
+            continue;
+        }
+        match new_item(&ctx, item, h, &lookup) {
+            Ok((c, n)) => {
+                out.new_items.push(n);
+                out.candidates.push(c);
+            }
+            Err(NotNew::Dropped(reason)) => {
+                dropped += 1;
+                if dropped <= 3 {
+                    out.warnings
+                        .push(format!("item {} dropped: {reason}", item.position + 1));
                 }
-                Err(reason) => {
-                    dropped += 1;
-                    if dropped <= 3 {
-                        out.warnings
-                            .push(format!("item {} dropped: {reason}", item.position + 1));
-                    }
-                    continue;
-                }
-            },
-        };
-        out.candidates.push(c);
+            }
+            Err(NotNew::NotStored(err)) => out.warnings.push(format!("item not stored: {err}")),
+        }
     }
     if let Some(e) = lookup_failed.into_inner() {
         return Err(e.into());
     }
-    // A feed without a date of its own is dated by its newest item, never by the clock.
+    finish(&mut out, &ctx, dropped, parsed.feed.items.is_empty());
+    Ok(out)
+}
+
+/// Why an item that is not stored yet gives no new row.
+enum NotNew {
+    /// It cannot be used (no text, no link): counted, and the first few reported.
+    Dropped(EntryError),
+    /// Its entry could not be packed for storage.
+    NotStored(serde_json::Error),
+}
+
+/// Normalises an item that is not stored yet: its candidate, and the row that stores it.
+fn new_item(
+    ctx: &FeedContext<'_>,
+    item: &RawItem,
+    hash: String,
+    first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
+) -> Result<(Candidate, NewItem), NotNew> {
+    let mut e = ctx.entry(item, first_seen).map_err(NotNew::Dropped)?;
+    let c = candidate(&e, hash);
+    // Attribution is stored once per source, not with every entry.
+    e.source = None;
+    let row = NewItem::new(c.clone(), &e, ctx.base_of(item).map(String::from))
+        .map_err(NotNew::NotStored)?;
+    Ok((c, row))
+}
+
+/// Rounds off what a document gave: an undated feed is dated by its newest item (never by the
+/// clock), and the report says how many items were dropped, or that there were none.
+fn finish(out: &mut Ingested, ctx: &FeedContext<'_>, dropped: usize, no_items: bool) {
     if ctx.feed_date.is_none()
         && let Some(newest) = out.candidates.iter().map(|c| c.updated).max()
     {
         out.info.updated = newest;
     }
     if dropped > 0 {
-        recovered.push(format!(
+        out.recovered.push(format!(
             "{dropped} item{} without a title or text dropped",
             if dropped == 1 { "" } else { "s" }
         ));
     }
-    out.recovered = recovered;
-    if parsed.feed.items.is_empty() {
+    if no_items {
         out.warnings.push("the feed has no items".into());
     }
-    Ok(out)
 }

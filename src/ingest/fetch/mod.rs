@@ -9,17 +9,19 @@ mod guard;
 mod headers;
 mod outcome;
 mod ranges;
+mod redirect;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use reqwest::header::{self, HeaderValue};
-use reqwest::{Client, StatusCode};
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use url::Url;
 
 use crate::config::FetchSettings;
 use headers::{header_str, max_age, retry_after, validators};
+use redirect::Route;
 
 use crate::model::Validators;
 pub use guard::{Guard, PrivateAddress, StaticResolver, SystemResolver, UnknownHost};
@@ -33,7 +35,8 @@ pub const USER_AGENT: &str = concat!(
     " (feed aggregator; +https://github.com/feedbraid/feedbraid)"
 );
 
-const MAX_REDIRECTS: usize = 10;
+/// What every request accepts: feeds first.
+const ACCEPT: &str = "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5";
 
 /// Which addresses a fetch may reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,22 +107,18 @@ pub fn without_credentials(url: &Url) -> Url {
 }
 
 fn fail(kind: FailureKind, status: Option<u16>, reason: impl Into<String>) -> Outcome {
-    Outcome::Failed(Failure {
-        kind,
-        status,
-        retry_after: None,
-        reason: reason.into(),
-    })
+    Outcome::Failed(Failure::new(kind, status, reason))
 }
 
-fn classify(e: &reqwest::Error) -> Outcome {
+/// A failed request (no answer, or a body cut off), classified.
+fn classify(e: &reqwest::Error) -> Failure {
     if let Some(refused) = guard::refusal(e) {
-        return fail(FailureKind::PrivateAddress, None, refused.to_string());
+        return Failure::new(FailureKind::PrivateAddress, None, refused.to_string());
     }
     if e.is_timeout() {
-        return fail(FailureKind::Timeout, None, "timed out");
+        return Failure::new(FailureKind::Timeout, None, "timed out");
     }
-    fail(FailureKind::Network, None, describe(e))
+    Failure::new(FailureKind::Network, None, describe(e))
 }
 
 /// A reqwest error with its chain of causes ("error sending request: ...: connection refused").
@@ -219,132 +218,124 @@ impl Fetcher {
         }
     }
 
+    /// Follows redirects by hand from `url` until a final answer, sending `known` on every hop.
     async fn fetch_inner(&self, url: &Url, known: &Validators, reach: Reach) -> Outcome {
-        let mut current = url.clone();
-        let mut all_permanent = true;
-        let mut hops = 0;
         let client = match reach {
             Reach::Public => &self.guarded,
             Reach::Any => &self.open,
         };
+        let mut route = Route::new(url);
         loop {
             // An IP literal never reaches the guarded resolver: checked here, on every hop.
             if reach == Reach::Public
-                && let Err(refused) = self.guard.literal(&current)
+                && let Err(refused) = self.guard.literal(route.current())
             {
                 return fail(FailureKind::PrivateAddress, None, refused.to_string());
             }
-            let _permit = self.host_permit(&current).await;
-            let mut req = client.get(current.clone()).header(header::ACCEPT, "application/atom+xml, application/rss+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5");
-            if let Some(e) = &known.etag
-                && let Ok(v) = HeaderValue::from_str(e)
-            {
-                req = req.header(header::IF_NONE_MATCH, v);
-            }
-            if let Some(lm) = &known.last_modified
-                && let Ok(v) = HeaderValue::from_str(lm)
-            {
-                req = req.header(header::IF_MODIFIED_SINCE, v);
-            }
-            let resp = match req.send().await {
+            let _permit = self.host_permit(route.current()).await;
+            let resp = match conditional_get(client, route.current(), known).send().await {
                 Ok(r) => r,
-                Err(e) => return classify(&e),
+                Err(e) => return Outcome::Failed(classify(&e)),
             };
             let status = resp.status();
-            let moved = || (all_permanent && hops > 0).then(|| without_credentials(&current));
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-                hops += 1;
-                if hops > MAX_REDIRECTS {
-                    return fail(
-                        FailureKind::Redirects,
-                        Some(status.as_u16()),
-                        format!("more than {MAX_REDIRECTS} redirects"),
-                    );
+                if let Err(f) = route.follow(status, resp.headers()) {
+                    return Outcome::Failed(f);
                 }
-                let Some(next) = header_str(resp.headers(), header::LOCATION)
-                    .and_then(|l| current.join(&l).ok())
-                else {
-                    return fail(
-                        FailureKind::Redirects,
-                        Some(status.as_u16()),
-                        "redirect without a usable Location",
-                    );
-                };
-                if !matches!(next.scheme(), "http" | "https") {
-                    return fail(
-                        FailureKind::Redirects,
-                        Some(status.as_u16()),
-                        format!("redirect to a non-http URL {}", without_credentials(&next)),
-                    );
-                }
-                all_permanent &= matches!(
-                    status,
-                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
-                );
-                current = next;
                 continue;
             }
-            let h = resp.headers().clone();
-            if status == StatusCode::NOT_MODIFIED {
-                let mut v = validators(&h);
-                if v.etag.is_none() && v.last_modified.is_none() {
-                    v = known.clone();
-                }
-                return Outcome::NotModified {
-                    validators: v,
-                    max_age: max_age(&h),
-                    moved_to: moved(),
-                };
+            return self.answer(resp, known, &route).await;
+        }
+    }
+
+    /// What a final answer means: a 304, a classified HTTP failure, or the body (within the cap).
+    async fn answer(&self, resp: Response, known: &Validators, route: &Route) -> Outcome {
+        let status = resp.status();
+        let h = resp.headers();
+        if status == StatusCode::NOT_MODIFIED {
+            let mut v = validators(h);
+            if v.etag.is_none() && v.last_modified.is_none() {
+                v = known.clone();
             }
-            if !status.is_success() {
-                let kind = match status.as_u16() {
-                    410 => FailureKind::Gone,
-                    429 => FailureKind::RateLimited,
-                    503 if h.contains_key(header::RETRY_AFTER) => FailureKind::RateLimited,
-                    500..=599 => FailureKind::Server,
-                    _ => FailureKind::Client,
-                };
-                return Outcome::Failed(Failure {
-                    kind,
-                    status: Some(status.as_u16()),
-                    retry_after: retry_after(&h),
-                    reason: format!("HTTP {status}"),
-                });
-            }
-            let cap = self.settings.max_bytes;
-            if resp.content_length().is_some_and(|n| n > cap) {
-                return fail(
-                    FailureKind::TooLarge,
-                    Some(status.as_u16()),
-                    format!("body larger than the {cap}-byte cap"),
-                );
-            }
-            let mut resp = resp;
-            let mut body = Vec::new();
-            loop {
-                match resp.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if body.len() as u64 + chunk.len() as u64 > cap {
-                            return fail(
-                                FailureKind::TooLarge,
-                                Some(status.as_u16()),
-                                format!("body larger than the {cap}-byte cap"),
-                            );
-                        }
-                        body.extend_from_slice(&chunk);
-                    }
-                    Ok(None) => break,
-                    Err(e) => return classify(&e),
-                }
-            }
-            return Outcome::Body {
-                body,
-                content_type: header_str(&h, header::CONTENT_TYPE),
-                validators: validators(&h),
-                max_age: max_age(&h),
-                moved_to: moved(),
-                final_url: Some(without_credentials(&current)),
+            return Outcome::NotModified {
+                validators: v,
+                max_age: max_age(h),
+                moved_to: route.moved(),
             };
         }
+        if !status.is_success() {
+            return Outcome::Failed(http_failure(status, h));
+        }
+        let content_type = header_str(h, header::CONTENT_TYPE);
+        let fresh_validators = validators(h);
+        let fresh_for = max_age(h);
+        match self.read_body(resp).await {
+            Ok(body) => Outcome::Body {
+                body,
+                content_type,
+                validators: fresh_validators,
+                max_age: fresh_for,
+                moved_to: route.moved(),
+                final_url: Some(without_credentials(route.current())),
+            },
+            Err(f) => Outcome::Failed(f),
+        }
+    }
+
+    /// The body, counted while it streams (after decompression): never more than the cap.
+    async fn read_body(&self, mut resp: Response) -> Result<Vec<u8>, Failure> {
+        let cap = self.settings.max_bytes;
+        let status = Some(resp.status().as_u16());
+        let too_large = || {
+            Failure::new(
+                FailureKind::TooLarge,
+                status,
+                format!("body larger than the {cap}-byte cap"),
+            )
+        };
+        if resp.content_length().is_some_and(|n| n > cap) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e))? {
+            if body.len() as u64 + chunk.len() as u64 > cap {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+}
+
+/// A GET of `url` that accepts feeds first and sends the stored validators.
+fn conditional_get(client: &Client, url: &Url, known: &Validators) -> RequestBuilder {
+    let mut req = client.get(url.clone()).header(header::ACCEPT, ACCEPT);
+    if let Some(e) = &known.etag
+        && let Ok(v) = HeaderValue::from_str(e)
+    {
+        req = req.header(header::IF_NONE_MATCH, v);
+    }
+    if let Some(lm) = &known.last_modified
+        && let Ok(v) = HeaderValue::from_str(lm)
+    {
+        req = req.header(header::IF_MODIFIED_SINCE, v);
+    }
+    req
+}
+
+/// A final answer that is neither 2xx nor 304, classified by its status.
+fn http_failure(status: StatusCode, h: &HeaderMap) -> Failure {
+    let kind = match status.as_u16() {
+        410 => FailureKind::Gone,
+        429 => FailureKind::RateLimited,
+        503 if h.contains_key(header::RETRY_AFTER) => FailureKind::RateLimited,
+        500..=599 => FailureKind::Server,
+        _ => FailureKind::Client,
+    };
+    Failure {
+        kind,
+        status: Some(status.as_u16()),
+        retry_after: retry_after(h),
+        reason: format!("HTTP {status}"),
     }
 }

@@ -43,6 +43,18 @@ pub struct Failure {
     pub reason: String,
 }
 
+impl Failure {
+    /// A failure with no `Retry-After`.
+    pub fn new(kind: FailureKind, status: Option<u16>, reason: impl Into<String>) -> Failure {
+        Failure {
+            kind,
+            status,
+            retry_after: None,
+            reason: reason.into(),
+        }
+    }
+}
+
 /// Kinds of failure, which decide how the next run treats the source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureKind {

@@ -1,5 +1,5 @@
-//! The one place where a partner's quirks become our [`Entry`] model: ids, titles, links, dates,
-//! authors, categories, language, attachments and attribution.
+//! The one place where a partner's quirks become our [`Entry`](crate::model::Entry) model: ids,
+//! titles, links, dates, authors, categories, language, attachments and attribution.
 //!
 //! Only cheap extraction happens here: the HTML of `summary` and `content` is kept as the partner
 //! wrote it (text wrapped in `<p>`), with the base its links resolve against ([`FeedContext::base_of`]).
@@ -7,8 +7,12 @@
 //! (`clean`, issue 13): of a run's 25,000 items, a few hundred are published.
 //!
 //! Pure: takes a parsed feed, the source's settings and the run's clock; returns entries and the
-//! reasons any item was rejected.
+//! reasons any item was rejected. [`FeedContext::new`] reads the feed-level facts once per feed
+//! (`feed`); [`FeedContext::entry`] runs the per-item steps (`entry`, with the field rules in
+//! `fields`).
 
+mod entry;
+mod feed;
 mod fields;
 mod hash;
 pub mod html;
@@ -18,14 +22,12 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::config::Source;
-use crate::ingest::parse::{RawFeed, RawItem, RawText, TextKind};
-use crate::model::{Category, Entry, Person, SourceInfo};
-use crate::text::escape::escape;
-use crate::text::links;
-use crate::text::plain as text;
-use fields::{alternate, enclosures, looks_like_iri, person, plain_text};
+use crate::ingest::parse::{RawFeed, RawItem};
+use crate::model::{Person, SourceInfo};
+pub use entry::EntryError;
+use feed::{Places, source_info};
+use fields::person;
 pub use hash::item_hash;
-use ids::IdInputs;
 
 /// Everything needed to normalise the items of one fetched feed.
 #[derive(Debug)]
@@ -58,62 +60,18 @@ impl<'a> FeedContext<'a> {
         fetched_from: Option<&Url>,
         fetched_at: DateTime<Utc>,
     ) -> Self {
-        let feed_base = feed.base.as_ref().or(fetched_from);
-        let site = alternate(&feed.links).and_then(|l| links::resolve(&l.href, feed_base));
-        let self_link = feed
-            .links
-            .iter()
-            .find(|l| l.rel.as_deref() == Some("self"))
-            .and_then(|l| links::resolve(&l.href, feed_base));
-        let base = site
-            .clone()
-            .or_else(|| fetched_from.cloned())
-            .or_else(|| source.homepage.clone());
-        let feed_url = fetched_from.cloned().or(self_link);
-        let homepage = site.or_else(|| source.homepage.clone());
+        let places = Places::of(source, feed, fetched_from);
         let feed_date = feed.updated.map(|d| d.min(fetched_at));
-        let id = feed
-            .id
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| ids::is_absolute_iri(i))
-            .map(|i| links::escape_iri(i).into_owned())
-            .or_else(|| feed_url.as_ref().map(|u| u.to_string()))
-            .or_else(|| homepage.as_ref().map(|u| u.to_string()))
-            .unwrap_or_else(|| format!("tag:feedbraid,2026:{}", source.slug()));
-        let title = feed
-            .title
-            .as_ref()
-            .map(plain_text)
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| source.name.clone());
-        let info = SourceInfo {
-            rights: source
-                .rights
-                .clone()
-                .or_else(|| feed.rights.as_deref().map(text::plain))
-                .filter(|r| !r.is_empty()),
-            license: source.license.as_ref().map(|u| u.to_string()).or_else(|| {
-                feed.license
-                    .as_deref()
-                    .and_then(|l| links::resolve(l, None))
-                    .map(String::from)
-            }),
-            name: source.name.clone(),
-            id,
-            title,
-            homepage: homepage.as_ref().map(|u| u.to_string()),
-            feed_url: feed_url.as_ref().map(|u| u.to_string()),
-            updated: feed_date.unwrap_or(fetched_at),
-        };
+        let info = source_info(source, feed, &places, feed_date.unwrap_or(fetched_at));
         let authors: Vec<Person> = feed.authors.iter().filter_map(person).collect();
         let language = feed
             .language
             .as_deref()
             .and_then(crate::text::lang::normalise)
             .or_else(|| source.language.clone());
-        let fallback_link = homepage.clone().or_else(|| {
-            feed_url
+        let fallback_link = places.homepage.clone().or_else(|| {
+            places
+                .feed_url
                 .as_ref()
                 .and_then(|u| Url::parse(&u.origin().ascii_serialization()).ok())
         });
@@ -122,7 +80,7 @@ impl<'a> FeedContext<'a> {
         let fingerprint = format!(
             "{}|{:?}|{:?}|{:?}|{:?}|{:?}",
             source.normalise_fingerprint(),
-            base.as_ref().map(Url::as_str),
+            places.base.as_ref().map(Url::as_str),
             authors,
             language,
             info.homepage,
@@ -131,7 +89,7 @@ impl<'a> FeedContext<'a> {
         FeedContext {
             source,
             info,
-            base,
+            base: places.base,
             authors,
             language,
             feed_date,
@@ -146,162 +104,261 @@ impl<'a> FeedContext<'a> {
     pub fn base_of(&self, item: &RawItem) -> Option<Url> {
         item.base.clone().or_else(|| self.base.clone())
     }
+}
 
-    /// An item's text field as an HTML fragment, not yet sanitised (see `clean`).
-    fn html(t: &RawText) -> Option<String> {
-        let raw = t.value.trim();
-        if raw.is_empty() {
-            return None;
-        }
-        Some(if t.kind == TextKind::Html {
-            raw.to_string()
-        } else {
-            format!("<p>{}</p>", escape(raw))
-        })
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::path::Path;
+
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+    use url::Url;
+
+    use super::{EntryError, FeedContext};
+    use crate::config::{Config, Source};
+    use crate::ingest::parse::model::RawCategory;
+    use crate::ingest::parse::{Format, RawFeed, RawItem, RawLink, RawPerson, RawText};
+    use crate::model::Entry;
+
+    const CFG: &str = r#"
+[feed]
+title = "t"
+id = "tag:x.example,2026:f"
+link = "https://x.example/"
+self_url = "https://x.example/f"
+author = { name = "x" }
+
+[[source]]
+name = "Partner"
+url = "https://p.example/feed"
+tags = ["partners"]
+
+[[source]]
+name = "Site"
+url = "https://s.example/feed"
+homepage = "https://s.example/home"
+"#;
+
+    fn sources() -> Vec<Source> {
+        Config::parse(CFG, Path::new("/tmp/feeds.toml"))
+            .expect("config")
+            .sources
     }
 
-    /// Normalises one item, or says why it cannot be used.
-    pub fn entry(
-        &self,
-        item: &RawItem,
-        first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
-    ) -> Result<Entry, String> {
-        // xml:base in force on the item, then the feed's link, then the URL it was fetched from.
-        let base = self.base_of(item);
-        let guid = item.id.as_deref().map(str::trim).filter(|g| !g.is_empty());
-        let alt = alternate(&item.links);
-        let link = alt
-            .and_then(|l| links::resolve(&l.href, base.as_ref()))
-            .or_else(|| {
-                guid.filter(|g| g.starts_with("http"))
-                    .and_then(|g| links::resolve(g, None))
-            })
-            .or_else(|| {
-                item.content_src
-                    .as_deref()
-                    .and_then(|s| links::resolve(s, base.as_ref()))
-            });
-        let summary = item.summary.as_ref().and_then(Self::html);
-        let content = item.content.as_ref().and_then(Self::html);
-        let mut title = item.title.as_ref().map(plain_text).unwrap_or_default();
-        if title.is_empty() {
-            let from = summary
-                .as_deref()
-                .or(content.as_deref())
-                .map(text::plain)
-                .unwrap_or_default();
-            title = text::excerpt(&from, 80);
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).expect("url")
+    }
+
+    fn link(href: &str) -> RawLink {
+        RawLink {
+            href: href.into(),
+            ..RawLink::default()
         }
-        if title.is_empty() {
-            // An image-only post, or a bare link, is still a post.
-            if summary.is_none() && content.is_none() && link.is_none() {
-                return Err("item has neither a title nor any text".into());
-            }
-            title = "(untitled)".into();
+    }
+
+    fn item(title: &str) -> RawItem {
+        RawItem {
+            title: Some(RawText::text(title.into())),
+            ..RawItem::default()
         }
-        title = text::excerpt(&title, 300);
-        let clamp = |d: DateTime<Utc>| d.min(self.fetched_at);
-        let own_date = item.published.or(item.updated);
-        let canonical = link.as_ref().and_then(|l| links::canonical(l.as_str()));
-        let date_text = own_date.map(|d| d.to_rfc3339());
-        // An id that claims to be an IRI but is not one (`urn:uuid:` that is no UUID, spaces in a
-        // `tag:`) is derived as for a missing id.
-        let guid = guid.filter(|g| !looks_like_iri(g) || ids::is_absolute_iri(g));
-        let id = ids::derive(
-            self.source.id_strategy,
-            &self.source.slug(),
-            IdInputs {
-                guid,
-                canonical_link: canonical.as_deref(),
-                title: &title,
-                date: date_text.as_deref(),
+    }
+
+    /// The entry `item` becomes in a feed with `feed`'s own facts, fetched from the partner's URL.
+    fn entry_in(feed: RawFeed, item: &RawItem) -> Result<Entry, EntryError> {
+        let s = sources();
+        let fetched = url("https://p.example/feed");
+        let ctx = FeedContext::new(&s[0], &feed, Some(&fetched), now());
+        ctx.entry(item, &|_| None)
+    }
+
+    fn entry(item: &RawItem) -> Result<Entry, EntryError> {
+        entry_in(RawFeed::new(Format::Rss2), item)
+    }
+
+    #[test]
+    fn the_link_is_the_alternate_then_a_url_guid_then_the_body_src_then_the_site() {
+        let mut i = item("a");
+        i.base = Some(url("https://p.example/blog/"));
+        i.links = vec![
+            RawLink {
+                rel: Some("enclosure".into()),
+                ..link("a.mp3")
             },
+            link("posts/1"),
+        ];
+        let e = entry(&i).expect("entry");
+        assert_eq!(e.link, "https://p.example/blog/posts/1");
+        assert!(!e.link_is_site);
+        assert_eq!(e.enclosures[0].url, "https://p.example/blog/a.mp3");
+        let mut i = item("b");
+        i.id = Some(" https://p.example/2 ".into());
+        assert_eq!(entry(&i).expect("entry").link, "https://p.example/2");
+        let mut i = item("c");
+        i.content_src = Some("/3".into());
+        assert_eq!(entry(&i).expect("entry").link, "https://p.example/3");
+        // No link of its own: the feed's site (here the fetched URL's origin) stands in.
+        let e = entry(&item("d")).expect("entry");
+        assert_eq!(
+            (e.link.as_str(), e.link_is_site),
+            ("https://p.example/", true)
         );
-        let published = item.published.map(clamp);
-        let updated = item
-            .updated
-            .map(clamp)
-            .or(published)
-            .map(|u| published.map_or(u, |p| u.max(p)))
-            .or(self.feed_date)
-            .or_else(|| first_seen(&id))
-            .unwrap_or(self.fetched_at);
-        let mut authors: Vec<Person> = item.authors.iter().filter_map(person).collect();
-        if authors.is_empty() {
-            authors = self.authors.clone();
-        }
-        if authors.is_empty() {
-            authors.push(Person {
-                name: self.source.name.clone(),
-                email: None,
-                uri: self.source.homepage.as_ref().map(|u| u.to_string()),
-            });
-        }
-        let mut categories: Vec<Category> = Vec::new();
-        let terms = item.categories.iter().map(|c| {
-            let term = text::plain(&c.term);
-            let label = c
-                .label
-                .as_deref()
-                .map(text::plain)
-                .filter(|l| !l.is_empty() && *l != term);
-            Category { term, label }
-        });
-        for c in terms.chain(self.source.tags.iter().map(Category::term)) {
-            if !c.term.is_empty()
-                && !categories
-                    .iter()
-                    .any(|k| k.term.eq_ignore_ascii_case(&c.term))
-            {
-                categories.push(c);
-            }
-        }
-        let link_lang = alt
-            .filter(|_| link.is_some())
-            .and_then(|l| l.hreflang.as_deref())
-            .and_then(crate::text::lang::normalise);
-        let link_is_site = link.is_none();
-        let link = link
-            .or_else(|| self.fallback_link.clone())
-            .ok_or("item has no link, and neither has its feed")?;
-        Ok(Entry {
-            id,
-            original_id: guid.map(str::to_string),
-            title,
-            link: link.into(),
-            link_is_site,
-            link_lang,
-            published,
-            updated,
-            summary,
-            content,
-            authors,
-            categories,
-            language: item
-                .language
-                .as_deref()
-                .and_then(crate::text::lang::normalise)
-                .or_else(|| self.language.clone()),
-            enclosures: enclosures(&item.links, base.as_ref()),
-            image: item
-                .image
-                .as_deref()
-                .and_then(|i| links::resolve(i, base.as_ref()))
-                .filter(|u| u.scheme() != "mailto")
-                .map(String::from),
-            via: Vec::new(),
-            source: Some(self.info.clone()),
-            rights: item
-                .rights
-                .as_deref()
-                .map(text::plain)
-                .filter(|r| !r.is_empty()),
-            license: item
-                .license
-                .as_deref()
-                .and_then(|l| links::resolve(l, None))
-                .map(String::from),
-            credit: None,
-        })
+    }
+
+    #[test]
+    fn an_item_with_no_link_anywhere_is_rejected_with_the_reports_words() {
+        let s = sources();
+        let ctx = FeedContext::new(&s[0], &RawFeed::new(Format::Rss2), None, now());
+        let err = ctx.entry(&item("a"), &|_| None).expect_err("no link");
+        assert_eq!(err, EntryError::NoLink);
+        assert_eq!(
+            err.to_string(),
+            "item has no link, and neither has its feed"
+        );
+    }
+
+    #[test]
+    fn a_missing_title_comes_from_the_text_or_is_untitled() {
+        let mut i = RawItem {
+            summary: Some(RawText::html("<p>First words of the post.</p>".into())),
+            ..RawItem::default()
+        };
+        let e = entry(&i).expect("entry");
+        assert_eq!(e.title, "First words of the post.");
+        assert_eq!(
+            e.summary.as_deref(),
+            Some("<p>First words of the post.</p>")
+        );
+        i.summary = None;
+        i.links = vec![link("https://p.example/img")];
+        assert_eq!(entry(&i).expect("entry").title, "(untitled)");
+        i.links.clear();
+        let err = entry(&i).expect_err("nothing to show");
+        assert_eq!(err.to_string(), "item has neither a title nor any text");
+    }
+
+    #[test]
+    fn text_fields_become_escaped_paragraphs_and_html_is_kept() {
+        let mut i = item("a");
+        i.summary = Some(RawText::text(" 1 < 2 ".into()));
+        i.content = Some(RawText::html("<b>x</b>".into()));
+        let e = entry(&i).expect("entry");
+        assert_eq!(e.summary.as_deref(), Some("<p>1 &lt; 2</p>"));
+        assert_eq!(e.content.as_deref(), Some("<b>x</b>"));
+    }
+
+    #[test]
+    fn dates_are_clamped_ordered_and_fall_back_in_turn() {
+        let mut i = item("a");
+        i.published = Some(now() + Duration::days(2));
+        i.updated = Some(now() - Duration::days(1));
+        let e = entry(&i).expect("entry");
+        assert_eq!(e.published, Some(now()), "a future date is the fetch's");
+        assert_eq!(e.updated, now(), "never updated before it was published");
+
+        let feed_date = now() - Duration::days(3);
+        let mut feed = RawFeed::new(Format::Rss2);
+        feed.updated = Some(feed_date);
+        let e = entry_in(feed, &item("b")).expect("entry");
+        assert_eq!((e.published, e.updated), (None, feed_date));
+
+        let s = sources();
+        let ctx = FeedContext::new(&s[0], &RawFeed::new(Format::Rss2), None, now());
+        let mut i = item("c");
+        i.links = vec![link("https://p.example/c")];
+        let asked = Cell::new(0);
+        let seen = now() - Duration::days(9);
+        let first_seen = |_: &str| {
+            asked.set(asked.get() + 1);
+            Some(seen)
+        };
+        assert_eq!(ctx.entry(&i, &first_seen).expect("entry").updated, seen);
+        i.updated = Some(now() - Duration::days(1));
+        ctx.entry(&i, &first_seen).expect("entry");
+        assert_eq!(asked.get(), 1, "a dated item never asks");
+    }
+
+    #[test]
+    fn ids_keep_real_iris_and_derive_the_rest() {
+        let mut i = item("a");
+        i.id = Some("tag:p.example,2026:1".into());
+        let e = entry(&i).expect("entry");
+        assert_eq!(e.id, "tag:p.example,2026:1");
+        assert_eq!(e.original_id.as_deref(), Some("tag:p.example,2026:1"));
+        i.id = Some("urn:uuid:not-a-uuid".into());
+        let e = entry(&i).expect("entry");
+        assert!(e.id.starts_with("tag:feedbraid,2026:partner/"), "{}", e.id);
+        assert_eq!(e.original_id, None, "a pretend IRI is not kept");
+        i.id = Some("42".into());
+        let e = entry(&i).expect("entry");
+        assert!(
+            e.id.starts_with("tag:feedbraid,2026:partner/guid/"),
+            "{}",
+            e.id
+        );
+        assert_eq!(e.original_id.as_deref(), Some("42"));
+    }
+
+    #[test]
+    fn authors_fall_back_to_the_feed_then_the_source() {
+        let mut feed = RawFeed::new(Format::Rss2);
+        feed.authors = vec![RawPerson {
+            name: Some("Feed Author".into()),
+            ..RawPerson::default()
+        }];
+        let names = |e: Entry| e.authors.into_iter().map(|p| p.name).collect::<Vec<_>>();
+        let mut i = item("a");
+        i.authors = vec![RawPerson {
+            email: Some("jo@p.example".into()),
+            ..RawPerson::default()
+        }];
+        assert_eq!(
+            names(entry_in(feed.clone(), &i).expect("entry")),
+            ["jo@p.example"]
+        );
+        assert_eq!(
+            names(entry_in(feed, &item("b")).expect("entry")),
+            ["Feed Author"]
+        );
+        let s = sources();
+        let ctx = FeedContext::new(&s[1], &RawFeed::new(Format::Rss2), None, now());
+        let e = ctx.entry(&item("c"), &|_| None).expect("entry");
+        assert_eq!(e.authors[0].name, "Site");
+        assert_eq!(e.authors[0].uri.as_deref(), Some("https://s.example/home"));
+        assert_eq!(
+            e.link, "https://s.example/home",
+            "the source's homepage stands in"
+        );
+    }
+
+    #[test]
+    fn categories_are_deduplicated_and_the_sources_tags_added() {
+        let cat = |term: &str, label: Option<&str>| RawCategory {
+            term: term.into(),
+            label: label.map(str::to_string),
+        };
+        let mut i = item("a");
+        i.categories = vec![
+            cat("Rust", Some("Rust")),
+            cat("rust", None),
+            cat("web", Some("The Web")),
+            cat(" ", None),
+            cat("PARTNERS", None),
+        ];
+        let e = entry(&i).expect("entry");
+        let got: Vec<_> = e
+            .categories
+            .iter()
+            .map(|c| (c.term.as_str(), c.label.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [("Rust", None), ("web", Some("The Web")), ("PARTNERS", None)]
+        );
+        let e = entry(&item("b")).expect("entry");
+        assert_eq!(e.categories[0].term, "partners");
     }
 }

@@ -8,8 +8,9 @@
 
 use base64::Engine;
 
+use super::common::{link, person_text};
 use super::element::Scope;
-use super::model::{Format, RawCategory, RawFeed, RawItem, RawLink, RawPerson, RawText};
+use super::model::{Format, RawCategory, RawFeed, RawItem, RawPerson, RawText};
 use super::ns::Ns;
 use super::xml::Element;
 use crate::ingest::dates::parse_lenient;
@@ -96,10 +97,7 @@ fn entry(e: &Element, outer: &Scope, v: &Names, position: usize) -> RawItem {
         authors: e
             .all(&ns, "author")
             .map(|a| person(a, v))
-            .chain(
-                e.all(&[Ns::Dc], "creator")
-                    .map(|c| super::rss::person_text(&c.text())),
-            )
+            .chain(e.all(&[Ns::Dc], "creator").map(|c| person_text(&c.text())))
             .collect(),
         categories: e
             .all(&ns, "category")
@@ -136,23 +134,6 @@ fn entry(e: &Element, outer: &Scope, v: &Names, position: usize) -> RawItem {
         .find(|l| l.rel.as_deref() == Some("license"))
         .map(|l| l.href.clone());
     item
-}
-
-/// An Atom `<link>` (also read inside RSS, as `atom:link`).
-pub(super) fn link(l: &Element) -> Option<RawLink> {
-    let href = l.attr("href").map(str::trim).filter(|h| !h.is_empty())?;
-    Some(RawLink {
-        href: href.to_string(),
-        rel: l
-            .attr("rel")
-            .map(str::trim)
-            .filter(|r| !r.is_empty() && *r != "alternate")
-            .map(str::to_string),
-        mime_type: l.attr("type").map(|t| t.trim().to_string()),
-        hreflang: l.attr("hreflang").map(|t| t.trim().to_string()),
-        title: l.attr("title").map(str::to_string),
-        length: l.attr("length").and_then(|n| n.trim().parse().ok()),
-    })
 }
 
 fn person(p: &Element, v: &Names) -> RawPerson {
@@ -240,4 +221,161 @@ fn base64_text(s: &str) -> Option<String> {
         .decode(compact.as_bytes())
         .ok()?;
     String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read;
+    use crate::ingest::parse::{Format, RawFeed, RawText, Scope, TextKind, xml};
+
+    fn feed(doc: &str) -> RawFeed {
+        let doc = xml::parse(doc).expect("parses");
+        let base = url::Url::parse("https://a.example/feeds/atom.xml").expect("url");
+        read(&doc.root, &Scope::document(Some(&base)))
+    }
+
+    fn entry(inner: &str) -> crate::ingest::parse::RawItem {
+        let f = feed(&format!(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/"><title>T</title><entry>{inner}</entry></feed>"#
+        ));
+        assert_eq!(f.format, Format::Atom10);
+        f.items.into_iter().next().expect("one entry")
+    }
+
+    fn kind_value(t: Option<&RawText>) -> Option<(TextKind, &str)> {
+        t.map(|t| (t.kind, t.value.as_str()))
+    }
+
+    #[test]
+    fn text_constructs_follow_their_type() {
+        let e = entry(
+            r#"<title type="html">a &lt;b&gt;bold&lt;/b&gt; claim</title>
+               <summary type="text">1 &lt; 2</summary>
+               <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Hi <em>there</em></p></div></content>"#,
+        );
+        assert_eq!(
+            kind_value(e.title.as_ref()),
+            Some((TextKind::Html, "a <b>bold</b> claim"))
+        );
+        assert_eq!(
+            kind_value(e.summary.as_ref()),
+            Some((TextKind::Text, "1 < 2"))
+        );
+        assert_eq!(
+            kind_value(e.content.as_ref()),
+            Some((TextKind::Html, "<p>Hi <em>there</em></p>"))
+        );
+    }
+
+    #[test]
+    fn other_mime_types_are_base64_and_src_points_elsewhere() {
+        let e = entry(
+            r#"<title>t</title><summary type="application/octet-stream">aGVsbG8=</summary>
+               <content src="/body.html" type="text/html"/>"#,
+        );
+        assert_eq!(
+            kind_value(e.summary.as_ref()),
+            Some((TextKind::Text, "hello"))
+        );
+        assert_eq!(e.content, None);
+        assert_eq!(e.content_src.as_deref(), Some("/body.html"));
+        let bad = entry(r#"<title>t</title><summary type="image/png">%%%</summary>"#);
+        assert_eq!(
+            bad.summary, None,
+            "undecodable: the field is lost, not the entry"
+        );
+    }
+
+    #[test]
+    fn categories_authors_and_license_are_read() {
+        let e = entry(
+            r#"<title>t</title>
+               <category term=" news " label=" News "/><category label="x"/><category>Loose</category>
+               <dc:subject>Tech</dc:subject>
+               <author><name>Jo</name><email>jo@example.org</email></author>
+               <dc:creator>Al &lt;al@example.org&gt;</dc:creator>
+               <link rel="license" href="https://creativecommons.org/licenses/by/4.0/"/>
+               <link href="https://a.example/1"/>"#,
+        );
+        let cats: Vec<_> = e
+            .categories
+            .iter()
+            .map(|c| (c.term.as_str(), c.label.as_deref()))
+            .collect();
+        assert_eq!(
+            cats,
+            [("news", Some("News")), ("Loose", None), ("Tech", None)]
+        );
+        let people: Vec<_> = e
+            .authors
+            .iter()
+            .map(|p| (p.name.as_deref(), p.email.as_deref()))
+            .collect();
+        assert_eq!(
+            people,
+            [
+                (Some("Jo"), Some("jo@example.org")),
+                (Some("Al"), Some("al@example.org"))
+            ]
+        );
+        assert_eq!(
+            e.license.as_deref(),
+            Some("https://creativecommons.org/licenses/by/4.0/")
+        );
+        assert_eq!(e.links[1].rel, None, "alternate is the default rel");
+    }
+
+    #[test]
+    fn atom_0_3_names_and_modes_are_read_as_what_they_are() {
+        let f = feed(
+            r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>T</title>
+               <copyright>(c) Jo</copyright><modified>2025-06-02T00:00:00Z</modified>
+               <entry><title mode="escaped" type="text/html">&lt;b&gt;B&lt;/b&gt;</title>
+                 <issued>2025-06-01T10:00:00Z</issued><modified>2025-06-01T12:00:00Z</modified>
+                 <content mode="base64" type="text/plain">aGk=</content>
+                 <author><name>Jo</name><url>https://jo.example/</url></author></entry></feed>"#,
+        );
+        assert_eq!(f.format, Format::Atom03);
+        assert_eq!(f.rights.as_deref(), Some("(c) Jo"));
+        assert!(f.updated.is_some());
+        let e = &f.items[0];
+        assert_eq!(
+            kind_value(e.title.as_ref()),
+            Some((TextKind::Html, "<b>B</b>"))
+        );
+        assert_eq!(kind_value(e.content.as_ref()), Some((TextKind::Text, "hi")));
+        assert_eq!(
+            e.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-06-01T10:00:00+00:00")
+        );
+        assert_eq!(
+            e.updated.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-06-01T12:00:00+00:00")
+        );
+        assert_eq!(e.authors[0].uri.as_deref(), Some("https://jo.example/"));
+    }
+
+    #[test]
+    fn scope_comes_from_the_entry_and_its_content() {
+        let f = feed(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en" xml:base="/blog/"><title>T</title>
+               <entry xml:lang="fr"><title>a</title><content xml:base="posts/">x</content></entry>
+               <entry><title>b</title></entry></feed>"#,
+        );
+        assert_eq!(f.language.as_deref(), Some("en"));
+        assert_eq!(
+            f.base.as_ref().map(url::Url::as_str),
+            Some("https://a.example/blog/")
+        );
+        assert_eq!(f.items[0].language.as_deref(), Some("fr"));
+        assert_eq!(
+            f.items[0].base.as_ref().map(url::Url::as_str),
+            Some("https://a.example/blog/posts/")
+        );
+        assert_eq!(f.items[1].language.as_deref(), Some("en"));
+        assert_eq!(
+            f.items[1].base.as_ref().map(url::Url::as_str),
+            Some("https://a.example/blog/")
+        );
+    }
 }

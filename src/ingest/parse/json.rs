@@ -96,9 +96,17 @@ fn authors(list: Vec<JsonAuthor>, one: Option<JsonAuthor>) -> Vec<RawPerson> {
         .collect()
 }
 
+/// Why a document that looks like JSON is not a JSON Feed.
+#[derive(Debug, thiserror::Error)]
+pub enum JsonFeedError {
+    /// Not JSON, or not shaped like a JSON Feed (a required field missing, a wrong type).
+    #[error("invalid JSON Feed: {0}")]
+    Invalid(#[from] serde_json::Error),
+}
+
 /// Parses a JSON Feed; the error says why the document is not one.
-pub fn read(text: &str) -> Result<RawFeed, String> {
-    let f: JsonFeed = serde_json::from_str(text).map_err(|e| format!("invalid JSON Feed: {e}"))?;
+pub fn read(text: &str) -> Result<RawFeed, JsonFeedError> {
+    let f: JsonFeed = serde_json::from_str(text)?;
     let mut feed = RawFeed::new(Format::JsonFeed);
     feed.title = f.title.map(RawText::text);
     feed.links = f
@@ -188,5 +196,102 @@ fn item(i: JsonItem, position: usize) -> RawItem {
         language: i.language,
         image: i.image.or(i.banner_image),
         ..RawItem::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{JsonFeedError, read};
+    use crate::ingest::parse::{Format, TextKind};
+
+    #[test]
+    fn feed_links_authors_and_items_are_read() {
+        let f = read(
+            r#"{"version": "https://jsonfeed.org/version/1", "title": "T",
+                "home_page_url": "https://a.example/", "feed_url": "https://a.example/feed.json",
+                "hubs": [{"type": "WebSub", "url": "https://hub.example/"}, {"type": "x"}],
+                "author": {"name": "Jo", "url": "https://jo.example/"},
+                "items": [{"id": 42, "title": "one"}, {"id": "b"}, {"id": null}]}"#,
+        )
+        .expect("a feed");
+        assert_eq!(f.format, Format::JsonFeed);
+        let links: Vec<_> = f
+            .links
+            .iter()
+            .map(|l| (l.href.as_str(), l.rel.as_deref()))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("https://a.example/", None),
+                ("https://a.example/feed.json", Some("self")),
+                ("https://hub.example/", Some("hub"))
+            ]
+        );
+        assert_eq!(f.authors[0].name.as_deref(), Some("Jo"));
+        assert_eq!(f.authors[0].uri.as_deref(), Some("https://jo.example/"));
+        let ids: Vec<_> = f.items.iter().map(|i| i.id.as_deref()).collect();
+        assert_eq!(
+            ids,
+            [Some("42"), Some("b"), None],
+            "numeric ids kept as text"
+        );
+        assert_eq!(f.items[2].position, 2);
+    }
+
+    #[test]
+    fn item_fields_map_to_the_raw_model() {
+        let f = read(
+            r#"{"items": [{"id": "1", "url": "https://a.example/1",
+                "external_url": "https://b.example/", "content_html": "<p>Hi</p>",
+                "content_text": "Hi", "summary": "S", "banner_image": "/b.png",
+                "date_published": "2025-06-01T10:00:00Z", "tags": ["x", 3, "y"],
+                "authors": [{"name": "Al"}, {"url": "https://nobody.example/"}],
+                "attachments": [{"url": "https://a.example/a.mp3", "mime_type": "audio/mpeg",
+                                 "size_in_bytes": 1200.0},
+                                {"url": "https://a.example/b.mp3", "size_in_bytes": -1}]}]}"#,
+        )
+        .expect("a feed");
+        let i = &f.items[0];
+        let links: Vec<_> = i
+            .links
+            .iter()
+            .map(|l| (l.href.as_str(), l.rel.as_deref(), l.length))
+            .collect();
+        assert_eq!(
+            links,
+            [
+                ("https://a.example/1", None, None),
+                ("https://b.example/", Some("related"), None),
+                ("https://a.example/a.mp3", Some("enclosure"), Some(1200)),
+                ("https://a.example/b.mp3", Some("enclosure"), None)
+            ]
+        );
+        let content = i.content.as_ref().expect("content");
+        assert_eq!(
+            (content.kind, content.value.as_str()),
+            (TextKind::Html, "<p>Hi</p>")
+        );
+        assert_eq!(i.summary.as_ref().map(|s| s.kind), Some(TextKind::Text));
+        assert_eq!(i.image.as_deref(), Some("/b.png"));
+        assert!(i.published.is_some());
+        let tags: Vec<_> = i.categories.iter().map(|c| c.term.as_str()).collect();
+        assert_eq!(tags, ["x", "y"]);
+        let authors: Vec<_> = i.authors.iter().map(|a| a.name.as_deref()).collect();
+        assert_eq!(authors, [Some("Al")], "an author without a name is dropped");
+    }
+
+    #[test]
+    fn a_broken_document_says_why_and_keeps_the_json_error() {
+        let err = read(r#"{"items": [{"attachments": [{}]}]}"#).expect_err("url is required");
+        let JsonFeedError::Invalid(source) = &err;
+        assert!(source.is_data(), "{source}");
+        assert_eq!(err.to_string(), format!("invalid JSON Feed: {source}"));
+        assert!(
+            err.to_string()
+                .starts_with("invalid JSON Feed: missing field `url`")
+        );
+        let err = read("{not json").expect_err("syntax");
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

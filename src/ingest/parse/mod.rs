@@ -10,22 +10,25 @@
 //! downstream has to match items across passes by position.
 
 mod atom;
+mod common;
 mod element;
 mod json;
 pub mod model;
 mod ns;
 mod recovery;
 mod rss;
+mod sniff;
 pub mod xml;
 
 use url::Url;
 
 use crate::ingest::decode::{Decoded, decode};
 pub use element::Scope;
+pub use json::JsonFeedError;
 pub use model::{Format, RawFeed, RawItem, RawLink, RawPerson, RawText, TextKind};
 pub use ns::Ns;
 pub use recovery::{Note, Recovery};
-pub use rss::looks_like_html;
+pub use sniff::looks_like_html;
 
 /// A parsed feed plus what the front end noticed.
 #[derive(Debug)]
@@ -40,7 +43,7 @@ pub struct Parsed {
 }
 
 /// Why a document could not be read as a feed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("not a feed: the document is empty")]
     Empty,
@@ -51,7 +54,7 @@ pub enum ParseError {
     #[error("not a feed: no XML element found")]
     NoXml,
     #[error("not a feed: {0}")]
-    Json(String),
+    Json(#[from] JsonFeedError),
 }
 
 /// Parses one feed document. `http_charset` is the `charset` of the HTTP `Content-Type`, if any;
@@ -73,7 +76,7 @@ pub fn parse_feed(
     }
     if body.starts_with('{') {
         return Ok(Parsed {
-            feed: json::read(body).map_err(ParseError::Json)?,
+            feed: json::read(body)?,
             encoding,
             warning,
             recovered: Vec::new(),
@@ -98,4 +101,43 @@ pub fn parse_feed(
         warning,
         recovered: doc.notes.iter().map(ToString::to_string).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Format, ParseError, parse_feed};
+
+    #[test]
+    fn the_root_picks_the_adapter() {
+        let rss =
+            br#"<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>"#;
+        let atom = br#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title></feed>"#;
+        let json = br#"  {"title": "T", "items": []}"#;
+        let format = |b: &[u8]| parse_feed(b, None, None).map(|p| p.feed.format).ok();
+        assert_eq!(format(rss), Some(Format::Rss2));
+        assert_eq!(format(atom), Some(Format::Atom10));
+        assert_eq!(format(json), Some(Format::JsonFeed));
+    }
+
+    #[test]
+    fn what_is_not_a_feed_says_why_in_the_reports_words() {
+        let why = |b: &[u8]| {
+            parse_feed(b, None, None)
+                .map(|_| ())
+                .expect_err("not a feed")
+        };
+        assert!(matches!(why(b" \n "), ParseError::Empty));
+        assert!(matches!(why(b"<html><body/></html>"), ParseError::Html));
+        assert_eq!(
+            why(b"<opml/>").to_string(),
+            "not a feed: the root element is <opml>"
+        );
+        let json = why(br#"{"items": 3}"#);
+        assert!(matches!(json, ParseError::Json(_)));
+        assert!(
+            json.to_string()
+                .starts_with("not a feed: invalid JSON Feed: invalid type: integer `3`"),
+            "{json}"
+        );
+    }
 }

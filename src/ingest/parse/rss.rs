@@ -5,9 +5,11 @@
 //! feedparser does: inline elements or escaped tags and entities make it HTML, a lone `<` in prose
 //! stays text.
 
+use super::common::{link, person_text};
 use super::element::Scope;
 use super::model::{Format, RawCategory, RawFeed, RawItem, RawLink, RawPerson, RawText};
 use super::ns::Ns;
+use super::sniff::text_of;
 use super::xml::Element;
 use crate::ingest::dates::parse_lenient;
 
@@ -82,7 +84,7 @@ fn channel_links(ch: &Element) -> Vec<RawLink> {
             ..RawLink::default()
         })
         .collect();
-    out.extend(ch.all(&[Ns::Atom], "link").filter_map(super::atom::link));
+    out.extend(ch.all(&[Ns::Atom], "link").filter_map(link));
     out
 }
 
@@ -98,18 +100,86 @@ fn license(e: &Element) -> Option<String> {
 fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
     let scope = e.scope(outer);
     let guid = e.child(&RSS, "guid");
-    let guid_text = guid
+    let id = guid
         .map(|g| g.text().trim().to_string())
         .filter(|g| !g.is_empty());
+    RawItem {
+        position,
+        links: item_links(e, guid, id.as_deref()),
+        id,
+        title: item_title(e),
+        summary: e
+            .child(&RSS, "description")
+            .or_else(|| e.child(&[Ns::Dc], "description"))
+            .map(text_of)
+            .filter(has_text),
+        content: e
+            .child(&[Ns::Content], "encoded")
+            .or_else(|| e.child(&[Ns::Atom], "content"))
+            .or_else(|| e.child(&RSS, "body"))
+            .map(text_of)
+            .filter(has_text),
+        published: e
+            .child_text(&RSS, "pubDate")
+            .or_else(|| e.child_text(&[Ns::Dc, Ns::DcTerms], "date"))
+            .or_else(|| e.child_text(&[Ns::DcTerms], "issued"))
+            .and_then(|d| parse_lenient(&d)),
+        updated: e
+            .child_text(&[Ns::DcTerms], "modified")
+            .or_else(|| e.child_text(&[Ns::Atom], "updated"))
+            .and_then(|d| parse_lenient(&d)),
+        authors: item_authors(e),
+        categories: item_categories(e),
+        language: scope
+            .lang
+            .filter(|l| !l.is_empty())
+            .or_else(|| e.child_text(&[Ns::Dc], "language")),
+        base: scope.base,
+        image: e
+            .child(&[Ns::Media], "thumbnail")
+            .and_then(|t| t.attr("url"))
+            .map(str::to_string),
+        rights: e.child_text(&[Ns::Dc], "rights"),
+        license: license(e),
+        content_src: None,
+    }
+}
+
+fn has_text(t: &RawText) -> bool {
+    !t.value.trim().is_empty()
+}
+
+/// The item's links: its own first, then Atom links, enclosures and Media RSS content.
+fn item_links(e: &Element, guid: Option<&Element>, id: Option<&str>) -> Vec<RawLink> {
+    let mut links: Vec<RawLink> = own_link(e, guid, id)
+        .map(|href| RawLink {
+            href,
+            ..RawLink::default()
+        })
+        .into_iter()
+        .collect();
+    links.extend(e.all(&[Ns::Atom], "link").filter_map(link));
+    links.extend(e.all(&RSS, "enclosure").filter_map(enclosure));
+    let media = e.all(&[Ns::Media], "content").chain(
+        e.all(&[Ns::Media], "group")
+            .flat_map(|g| g.all(&[Ns::Media], "content")),
+    );
+    links.extend(media.filter_map(media_content));
+    links
+}
+
+/// The item's own link: the first non-empty `<link>` (its text, or an `href` some partners put on
+/// it), else RSS 1.0's `rdf:about` when there is no `<link>` at all, else a guid that is a
+/// permalink and an http(s) URL.
+fn own_link(e: &Element, guid: Option<&Element>, id: Option<&str>) -> Option<String> {
     let permalink = guid
         .filter(|g| {
             g.attr("isPermaLink")
                 .is_none_or(|p| !p.trim().eq_ignore_ascii_case("false"))
         })
-        .and(guid_text.clone())
+        .and(id)
         .filter(|g| g.starts_with("http://") || g.starts_with("https://"));
-    let mut links: Vec<RawLink> = e
-        .all(&RSS, "link")
+    e.all(&RSS, "link")
         .map(|l| match l.attr("href") {
             Some(h) if l.text().trim().is_empty() => h.trim().to_string(),
             _ => l.text().trim().to_string(),
@@ -121,96 +191,61 @@ fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
                 .map(str::to_string)
                 .filter(|_| e.child(&RSS, "link").is_none()),
         )
-        .chain(permalink)
-        .take(1)
-        .map(|href| RawLink {
-            href,
-            ..RawLink::default()
+        .chain(permalink.map(str::to_string))
+        .next()
+}
+
+/// An `<enclosure>` with a `url`.
+fn enclosure(enc: &Element) -> Option<RawLink> {
+    Some(RawLink {
+        href: enc.attr("url")?.trim().to_string(),
+        rel: Some("enclosure".into()),
+        mime_type: enc.attr("type").map(|t| t.trim().to_string()),
+        length: enc.attr("length").and_then(|n| n.trim().parse().ok()),
+        ..RawLink::default()
+    })
+}
+
+/// A `<media:content>` with a `url`, as an enclosure.
+fn media_content(m: &Element) -> Option<RawLink> {
+    Some(RawLink {
+        href: m.attr("url")?.trim().to_string(),
+        rel: Some("enclosure".into()),
+        mime_type: m.attr("type").map(|t| t.trim().to_string()),
+        length: m.attr("fileSize").and_then(|n| n.trim().parse().ok()),
+        hreflang: m.attr("lang").map(str::to_string),
+        title: m.child_text(&[Ns::Media], "title"),
+    })
+}
+
+/// `<title>`, else `dc:title`, else a `media:title`.
+fn item_title(e: &Element) -> Option<RawText> {
+    e.child(&RSS, "title")
+        .map(text_of)
+        .filter(has_text)
+        .or_else(|| e.child(&[Ns::Dc], "title").map(text_of))
+        .or_else(|| media_title(e))
+}
+
+/// `<author>` and `dc:creator`, each an author string; those naming nobody are dropped.
+fn item_authors(e: &Element) -> Vec<RawPerson> {
+    e.all(&RSS, "author")
+        .chain(e.all(&[Ns::Dc], "creator"))
+        .map(|a| person_text(&a.text()))
+        .filter(|p| p.name.is_some() || p.email.is_some())
+        .collect()
+}
+
+/// `<category>` and `dc:subject`, non-empty.
+fn item_categories(e: &Element) -> Vec<RawCategory> {
+    e.all(&RSS, "category")
+        .chain(e.all(&[Ns::Dc], "subject"))
+        .map(|c| RawCategory {
+            term: c.text().trim().to_string(),
+            label: None,
         })
-        .collect();
-    links.extend(e.all(&[Ns::Atom], "link").filter_map(super::atom::link));
-    links.extend(e.all(&RSS, "enclosure").filter_map(|enc| {
-        Some(RawLink {
-            href: enc.attr("url")?.trim().to_string(),
-            rel: Some("enclosure".into()),
-            mime_type: enc.attr("type").map(|t| t.trim().to_string()),
-            length: enc.attr("length").and_then(|n| n.trim().parse().ok()),
-            ..RawLink::default()
-        })
-    }));
-    let media = e.all(&[Ns::Media], "content").chain(
-        e.all(&[Ns::Media], "group")
-            .flat_map(|g| g.all(&[Ns::Media], "content")),
-    );
-    links.extend(media.filter_map(|m| {
-        Some(RawLink {
-            href: m.attr("url")?.trim().to_string(),
-            rel: Some("enclosure".into()),
-            mime_type: m.attr("type").map(|t| t.trim().to_string()),
-            length: m.attr("fileSize").and_then(|n| n.trim().parse().ok()),
-            hreflang: m.attr("lang").map(str::to_string),
-            title: m.child_text(&[Ns::Media], "title"),
-        })
-    }));
-    let description = e
-        .child(&RSS, "description")
-        .or_else(|| e.child(&[Ns::Dc], "description"));
-    let content = e
-        .child(&[Ns::Content], "encoded")
-        .or_else(|| e.child(&[Ns::Atom], "content"))
-        .or_else(|| e.child(&RSS, "body"));
-    RawItem {
-        position,
-        id: guid_text,
-        title: e
-            .child(&RSS, "title")
-            .map(text_of)
-            .filter(|t| !t.value.trim().is_empty())
-            .or_else(|| e.child(&[Ns::Dc], "title").map(text_of))
-            .or_else(|| media_title(e)),
-        links,
-        summary: description
-            .map(text_of)
-            .filter(|t| !t.value.trim().is_empty()),
-        content: content.map(text_of).filter(|t| !t.value.trim().is_empty()),
-        published: e
-            .child_text(&RSS, "pubDate")
-            .or_else(|| e.child_text(&[Ns::Dc, Ns::DcTerms], "date"))
-            .or_else(|| e.child_text(&[Ns::DcTerms], "issued"))
-            .and_then(|d| parse_lenient(&d)),
-        updated: e
-            .child_text(&[Ns::DcTerms], "modified")
-            .or_else(|| e.child_text(&[Ns::Atom], "updated"))
-            .and_then(|d| parse_lenient(&d)),
-        authors: e
-            .all(&RSS, "author")
-            .chain(e.all(&[Ns::Dc], "creator"))
-            .map(|a| person_text(&a.text()))
-            .filter(|p| p.name.is_some() || p.email.is_some())
-            .collect(),
-        categories: e
-            .all(&RSS, "category")
-            .chain(e.all(&[Ns::Dc], "subject"))
-            .map(|c| RawCategory {
-                term: c.text().trim().to_string(),
-                label: None,
-            })
-            .filter(|c| !c.term.is_empty())
-            .collect(),
-        language: scope
-            .lang
-            .clone()
-            .filter(|l| !l.is_empty())
-            .or_else(|| e.child_text(&[Ns::Dc], "language")),
-        base: scope.base.clone(),
-        image: e
-            .child(&[Ns::Media], "thumbnail")
-            .and_then(|t| t.attr("url"))
-            .map(str::to_string),
-        rights: e.child_text(&[Ns::Dc], "rights"),
-        license: license(e),
-        content_src: None,
-    }
+        .filter(|c| !c.term.is_empty())
+        .collect()
 }
 
 /// `media:title`, on the item or in its `media:content`/`media:group`: a title of last resort.
@@ -230,115 +265,142 @@ fn media_title(e: &Element) -> Option<RawText> {
         .filter(|t| !t.value.trim().is_empty())
 }
 
-/// A text field whose format says "text": HTML when its content shows it is (inline elements,
-/// escaped tags or entity references), text otherwise.
-fn text_of(el: &Element) -> RawText {
-    if el.has_markup() {
-        return RawText::html(el.inner_html());
-    }
-    let t = el.text();
-    if looks_like_html(&t) {
-        RawText::html(t)
-    } else {
-        RawText::text(t)
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::read;
+    use crate::ingest::parse::{Format, RawFeed, RawItem, RawText, Scope, TextKind, xml};
 
-/// feedparser's test, slightly widened: a closing tag, a tag that is only ever opened (`<br>`,
-/// `<img ...>`, `<p>`), or an entity reference.
-pub fn looks_like_html(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(at) = s[i..].find(['<', '&']).map(|a| a + i) {
-        let rest = &s[at + 1..];
-        if b[at] == b'<' {
-            let name: String = rest
-                .trim_start_matches('/')
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let after = rest.trim_start_matches('/')[name.len()..].chars().next();
-            let is_tag = !name.is_empty() && matches!(after, Some('>' | ' ' | '/' | '\n' | '\t'));
-            if is_tag && (rest.starts_with('/') || HTML_OPENERS.contains(&name.as_str())) {
-                return true;
-            }
-        } else {
-            let n: &str = rest
-                .split(';')
-                .next()
-                .filter(|n| n.len() <= 32 && rest.len() > n.len())
-                .unwrap_or("");
-            if !n.is_empty() && (n.starts_with('#') || n.chars().all(|c| c.is_ascii_alphanumeric()))
-            {
-                return true;
-            }
-        }
-        i = at + 1;
-    }
-    false
-}
+    const NS: &str = r#"xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom""#;
 
-const HTML_OPENERS: &[&str] = &[
-    "a",
-    "b",
-    "i",
-    "p",
-    "br",
-    "hr",
-    "img",
-    "div",
-    "span",
-    "em",
-    "strong",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "table",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "pre",
-    "code",
-    "iframe",
-    "figure",
-];
+    fn feed(doc: &str) -> RawFeed {
+        let doc = xml::parse(doc).expect("parses");
+        read(&doc.root, &Scope::document(None))
+    }
 
-/// An RSS author field: `email (Name)`, `Name <email>`, a bare address or a name.
-pub fn person_text(raw: &str) -> RawPerson {
-    let s = raw.trim();
-    if let Some((email, rest)) = s.split_once('(')
-        && let Some(name) = rest.trim_end().strip_suffix(')')
-        && email.contains('@')
-    {
-        return RawPerson {
-            name: Some(name.trim().to_string()).filter(|n| !n.is_empty()),
-            email: Some(email.trim().to_string()),
-            uri: None,
-        };
+    fn items(items: &str) -> Vec<RawItem> {
+        let f = feed(&format!(
+            r#"<rss version="2.0" {NS}><channel><title>T</title>{items}</channel></rss>"#
+        ));
+        assert_eq!(f.format, Format::Rss2);
+        f.items
     }
-    if let Some((name, rest)) = s.split_once('<')
-        && let Some(email) = rest.trim_end().strip_suffix('>')
-        && email.contains('@')
-    {
-        return RawPerson {
-            name: Some(name.trim().trim_matches('"').to_string()).filter(|n| !n.is_empty()),
-            email: Some(email.trim().to_string()),
-            uri: None,
-        };
+
+    fn text(t: Option<&RawText>) -> Option<(TextKind, &str)> {
+        t.map(|t| (t.kind, t.value.as_str()))
     }
-    if s.contains('@') && !s.contains(' ') {
-        return RawPerson {
-            email: Some(s.to_string()),
-            ..RawPerson::default()
-        };
+
+    fn hrefs(item: &RawItem) -> Vec<(&str, Option<&str>)> {
+        item.links
+            .iter()
+            .map(|l| (l.href.as_str(), l.rel.as_deref()))
+            .collect()
     }
-    RawPerson {
-        name: Some(s.to_string()).filter(|n| !n.is_empty()),
-        ..RawPerson::default()
+
+    #[test]
+    fn own_link_is_the_link_then_a_permalink_guid() {
+        let got = items(
+            "<item><title>a</title><link> https://a.example/1 </link><guid>https://a.example/g</guid></item>\
+             <item><title>b</title><guid>https://a.example/2</guid></item>\
+             <item><title>c</title><guid isPermaLink=\"false\">https://a.example/3</guid></item>\
+             <item><title>d</title><guid>not-a-url</guid></item>",
+        );
+        assert_eq!(hrefs(&got[0]), [("https://a.example/1", None)]);
+        assert_eq!(hrefs(&got[1]), [("https://a.example/2", None)]);
+        assert_eq!(hrefs(&got[2]), []);
+        assert_eq!(hrefs(&got[3]), []);
+        assert_eq!(got[2].id.as_deref(), Some("https://a.example/3"));
+        assert_eq!(got[3].id.as_deref(), Some("not-a-url"));
+        assert_eq!(got[3].position, 3);
+    }
+
+    #[test]
+    fn atom_links_enclosures_and_media_follow_the_own_link() {
+        let got = items(
+            r#"<item><title>a</title><link>https://a.example/1</link>
+               <atom:link rel="related" href="https://a.example/r"/>
+               <enclosure url=" https://a.example/a.mp3 " type="audio/mpeg" length="123"/>
+               <enclosure type="audio/mpeg"/>
+               <media:group><media:content url="https://a.example/v.mp4" fileSize="9" lang="fr">
+                 <media:title>Video</media:title></media:content></media:group></item>"#,
+        );
+        assert_eq!(
+            hrefs(&got[0]),
+            [
+                ("https://a.example/1", None),
+                ("https://a.example/r", Some("related")),
+                ("https://a.example/a.mp3", Some("enclosure")),
+                ("https://a.example/v.mp4", Some("enclosure")),
+            ]
+        );
+        let (mp3, mp4) = (&got[0].links[2], &got[0].links[3]);
+        assert_eq!(
+            (mp3.mime_type.as_deref(), mp3.length),
+            (Some("audio/mpeg"), Some(123))
+        );
+        assert_eq!((mp4.length, mp4.hreflang.as_deref()), (Some(9), Some("fr")));
+        assert_eq!(mp4.title.as_deref(), Some("Video"));
+    }
+
+    #[test]
+    fn text_fields_are_html_only_when_their_content_shows_it() {
+        let got = items(
+            "<item><title>a &lt; b</title><description>&lt;p&gt;Hi&lt;/p&gt;</description></item>\
+             <item><title>x</title><description>plain <b>bold</b></description></item>",
+        );
+        assert_eq!(text(got[0].title.as_ref()), Some((TextKind::Text, "a < b")));
+        let html = |s| Some((TextKind::Html, s));
+        assert_eq!(text(got[0].summary.as_ref()), html("<p>Hi</p>"));
+        assert_eq!(text(got[1].summary.as_ref()), html("plain <b>bold</b>"));
+    }
+
+    #[test]
+    fn an_empty_title_falls_back_to_dc_then_media_titles() {
+        let got = items(
+            "<item><title> </title><dc:title>From DC</dc:title></item>\
+             <item><media:content url=\"https://a.example/v\"><media:title type=\"html\">&lt;i&gt;M&lt;/i&gt;</media:title></media:content></item>\
+             <item><description>only text</description></item>",
+        );
+        assert_eq!(
+            text(got[0].title.as_ref()),
+            Some((TextKind::Text, "From DC"))
+        );
+        assert_eq!(
+            text(got[1].title.as_ref()),
+            Some((TextKind::Html, "<i>M</i>"))
+        );
+        assert_eq!(got[2].title, None);
+    }
+
+    #[test]
+    fn authors_categories_and_dates_come_from_rss_and_dublin_core() {
+        let got = items(
+            "<item><title>a</title><author>jo@example.org (Jo)</author><dc:creator>Al</dc:creator>\
+             <author> </author><category> News </category><category/><dc:subject>Tech</dc:subject>\
+             <pubDate>Tue, 03 Jun 2025 09:00:00 GMT</pubDate></item>",
+        );
+        let names: Vec<_> = got[0].authors.iter().map(|p| p.name.as_deref()).collect();
+        assert_eq!(names, [Some("Jo"), Some("Al")]);
+        let terms: Vec<_> = got[0].categories.iter().map(|c| c.term.as_str()).collect();
+        assert_eq!(terms, ["News", "Tech"]);
+        assert_eq!(
+            got[0].published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2025-06-03T09:00:00+00:00")
+        );
+        assert_eq!(got[0].updated, None);
+    }
+
+    #[test]
+    fn rss_1_items_beside_the_channel_are_read_with_rdf_about_as_their_link() {
+        let f = feed(
+            r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+                 <channel rdf:about="https://a.example/"><title>T</title><link>https://a.example/</link></channel>
+                 <item rdf:about="https://a.example/1"><title>one</title></item>
+                 <item rdf:about="https://a.example/2"><title>two</title><link>https://a.example/two</link></item>
+               </rdf:RDF>"#,
+        );
+        assert_eq!(f.format, Format::Rss1);
+        assert_eq!(f.links[0].href, "https://a.example/");
+        assert_eq!(hrefs(&f.items[0]), [("https://a.example/1", None)]);
+        assert_eq!(hrefs(&f.items[1]), [("https://a.example/two", None)]);
     }
 }
