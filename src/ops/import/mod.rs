@@ -15,5 +15,5 @@ mod plan;
 mod read;
 
 pub use import::{AppendError, ImportError, ImportOptions, ImportReport, append_sources, import};
-pub use plan::{Dropped, ImportPlan, NewSource, SkipReason, Skipped, plan_import};
+pub use plan::{Dropped, ImportPlan, NewSource, NotHttpUrl, SkipReason, Skipped, plan_import};
 pub use read::{OpmlError, Outline, parse};
