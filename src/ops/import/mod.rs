@@ -10,10 +10,10 @@
 //! A `path` source (a feed read from a file on disk) is not listed in `partners.opml`: a local path
 //! is not a URL a subscriber could follow.
 
-mod import;
+mod command;
 mod plan;
 mod read;
 
-pub use import::{AppendError, ImportError, ImportOptions, ImportReport, append_sources, import};
+pub use command::{AppendError, ImportError, ImportOptions, ImportReport, append_sources, import};
 pub use plan::{Dropped, ImportPlan, NewSource, NotHttpUrl, SkipReason, Skipped, plan_import};
 pub use read::{OpmlError, Outline, parse};
