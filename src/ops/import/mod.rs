@@ -2,10 +2,11 @@
 //! (so a subscriber can follow each partner's own feed) and `feedbraid import` in (so an operator
 //! coming from another aggregator can bring their subscriptions).
 //!
-//! The core is pure: [`partners_opml`](crate::publish::render::opml::partners_opml) turns a [`Config`](crate::config::Config) into bytes,
-//! [`parse`] turns OPML bytes into [`Outline`]s, [`plan_import`] decides which outlines become new
-//! `[[source]]` tables and why the others are skipped, and [`append_sources`] writes those tables
-//! into the config text with `toml_edit`. Only [`import`] touches files.
+//! The core is pure: [`partners_opml`](crate::publish::render::opml::partners_opml) turns a
+//! [`Config`](crate::config::Config) into bytes, [`parse`] turns OPML bytes into [`Outline`]s,
+//! [`plan_import`] decides which outlines become new `[[source]]` tables and why the others are
+//! skipped, and [`append_sources`] writes those tables into the config text with `toml_edit`.
+//! Only [`import`] touches files.
 //!
 //! A `path` source (a feed read from a file on disk) is not listed in `partners.opml`: a local path
 //! is not a URL a subscriber could follow.
