@@ -15,6 +15,9 @@
 //! - [`publish`]: the winners turned into files (sanitise, media, render, archive, sink, WebSub);
 //! - [`ops`]: the run as a list of steps, and the commands around it.
 //!
+//! Beside the layers, [`par`] is the one parallel fan-out (a slice mapped on every core); it
+//! imports nothing from the crate, so any layer may use it.
+//!
 //! Config, parse, normalise, select, merge, views and the renderers are pure; I/O happens in
 //! fetch, state, the sink, media and `ops`.
 
@@ -22,6 +25,7 @@ pub mod config;
 pub mod ingest;
 pub mod model;
 pub mod ops;
+pub mod par;
 pub mod pool;
 pub mod publish;
 pub mod state;

@@ -1,16 +1,20 @@
-//! The `feedbraid` command: a thin layer over the library that maps outcomes to exit codes
-//! (0 all fine, 1 published with failed sources, 2 fatal).
+//! The `feedbraid` command: a thin clap layer over the library. Each subcommand is one function
+//! that calls the library and prints what it did; [`main`] alone prints a failure and maps it to
+//! the exit code (0 all fine, 1 published with failed sources or a run already going, 2 fatal).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use feedbraid::config::{Config, ConfigError};
 use feedbraid::ingest::report::SourceReport;
+use feedbraid::ops::Fatal;
+use feedbraid::ops::import::{ImportError, ImportOptions};
 use feedbraid::ops::progress::Progress;
 use feedbraid::ops::run::{self, RunOptions};
-use feedbraid::ops::serve::ServeOptions;
-use feedbraid::ops::withdraw as editorial;
+use feedbraid::ops::serve::{ServeError, ServeOptions};
+use feedbraid::ops::withdraw::{self as editorial, WithdrawError};
 
 #[derive(Parser)]
 #[command(name = "feedbraid", version, about = "Fetches partner feeds, merges them with your own entries and publishes one clean Atom feed.", long_about = None)]
@@ -23,106 +27,203 @@ struct Cli {
 enum Command {
     /// Do one full run: fetch every source, merge, and write output/feed.atom (exit 0 all fine,
     /// 1 published but some sources failed, 2 nothing published).
-    Run {
-        /// The configuration file.
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        /// Output folder (default: the config's `output_dir`, itself defaulting to `output`).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// State database (default: the config's `state`, i.e. `.feedbraid/state.db` beside it).
-        #[arg(long)]
-        state: Option<PathBuf>,
-        /// Rebuild the outputs from stored state without touching the network.
-        #[arg(long)]
-        offline: bool,
-        /// Print only problems: sources that failed, are gone or back off, and warnings.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Also print the run report (what status.json holds) as JSON on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Run(RunArgs),
     /// Serve the output folder over HTTP; with --every, also run at start-up and on that
     /// schedule (SIGTERM or SIGINT finish the current run, then stop with exit 0).
-    Serve {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        /// Address to listen on (port 0 picks a free one; the address is printed).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: std::net::SocketAddr,
-        /// Run now and then this long after each run ends, e.g. `30m`, `1h`, `90s`.
-        #[arg(long, value_name = "DURATION", value_parser = feedbraid::config::parse_duration)]
-        every: Option<std::time::Duration>,
-    },
+    Serve(ServeArgs),
     /// Validate the configuration without fetching anything (exit 0 valid, 2 invalid).
-    Check {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-    },
+    Check(CheckArgs),
     /// Withdraw entries from every output (recorded in withdrawn.toml beside the config; the next
     /// run applies it and leaves a tombstone). With --undo, bring them back.
-    Withdraw {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        /// The public reason, shown in the tombstone.
-        #[arg(long, conflicts_with = "undo")]
-        reason: Option<String>,
-        /// Take the withdrawal back.
-        #[arg(long)]
-        undo: bool,
-        /// Entry ids or links (see `feedbraid list`).
-        #[arg(required = true, value_name = "ID-OR-LINK")]
-        keys: Vec<String>,
-    },
+    Withdraw(WithdrawArgs),
     /// List the stored entries (id, date, source, title), newest first, to find one to withdraw.
-    List {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        /// Only this source's entries (`local` for the network's own).
-        #[arg(long)]
-        source: Option<String>,
-        /// Only entries whose title, id or link contains this text.
-        #[arg(long)]
-        search: Option<String>,
-    },
+    List(ListArgs),
     /// Check the state database; if it is damaged, move it aside (never deleting it) and start a
     /// new one (exit 0 done, 2 failed).
-    Repair {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        #[arg(long)]
-        state: Option<PathBuf>,
-    },
+    Repair(RepairArgs),
     /// Print what the state database knows about each source.
-    Status {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        #[arg(long)]
-        state: Option<PathBuf>,
-        /// Print the table as JSON on stdout.
-        #[arg(long)]
-        json: bool,
-    },
+    Status(StatusArgs),
     /// Add a [[source]] to the config for each feed in an OPML subscription list that is not
     /// configured yet (exit 0 done, 2 unreadable OPML or config, or nothing written).
-    Import {
-        #[arg(long, short, default_value = "feeds.toml")]
-        config: PathBuf,
-        /// Print what would be added and skipped, and write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// The OPML file (an export from Miniflux, FreshRSS, Feedly, NetNewsWire, Thunderbird...).
-        file: PathBuf,
-    },
+    Import(ImportArgs),
+}
+
+// The arguments of each subcommand (their help is the variant's above).
+
+#[derive(Args)]
+struct RunArgs {
+    /// The configuration file.
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    /// Output folder (default: the config's `output_dir`, itself defaulting to `output`).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// State database (default: the config's `state`, i.e. `.feedbraid/state.db` beside it).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Rebuild the outputs from stored state without touching the network.
+    #[arg(long)]
+    offline: bool,
+    /// Print only problems: sources that failed, are gone or back off, and warnings.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Also name every file the run wrote (by default they are counted by kind).
+    #[arg(long, short, conflicts_with = "quiet")]
+    verbose: bool,
+    /// Also print the run report (what status.json holds) as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    /// Address to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Run now and then this long after each run ends, e.g. `30m`, `1h`, `90s`.
+    #[arg(long, value_name = "DURATION", value_parser = feedbraid::config::parse_duration)]
+    every: Option<std::time::Duration>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+}
+
+#[derive(Args)]
+struct WithdrawArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    /// The public reason, shown in the tombstone.
+    #[arg(long, conflicts_with = "undo")]
+    reason: Option<String>,
+    /// Take the withdrawal back.
+    #[arg(long)]
+    undo: bool,
+    /// Entry ids or links (see `feedbraid list`).
+    #[arg(required = true, value_name = "ID-OR-LINK")]
+    keys: Vec<String>,
+}
+
+#[derive(Args)]
+struct ListArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    /// Only this source's entries (`local` for the network's own).
+    #[arg(long)]
+    source: Option<String>,
+    /// Only entries whose title, id or link contains this text.
+    #[arg(long)]
+    search: Option<String>,
+}
+
+#[derive(Args)]
+struct RepairArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    #[arg(long)]
+    state: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct StatusArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Print the table as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    /// Print what would be added and skipped, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The OPML file (an export from Miniflux, FreshRSS, Feedly, NetNewsWire, Thunderbird...).
+    file: PathBuf,
+}
+
+/// Why a command failed: `main` prints it as `feedbraid: MESSAGE` and exits with its code.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Fatal(#[from] Fatal),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    #[error(transparent)]
+    Withdraw(#[from] WithdrawError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    /// `run --json`: the report could not be serialised (the run itself is done).
+    #[error("cannot write the JSON report: {0}")]
+    RunJson(#[source] serde_json::Error),
+    /// `status --json`.
+    #[error(transparent)]
+    StatusJson(serde_json::Error),
+}
+
+impl Failure {
+    /// A run's fatal error and an import's failure say their own code; every other failure is 2
+    /// (a lock held while withdrawing included, as it always was).
+    fn exit_code(&self) -> i32 {
+        match self {
+            Failure::Fatal(e) => e.exit_code(),
+            Failure::Import(e) => e.exit_code(),
+            _ => 2,
+        }
+    }
+}
+
+/// What a command that did its work exits with.
+type Outcome = Result<i32, Failure>;
+
+fn main() -> ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Run(a) => run_cmd(a),
+        Command::Serve(a) => serve(a),
+        Command::Check(a) => check(&a),
+        Command::Withdraw(a) => withdraw(a),
+        Command::List(a) => list(a),
+        Command::Repair(a) => repair(a),
+        Command::Status(a) => status(a),
+        Command::Import(a) => import(a),
+    };
+    let code = outcome.unwrap_or_else(|e| {
+        eprintln!("feedbraid: {e}");
+        e.exit_code()
+    });
+    ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+/// Options for a command that reads only the config (and the state it names).
+fn with_config(config: PathBuf) -> RunOptions {
+    RunOptions {
+        config,
+        ..RunOptions::default()
+    }
 }
 
 /// `feedbraid run`: a progress line while sources are fetched when stderr is a terminal (and not
-/// `--quiet`), then the summary (or with `--quiet` only the problems) on stderr, and with `--json`
-/// the report on stdout.
-fn run_command(opts: &RunOptions, quiet: bool, json: bool) -> i32 {
-    let progress = (!quiet && std::io::stderr().is_terminal())
-        .then(|| run::load_config(opts).ok())
+/// `--quiet`), then with `--json` the report on stdout, then the summary (or with `--quiet` only
+/// the problems) on stderr; the exit code says whether every source and hub was fine.
+fn run_cmd(a: RunArgs) -> Outcome {
+    let opts = RunOptions {
+        offline: a.offline,
+        out: a.out,
+        state: a.state,
+        ..with_config(a.config)
+    };
+    let progress = (!a.quiet && std::io::stderr().is_terminal())
+        .then(|| run::load_config(&opts).ok())
         .flatten()
         .map(|cfg| Progress::stderr(cfg.sources.len()));
     let on_source = |r: &SourceReport| {
@@ -130,233 +231,124 @@ fn run_command(opts: &RunOptions, quiet: bool, json: bool) -> i32 {
             p.on_source(r);
         }
     };
-    let result = run::runtime().and_then(|rt| run::run_on(opts, rt.handle(), &on_source));
+    let result = run::runtime().and_then(|rt| run::run_on(&opts, rt.handle(), &on_source));
     if let Some(p) = &progress {
         p.finish();
     }
-    match result {
-        Ok(report) => {
-            if json {
-                match feedbraid::ops::report::status_json(
-                    &report.sources,
-                    report.entries,
-                    report.cleaned,
-                    report.media.as_ref(),
-                    &report.hubs,
-                ) {
-                    Ok(bytes) => print!("{}", String::from_utf8_lossy(&bytes)),
-                    Err(e) => {
-                        eprintln!("feedbraid: cannot write the JSON report: {e}");
-                        return 2;
-                    }
-                }
-            }
-            eprint!(
-                "{}",
-                if quiet {
-                    report.problems()
-                } else {
-                    report.summary()
-                }
-            );
-            report.exit_code()
-        }
-        Err(e) => {
-            eprintln!("feedbraid: {e}");
-            e.exit_code()
-        }
+    let report = result?;
+    if a.json {
+        let bytes = report.status_json().map_err(Failure::RunJson)?;
+        print!("{}", String::from_utf8_lossy(&bytes));
     }
+    let text = if a.quiet {
+        report.problems()
+    } else if a.verbose {
+        report.summary_verbose()
+    } else {
+        report.summary()
+    };
+    eprint!("{text}");
+    Ok(report.exit_code())
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Run {
-            config,
-            out,
-            state,
-            offline,
-            quiet,
-            json,
-        } => run_command(
-            &RunOptions {
-                config,
-                out,
-                state,
-                offline,
-                ..RunOptions::default()
-            },
-            quiet,
-            json,
-        ),
-        Command::Serve {
-            config,
-            addr,
-            every,
-        } => match feedbraid::ops::serve::serve(&ServeOptions {
-            config,
-            addr,
-            every,
-        }) {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("feedbraid: {e}");
-                2
-            }
-        },
-        // The config, the Markdown entries and the templates it points at: everything but the
-        // network.
-        Command::Check { config } => match feedbraid::config::Config::from_file(&config)
-            .and_then(|cfg| {
-                feedbraid::ingest::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len()))
-            })
-            .and_then(|(cfg, md)| {
-                feedbraid::publish::render::html::Templates::load(cfg.output.templates.as_deref())
-                    .map(|_| (cfg, md))
-            }) {
-            Ok((cfg, markdown)) => {
-                println!(
-                    "{}: ok ({} sources, {} local entries, {} views)",
-                    config.display(),
-                    cfg.sources.len(),
-                    cfg.entries.len() + markdown,
-                    cfg.views.len()
-                );
-                0
-            }
-            Err(e) => {
-                eprintln!("feedbraid: {e}");
-                2
-            }
-        },
-        Command::Withdraw {
-            config,
-            reason,
-            undo,
-            keys,
-        } => {
-            let opts = RunOptions {
-                config,
-                ..RunOptions::default()
-            };
-            let result = if undo {
-                editorial::undo(&opts, &keys).map(|n| {
-                    println!(
-                        "{n} withdrawal(s) taken back; the next run publishes the entries again"
-                    );
-                })
-            } else {
-                editorial::withdraw(&opts, &keys, reason.as_deref(), chrono::Utc::now()).map(|new| {
-                    for w in &new {
-                        println!(
-                            "withdrawn: {} ({})",
-                            w.id,
-                            w.title.as_deref().unwrap_or_default()
-                        );
-                    }
-                    println!(
-                        "{} recorded in withdrawn.toml; the next run removes them from every output",
-                        new.len()
-                    );
-                })
-            };
-            match result {
-                Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("feedbraid: {e}");
-                    2
-                }
-            }
-        }
-        Command::List {
-            config,
-            source,
-            search,
-        } => match editorial::list(
-            &RunOptions {
-                config,
-                ..RunOptions::default()
-            },
-            source.as_deref(),
-            search.as_deref(),
-        ) {
-            Ok(entries) => {
-                for e in entries {
-                    println!(
-                        "{}\t{}\t{}\t{}",
-                        e.id,
-                        e.updated.format("%Y-%m-%d"),
-                        e.source,
-                        e.title
-                    );
-                }
-                0
-            }
-            Err(e) => {
-                eprintln!("feedbraid: {e}");
-                e.exit_code()
-            }
-        },
-        Command::Repair { config, state } => match feedbraid::ops::repair::repair(&RunOptions {
-            config,
-            state,
-            ..RunOptions::default()
-        }) {
-            Ok(done) => {
-                eprintln!("feedbraid: {done}");
-                0
-            }
-            Err(e) => {
-                eprintln!("feedbraid: {e}");
-                e.exit_code()
-            }
-        },
-        Command::Status {
-            config,
-            state,
-            json,
-        } => match feedbraid::ops::status::rows(&RunOptions {
-            config,
-            state,
-            ..RunOptions::default()
-        }) {
-            Ok(rows) if json => match feedbraid::ops::status::json(&rows) {
-                Ok(text) => {
-                    print!("{text}");
-                    0
-                }
-                Err(e) => {
-                    eprintln!("feedbraid: {e}");
-                    2
-                }
-            },
-            Ok(rows) => {
-                print!("{}", feedbraid::ops::status::table(&rows));
-                0
-            }
-            Err(e) => {
-                eprintln!("feedbraid: {e}");
-                e.exit_code()
-            }
-        },
-        Command::Import {
-            config,
-            dry_run,
-            file,
-        } => match feedbraid::ops::import::import(&feedbraid::ops::import::ImportOptions {
-            config,
-            opml: file,
-            dry_run,
-        }) {
-            Ok(report) => {
-                print!("{}", report.summary());
-                0
-            }
-            Err(e) => {
-                eprintln!("feedbraid: {e}");
-                e.exit_code()
-            }
-        },
-    };
-    ExitCode::from(u8::try_from(code).unwrap_or(2))
+/// `feedbraid serve`: returns once asked to stop.
+fn serve(a: ServeArgs) -> Outcome {
+    feedbraid::ops::serve::serve(&ServeOptions {
+        config: a.config,
+        addr: a.addr,
+        every: a.every,
+    })?;
+    Ok(0)
+}
+
+/// `feedbraid check`: the config, the Markdown entries and the templates it points at:
+/// everything but the network.
+fn check(a: &CheckArgs) -> Outcome {
+    let cfg = Config::from_file(&a.config)?;
+    let markdown = feedbraid::ingest::local::read_markdown_dir(&cfg)?.len();
+    feedbraid::publish::render::html::Templates::load(cfg.output.templates.as_deref())?;
+    println!(
+        "{}: ok ({} sources, {} local entries, {} views)",
+        a.config.display(),
+        cfg.sources.len(),
+        cfg.entries.len() + markdown,
+        cfg.views.len()
+    );
+    Ok(0)
+}
+
+/// `feedbraid withdraw` (and `--undo`): records the change in withdrawn.toml.
+fn withdraw(a: WithdrawArgs) -> Outcome {
+    let opts = with_config(a.config);
+    if a.undo {
+        let n = editorial::undo(&opts, &a.keys)?;
+        println!("{n} withdrawal(s) taken back; the next run publishes the entries again");
+        return Ok(0);
+    }
+    let new = editorial::withdraw(&opts, &a.keys, a.reason.as_deref(), chrono::Utc::now())?;
+    for w in &new {
+        println!(
+            "withdrawn: {} ({})",
+            w.id,
+            w.title.as_deref().unwrap_or_default()
+        );
+    }
+    println!(
+        "{} recorded in withdrawn.toml; the next run removes them from every output",
+        new.len()
+    );
+    Ok(0)
+}
+
+/// `feedbraid list`: one tab-separated line per stored entry.
+fn list(a: ListArgs) -> Outcome {
+    let opts = with_config(a.config);
+    for e in editorial::list(&opts, a.source.as_deref(), a.search.as_deref())? {
+        println!(
+            "{}\t{}\t{}\t{}",
+            e.id,
+            e.updated.format("%Y-%m-%d"),
+            e.source,
+            e.title
+        );
+    }
+    Ok(0)
+}
+
+/// `feedbraid repair`: says on stderr what it did.
+fn repair(a: RepairArgs) -> Outcome {
+    let done = feedbraid::ops::repair::repair(&RunOptions {
+        state: a.state,
+        ..with_config(a.config)
+    })?;
+    eprintln!("feedbraid: {done}");
+    Ok(0)
+}
+
+/// `feedbraid status`: the table, or with `--json` the same rows as JSON, on stdout.
+fn status(a: StatusArgs) -> Outcome {
+    let rows = feedbraid::ops::status::rows(&RunOptions {
+        state: a.state,
+        ..with_config(a.config)
+    })?;
+    if a.json {
+        print!(
+            "{}",
+            feedbraid::ops::status::json(&rows).map_err(Failure::StatusJson)?
+        );
+    } else {
+        print!("{}", feedbraid::ops::status::table(&rows));
+    }
+    Ok(0)
+}
+
+/// `feedbraid import`: what was (or, with `--dry-run`, would be) added and skipped, on stdout.
+fn import(a: ImportArgs) -> Outcome {
+    let report = feedbraid::ops::import::import(&ImportOptions {
+        config: a.config,
+        opml: a.file,
+        dry_run: a.dry_run,
+    })?;
+    print!("{}", report.summary());
+    Ok(0)
 }

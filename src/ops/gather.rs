@@ -2,6 +2,9 @@
 //! normalised and written to state, concurrently; then the local entries; then the pool every
 //! view selects from. An `async fn` that runs on the caller's tokio runtime and builds none of
 //! its own, so that a long-running process (`serve`, `--every`) can call it again and again.
+//!
+//! It opens nothing: the run hands it the state connections it works with ([`Connections`],
+//! opened in `run::Store::open`) and the local entries it read.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,75 +18,155 @@ use crate::ingest::fetch::{Fetcher, Guard};
 use crate::ingest::local;
 use crate::ingest::report::SourceReport;
 use crate::ingest::select;
-use crate::model::Candidate;
+use crate::model::{Candidate, Entry, SourceInfo};
 use crate::ops::Fatal;
 use crate::pool::Gathered;
 use crate::pool::merge;
-use crate::pool::views;
-use crate::state::{SourceWrite, State};
+use crate::pool::views::{self, FeedView};
+use crate::state::{Pool, SourceWrite, State, StateError};
 
 /// Called once per source as it finishes, in completion order, with its report: what a progress
 /// line counts.
 pub type OnSource<'a> = &'a (dyn Fn(&SourceReport) + Sync);
 
-/// Gathers every source and the local entries, commits what was learnt to state, and builds the
-/// pool. `now` is the run's clock (whole seconds).
-pub async fn gather(cfg: &Config, offline: bool, now: DateTime<Utc>) -> Result<Gathered, Fatal> {
-    gather_with(cfg, offline, now, &Guard::system(), &|_| {}).await
+/// What a run gathers for.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub cfg: &'a Config,
+    /// Every feed the run renders (the main one first): whether candidates keep their filter
+    /// text depends on their patterns.
+    pub views: &'a [FeedView],
+    /// Take every source from state; fetch nothing.
+    pub offline: bool,
+    /// The run's clock (whole seconds).
+    pub now: DateTime<Utc>,
+    /// The private-network guard's ranges and resolver.
+    pub guard: &'a Guard,
 }
 
-/// [`gather`] with the private-network guard's ranges and resolver given, telling `on_source`
-/// about each source as it finishes (what a progress line counts).
-pub async fn gather_with(
-    cfg: &Config,
-    offline: bool,
-    now: DateTime<Utc>,
-    guard: &Guard,
-    on_source: OnSource<'_>,
-) -> Result<Gathered, Fatal> {
+/// The state connections gathering works with, opened by the run.
+#[derive(Debug)]
+pub struct Connections {
+    /// Moved to the writer thread: it runs the run's one integrity check beside its first
+    /// writes, commits nothing before it has passed (issue 14, defect 2), commits the run's
+    /// writes, then checkpoints while the views are rendered and published.
+    pub writer: State,
+    /// Read connections for the source tasks (opened on demand, reused).
+    pub readers: Pool,
+}
+
+/// One finished source: its place in the config, its report, candidates and attribution.
+type Done = (usize, SourceReport, Vec<Candidate>, Option<SourceInfo>);
+
+/// The network's own entries: those written in `feeds.toml`, then the Markdown files of
+/// `[local] dir`.
+pub fn local_entries(cfg: &Config) -> Result<Vec<Entry>, Fatal> {
     let mut locals = cfg.entries.clone();
     locals.extend(local::read_markdown_dir(cfg)?);
-    let local_entries = local::to_entries(cfg, &locals);
-    let keep_text = views::need_text(&views::feed_views(cfg));
-    // Its writer runs the run's one integrity check beside its first writes, and commits nothing
-    // before it has passed (issue 14, defect 2).
-    let mut state = State::open(&cfg.state_path)?;
+    Ok(local::to_entries(cfg, &locals))
+}
+
+/// [`gather_with`] outside a run: the config's own views and local entries, the system's guard,
+/// and no progress.
+pub async fn gather(
+    cfg: &Config,
+    state: Connections,
+    offline: bool,
+    now: DateTime<Utc>,
+) -> Result<Gathered, Fatal> {
+    let views = views::feed_views(cfg);
+    let scope = Scope {
+        cfg,
+        views: &views,
+        offline,
+        now,
+        guard: &Guard::system(),
+    };
+    gather_with(&scope, local_entries(cfg)?, state, &|_| {}).await
+}
+
+/// Gathers every source, telling `on_source` about each as it finishes, commits what was learnt
+/// to state (through `state.writer`), and builds the pool from the sources' candidates and
+/// `locals`.
+pub async fn gather_with(
+    scope: &Scope<'_>,
+    locals: Vec<Entry>,
+    state: Connections,
+    on_source: OnSource<'_>,
+) -> Result<Gathered, Fatal> {
+    let keep_text = views::need_text(scope.views);
     // Sources' writes queue here while the writer thread adds them to the run's transaction; the
     // bound keeps a slow disk from letting finished sources pile up in memory.
     let (tx, rx) = tokio::sync::mpsc::channel::<SourceWrite>(8);
     // The writer says when the run's writes are committed, then copies the write-ahead log into
     // the database (SQLite's checkpoint: fsyncs) while the views are rendered and published.
     let (committed_tx, committed) = tokio::sync::oneshot::channel();
+    let mut writer_state = state.writer;
+    let now = scope.now;
     let writer = std::thread::spawn(move || {
-        let _ = committed_tx.send(state.write_run(rx, now));
-        state.checkpoint();
+        let _ = committed_tx.send(writer_state.write_run(rx, now));
+        writer_state.checkpoint();
     });
+    let shared = shared(scope, state.readers, keep_text, tx)?;
+    let started = std::time::Instant::now();
+    // The last sender goes with `shared`, dropped once every source is done: the writer then
+    // commits and returns.
+    let results = collect_all(scope.cfg, shared, on_source).await?;
+    let collected = started.elapsed();
+    match committed.await {
+        Ok(r) => r?,
+        Err(_) => return Err(Fatal::Panicked("state writer")),
+    };
+    let mut gathered = assemble(scope.cfg, results, locals, keep_text);
+    gathered.timings = vec![
+        ("sources", collected),
+        ("state commit", started.elapsed() - collected),
+    ];
+    gathered.checkpoint = Some(writer);
+    Ok(gathered)
+}
+
+/// What every source task shares: the fetcher, the state readers, the bounds and the policy.
+fn shared(
+    scope: &Scope<'_>,
+    readers: Pool,
+    keep_text: bool,
+    writes: tokio::sync::mpsc::Sender<SourceWrite>,
+) -> Result<Arc<Shared>, Fatal> {
+    let cfg = scope.cfg;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let shared = Arc::new(Shared {
-        fetcher: Fetcher::with_guard(&cfg.fetch, guard.clone())?,
-        pool: Arc::new(crate::state::Pool::new(&cfg.state_path)),
-        now,
+    Ok(Arc::new(Shared {
+        fetcher: Fetcher::with_guard(&cfg.fetch, scope.guard.clone())?,
+        pool: Arc::new(readers),
+        now: scope.now,
         cpu: Semaphore::new(cores),
         in_flight: Semaphore::new(cfg.fetch.concurrency),
-        offline,
+        offline: scope.offline,
         keep_text,
         global: cfg.filter.clone(),
         grace: chrono::Duration::from_std(cfg.fetch.grace_period).unwrap_or(chrono::Duration::MAX),
         max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
             .unwrap_or(chrono::Duration::days(1)),
-        writes: tx,
-    });
-    let started = std::time::Instant::now();
+        writes,
+    }))
+}
+
+/// Runs every source's task, telling `on_source` as each finishes, and returns them in config
+/// order. A state read error in any source stops the run: nothing is published from a partial
+/// read.
+async fn collect_all(
+    cfg: &Config,
+    shared: Arc<Shared>,
+    on_source: OnSource<'_>,
+) -> Result<Vec<Done>, Fatal> {
     // Tasks are started as others finish, a few more than can be in flight: thousands of waiting
     // tasks would only hold memory.
     let window = cfg.fetch.concurrency * 4;
     let mut set = tokio::task::JoinSet::new();
     let mut results = Vec::with_capacity(cfg.sources.len());
-    // A state read error in any source stops the run: nothing is published from a partial read.
-    let joined = |r: Result<
-        Result<(usize, SourceReport, _, _), crate::state::StateError>,
-        tokio::task::JoinError,
-    >| { r?.map_err(Fatal::State).inspect(|r| on_source(&r.1)) };
+    let joined = |r: Result<Result<Done, StateError>, tokio::task::JoinError>| {
+        r?.map_err(Fatal::State).inspect(|r| on_source(&r.1))
+    };
     for (i, source) in cfg.sources.iter().enumerate() {
         if set.len() >= window
             && let Some(r) = set.join_next().await
@@ -97,14 +180,20 @@ pub async fn gather_with(
                 candidates,
                 info,
             } = process(&shared, &source).await?;
-            Ok::<_, crate::state::StateError>((i, report, candidates, info))
+            Ok::<_, StateError>((i, report, candidates, info))
         });
     }
     while let Some(r) = set.join_next().await {
         results.push(joined(r)?);
     }
     results.sort_by_key(|r| r.0);
-    // One group of candidates per source, in config order (never copied into one vector).
+    Ok(results)
+}
+
+/// The reports in config order, and the pool: one group of candidates per source, in config
+/// order (never copied into one vector), then the local entries', merged with their `via`
+/// credits.
+fn assemble(cfg: &Config, results: Vec<Done>, locals: Vec<Entry>, keep_text: bool) -> Gathered {
     let (mut reports, mut candidates, mut infos) = (Vec::new(), Vec::new(), BTreeMap::new());
     for (_, report, cands, info) in results {
         if let Some(info) = info {
@@ -113,14 +202,7 @@ pub async fn gather_with(
         reports.push(report);
         candidates.push(cands);
     }
-    // The last sender goes with `shared`: the writer then commits and returns.
-    drop(shared);
-    let collected = started.elapsed();
-    match committed.await {
-        Ok(r) => r?,
-        Err(_) => return Err(Fatal::Panicked("state writer")),
-    };
-    let local_cands: Vec<Candidate> = local_entries
+    let local_cands: Vec<Candidate> = locals
         .iter()
         .enumerate()
         .map(|(i, e)| select::candidate(e, i.to_string()))
@@ -140,15 +222,12 @@ pub async fn gather_with(
             ))
         })
         .collect();
-    Ok(Gathered {
+    Gathered {
         reports,
         pool: merge::pool(candidates, &credits),
-        locals: local_entries,
+        locals,
         infos,
-        timings: vec![
-            ("sources", collected),
-            ("state commit", started.elapsed() - collected),
-        ],
-        checkpoint: Some(writer),
-    })
+        timings: Vec::new(),
+        checkpoint: None,
+    }
 }

@@ -104,5 +104,6 @@ fn reason(e: StateError) -> String {
         StateError::Damaged { detail, .. } => detail,
         StateError::Sql { source, .. } => source.to_string(),
         StateError::Other { msg, .. } => msg,
+        StateError::Upgrade { source, .. } => source.to_string(),
     }
 }

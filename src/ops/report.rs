@@ -37,6 +37,17 @@ impl RunReport {
         )
     }
 
+    /// `status.json` for this run (what `run --json` prints): see [`status_json`].
+    pub fn status_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        status_json(
+            &self.sources,
+            self.entries,
+            self.cleaned,
+            self.media.as_ref(),
+            &self.hubs,
+        )
+    }
+
     /// `--quiet`: the lines of the sources that need attention (a problem, a warning, a move), and
     /// nothing when none does.
     pub fn problems(&self) -> String {

@@ -1,23 +1,40 @@
-//! One run, sequenced: config and templates → lock → gather (per-source fetch/parse/normalise,
-//! concurrently; state commit; the pool) → render every view → publish all or nothing → WebSub
-//! pings for the feeds that changed → `status.json` → report. The only module
-//! besides fetch, state and publish that does I/O; every decision it takes is delegated to the
-//! pure stages.
+//! One run, sequenced as a list of steps: config and templates → lock → the local entries →
+//! the state opened → gather (per-source fetch/parse/normalise, concurrently; state commit; the
+//! pool) → render every view → publish all or nothing → WebSub pings for the feeds that changed
+//! → `status.json` → report. The only module besides fetch, state and publish that does I/O;
+//! every decision it takes is delegated to the pure stages.
+//!
+//! The state database is opened here, once per run, in [`Store::open`], and handed down; no
+//! stage opens it. One connection cannot serve the whole run: gathering's writer commits the
+//! run's writes on a thread of its own and then, on that same connection, checkpoints the
+//! write-ahead log while the views are rendered and published (a connection is used from one
+//! thread at a time). So the store is three handles opened together: the writer's connection
+//! (moved to its thread), the source tasks' reader pool, and the connection publishing reads and
+//! records on. The order that keeps a crash harmless is unchanged: the run's writes are
+//! committed (gather awaits the writer) before anything is rendered; the outputs are published
+//! before their fingerprints, histories and closed archive months are recorded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::ingest::fetch::Guard;
 use crate::ops::Fatal;
-use crate::ops::gather::{OnSource, gather_with};
+use crate::ops::gather::{Connections, OnSource, Scope, gather_with, local_entries};
 use crate::ops::report::RunReport;
-use crate::publish::outputs::{Editorial, render_all};
+use crate::pool::Gathered;
+use crate::pool::editorial::{self, Withdrawals, tombstones::Context};
+use crate::pool::views::{FeedView, feed_views};
+use crate::publish::archive;
+use crate::publish::media::Mirror;
+use crate::publish::outputs::{Editorial, Inputs, Rendered, render_all};
+use crate::publish::render::RenderError;
 use crate::publish::render::html::Templates;
-use crate::publish::sink::{Disk, Sink, Written};
-use crate::state::State;
+use crate::publish::sink::{Disk, Output, Sink, SinkError, Written};
+use crate::publish::websub::{self, HubReport};
+use crate::state::{Pool, State, StateError};
 
 /// What `feedbraid run` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -75,14 +92,22 @@ pub fn lock(state_path: &Path) -> Result<RunLock, Fatal> {
 
 /// The config with command-line overrides applied.
 pub fn load_config(opts: &RunOptions) -> Result<Config, Fatal> {
-    let mut cfg = Config::from_file(&opts.config)?;
+    Ok(read_config(opts)?.0)
+}
+
+/// [`load_config`], and the text it was parsed from (every view's fingerprint covers it: any
+/// edit of the file, a comment included, renders every view again), from one read of the file.
+pub fn read_config(opts: &RunOptions) -> Result<(Config, String), Fatal> {
+    let path = &opts.config;
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::io(path, &e))?;
+    let mut cfg = Config::parse(&text, path)?;
     if let Some(out) = &opts.out {
         cfg.output_dir = out.clone();
     }
     if let Some(s) = &opts.state {
         cfg.state_path = s.clone();
     }
-    Ok(cfg)
+    Ok((cfg, text))
 }
 
 /// Makes a file-size limit (`ulimit -f`) an error rather than a silent death: with SIGXFSZ
@@ -124,39 +149,131 @@ pub fn run_on(
     on_source: OnSource<'_>,
 ) -> Result<RunReport, Fatal> {
     survive_file_size_limit();
-    let cfg = load_config(opts)?;
-    let templates = Templates::load(cfg.output.templates.as_deref())?;
-    let _lock = lock(&cfg.state_path)?;
-    std::fs::create_dir_all(&cfg.output_dir).map_err(|err| Fatal::Output {
-        path: cfg.output_dir.clone(),
-        err,
-    })?;
-    // Whole seconds: dates derived from the clock (clamped or first-seen) stay readable.
-    let now = opts.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
-    let withdrawals =
-        crate::pool::editorial::load(&crate::pool::editorial::path_beside(&cfg.path))?;
-    let mut gathered = rt.block_on(gather_with(&cfg, opts.offline, now, &opts.guard, on_source))?;
+    let run = Run::prepare(opts)?;
+    let locals = local_entries(&run.cfg)?;
+    let Store {
+        gather,
+        publish: mut state,
+    } = Store::open(&run.cfg.state_path)?;
+    let mut gathered = rt.block_on(gather_with(&run.scope(opts), locals, gather, on_source))?;
     // Withdrawn means gone from every output, however the partner still serves it.
-    gathered.pool.retain(|w| !withdrawals.covers(&w.candidate));
+    gathered
+        .pool
+        .retain(|w| !run.withdrawals.covers(&w.candidate));
     let started = std::time::Instant::now();
-    let mut state = State::open(&cfg.state_path)?;
-    // A view is skipped only if its files are all still there.
-    let views = crate::pool::views::feed_views(&cfg);
-    let previous: HashMap<String, String> = state
-        .output_fingerprints()?
-        .into_iter()
-        .filter(|(name, _)| {
-            views
-                .iter()
-                .find(|v| v.name.as_deref().unwrap_or("feed") == name)
-                .is_some_and(|v| {
-                    v.renderers
-                        .iter()
-                        .all(|&r| cfg.output_dir.join(v.file(r)).is_file())
-                })
+    let rendered = render(&run, opts, &mut state, &gathered)?;
+    let mut disk = Disk {
+        dir: run.cfg.output_dir.clone(),
+    };
+    let written = publish(&run, &mut disk, &mut state, &rendered)?;
+    let mut timings = std::mem::take(&mut gathered.timings);
+    timings.push(("render and publish", started.elapsed()));
+    let hubs = ping_hubs(&run, opts.offline, rt, &written);
+    let mut report = RunReport {
+        sources: std::mem::take(&mut gathered.reports),
+        entries: rendered.counts.first().map_or(0, |c| c.1),
+        views: rendered.counts.len().saturating_sub(1),
+        written,
+        timings,
+        media: rendered.media.clone(),
+        hubs,
+        cleaned: rendered.cleaned,
+    };
+    write_status(&mut disk, &mut report)?;
+    if let Some(checkpoint) = gathered.checkpoint.take() {
+        let _ = checkpoint.join();
+    }
+    Ok(report)
+}
+
+/// The run's state database: every connection the run uses, opened together (see the module
+/// header for why there are three).
+#[derive(Debug)]
+pub struct Store {
+    /// Gathering's: the writer's connection and the source tasks' readers.
+    pub gather: Connections,
+    /// Publishing's: reads the winners' entries, caches sanitised HTML, knows the mirrored media,
+    /// files the archives, and records what was published.
+    pub publish: State,
+}
+
+impl Store {
+    /// Opens the database at `path` (creating it and bringing its schema up to date the first
+    /// time) for one run.
+    pub fn open(path: &Path) -> Result<Store, StateError> {
+        let writer = State::open(path)?;
+        Ok(Store {
+            gather: Connections {
+                writer,
+                readers: Pool::new(path),
+            },
+            publish: State::open(path)?,
         })
-        .collect();
-    let active: std::collections::HashSet<String> = cfg
+    }
+}
+
+/// What a run settles before it gathers, and holds until it ends (the lock).
+struct Run {
+    cfg: Config,
+    /// The text `cfg` was parsed from.
+    config_text: String,
+    templates: Templates,
+    /// The main feed, then every `[[view]]`: built once, for gathering, rendering and WebSub.
+    views: Vec<FeedView>,
+    withdrawals: Withdrawals,
+    /// The run's clock, in whole seconds: dates derived from it (clamped or first-seen) stay
+    /// readable.
+    now: DateTime<Utc>,
+    _lock: RunLock,
+}
+
+impl Run {
+    /// The config with its overrides, the templates, the lock, the output folder, the clock and
+    /// the withdrawals.
+    fn prepare(opts: &RunOptions) -> Result<Run, Fatal> {
+        let (cfg, config_text) = read_config(opts)?;
+        let templates = Templates::load(cfg.output.templates.as_deref())?;
+        let lock = lock(&cfg.state_path)?;
+        std::fs::create_dir_all(&cfg.output_dir).map_err(|err| Fatal::Output {
+            path: cfg.output_dir.clone(),
+            err,
+        })?;
+        let now = opts.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
+        let withdrawals = editorial::load(&editorial::path_beside(&cfg.path))?;
+        Ok(Run {
+            views: feed_views(&cfg),
+            cfg,
+            config_text,
+            templates,
+            withdrawals,
+            now,
+            _lock: lock,
+        })
+    }
+
+    fn scope<'a>(&'a self, opts: &'a RunOptions) -> Scope<'a> {
+        Scope {
+            cfg: &self.cfg,
+            views: &self.views,
+            offline: opts.offline,
+            now: self.now,
+            guard: &opts.guard,
+        }
+    }
+}
+
+/// Renders every file in memory: with each view's fingerprint and editorial memory from the
+/// last run, the media mirrored, and with archives the new entries filed first (the main feed
+/// carries only those of open months).
+fn render(
+    run: &Run,
+    opts: &RunOptions,
+    state: &mut State,
+    gathered: &Gathered,
+) -> Result<Rendered, Fatal> {
+    let cfg = &run.cfg;
+    let previous = still_published(run, state.output_fingerprints()?);
+    let active: HashSet<String> = cfg
         .sources
         .iter()
         .filter(|s| s.enabled)
@@ -164,39 +281,60 @@ pub fn run_on(
         .collect();
     let histories = state.view_histories()?;
     let editorial = Editorial {
-        cx: crate::pool::editorial::tombstones::Context {
-            withdrawals: &withdrawals,
+        cx: Context {
+            withdrawals: &run.withdrawals,
             active_sources: &active,
-            now,
+            now: run.now,
             days: cfg.feed.tombstone_days,
         },
         histories: &histories,
     };
-    let mirror = crate::publish::media::Mirror::with_guard(&cfg, opts.offline, &opts.guard)?;
-    // Entries are filed before rendering: the main feed carries only those of open months.
+    let mirror = Mirror::with_guard(cfg, opts.offline, &opts.guard)?;
     let archive = if cfg.archive.enabled {
-        Some(crate::publish::archive::prepare(
-            &mut state, &cfg, &gathered, now,
-        )?)
+        Some(archive::prepare(state, cfg, gathered, run.now)?)
     } else {
         None
     };
-    let rendered = render_all(
-        &cfg,
-        &gathered,
-        &templates,
-        &previous,
-        &editorial,
-        mirror.as_ref(),
-        archive.as_ref(),
-    )?;
-    let mut disk = Disk {
-        dir: cfg.output_dir.clone(),
+    let inputs = Inputs {
+        cfg,
+        config_text: &run.config_text,
+        views: &run.views,
+        gathered,
+        templates: &run.templates,
+        previous: &previous,
+        editorial: &editorial,
+        mirror: mirror.as_ref(),
+        archive: archive.as_ref(),
     };
-    let output_err = |e: crate::publish::sink::SinkError| Fatal::Output {
-        path: e.path,
-        err: e.err,
-    };
+    Ok(render_all(state, &inputs)?)
+}
+
+/// The recorded fingerprints of the views whose files are all still there: a view is skipped
+/// only then.
+fn still_published(run: &Run, recorded: HashMap<String, String>) -> HashMap<String, String> {
+    recorded
+        .into_iter()
+        .filter(|(name, _)| {
+            run.views
+                .iter()
+                .find(|v| v.name.as_deref().unwrap_or("feed") == name)
+                .is_some_and(|v| {
+                    v.renderers
+                        .iter()
+                        .all(|&r| run.cfg.output_dir.join(v.file(r)).is_file())
+                })
+        })
+        .collect()
+}
+
+/// Writes every rendered file into the output folder, all or none, then records what they were
+/// rendered from; returns what was written, the files kept as they were included.
+fn publish(
+    run: &Run,
+    disk: &mut Disk,
+    state: &mut State,
+    rendered: &Rendered,
+) -> Result<Vec<(String, Written)>, Fatal> {
     // status.json is published after the hubs are pinged: its target is checked now, with the rest.
     disk.check(std::iter::once("status.json"))
         .map_err(output_err)?;
@@ -205,9 +343,9 @@ pub fn run_on(
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
     state.set_archive_closed(&rendered.archive_closed)?;
-    if mirror.is_some() {
+    if run.cfg.output.mirror_media {
         crate::publish::media::cleanup(
-            &cfg.output_dir,
+            &run.cfg.output_dir,
             std::time::Duration::from_secs(30 * 24 * 3600),
         );
     }
@@ -217,45 +355,42 @@ pub fn run_on(
             .iter()
             .map(|f| (f.clone(), Written::Unchanged)),
     );
-    let mut timings = std::mem::take(&mut gathered.timings);
-    timings.push(("render and publish", started.elapsed()));
-    // Only now, with the files in place, are the hubs told; a hub's failure is reported, never
-    // undoes the publication.
-    let hubs = if opts.offline {
-        crate::publish::websub::offline(&cfg.feed.hubs)
-    } else {
-        let topics = crate::publish::websub::changed_topics(&views, &cfg.feed.self_url, &written);
-        rt.block_on(crate::publish::websub::ping(
-            &cfg.fetch,
-            &cfg.feed.hubs,
-            &topics,
-        ))
-    };
-    let entries = rendered.counts.first().map_or(0, |c| c.1);
-    // The run's report, written last so that it can say what the hubs answered.
-    let status = crate::publish::sink::Output {
-        name: "status.json".into(),
-        bytes: crate::ops::report::status_json(
-            &gathered.reports,
-            entries,
-            rendered.cleaned,
-            rendered.media.as_ref(),
-            &hubs,
-        )
-        .map_err(|e| Fatal::Publish(crate::publish::render::RenderError::from(e).into()))?,
-    };
-    written.extend(disk.publish(&[status]).map_err(output_err)?);
-    if let Some(checkpoint) = gathered.checkpoint.take() {
-        let _ = checkpoint.join();
+    Ok(written)
+}
+
+/// Only now, with the files in place, are the hubs told of the feeds that changed; a hub's
+/// failure is reported, never undoes the publication.
+fn ping_hubs(
+    run: &Run,
+    offline: bool,
+    rt: &tokio::runtime::Handle,
+    written: &[(String, Written)],
+) -> Vec<HubReport> {
+    let feed = &run.cfg.feed;
+    if offline {
+        return websub::offline(&feed.hubs);
     }
-    Ok(RunReport {
-        sources: gathered.reports,
-        entries,
-        views: rendered.counts.len().saturating_sub(1),
-        written,
-        timings,
-        media: rendered.media.clone(),
-        hubs,
-        cleaned: rendered.cleaned,
-    })
+    let topics = websub::changed_topics(&run.views, &feed.self_url, written);
+    rt.block_on(websub::ping(&run.cfg.fetch, &feed.hubs, &topics))
+}
+
+/// The run's report as `status.json`, written last so that it can say what the hubs answered.
+fn write_status(disk: &mut Disk, report: &mut RunReport) -> Result<(), Fatal> {
+    let status = Output {
+        name: "status.json".into(),
+        bytes: report
+            .status_json()
+            .map_err(|e| Fatal::Publish(RenderError::from(e).into()))?,
+    };
+    report
+        .written
+        .extend(disk.publish(&[status]).map_err(output_err)?);
+    Ok(())
+}
+
+fn output_err(e: SinkError) -> Fatal {
+    Fatal::Output {
+        path: e.path,
+        err: e.err,
+    }
 }

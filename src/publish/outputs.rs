@@ -6,25 +6,29 @@
 //!
 //! A view whose inputs have not changed since its files were published (same fingerprint: the
 //! config, the templates, the version, and each selected entry's stored version, credits and
-//! attribution) is not rendered again: a warm run with many views costs little more than one
-//! without.
+//! attribution; see `fingerprint`) is not rendered again: a warm run with many views costs
+//! little more than one without. The views rendered are rendered on every core
+//! ([`crate::par::par_map`]), and kept in view order.
 
 use std::collections::{HashMap, HashSet};
-
-use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::model::Entry;
 use crate::model::{Carried, Tombstone, ViewHistory};
+use crate::par::{Panicked, par_map};
 use crate::pool::Gathered;
 use crate::pool::editorial::tombstones::{Context, decide};
 use crate::pool::merge::Winner;
 use crate::pool::views::{self, FeedView, Renderer};
 use crate::publish::PublishError;
-use crate::publish::materialise::{CleanCount, key, materialise};
+use crate::publish::archive;
+use crate::publish::fingerprint::{base_print, fingerprint};
+use crate::publish::materialise::{CleanCount, Key, key, materialise};
+use crate::publish::media::{MediaReport, Mirror};
 use crate::publish::render::html::Templates;
-use crate::publish::render::{self as render, RenderError, json as json_feed, rss as rss_feed};
+use crate::publish::render::{self as render, json as json_feed, rss as rss_feed};
 use crate::publish::sink::Output;
+use crate::state::State;
 
 /// What a run renders.
 #[derive(Debug)]
@@ -39,7 +43,7 @@ pub struct Rendered {
     /// Each view's editorial memory (what it carries, its tombstones), to record once published.
     pub histories: Vec<(String, ViewHistory)>,
     /// What mirroring did, when it is on.
-    pub media: Option<crate::publish::media::MediaReport>,
+    pub media: Option<MediaReport>,
     /// Archive months written for good by this run, to record once published.
     pub archive_closed: Vec<(String, String)>,
     /// Entries sanitised for this run's outputs, and entries whose sanitised HTML was cached.
@@ -74,258 +78,284 @@ impl Editorial<'_> {
     }
 }
 
-/// Everything a view's files are rendered from, hashed.
-fn fingerprint(
-    base: &Sha256,
-    view: &FeedView,
-    sel: &[&Winner],
-    g: &Gathered,
-    tombstones: &[Tombstone],
-) -> Result<String, PublishError> {
-    let mut h = base.clone();
-    h.update(view.name.as_deref().unwrap_or("").as_bytes());
-    for t in tombstones {
-        h.update(format!("\0t{}\0{}\0{:?}", t.id, t.when, t.comment).as_bytes());
-    }
-    for w in sel {
-        let c = &w.candidate;
-        h.update(b"\0");
-        h.update(c.origin.as_deref().unwrap_or("").as_bytes());
-        h.update(b"\0");
-        h.update(c.handle.as_bytes());
-        for v in &w.via {
-            h.update(v.as_bytes());
-        }
-        match &c.origin {
-            // Local entries are found by position: their content goes in.
-            None => {
-                if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
-                    h.update(json(e)?);
-                }
-            }
-            // A stored item's hash covers its content; its attribution is per source.
-            Some(s) => {
-                if let Some(info) = g.infos.get(s) {
-                    h.update(json(info)?);
-                }
-            }
-        }
-    }
-    Ok(format!("{:x}", h.finalize()))
+/// What every view is rendered from, besides the state its entries are loaded from.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    pub cfg: &'a Config,
+    /// The text `cfg` was parsed from: part of every view's fingerprint.
+    pub config_text: &'a str,
+    /// Every feed the run writes: the main one first, then each `[[view]]`
+    /// ([`views::feed_views`], built once per run).
+    pub views: &'a [FeedView],
+    pub gathered: &'a Gathered,
+    pub templates: &'a Templates,
+    /// Each view's fingerprint when its files were last published, by view name: a view whose
+    /// fingerprint is unchanged is not rendered (its files are reported in `kept`). An empty map
+    /// renders everything.
+    pub previous: &'a HashMap<String, String>,
+    pub editorial: &'a Editorial<'a>,
+    /// The media mirror, when `[output] mirror_media` is on.
+    pub mirror: Option<&'a Mirror>,
+    /// The archives, when `[archive]` is on (their entries already filed: see `archive::prepare`).
+    pub archive: Option<&'a archive::Plan>,
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, PublishError> {
-    Ok(serde_json::to_vec(v).map_err(RenderError::from)?)
+/// What the run decided about each view before loading any entry, in view order.
+struct Decided<'a> {
+    selections: Vec<Vec<&'a Winner>>,
+    /// Each view's place among the RFC 5005 archives (only the main feed has one).
+    nav: Vec<render::History>,
+    fingerprints: Vec<(String, String)>,
+    histories: Vec<(String, ViewHistory)>,
+    /// Whether each view is rendered: its fingerprint changed (or its files are gone).
+    todo: Vec<bool>,
 }
-
-/// One view's files and its number of entries.
-type ViewFiles = Result<(Vec<Output>, usize), PublishError>;
 
 /// Renders every view with every renderer, plus `feed.xsl` and `partners.opml` (`status.json` is
-/// written by `run`, last, once the hubs have been pinged). A view whose
-/// fingerprint equals its entry in `previous` is skipped (its files are reported in `kept`); pass
-/// an empty map to render everything.
-pub fn render_all(
-    cfg: &Config,
-    g: &Gathered,
-    templates: &Templates,
-    previous: &HashMap<String, String>,
-    ed: &Editorial<'_>,
-    mirror: Option<&crate::publish::media::Mirror>,
-    archive: Option<&crate::publish::archive::Plan>,
-) -> Result<Rendered, PublishError> {
-    let views = views::feed_views(cfg);
-    let max_items: HashMap<&str, usize> = cfg
-        .sources
-        .iter()
-        .filter_map(|s| Some((s.name.as_str(), s.max_items?)))
-        .collect();
-    // With archives, the main feed carries only entries of months still open (see `archive`).
-    let selections: Vec<Vec<&Winner>> = views
-        .iter()
-        .enumerate()
-        .map(|(at, v)| match archive {
-            Some(plan) if at == 0 => {
-                views::select_where(v, &g.pool, &max_items, &cfg.filter, |w| {
-                    plan.open_ids.contains(&w.candidate.id)
-                })
-            }
-            _ => views::select(v, &g.pool, &max_items, &cfg.filter),
-        })
-        .collect();
-    let histories_rfc5005: Vec<crate::publish::render::History> = views
-        .iter()
-        .enumerate()
-        .map(|(at, _)| match archive {
-            Some(plan) if at == 0 => plan.feed_history(cfg),
-            _ => crate::publish::render::History::default(),
-        })
-        .collect();
-    let mut base = Sha256::new();
-    base.update(env!("CARGO_PKG_VERSION").as_bytes());
-    // A new allowlist cleans every entry again: every view is rendered again.
-    base.update(crate::ingest::normalise::html::allowlist_print().as_bytes());
-    base.update(std::fs::read(&cfg.path).unwrap_or_default());
-    for (name, text) in &templates.sources {
-        base.update(name.as_bytes());
-        base.update(text.as_bytes());
-    }
-    let mut fingerprints = Vec::with_capacity(views.len());
-    let mut todo = Vec::with_capacity(views.len());
-    let mut histories = Vec::with_capacity(views.len());
-    for (v, sel) in views.iter().zip(&selections) {
-        let name = v.name.clone().unwrap_or_else(|| "feed".into());
-        let history = ed.history(&name, sel);
-        let mut print = fingerprint(&base, v, sel, g, &history.tombstones)?;
-        if let Some(prev) = &histories_rfc5005[fingerprints.len()].prev {
-            print.push_str(prev);
-        }
-        histories.push((name.clone(), history));
-        todo.push(previous.get(&name) != Some(&print));
-        fingerprints.push((name, print));
-    }
-    let all: Vec<&Winner> = selections
-        .iter()
-        .zip(&todo)
-        .filter(|(_, t)| **t)
-        .flat_map(|(s, _)| s.iter().copied())
-        .collect();
-    let (mut entries, mut cleaned) = materialise(cfg, g, &all)?;
-    let media = match mirror {
-        Some(m) => Some(m.apply(&mut entries)?),
+/// written by `run`, last, once the hubs have been pinged), and the archive documents. The
+/// entries are loaded (and newly sanitised HTML cached) through `state`, which also knows the
+/// mirrored media.
+pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, PublishError> {
+    let decided = decide_views(inp)?;
+    let (mut entries, mut cleaned) =
+        materialise(state, inp.cfg, inp.gathered, &decided.to_render())?;
+    let media = match inp.mirror {
+        Some(m) => Some(m.apply(state, &mut entries)?),
         None => None,
     };
-    let mut outputs = vec![Output {
-        name: "feed.xsl".into(),
-        bytes: crate::publish::render::FEED_XSL.as_bytes().to_vec(),
-    }];
-    outputs.push(Output {
-        name: "partners.opml".into(),
-        bytes: crate::publish::render::opml::partners_opml(cfg)?,
-    });
-    // Views are independent: render them on every core (scoped threads; nothing is shared but
-    // read-only data), then keep the view order.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, views.len().max(1));
-    let rendered: Vec<(usize, ViewFiles)> = std::thread::scope(|sc| {
-        let (views, selections, entries, todo, histories, nav) = (
-            &views,
-            &selections,
-            &entries,
-            &todo,
-            &histories,
-            &histories_rfc5005,
-        );
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                sc.spawn(move || {
-                    (t..views.len())
-                        .step_by(threads)
-                        .filter(|at| todo[*at])
-                        .map(|at| {
-                            let list: Vec<Entry> = selections[at]
-                                .iter()
-                                .filter_map(|w| entries.get(&key(w)).cloned())
-                                .collect();
-                            // Feeds name the partner where every reader shows it (once per
-                            // view, for all its feed formats); the pages do so on every entry.
-                            let credited: Vec<Entry> = list
-                                .iter()
-                                .map(|e| crate::pool::editorial::credit::apply(cfg, e).into_owned())
-                                .collect();
-                            let out = views[at]
-                                .renderers
-                                .iter()
-                                .map(|&r| {
-                                    Ok(Output {
-                                        name: views[at].file(r),
-                                        bytes: render_one(
-                                            cfg,
-                                            views,
-                                            at,
-                                            (&list, &credited),
-                                            r,
-                                            templates,
-                                            (&histories[at].1.tombstones, &nav[at]),
-                                        )?,
-                                    })
-                                })
-                                .collect::<Result<Vec<_>, PublishError>>();
-                            (at, out.map(|o| (o, list.len())))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    let mut rendered = rendered;
-    if rendered.len() != todo.iter().filter(|t| **t).count() {
-        return Err(PublishError::Panicked("rendering"));
-    }
-    rendered.sort_by_key(|r| r.0);
-    for (_, r) in rendered {
-        outputs.extend(r?.0);
-    }
-    let mut kept = Vec::new();
-    for (v, t) in views.iter().zip(&todo) {
-        if !t {
-            kept.extend(v.renderers.iter().map(|&r| v.file(r)));
-        }
-    }
+    let mut outputs = vec![
+        Output {
+            name: "feed.xsl".into(),
+            bytes: render::FEED_XSL.as_bytes().to_vec(),
+        },
+        Output {
+            name: "partners.opml".into(),
+            bytes: render::opml::partners_opml(inp.cfg)?,
+        },
+    ];
+    outputs.extend(render_views(inp, &decided, &entries)?);
+    let mut kept = decided.kept(inp.views);
     let mut archive_closed = Vec::new();
-    if let Some(plan) = archive {
-        let in_feed: HashSet<&str> = selections[0]
-            .iter()
-            .map(|w| w.candidate.id.as_str())
-            .collect();
-        let files = plan.render(cfg, &in_feed, ed.cx.withdrawals, &cfg.output_dir)?;
+    if let Some(plan) = inp.archive {
+        let files = render_archive(state, inp, plan, &decided.selections[0])?;
         outputs.extend(files.outputs);
         kept.extend(files.kept);
         archive_closed = files.closed;
         cleaned += plan.cleaned;
     }
-    let counts = views
-        .iter()
-        .zip(&selections)
-        .map(|(v, s)| (v.name.clone().unwrap_or_else(|| "feed".into()), s.len()))
-        .collect::<Vec<_>>();
     Ok(Rendered {
         outputs,
         kept,
-        counts,
-        fingerprints,
-        histories,
+        counts: decided.counts(inp.views),
+        fingerprints: decided.fingerprints,
+        histories: decided.histories,
         media,
         archive_closed,
         cleaned,
     })
 }
 
-fn render_one(
-    cfg: &Config,
-    views: &[FeedView],
-    at: usize,
-    // The entries as the pages show them, and as the feeds do (with the credit line).
-    (entries, credited): (&[Entry], &[Entry]),
-    r: Renderer,
-    templates: &Templates,
-    // The Atom feed's tombstones and its place among the RFC 5005 archives.
-    (tombstones, history): (&[Tombstone], &render::History),
-) -> Result<Vec<u8>, PublishError> {
-    let view = &views[at];
-    Ok(match r {
-        Renderer::Atom => {
-            render::atom_document(&view.meta, credited, Some("feed.xsl"), tombstones, history)?
+/// Each view's selection, its editorial memory and its fingerprint, and so whether it is
+/// rendered again.
+fn decide_views<'a>(inp: &Inputs<'a>) -> Result<Decided<'a>, PublishError> {
+    let selections = select_all(inp);
+    let nav: Vec<render::History> = (0..inp.views.len())
+        .map(|at| match inp.archive {
+            Some(plan) if at == 0 => plan.feed_history(inp.cfg),
+            _ => render::History::default(),
+        })
+        .collect();
+    let base = base_print(inp.config_text, inp.templates);
+    let n = inp.views.len();
+    let (mut fingerprints, mut histories, mut todo) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for ((v, sel), nav) in inp.views.iter().zip(&selections).zip(&nav) {
+        let name = v.name.clone().unwrap_or_else(|| "feed".into());
+        let history = inp.editorial.history(&name, sel);
+        let mut print = fingerprint(&base, v, sel, inp.gathered, &history.tombstones)?;
+        if let Some(prev) = &nav.prev {
+            print.push_str(prev);
         }
-        Renderer::Json => {
-            json_feed::json_feed(&view.meta, credited, &view.url(&cfg.feed.self_url, r))?
-        }
-        Renderer::Rss => rss_feed::rss(&view.meta, credited, &view.url(&cfg.feed.self_url, r))?,
-        Renderer::Page | Renderer::Embed => templates.view(cfg, views, at, entries, r)?,
+        histories.push((name.clone(), history));
+        todo.push(inp.previous.get(&name) != Some(&print));
+        fingerprints.push((name, print));
+    }
+    Ok(Decided {
+        selections,
+        nav,
+        fingerprints,
+        histories,
+        todo,
     })
+}
+
+/// Each view's entries from the pool. With archives, the main feed carries only entries of
+/// months still open (see `archive`).
+fn select_all<'a>(inp: &Inputs<'a>) -> Vec<Vec<&'a Winner>> {
+    let (cfg, pool) = (inp.cfg, &inp.gathered.pool);
+    let max_items: HashMap<&str, usize> = cfg
+        .sources
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), s.max_items?)))
+        .collect();
+    inp.views
+        .iter()
+        .enumerate()
+        .map(|(at, v)| match inp.archive {
+            Some(plan) if at == 0 => views::select_where(v, pool, &max_items, &cfg.filter, |w| {
+                plan.open_ids.contains(&w.candidate.id)
+            }),
+            _ => views::select(v, pool, &max_items, &cfg.filter),
+        })
+        .collect()
+}
+
+impl<'a> Decided<'a> {
+    /// The winners of every view rendered again (their entries are loaded once for all).
+    fn to_render(&self) -> Vec<&'a Winner> {
+        self.selections
+            .iter()
+            .zip(&self.todo)
+            .filter(|(_, t)| **t)
+            .flat_map(|(s, _)| s.iter().copied())
+            .collect()
+    }
+
+    /// The files of the views not rendered again: left as they are.
+    fn kept(&self, views: &[FeedView]) -> Vec<String> {
+        let mut kept = Vec::new();
+        for (v, t) in views.iter().zip(&self.todo) {
+            if !t {
+                kept.extend(v.renderers.iter().map(|&r| v.file(r)));
+            }
+        }
+        kept
+    }
+
+    /// Entries in each view, by name (`feed` for the main feed).
+    fn counts(&self, views: &[FeedView]) -> Vec<(String, usize)> {
+        views
+            .iter()
+            .zip(&self.selections)
+            .map(|(v, s)| (v.name.clone().unwrap_or_else(|| "feed".into()), s.len()))
+            .collect()
+    }
+}
+
+/// Renders the views to render, on every core (views are independent; nothing is shared but
+/// read-only data), in view order.
+fn render_views(
+    inp: &Inputs<'_>,
+    decided: &Decided<'_>,
+    entries: &HashMap<Key, Entry>,
+) -> Result<Vec<Output>, PublishError> {
+    let todo: Vec<usize> = (0..inp.views.len())
+        .filter(|&at| decided.todo[at])
+        .collect();
+    let rendered = par_map(&todo, |&at| render_view(inp, decided, entries, at))
+        .map_err(|Panicked| PublishError::Panicked("rendering"))?;
+    let mut outputs = Vec::new();
+    for files in rendered {
+        outputs.extend(files?);
+    }
+    Ok(outputs)
+}
+
+/// One view's files, one per renderer.
+fn render_view(
+    inp: &Inputs<'_>,
+    decided: &Decided<'_>,
+    entries: &HashMap<Key, Entry>,
+    at: usize,
+) -> Result<Vec<Output>, PublishError> {
+    let list: Vec<Entry> = decided.selections[at]
+        .iter()
+        .filter_map(|w| entries.get(&key(w)).cloned())
+        .collect();
+    // Feeds name the partner where every reader shows it (once per view, for all its feed
+    // formats); the pages do so on every entry.
+    let credited: Vec<Entry> = list
+        .iter()
+        .map(|e| crate::pool::editorial::credit::apply(inp.cfg, e).into_owned())
+        .collect();
+    let view = ViewDoc {
+        cfg: inp.cfg,
+        views: inp.views,
+        at,
+        templates: inp.templates,
+        entries: &list,
+        credited: &credited,
+        tombstones: &decided.histories[at].1.tombstones,
+        history: &decided.nav[at],
+    };
+    let view_def = &inp.views[at];
+    view_def
+        .renderers
+        .iter()
+        .map(|&r| {
+            Ok(Output {
+                name: view_def.file(r),
+                bytes: view.render(r)?,
+            })
+        })
+        .collect()
+}
+
+/// What one view's documents are rendered from.
+struct ViewDoc<'a> {
+    cfg: &'a Config,
+    views: &'a [FeedView],
+    at: usize,
+    templates: &'a Templates,
+    /// The entries as the pages show them.
+    entries: &'a [Entry],
+    /// The entries as the feeds show them (with the credit line).
+    credited: &'a [Entry],
+    /// The Atom feed's tombstones.
+    tombstones: &'a [Tombstone],
+    /// The Atom feed's place among the RFC 5005 archives.
+    history: &'a render::History,
+}
+
+impl ViewDoc<'_> {
+    fn render(&self, r: Renderer) -> Result<Vec<u8>, PublishError> {
+        let view = &self.views[self.at];
+        let url = || view.url(&self.cfg.feed.self_url, r);
+        Ok(match r {
+            Renderer::Atom => render::atom_document(
+                &view.meta,
+                self.credited,
+                Some("feed.xsl"),
+                self.tombstones,
+                self.history,
+            )?,
+            Renderer::Json => json_feed::json_feed(&view.meta, self.credited, &url())?,
+            Renderer::Rss => rss_feed::rss(&view.meta, self.credited, &url())?,
+            Renderer::Page | Renderer::Embed => {
+                self.templates
+                    .view(self.cfg, self.views, self.at, self.entries, r)?
+            }
+        })
+    }
+}
+
+/// The archive documents, leaving out of open months the entries the main feed carries.
+fn render_archive(
+    state: &State,
+    inp: &Inputs<'_>,
+    plan: &archive::Plan,
+    in_feed: &[&Winner],
+) -> Result<archive::ArchiveFiles, PublishError> {
+    let in_feed: HashSet<&str> = in_feed.iter().map(|w| w.candidate.id.as_str()).collect();
+    let cfg = inp.cfg;
+    plan.render(
+        state,
+        cfg,
+        &in_feed,
+        inp.editorial.cx.withdrawals,
+        &cfg.output_dir,
+    )
 }

@@ -36,6 +36,7 @@ pub use clean::{CleanRow, LEGACY, Stored};
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;
+pub use schema::UpgradeError;
 
 /// A state database problem.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,9 @@ pub enum StateError {
     },
     #[error("state database {path}: {msg}")]
     Other { path: String, msg: String },
+    /// A data migration failed (see [`UpgradeError`]).
+    #[error("state database {path}: {source}")]
+    Upgrade { path: String, source: UpgradeError },
     /// The file is damaged (failed the integrity check, or SQLite found a corrupt page while
     /// reading). Nothing may be published from it; `feedbraid repair` moves it aside.
     #[error(
@@ -202,14 +206,12 @@ impl State {
                 tx.pragma_update(None, "user_version", (i + 1) as i64)
                     .map_err(sql)?;
             }
-            schema::split_entries(&tx).map_err(|msg| StateError::Other {
+            let upgrade = |source| StateError::Upgrade {
                 path: p.clone(),
-                msg,
-            })?;
-            schema::backfill(&tx).map_err(|msg| StateError::Other {
-                path: p.clone(),
-                msg,
-            })?;
+                source,
+            };
+            schema::split_entries(&tx).map_err(upgrade)?;
+            schema::backfill(&tx).map_err(upgrade)?;
             tx.commit().map_err(sql)?;
         }
         Ok(State { conn, path: p })

@@ -5,6 +5,20 @@ use rusqlite::{Transaction, params};
 
 use crate::model::Entry;
 
+/// Why the data migrations (moving the stored entries out of `items`, filling the columns views
+/// select on) could not upgrade a database; its message is the error beneath it.
+#[derive(Debug, thiserror::Error)]
+pub enum UpgradeError {
+    #[error(transparent)]
+    Sql(#[from] rusqlite::Error),
+    /// A stored entry is not LZ4 as it was written.
+    #[error(transparent)]
+    Unpack(#[from] lz4_flex::block::DecompressError),
+    /// A stored entry is not the JSON it was written as.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
 pub(super) const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
     "CREATE TABLE sources (
@@ -91,25 +105,19 @@ pub(super) const MIGRATIONS: &[&str] = &[
 /// They were sanitised when they were stored: marked `legacy`, they are published as they are.
 /// Done only where `items` still has the column, so that a database whose version was set back
 /// is upgraded again.
-pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), String> {
-    let e = |e: rusqlite::Error| e.to_string();
-    let has_entry: bool = tx
-        .query_row(
-            "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'entry'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .map_err(e)?
-        > 0;
+pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
+    let has_entry: bool = tx.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'entry'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? > 0;
     if has_entry {
         tx.execute(
             "INSERT OR REPLACE INTO entries (source, hash, entry, clean_print)
              SELECT source, hash, entry, ?1 FROM items",
             params![super::clean::LEGACY],
-        )
-        .map_err(e)?;
-        tx.execute_batch("ALTER TABLE items DROP COLUMN entry")
-            .map_err(e)?;
+        )?;
+        tx.execute_batch("ALTER TABLE items DROP COLUMN entry")?;
     }
     Ok(())
 }
@@ -129,21 +137,18 @@ pub(super) fn tags(stored: Option<&str>) -> Vec<String> {
 
 /// Fills `tags` and `language` of rows stored before migration 2 from their entries, so that
 /// views see an upgraded database's history without a refetch.
-pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), String> {
-    let e = |e: rusqlite::Error| e.to_string();
+pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
     let mut rows = Vec::new();
     {
-        let mut st = tx
-            .prepare(
-                "SELECT i.rowid, e.entry FROM items i JOIN entries e USING (source, hash)
+        let mut st = tx.prepare(
+            "SELECT i.rowid, e.entry FROM items i JOIN entries e USING (source, hash)
                  WHERE i.tags IS NULL",
-            )
-            .map_err(e)?;
-        let mut q = st.query([]).map_err(e)?;
-        while let Some(r) = q.next().map_err(e)? {
-            let (rowid, packed): (i64, Vec<u8>) = (r.get(0).map_err(e)?, r.get(1).map_err(e)?);
-            let json = lz4_flex::decompress_size_prepended(&packed).map_err(|x| x.to_string())?;
-            let entry: Entry = serde_json::from_slice(&json).map_err(|x| x.to_string())?;
+        )?;
+        let mut q = st.query([])?;
+        while let Some(r) = q.next()? {
+            let (rowid, packed): (i64, Vec<u8>) = (r.get(0)?, r.get(1)?);
+            let json = lz4_flex::decompress_size_prepended(&packed)?;
+            let entry: Entry = serde_json::from_slice(&json)?;
             let t = crate::model::tags(&entry.categories);
             rows.push((
                 rowid,
@@ -152,11 +157,9 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), String> {
             ));
         }
     }
-    let mut up = tx
-        .prepare("UPDATE items SET tags = ?2, language = ?3 WHERE rowid = ?1")
-        .map_err(e)?;
+    let mut up = tx.prepare("UPDATE items SET tags = ?2, language = ?3 WHERE rowid = ?1")?;
     for (rowid, t, lang) in rows {
-        up.execute(params![rowid, t, lang]).map_err(e)?;
+        up.execute(params![rowid, t, lang])?;
     }
     Ok(())
 }

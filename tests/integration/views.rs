@@ -314,9 +314,14 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         .enable_all()
         .build()
         .expect("runtime");
+    let feedbraid::ops::run::Store {
+        gather,
+        publish: mut state,
+    } = feedbraid::ops::run::Store::open(&cfg.state_path).expect("state");
     let g = rt
         .block_on(feedbraid::ops::gather::gather(
             &cfg,
+            gather,
             true,
             chrono::Utc::now(),
         ))
@@ -332,16 +337,22 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         },
         histories: &histories,
     };
+    let views = feedbraid::pool::views::feed_views(&cfg);
+    let config_text = std::fs::read_to_string(&opts.config).expect("config");
+    let mirror = feedbraid::publish::media::Mirror::new(&cfg, true).expect("mirror");
     let rendered = feedbraid::publish::outputs::render_all(
-        &cfg,
-        &g,
-        &templates,
-        &Default::default(),
-        &editorial,
-        feedbraid::publish::media::Mirror::new(&cfg, true)
-            .expect("mirror")
-            .as_ref(),
-        None,
+        &mut state,
+        &feedbraid::publish::outputs::Inputs {
+            cfg: &cfg,
+            config_text: &config_text,
+            views: &views,
+            gathered: &g,
+            templates: &templates,
+            previous: &Default::default(),
+            editorial: &editorial,
+            mirror: mirror.as_ref(),
+            archive: None,
+        },
     )
     .expect("render");
     let mut mem = Memory::default();

@@ -11,5 +11,5 @@ mod plan;
 mod read;
 
 pub use apply::{AppendError, ImportError, ImportOptions, ImportReport, append_sources, import};
-pub use plan::{Dropped, ImportPlan, NewSource, SkipReason, Skipped, plan_import};
+pub use plan::{Dropped, ImportPlan, NewSource, NotHttpUrl, SkipReason, Skipped, plan_import};
 pub use read::{OpmlError, Outline, parse};

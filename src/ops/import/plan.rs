@@ -60,7 +60,7 @@ pub enum SkipReason {
     /// The outline has no `xmlUrl`: a link or an empty folder, not a feed.
     NoXmlUrl,
     /// The `xmlUrl` is not an absolute http(s) URL.
-    InvalidUrl { url: String, why: String },
+    InvalidUrl { url: String, why: NotHttpUrl },
     /// The `type` names something that is not an RSS, Atom or JSON feed (`HTML+XPath`...).
     NotAFeed { kind: String },
 }
@@ -206,12 +206,24 @@ fn checked_url(o: &Outline) -> Result<Url, SkipReason> {
     })
 }
 
+/// Why a URL fails the rule `feedbraid check` applies to `url` and `homepage`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotHttpUrl {
+    /// It parses, but is not http(s) with a host.
+    #[error("`{0}:` is not http(s)")]
+    Scheme(String),
+    /// It does not parse as an absolute URL.
+    #[error(transparent)]
+    Parse(#[from] url::ParseError),
+}
+
 /// The rule `feedbraid check` applies to `url` and `homepage`: absolute, http(s), with a host.
-fn http_url(s: &str) -> Result<Url, String> {
-    match Url::parse(s.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
-        Ok(u) => Err(format!("`{}:` is not http(s)", u.scheme())),
-        Err(e) => Err(e.to_string()),
+fn http_url(s: &str) -> Result<Url, NotHttpUrl> {
+    let u = Url::parse(s.trim())?;
+    if matches!(u.scheme(), "http" | "https") && u.host().is_some() {
+        Ok(u)
+    } else {
+        Err(NotHttpUrl::Scheme(u.scheme().to_string()))
     }
 }
 
@@ -347,7 +359,9 @@ mod tests {
         assert!(matches!(reasons[0], SkipReason::NotAFeed { kind } if kind == "HTML+XPath"));
         assert_eq!(reasons[1], &SkipReason::NoXmlUrl);
         assert!(matches!(reasons[2], SkipReason::InvalidUrl { .. }));
-        assert!(matches!(reasons[3], SkipReason::InvalidUrl { why, .. } if why.contains("gopher")));
+        assert!(
+            matches!(reasons[3], SkipReason::InvalidUrl { why, .. } if why.to_string().contains("gopher"))
+        );
     }
 
     #[test]

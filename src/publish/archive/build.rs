@@ -111,7 +111,7 @@ pub fn prepare(
         }
     }
     let wanted: Vec<&Winner> = todo.iter().map(|t| t.0).collect();
-    let (entries, cleaned) = crate::publish::materialise::materialise(cfg, g, &wanted)?;
+    let (entries, cleaned) = crate::publish::materialise::materialise(state, cfg, g, &wanted)?;
     let mut rows = Vec::with_capacity(todo.len());
     for (w, f, dated) in todo {
         let entry = entries
@@ -173,17 +173,17 @@ impl Plan {
         self.closed.contains_key(&m.to_string()) || m.closes_by(self.now, self.grace)
     }
 
-    /// Renders every month's document. `in_feed` are the ids `feed.atom` carries this run (an
-    /// open month's document leaves them out); `out_dir` is where a closed document's file
-    /// should already be.
+    /// Renders every month's document from the entries filed in `state`. `in_feed` are the ids
+    /// `feed.atom` carries this run (an open month's document leaves them out); `out_dir` is
+    /// where a closed document's file should already be.
     pub fn render(
         &self,
+        state: &State,
         cfg: &Config,
         in_feed: &HashSet<&str>,
         withdrawals: &Withdrawals,
         out_dir: &Path,
     ) -> Result<ArchiveFiles, PublishError> {
-        let state = State::open(&cfg.state_path)?;
         let mut by_month: HashMap<String, Vec<&Filed>> = HashMap::new();
         for f in &self.filed {
             by_month.entry(f.month.clone()).or_default().push(f);

@@ -59,7 +59,6 @@ pub struct Mirror {
     fetcher: Arc<Fetcher>,
     /// Configured URL per source name: decides whether its images may reach private addresses.
     sources: HashMap<String, Url>,
-    state: PathBuf,
     offline: bool,
 }
 
@@ -97,7 +96,6 @@ impl Mirror {
                     Location::Path(_) => None,
                 })
                 .collect(),
-            state: cfg.state_path.clone(),
             offline,
         }))
     }
@@ -112,8 +110,13 @@ impl Mirror {
             .is_some_and(|h| self.own_hosts.contains(&h))
     }
 
-    /// Mirrors every image the entries reference and rewrites them.
-    pub fn apply<K>(&self, entries: &mut HashMap<K, Entry>) -> Result<MediaReport, PublishError> {
+    /// Mirrors every image the entries reference and rewrites them; `state` knows which images
+    /// earlier runs mirrored, and learns this run's.
+    pub fn apply<K>(
+        &self,
+        state: &mut State,
+        entries: &mut HashMap<K, Entry>,
+    ) -> Result<MediaReport, PublishError> {
         // Each image with the origins referencing it: `None` for the network's own entries.
         let mut wanted: BTreeMap<String, BTreeSet<Option<String>>> = BTreeMap::new();
         for e in entries.values() {
@@ -128,7 +131,6 @@ impl Mirror {
             }
         }
         wanted.retain(|u, _| !self.first_party(u));
-        let mut state = State::open(&self.state)?;
         let known = state.media_files()?;
         let mut map: HashMap<String, String> = HashMap::new();
         let mut report = MediaReport::default();
@@ -279,7 +281,8 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Deletes mirrored files that no output in `out_dir` has referenced for `keep`; returns how many
 /// went. A referenced file's modification time is set to now, so it records when it was last
-/// seen in use.
+/// seen in use. An output that cannot be read stops the cleanup (nothing is deleted that it might
+/// reference).
 pub fn cleanup(out_dir: &Path, keep: std::time::Duration) -> usize {
     let media = out_dir.join("media");
     let Ok(dirs) = std::fs::read_dir(&media) else {
@@ -300,7 +303,13 @@ pub fn cleanup(out_dir: &Path, keep: std::time::Duration) -> usize {
             .map(|e| e.path()),
     );
     for p in outputs.iter().filter(|p| p.is_file()) {
-        referenced.push_str(&std::fs::read_to_string(p).unwrap_or_default());
+        match std::fs::read(p) {
+            Ok(bytes) => referenced.push_str(&String::from_utf8_lossy(&bytes)),
+            // Gone since it was listed: it references nothing.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // What it references is unknown: nothing is deleted this time.
+            Err(_) => return 0,
+        }
     }
     let mut removed = 0;
     for d in dirs.flatten() {
