@@ -137,7 +137,7 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
     let mut kept = decided.kept(inp.views);
     let mut archive_closed = Vec::new();
     if let Some(plan) = inp.archive {
-        let files = render_archive(state, inp, plan, &decided.selections[0])?;
+        let files = render_archive(state, inp, plan)?;
         outputs.extend(files.outputs);
         kept.extend(files.kept);
         archive_closed = files.closed;
@@ -192,8 +192,8 @@ fn decide_views<'a>(inp: &Inputs<'a>) -> Result<Decided<'a>, PublishError> {
     })
 }
 
-/// Each view's entries from the pool. With archives, the main feed carries only entries of
-/// months still open (see `archive`).
+/// Each view's entries from the pool. With archives too, the main feed carries its newest
+/// `max_entries` (a subscription document is never empty while entries exist; see `archive`).
 fn select_all<'a>(inp: &Inputs<'a>) -> Vec<Vec<&'a Winner>> {
     let (cfg, pool) = (inp.cfg, &inp.gathered.pool);
     let max_items: HashMap<&str, usize> = cfg
@@ -203,13 +203,7 @@ fn select_all<'a>(inp: &Inputs<'a>) -> Vec<Vec<&'a Winner>> {
         .collect();
     inp.views
         .iter()
-        .enumerate()
-        .map(|(at, v)| match inp.archive {
-            Some(plan) if at == 0 => views::select_where(v, pool, &max_items, &cfg.filter, |w| {
-                plan.open_ids.contains(&w.candidate.id)
-            }),
-            _ => views::select(v, pool, &max_items, &cfg.filter),
-        })
+        .map(|v| views::select(v, pool, &max_items, &cfg.filter))
         .collect()
 }
 
@@ -342,20 +336,12 @@ impl ViewDoc<'_> {
     }
 }
 
-/// The archive documents, leaving out of open months the entries the main feed carries.
+/// The archive documents: every month with all of its entries (those the main feed carries too).
 fn render_archive(
     state: &State,
     inp: &Inputs<'_>,
     plan: &archive::Plan,
-    in_feed: &[&Winner],
 ) -> Result<archive::ArchiveFiles, PublishError> {
-    let in_feed: HashSet<&str> = in_feed.iter().map(|w| w.candidate.id.as_str()).collect();
     let cfg = inp.cfg;
-    plan.render(
-        state,
-        cfg,
-        &in_feed,
-        inp.editorial.cx.withdrawals,
-        &cfg.output_dir,
-    )
+    plan.render(state, cfg, inp.editorial.cx.withdrawals, &cfg.output_dir)
 }

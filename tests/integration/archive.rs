@@ -1,7 +1,8 @@
 //! RFC 5005 archives end to end, over loopback with a settable clock (`RunOptions::now`): a
 //! simulated year of weekly runs, partners adding items (one in a batch larger than
 //! `max_entries`, one dated in a month already closed) while serving only their newest items.
-//! Every item that ever appeared is then in exactly one of `feed.atom` and the archives; a walker
+//! Every item that ever appeared is then in exactly one archive document (the newest in `feed.atom`
+//! too); a walker
 //! following `prev-archive` from `feed.atom` finds them all; closed months never change; every
 //! archive is valid Atom to the project's checker, xmllint and feedparser. A withdrawal rewrites
 //! the closed month that carried the entry (tombstone in place of the entry) and nothing else.
@@ -132,7 +133,7 @@ fn valid_everywhere(out: &Path, docs: &BTreeMap<String, String>) {
 }
 
 #[test]
-fn a_simulated_year_keeps_every_item_exactly_once_and_closed_months_never_change() {
+fn a_simulated_year_archives_every_item_and_closed_months_never_change() {
     let server = Server::start();
     let s = setup(&server);
     let start = Utc
@@ -194,18 +195,17 @@ fn a_simulated_year_keeps_every_item_exactly_once_and_closed_months_never_change
     }
     assert!(ever.len() > 100, "the year produced items: {}", ever.len());
 
-    // Exactly once across feed.atom and the archives.
+    // Every item is in exactly one month's document; feed.atom carries the newest as well.
     let docs = archives(&s.out());
     let mut count: HashMap<String, usize> = HashMap::new();
-    for l in links_of(&s.feed())
-        .into_iter()
-        .chain(docs.values().flat_map(|x| links_of(x)))
-    {
+    for l in docs.values().flat_map(|x| links_of(x)) {
         *count.entry(l).or_default() += 1;
     }
     let twice: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.is_empty(), "present more than once: {twice:?}");
+    assert!(twice.is_empty(), "in two archive documents: {twice:?}");
     let found: HashSet<String> = count.into_keys().collect();
+    let feed_links = links_of(&s.feed());
+    assert_eq!(feed_links.len(), 5, "feed.atom carries max_entries entries");
     let missing: Vec<_> = ever.difference(&found).collect();
     assert!(missing.is_empty(), "unreachable: {missing:?}");
     assert_eq!(found, ever);
@@ -220,7 +220,11 @@ fn a_simulated_year_keeps_every_item_exactly_once_and_closed_months_never_change
     // The walker from feed.atom finds every item, visiting every archive once.
     let (walked, visited) = walk(&s.out());
     assert_eq!(visited, docs.len());
-    assert_eq!(walked.len(), ever.len());
+    assert_eq!(
+        walked.len(),
+        ever.len() + feed_links.len(),
+        "every item once in the archives, the newest also in feed.atom"
+    );
     assert_eq!(walked.into_iter().collect::<HashSet<_>>(), ever);
 
     valid_everywhere(&s.out(), &docs);
@@ -260,8 +264,16 @@ fn a_withdrawal_rewrites_only_the_closed_month_that_carried_the_entry_and_undo_r
         links_of(january),
         ["https://alpha.example.org/1", "https://alpha.example.org/0"]
     );
-    // January is closed: feed.atom no longer carries its entries.
-    assert_eq!(links_of(&s.feed()), ["https://alpha.example.org/2"]);
+    // January is closed; feed.atom still carries the newest entries, January's among them.
+    assert_eq!(
+        links_of(&s.feed()),
+        [
+            "https://alpha.example.org/2",
+            "https://alpha.example.org/1",
+            "https://alpha.example.org/0",
+            "https://test.example.org/own-report"
+        ]
+    );
     let id = reparse(january)
         .entries
         .iter()
@@ -304,11 +316,11 @@ fn a_withdrawal_rewrites_only_the_closed_month_that_carried_the_entry_and_undo_r
     );
 }
 
-/// Description: with archives on, only `feed.atom` gives up the entries of closed months; the
-/// other views are not archived and carry their usual selection.
-/// Expect: an entry from two months ago is in the Alpha view and in an archive, not in feed.atom.
+/// Description: with archives on, an entry of a closed month stays in every feed while it is
+/// among the newest (issue 21: the shipped example with archives published an empty feed.atom).
+/// Expect: an entry from two months ago is in feed.atom, in the Alpha view and in an archive.
 #[test]
-fn only_the_main_feed_hands_closed_months_to_the_archive() {
+fn closed_months_stay_in_feed_atom_while_their_entries_are_among_the_newest() {
     let server = Server::start();
     let now = Utc.with_ymd_and_hms(2026, 5, 20, 12, 0, 0).unwrap();
     let items: Vec<Item> = [60, 2]
@@ -331,8 +343,8 @@ fn only_the_main_feed_hands_closed_months_to_the_archive() {
     run_at(&s, now);
     let old = "https://alpha.example.org/60".to_string();
     assert!(
-        !links_of(&s.feed()).contains(&old),
-        "closed month left feed.atom"
+        links_of(&s.feed()).contains(&old),
+        "an entry of a closed month left feed.atom"
     );
     assert!(
         archives(&s.out())
@@ -348,4 +360,65 @@ fn only_the_main_feed_hands_closed_months_to_the_archive() {
         links.contains(&old) && links.contains(&"https://alpha.example.org/2".to_string()),
         "{links:?}"
     );
+}
+
+/// Description: the shipped example with `[archive] enabled = true`, run by the binary (issue 21:
+/// this published a `feed.atom` with 0 entries and a page saying "No entries yet").
+/// Expect: feed.atom carries as many entries as without archives, the newest first; index.html
+/// lists them; the archive documents exist.
+#[test]
+fn the_shipped_example_with_archives_publishes_its_newest_entries() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(tmp.path().join("examples")).expect("mkdir");
+    let copy = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(root.join("examples/partners"))
+        .arg(tmp.path().join("examples/"))
+        .status()
+        .expect("cp");
+    assert!(copy.success());
+    let shipped = std::fs::read_to_string(root.join("feeds.toml")).expect("feeds.toml");
+    let run = |config: &str, name: &str| {
+        let dir = tmp.path().join(name);
+        std::fs::write(tmp.path().join(format!("{name}.toml")), config).expect("config");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_feedbraid"))
+            .arg("run")
+            .arg("--config")
+            .arg(tmp.path().join(format!("{name}.toml")))
+            .arg("--out")
+            .arg(dir.join("out"))
+            .arg("--state")
+            .arg(dir.join("state.db"))
+            .output()
+            .expect("binary runs");
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dir.join("out")
+    };
+    let plain = run(&shipped, "plain");
+    let archived = run(
+        &format!("{shipped}\n[archive]\nenabled = true\n"),
+        "archived",
+    );
+    let entries =
+        |out: &Path| links_of(&std::fs::read_to_string(out.join("feed.atom")).expect("feed.atom"));
+    let with = entries(&archived);
+    assert!(with.len() >= 30, "feed.atom carries {} entries", with.len());
+    assert_eq!(
+        with,
+        entries(&plain),
+        "the same newest entries as without archives"
+    );
+    let page = std::fs::read_to_string(archived.join("index.html")).expect("index.html");
+    assert!(
+        !page.contains("No entries yet"),
+        "the page says there is nothing"
+    );
+    assert!(page.contains(&format!("{} latest entries", with.len())));
+    assert!(!archives(&archived).is_empty(), "archive documents written");
 }

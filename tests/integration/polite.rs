@@ -174,7 +174,11 @@ fn a_second_concurrent_run_is_refused() {
     })
     .expect("cfg");
     let held = run::lock(&cfg.state_path).expect("first lock");
-    let err = s.run().expect_err("refused");
+    let err = run::run(&RunOptions {
+        config: s.config(),
+        ..RunOptions::default()
+    })
+    .expect_err("refused");
     assert!(matches!(err, Fatal::Locked(_)));
     assert_eq!(err.exit_code(), 1);
     drop(held);

@@ -30,8 +30,6 @@ pub struct Plan {
     pub current: Month,
     /// The oldest document.
     pub first: Month,
-    /// Ids filed under months still open: the only entries `feed.atom` may carry.
-    pub open_ids: HashSet<String>,
     filed: Vec<Filed>,
     /// Closed months as recorded, with their withdrawal keys.
     closed: HashMap<String, String>,
@@ -136,18 +134,9 @@ pub fn prepare(
         .min()
         .unwrap_or(current);
     let grace = cfg.archive.grace;
-    let open_ids = filed
-        .iter()
-        .filter(|f| {
-            Month::parse(&f.month)
-                .is_some_and(|m| last_closed.is_none_or(|c| m > c) && !m.closes_by(now, grace))
-        })
-        .map(|f| f.id.clone())
-        .collect();
     Ok(Plan {
         current,
         first,
-        open_ids,
         filed,
         closed,
         now,
@@ -173,14 +162,14 @@ impl Plan {
         self.closed.contains_key(&m.to_string()) || m.closes_by(self.now, self.grace)
     }
 
-    /// Renders every month's document from the entries filed in `state`. `in_feed` are the ids
-    /// `feed.atom` carries this run (an open month's document leaves them out); `out_dir` is
-    /// where a closed document's file should already be.
+    /// Renders every month's document from the entries filed in `state`, each with all of its
+    /// entries but the withdrawn (an entry `feed.atom` carries is in its month's document too,
+    /// as RFC 5005 allows; readers merge by id); `out_dir` is where a closed document's file
+    /// should already be.
     pub fn render(
         &self,
         state: &State,
         cfg: &Config,
-        in_feed: &HashSet<&str>,
         withdrawals: &Withdrawals,
         out_dir: &Path,
     ) -> Result<ArchiveFiles, PublishError> {
@@ -220,7 +209,6 @@ impl Plan {
                 .archive_entries(&name)?
                 .into_iter()
                 .filter(|e| !gone.contains(e.id.as_str()))
-                .filter(|e| closing || !in_feed.contains(e.id.as_str()))
                 .map(|e| crate::pool::editorial::credit::apply(cfg, &e).into_owned())
                 .map(|e| no_third_party(cfg, e))
                 .collect();

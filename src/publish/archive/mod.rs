@@ -9,10 +9,10 @@
 //! - **Late items.** A month *closes* once the run's clock is past its end plus `grace`; its
 //!   document is then written for good. An item dated in a month that has already closed is filed
 //!   under the month it arrived in (reopening would rewrite a closed document).
-//! - **Exactly once.** `feed.atom` carries the newest `max_entries` entries filed under months that
-//!   are still open. An open month's document carries its entries that `feed.atom` does not; a
-//!   closed month's document carries all of its entries. So every entry is in exactly one
-//!   document.
+//! - **Always the newest.** `feed.atom` carries the newest `max_entries` entries, whatever their
+//!   month (a subscription document is never empty while entries exist). Every month's document
+//!   carries all of its entries, so the newest are in both, as RFC 5005 allows (readers merge by
+//!   id), and every entry is in exactly one archive document.
 //! - **An unbroken chain.** There is a document for every month from the oldest filed month to the
 //!   current one, empty months included, so `prev-archive`/`next-archive` are known when a month
 //!   closes and a closed document never needs new links.
