@@ -26,14 +26,19 @@ pub struct RunReport {
     pub hubs: Vec<HubReport>,
     /// Published entries sanitised by this run, and those whose sanitised HTML was cached.
     pub cleaned: crate::publish::materialise::CleanCount,
+    /// Why `status.json` could not be written, the last step of a run whose feeds were already
+    /// published (the run then exits 1, not 2: what it published stands).
+    pub status_failed: Option<String>,
 }
 
 impl RunReport {
-    /// 0 when every source and hub is fine, 1 when some failed (the feed was still published).
+    /// 0 when every source and hub is fine, 1 when some failed or `status.json` could not be
+    /// written (the feeds were still published).
     pub fn exit_code(&self) -> i32 {
         i32::from(
             self.sources.iter().any(|s| s.status.is_problem())
-                || self.hubs.iter().any(|h| !h.failures.is_empty()),
+                || self.hubs.iter().any(|h| !h.failures.is_empty())
+                || self.status_failed.is_some(),
         )
     }
 
@@ -59,6 +64,11 @@ impl RunReport {
         {
             s.push_str(&r.line());
             s.push('\n');
+        }
+        if let Some(why) = &self.status_failed {
+            s.push_str(&format!(
+                "feedbraid: the feeds were published, but status.json was not: {why}\n"
+            ));
         }
         s
     }
@@ -101,6 +111,11 @@ impl RunReport {
             for (name, _) in self.written.iter().filter(|(_, w)| *w == Written::Changed) {
                 s.push_str(&format!("feedbraid:   written {name}\n"));
             }
+        }
+        if let Some(why) = &self.status_failed {
+            s.push_str(&format!(
+                "feedbraid: the feeds were published, but status.json was not: {why}\n"
+            ));
         }
         if self.cleaned.sanitised > 0 {
             s.push_str(&format!(

@@ -178,8 +178,12 @@ pub fn run_on(
         media: rendered.media.clone(),
         hubs,
         cleaned: rendered.cleaned,
+        status_failed: None,
     };
-    write_status(&mut disk, &mut report)?;
+    // The feeds are out: a failure from here on is reported, never an exit 2.
+    if let Err(e) = write_status(&mut disk, &mut report) {
+        report.status_failed = Some(e.to_string());
+    }
     if let Some(checkpoint) = gathered.checkpoint.take() {
         let _ = checkpoint.join();
     }

@@ -224,3 +224,38 @@ fn a_hub_that_stalls_times_out_with_the_fetch_timeout() {
     );
     assert!(s.feed().contains("<title>One</title>"));
 }
+
+/// Description: `status.json` cannot be written after the feeds were published and the hubs
+/// pinged (issue 21: this exited 2, as if nothing had been published).
+/// Expect: the run returns its report with exit code 1 and says status.json was not written;
+/// feed.atom is published.
+#[test]
+fn a_status_json_that_fails_after_the_pings_is_exit_1_not_2() {
+    let server = Server::start();
+    server.route("/p.xml", vec![Reply::ok(partner(&["One"]), "text/xml")]);
+    server.route(
+        "/hub",
+        vec![Reply::status(204).delay(std::time::Duration::from_millis(1500))],
+    );
+    let s = setup(&server, &["/hub"]);
+    let status = s.out().join("status.json");
+    let run = std::thread::scope(|sc| {
+        let run = sc.spawn(|| s.run());
+        // While the hub is answering, status.json becomes a folder: its write must fail.
+        server.wait_for("/hub", 1);
+        let _ = std::fs::remove_file(&status);
+        std::fs::create_dir_all(&status).expect("status.json is a folder");
+        run.join().expect("run thread")
+    });
+    let report = run.expect("the feeds were published: not a fatal error");
+    assert_eq!(report.exit_code(), 1, "{}", report.summary());
+    assert!(
+        report
+            .summary()
+            .contains("the feeds were published, but status.json was not"),
+        "{}",
+        report.summary()
+    );
+    assert!(s.feed().contains("One"));
+    assert!(status.is_dir());
+}
