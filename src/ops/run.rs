@@ -319,14 +319,11 @@ fn still_published(run: &Run, recorded: HashMap<String, String>) -> HashMap<Stri
     recorded
         .into_iter()
         .filter(|(name, _)| {
-            run.views
-                .iter()
-                .find(|v| v.name.as_deref().unwrap_or("feed") == name)
-                .is_some_and(|v| {
-                    v.renderers
-                        .iter()
-                        .all(|&r| run.cfg.output_dir.join(v.file(r)).is_file())
-                })
+            run.views.iter().find(|v| v.key() == name).is_some_and(|v| {
+                v.renderers
+                    .iter()
+                    .all(|&r| run.cfg.output_dir.join(v.file(r)).is_file())
+            })
         })
         .collect()
 }

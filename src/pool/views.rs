@@ -93,6 +93,10 @@ impl Selector {
     }
 }
 
+/// The main feed's name where a view name is expected (its files are `feed.atom`, `feed.json`;
+/// its rows in the state's `outputs` table are keyed by it). `feed` is reserved for `[[view]]`.
+pub const MAIN_VIEW: &str = "feed";
+
 /// One feed the run publishes.
 #[derive(Debug, Clone)]
 pub struct FeedView {
@@ -115,6 +119,11 @@ pub fn view_id(feed_id: &str, name: &str) -> String {
 }
 
 impl FeedView {
+    /// The view's name, [`MAIN_VIEW`] for the main feed.
+    pub fn key(&self) -> &str {
+        self.name.as_deref().unwrap_or(MAIN_VIEW)
+    }
+
     /// View zero: the main feed, as `[feed]` and `[filter]` describe it.
     pub fn main(cfg: &Config) -> FeedView {
         FeedView {

@@ -173,7 +173,7 @@ fn decide_views<'a>(inp: &Inputs<'a>) -> Result<Decided<'a>, PublishError> {
         Vec::with_capacity(n),
     );
     for ((v, sel), nav) in inp.views.iter().zip(&selections).zip(&nav) {
-        let name = v.name.clone().unwrap_or_else(|| "feed".into());
+        let name = v.key().to_string();
         let history = inp.editorial.history(&name, sel);
         let mut print = fingerprint(&base, v, sel, inp.gathered, &history.tombstones)?;
         if let Some(prev) = &nav.prev {
@@ -234,7 +234,7 @@ impl<'a> Decided<'a> {
         views
             .iter()
             .zip(&self.selections)
-            .map(|(v, s)| (v.name.clone().unwrap_or_else(|| "feed".into()), s.len()))
+            .map(|(v, s)| (v.key().to_string(), s.len()))
             .collect()
     }
 }
