@@ -2,7 +2,7 @@
 //! entries out.
 //!
 //! One total order (updated desc, then id asc, then origin). Each source's candidates are sorted,
-//! filtered and capped on their own first ([`select_source`]), so a busy partner cannot crowd out
+//! filtered and capped on their own first (`ingest::select::select_source`), so a busy partner cannot crowd out
 //! a quiet one; then all are deduplicated across sources, sorted once more, and the global age
 //! limit and cap are applied ([`merge`]). Works on [`Candidate`]s, so memory grows with the number
 //! of items, not their size; the result does not depend on the order sources or items arrive in.

@@ -1,5 +1,5 @@
 //! Publish: the winners a run selected, turned into files. Load and sanitise what is published
-//! ([`materialise`], [`clean`]), mirror its media ([`media`]), render every view in every format
+//! (`materialise`, [`clean`]), mirror its media ([`media`]), render every view in every format
 //! ([`render`], sequenced by [`outputs`], which skips a view whose `fingerprint` is unchanged),
 //! file the RFC 5005 [`archive`], write it all or nothing into a [`sink`], and tell WebSub hubs
 //! ([`websub`]).
@@ -15,7 +15,7 @@ pub mod archive;
 pub mod clean;
 pub mod error;
 mod fingerprint;
-pub mod materialise;
+pub(crate) mod materialise;
 pub mod media;
 pub mod outputs;
 pub mod render;

@@ -10,7 +10,7 @@ use super::{SourceWrite, State, StateError, schema, sql_error, ts};
 impl State {
     /// Writes everything a run learnt: the writes arrive over `rx` as sources finish (so a run
     /// never holds every source's entries at once). Each source's writes are atomic; they are
-    /// committed in batches of about [`BATCH_BYTES`], so that SQLite copies the write-ahead log
+    /// committed in batches of about `BATCH_BYTES` (24 MB), so that SQLite copies the write-ahead log
     /// into the database (its checkpoint, on this thread) while later sources are still being
     /// fetched, rather than all at the end of the run. First, while the first sources are being
     /// fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails the run

@@ -35,7 +35,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// `s` for an HTML page, in content or in attributes quoted either way, after the one
-/// text-cleaning rule every output shares ([`xml_safe_cow`](super::xml::xml_safe_cow)).
+/// text-cleaning rule every output shares (`text::xml::xml_safe_cow`).
 pub fn escape_html(s: &str) -> String {
     let s = super::xml::xml_safe_cow(s);
     let mut o = String::with_capacity(s.len() + 8);

@@ -1,6 +1,6 @@
 //! The bottom layer: small, pure text rules that every stage shares. The characters XML allows
-//! ([`xml`]), the one entity decoder ([`entities`]), plain-text fields ([`plain`]), the one
-//! escaper ([`escape`]), language tags ([`lang`]), links and their cleaning ([`links`]), e-mail
+//! (`xml`), the one entity decoder (`entities`), plain-text fields (`plain`), the one
+//! escaper ([`escape`]), language tags ([`lang`]), links and their cleaning (`links`), e-mail
 //! addresses ([`email`]) and HTML nesting bounds ([`depth`]).
 //!
 //! What belongs here: functions over strings and URLs with no knowledge of feeds, entries or
@@ -9,9 +9,9 @@
 
 pub mod depth;
 pub mod email;
-pub mod entities;
+pub(crate) mod entities;
 pub mod escape;
 pub mod lang;
-pub mod links;
-pub mod plain;
-pub mod xml;
+pub(crate) mod links;
+pub(crate) mod plain;
+pub(crate) mod xml;

@@ -1,11 +1,11 @@
-//! `feedbraid serve`: the output folder over HTTP (see [`http`] and [`files`]), and with
+//! `feedbraid serve`: the output folder over HTTP (see `http` and `files`), and with
 //! `--every` a run at start-up and then on that schedule, in the same process, on the same
 //! runtime. Each run is [`run::run_on`] on a blocking thread, so it takes the same lock as a
 //! cron-started `run`: runs never overlap. SIGTERM or SIGINT lets the current run finish (it
 //! commits the state and releases the lock), stops the server and returns.
 
-pub mod files;
-pub mod http;
+pub(crate) mod files;
+pub(crate) mod http;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

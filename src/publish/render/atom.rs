@@ -175,7 +175,7 @@ pub fn atom(
     atom_with_tombstones(meta, entries, stylesheet, &[])
 }
 
-/// [`atom`], plus an RFC 6721 `<at:deleted-entry>` for each tombstone, after the entries.
+/// [`atom()`], plus an RFC 6721 `<at:deleted-entry>` for each tombstone, after the entries.
 pub fn atom_with_tombstones(
     meta: &FeedMeta,
     entries: &[Entry],

@@ -1,4 +1,4 @@
-//! The renderers: the same entries into Atom ([`atom`], the product), JSON Feed ([`json`]), RSS
+//! The renderers: the same entries into Atom ([`atom`](mod@atom), the product), JSON Feed ([`json`]), RSS
 //! 2.0 ([`rss`]), HTML pages and embeds ([`html`]) and OPML ([`opml`]). Each is pure: values in,
 //! bytes out, the same bytes for the same values.
 
