@@ -112,6 +112,11 @@ enum Command {
         /// Print what would be added and skipped, and write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Also import feeds on private networks (loopback, private and link-local addresses,
+        /// local names such as `localhost`): intranet sources are fetched without the
+        /// private-network guard, so they are skipped unless asked for.
+        #[arg(long)]
+        allow_intranet: bool,
         /// The OPML file (an export from Miniflux, FreshRSS, Feedly, NetNewsWire, Thunderbird...).
         file: PathBuf,
     },
@@ -342,11 +347,13 @@ fn main() -> ExitCode {
         Command::Import {
             config,
             dry_run,
+            allow_intranet,
             file,
         } => match feedbraid::ops::import::import(&feedbraid::ops::import::ImportOptions {
             config,
             opml: file,
             dry_run,
+            allow_intranet,
         }) {
             Ok(report) => {
                 print!("{}", report.summary());
