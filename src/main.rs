@@ -146,6 +146,11 @@ struct ImportArgs {
     /// Print what would be added and skipped, and write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Also import feeds on private networks (loopback, private and link-local addresses,
+    /// local names such as `localhost`): intranet sources are fetched without the
+    /// private-network guard, so they are skipped unless asked for.
+    #[arg(long)]
+    allow_intranet: bool,
     /// The OPML file (an export from Miniflux, FreshRSS, Feedly, NetNewsWire, Thunderbird...).
     file: PathBuf,
 }
@@ -348,6 +353,7 @@ fn import(a: ImportArgs) -> Outcome {
         config: a.config,
         opml: a.file,
         dry_run: a.dry_run,
+        allow_intranet: a.allow_intranet,
     })?;
     print!("{}", report.summary());
     Ok(0)

@@ -1,7 +1,7 @@
 //! The checkers every part of config validation shares: a [`Ctx`] (the file, its text and the
-//! folder relative paths resolve against) with one method per kind of value (text, URL, IRI,
-//! path, duration, count, language, patterns, person, date), each naming the file, the line and
-//! the key when the value is bad.
+//! folder relative paths resolve against) with one method per kind of value (text, name, tags,
+//! URL, IRI, path, duration, count, language, patterns, person, date), each naming the file, the
+//! line and the key when the value is bad.
 //!
 //! The toolkit only: it imports none of the table validators (`entry`, `source`, `view`,
 //! `output`), which import it, and `validate` puts them together.
@@ -18,6 +18,7 @@ use super::duration::parse_duration;
 use super::raw::{DateVal, RawPerson, S};
 use super::{ConfigError, Filter};
 use crate::model::Person;
+use crate::text::controls;
 
 /// What every checker needs to name a bad value's place and resolve a relative path.
 pub(super) struct Ctx<'a> {
@@ -48,6 +49,42 @@ impl Ctx<'_> {
             return self.err(s.span(), key, "must not be empty");
         }
         Ok(t.to_string())
+    }
+
+    /// [`Ctx::text`] for a name (a source's, a view's or feed's title, a person's): it is shown on
+    /// one line of the run report and on the pages, so no control or bidirectional control
+    /// character (issue 27, defect 11; `text::controls`).
+    pub(super) fn name(&self, s: &S, key: &str) -> R<String> {
+        self.one_line(s, key)?;
+        self.text(s, key)
+    }
+
+    /// Tags: trimmed, blanks dropped, each checked like a name (`key[i]`).
+    pub(super) fn tags(&self, list: &[S], key: &str) -> R<Vec<String>> {
+        let mut out = Vec::with_capacity(list.len());
+        for (i, t) in list.iter().enumerate() {
+            self.one_line(t, &format!("{key}[{i}]"))?;
+            let t = t.get_ref().trim();
+            if !t.is_empty() {
+                out.push(t.to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    fn one_line(&self, s: &S, key: &str) -> R<()> {
+        match controls::first_forbidden(s.get_ref()) {
+            Some(c) => self.err(
+                s.span(),
+                key,
+                format!(
+                    "contains {}: a name is plain text on one line (the run report, the pages); \
+                     remove it",
+                    controls::describe(c)
+                ),
+            ),
+            None => Ok(()),
+        }
     }
 
     pub(super) fn http_url(&self, s: &S, key: &str) -> R<Url> {
@@ -203,7 +240,7 @@ impl Ctx<'_> {
             );
         }
         Ok(Person {
-            name: self.text(&p.name, &format!("{key}.name"))?,
+            name: self.name(&p.name, &format!("{key}.name"))?,
             email: email.map(str::to_string),
             uri: p
                 .uri

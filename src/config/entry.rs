@@ -137,7 +137,7 @@ fn attachment(cx: &Ctx<'_>, cfg: &Config, a: &RawAttachment, ak: &str) -> R<Encl
 /// `source = { name, uri, feed }`; `sk` is its key (`entry[0].source`).
 fn credit(cx: &Ctx<'_>, c: &RawCredit, sk: &str) -> R<Credit> {
     Ok(Credit {
-        name: cx.text(&c.name, &format!("{sk}.name"))?,
+        name: cx.name(&c.name, &format!("{sk}.name"))?,
         uri: c
             .uri
             .as_ref()

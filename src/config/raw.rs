@@ -58,7 +58,7 @@ pub(crate) struct RawView {
     #[serde(default)]
     pub sources: Vec<S>,
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<S>,
     #[serde(default)]
     pub languages: Vec<S>,
     #[serde(default)]
@@ -134,7 +134,7 @@ pub(crate) struct RawSource {
     pub homepage: Option<S>,
     pub language: Option<S>,
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<S>,
     pub max_items: Option<Spanned<i64>>,
     pub id_strategy: Option<S>,
     #[serde(default)]

@@ -15,7 +15,7 @@ pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source
     let location = location(cx, s, &k)?;
     let id_strategy = id_strategy(cx, r, &k)?;
     Ok(Source {
-        name: cx.text(&r.name, &format!("{k}name"))?,
+        name: cx.name(&r.name, &format!("{k}name"))?,
         location,
         homepage: r
             .homepage
@@ -27,12 +27,7 @@ pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source
             .as_ref()
             .map(|l| cx.lang(l, &format!("{k}language")))
             .transpose()?,
-        tags: r
-            .tags
-            .iter()
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect(),
+        tags: cx.tags(&r.tags, &format!("{k}tags"))?,
         max_items: r
             .max_items
             .as_ref()

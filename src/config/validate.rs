@@ -68,7 +68,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
 /// `[feed]`.
 fn feed_meta(cx: &Ctx<'_>, f: &RawFeed) -> R<FeedMeta> {
     Ok(FeedMeta {
-        title: cx.text(&f.title, "feed.title")?,
+        title: cx.name(&f.title, "feed.title")?,
         subtitle: f.subtitle.clone().filter(|s| !s.trim().is_empty()),
         id: cx.iri(&f.id, "feed.id")?,
         link: cx.http_url(&f.link, "feed.link")?,

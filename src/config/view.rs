@@ -52,14 +52,13 @@ fn view(
     let sources = source_names(cx, r, k, sources)?;
     Ok(View {
         name,
-        title: cx.text(&r.title, &format!("{k}title"))?,
+        title: cx.name(&r.title, &format!("{k}title"))?,
         subtitle: r.subtitle.clone().filter(|s| !s.trim().is_empty()),
         sources,
-        tags: r
-            .tags
+        tags: cx
+            .tags(&r.tags, &format!("{k}tags"))?
             .iter()
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty())
+            .map(|t| t.to_lowercase())
             .collect(),
         languages: r
             .languages

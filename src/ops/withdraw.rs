@@ -1,13 +1,19 @@
 //! `feedbraid list` and `feedbraid withdraw`: the editor's side of withdrawal. `list` shows the
 //! stored entries (what a run can publish) so an editor can find the one to take down; `withdraw`
-//! records it in `withdrawn.toml` (or takes it out again with `--undo`). Neither touches the
-//! outputs: the next `run` (or `run --offline`) does, everywhere at once.
+//! records it in `withdrawn.toml` (or takes it out again with `--undo`), one write per command
+//! under the file's edit lock (`edit`). Neither touches the outputs: the next `run` (or `run
+//! --offline`) does, everywhere at once.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use crate::ops::Fatal;
+use crate::ops::edit::{EditError, Editing};
 use crate::ops::run::{RunOptions, load_config};
-use crate::pool::editorial::{Withdrawal, WithdrawnError, add, load, path_beside, remove};
+use crate::pool::editorial::{
+    Withdrawal, Withdrawals, WithdrawnError, parse, path_beside, with_added, without,
+};
 use crate::state::State;
 use crate::text::links;
 
@@ -33,6 +39,8 @@ pub enum WithdrawError {
     NotWithdrawn(String),
     #[error(transparent)]
     File(#[from] WithdrawnError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
     #[error(transparent)]
     Fatal(#[from] Fatal),
 }
@@ -90,7 +98,8 @@ pub fn list(
 }
 
 /// Records the withdrawal of each entry named by id or link; returns what was recorded. Entries
-/// already withdrawn are not recorded twice.
+/// already withdrawn are not recorded twice. One write for all of them, under the file's edit
+/// lock: simultaneous `withdraw`s each keep theirs (issue 27, defect 4).
 pub fn withdraw(
     opts: &RunOptions,
     keys: &[String],
@@ -98,52 +107,69 @@ pub fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<Vec<Withdrawal>, WithdrawError> {
     let entries = list(opts, None, None)?;
+    let mut by_id: HashMap<&str, &Listed> = HashMap::new();
+    let mut by_link: HashMap<String, &Listed> = HashMap::new();
+    // Newest first: the first entry with an id or a link is the one a key names.
+    for e in &entries {
+        by_id.entry(e.id.as_str()).or_insert(e);
+        if let Some(c) = links::canonical(&e.link) {
+            by_link.entry(c).or_insert(e);
+        }
+    }
+    let found: Vec<&Listed> = keys
+        .iter()
+        .map(|key| {
+            by_id
+                .get(key.as_str())
+                .or_else(|| links::canonical(key).and_then(|c| by_link.get(&c)))
+                .copied()
+                .ok_or_else(|| WithdrawError::Unknown(key.clone()))
+        })
+        .collect::<Result<_, _>>()?;
     let file = path_beside(&opts.config);
-    let already = load(&file)?;
+    let editing = Editing::begin(&file)?;
+    let text = editing.read()?;
+    let already = match &text {
+        Some(t) => parse(t, &file).map_err(WithdrawnError::from)?,
+        None => Withdrawals::default(),
+    };
     let mut new: Vec<Withdrawal> = Vec::new();
-    for key in keys {
-        let canonical = links::canonical(key);
-        let found = entries
-            .iter()
-            .find(|e| e.id == *key)
-            .or_else(|| {
-                canonical.as_ref().and_then(|c| {
-                    entries
-                        .iter()
-                        .find(|e| links::canonical(&e.link).as_ref() == Some(c))
-                })
-            })
-            .ok_or_else(|| WithdrawError::Unknown(key.clone()))?;
-        let canonical_link = links::canonical(&found.link);
-        if already.find(&found.id, canonical_link.as_deref()).is_some()
-            || new.iter().any(|w| w.id == found.id)
-        {
+    let mut seen: HashSet<&str> = HashSet::new();
+    for e in found {
+        let canonical_link = links::canonical(&e.link);
+        if already.find(&e.id, canonical_link.as_deref()).is_some() || !seen.insert(e.id.as_str()) {
             continue;
         }
         new.push(Withdrawal {
-            id: found.id.clone(),
-            link: Some(found.link.clone()),
-            title: Some(found.title.clone()),
+            id: e.id.clone(),
+            link: Some(e.link.clone()),
+            title: Some(e.title.clone()),
             when: now,
             reason: reason.map(str::to_string).filter(|r| !r.trim().is_empty()),
         });
     }
     if !new.is_empty() {
-        add(&file, &new)?;
+        let text = with_added(&file, text.as_deref(), &new)?;
+        editing.replace(text.as_bytes(), Some(&opts.config))?;
     }
     Ok(new)
 }
 
-/// Takes withdrawals out again (by the id or link they were recorded with).
+/// Takes withdrawals out again (by the id or link they were recorded with): all of them in one
+/// write (issue 27, defect 6), or none when a key names no withdrawal.
 pub fn undo(opts: &RunOptions, keys: &[String]) -> Result<usize, WithdrawError> {
     let file = path_beside(&opts.config);
-    let mut removed = 0;
-    for key in keys {
-        let n = remove(&file, std::slice::from_ref(key))?;
-        if n == 0 {
-            return Err(WithdrawError::NotWithdrawn(key.clone()));
-        }
-        removed += n;
+    let editing = Editing::begin(&file)?;
+    let Some(text) = editing.read()? else {
+        let first = keys.first().cloned().unwrap_or_default();
+        return Err(WithdrawError::NotWithdrawn(first));
+    };
+    let r = without(&file, &text, keys)?;
+    if let Some(k) = r.unmatched.into_iter().next() {
+        return Err(WithdrawError::NotWithdrawn(k));
     }
-    Ok(removed)
+    if r.removed > 0 {
+        editing.replace(r.text.as_bytes(), Some(&opts.config))?;
+    }
+    Ok(r.removed)
 }

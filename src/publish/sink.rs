@@ -4,7 +4,9 @@
 //! world-readable); only when all are staged are they renamed into place. A target that is not a
 //! regular file fails the publish before anything is staged. A file whose bytes are unchanged is
 //! not touched at all (its mtime stays, so readers' conditional GETs keep hitting 304). Temp files
-//! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one.
+//! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one; `import` and
+//! `withdraw` use the same naming and sweeping for the files they edit ([`temp_file`],
+//! [`remove_stale_temps`]).
 //!
 //! The one window renames cannot close: the renames themselves are one system call per file, so a
 //! crash (or an I/O error) between the first and the last leaves some files new and some old.
@@ -72,7 +74,12 @@ impl Disk {
 
 impl Sink for Disk {
     fn publish(&mut self, outputs: &[Output]) -> Result<Vec<(String, Written)>, SinkError> {
-        remove_stale_temps(&self.dir, outputs);
+        // Runs under the run lock, so no other run's temp file can be in flight.
+        let dir = &self.dir;
+        remove_stale_temps(dir, |name| {
+            outputs.iter().any(|o| o.name == name)
+                || std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file())
+        });
         self.check(outputs.iter().map(|o| o.name.as_str()))?;
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
@@ -100,7 +107,8 @@ impl Sink for Disk {
     }
 }
 
-/// Whether `file` is a temp file [`stage`] names for one of `names`: `.NAME.XXXXXX.tmp`.
+/// Whether `file` is a temp file [`temp_file`] names for a file `is_ours` accepts:
+/// `.NAME.XXXXXX.tmp`.
 fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
     let Some(inner) = file.strip_prefix('.').and_then(|f| f.strip_suffix(".tmp")) else {
         return false;
@@ -111,24 +119,32 @@ fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
     rand.len() == 6 && rand.bytes().all(|b| b.is_ascii_alphanumeric()) && is_ours(name)
 }
 
-/// Removes the temp files a killed publish left behind (issue 14, defect 6): only our naming,
-/// for a file this run publishes or one that is already in the folder. Runs under the run lock,
-/// so no other run's temp file can be in flight. Best effort: a file that cannot be removed is
-/// left for the next run.
-fn remove_stale_temps(dir: &Path, outputs: &[Output]) {
+/// Removes the temp files a killed writer left behind in `dir` (issue 14, defect 6; issue 27,
+/// defect 7): only [`temp_file`]'s naming, for a file `is_ours` accepts (the run: a file it
+/// publishes or one already in the folder; `import` and `withdraw`: the file they edit). The
+/// caller must hold the lock that keeps every other writer of those files out, so that no temp
+/// file in flight is removed. Best effort: a file that cannot be removed is left for next time.
+pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        let ours = |name: &str| {
-            outputs.iter().any(|o| o.name == name)
-                || std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file())
-        };
-        if is_our_temp(&file, ours) && e.file_type().is_ok_and(|t| t.is_file()) {
+        if is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_file()) {
             let _ = std::fs::remove_file(e.path());
         }
     }
+}
+
+/// A new, empty temp file for `name` in `dir`, named `.NAME.XXXXXX.tmp` (mode 0600 until the
+/// caller says otherwise), deleted when dropped unless persisted: the one naming every atomic
+/// replacement of ours uses, and [`remove_stale_temps`] recognises.
+pub fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .rand_bytes(6)
+        .tempfile_in(dir)
 }
 
 fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
@@ -142,10 +158,7 @@ fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> 
         .unwrap_or_default();
     // Outputs may live in a folder of their own (`archive/2026-03.atom`).
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = temp_file(dir, &name)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     set_readable(tmp.path())?;

@@ -210,3 +210,72 @@ fn archive_keys_are_checked_with_line_and_key() {
         "{e}"
     );
 }
+
+#[test]
+fn control_and_bidi_characters_in_names_are_rejected_with_line_and_key() {
+    let source = |name: &str| GOOD.replace("name = \"A\"", &format!("name = \"{name}\""));
+    for (bad, shown) in [
+        ("A\\nadded: Forged", "U+000A"),
+        ("A\\rB", "U+000D"),
+        ("A\\tB", "U+0009"),
+        ("A\\u0085B", "U+0085"),
+        ("\u{202e}lmth.exe", "U+202E"),
+        ("A\u{2066}B", "U+2066"),
+        ("A\u{200f}", "U+200F"),
+    ] {
+        let e = err(&source(bad));
+        assert!(e.starts_with("/cfg/feeds.toml:9:"), "{bad}: {e}");
+        assert!(
+            e.contains("source[0].name") && e.contains(shown),
+            "{bad}: {e}"
+        );
+    }
+    let e = err(&format!("{GOOD}tags = [\"ok\", \"x\u{202d}y\"]\n"));
+    assert!(e.starts_with("/cfg/feeds.toml:11:"), "{e}");
+    assert!(
+        e.contains("source[0].tags[1]") && e.contains("U+202D"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("title = \"T\"", "title = \"T\\r\""));
+    assert!(
+        e.starts_with("/cfg/feeds.toml:2:") && e.contains("feed.title"),
+        "{e}"
+    );
+    let e = err(&GOOD.replace("name = \"X\"", "name = \"X\u{202e}\""));
+    assert!(
+        e.starts_with("/cfg/feeds.toml:6:") && e.contains("feed.author.name"),
+        "{e}"
+    );
+    let e = err(&with_views("[[view]]\nname = \"a\"\ntitle = \"A\\nB\"\n"));
+    assert!(
+        e.starts_with("/cfg/feeds.toml:14:") && e.contains("view[0].title"),
+        "{e}"
+    );
+    let e = err(&with_views(
+        "[[view]]\nname = \"a\"\ntitle = \"A\"\ntags = [\"\\t\"]\n",
+    ));
+    assert!(
+        e.starts_with("/cfg/feeds.toml:15:") && e.contains("view[0].tags[0]"),
+        "{e}"
+    );
+    // Other whitespace and right-to-left text are names like any other.
+    Config::parse(
+        &source("مؤسسة\u{a0}Empower 午夜藍"),
+        Path::new("/cfg/feeds.toml"),
+    )
+    .expect("valid");
+    // `feedbraid check` says the same and exits 2.
+    let s = crate::Setup::new::<&str>(&[], "");
+    std::fs::write(s.config(), source("A\\nB")).expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_feedbraid"))
+        .args(["check", "--config"])
+        .arg(s.config())
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("feeds.toml:9:") && said.contains("source[0].name"),
+        "{said}"
+    );
+}

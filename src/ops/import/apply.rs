@@ -1,17 +1,19 @@
-//! `feedbraid import`: the edge around the pure plan. Reads the config and the OPML file, appends
-//! the new `[[source]]` tables with `toml_edit` (every existing byte, comments included, stays as
-//! it was), checks the result as `feedbraid check` would, and only then replaces the config
-//! atomically (a temporary file in the same folder, renamed into place).
+//! `feedbraid import`: the edge around the pure plan. Takes the config's edit lock, reads the
+//! config and the OPML file, appends the new `[[source]]` tables with `toml_edit` (every existing
+//! byte, comments included, stays as it was), checks the result as `feedbraid check` would, and
+//! only then replaces the config atomically, keeping its mode and owner (`ops::edit`: a temp file
+//! in the same folder, renamed into place; a killed import's temp files swept).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 
-use super::plan::{ImportPlan, NewSource, plan_import};
+use super::outcome::{ImportPlan, NewSource, PlanRules};
+use super::plan::plan_import;
 use super::read::{OpmlError, parse};
 use crate::config::{Config, ConfigError};
+use crate::ops::edit::{EditError, Editing};
 
 /// What to import where.
 #[derive(Debug, Clone)]
@@ -22,6 +24,8 @@ pub struct ImportOptions {
     pub opml: PathBuf,
     /// Report what would be added, write nothing.
     pub dry_run: bool,
+    /// Import feeds on private networks too (`--allow-intranet`).
+    pub allow_intranet: bool,
 }
 
 /// Why an import wrote nothing. Every kind is exit code 2.
@@ -46,11 +50,9 @@ pub enum ImportError {
     /// The config with the new sources would fail `feedbraid check`; nothing was written.
     #[error("the imported sources would make the config invalid, so nothing was written: {0}")]
     WouldBreak(ConfigError),
-    #[error("{}: cannot write: {source}", path.display())]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// The config's edit lock was not had, or the new config could not be written.
+    #[error(transparent)]
+    File(#[from] EditError),
 }
 
 impl ImportError {
@@ -103,10 +105,16 @@ impl ImportReport {
     }
 }
 
-/// Runs an import: plan, append, check, write (unless `dry_run` or nothing is added).
+/// Runs an import: plan, append, check, write (unless `dry_run` or nothing is added). All of it
+/// under the config's edit lock, so that two imports at once each add their sources (issue 27,
+/// defect 4); a dry run takes no lock and writes nothing.
 pub fn import(opts: &ImportOptions) -> Result<ImportReport, ImportError> {
-    let text = std::fs::read_to_string(&opts.config)
-        .map_err(|e| ImportError::Config(ConfigError::io(&opts.config, &e)))?;
+    let config_io = |e: std::io::Error| ImportError::Config(ConfigError::io(&opts.config, &e));
+    std::fs::metadata(&opts.config).map_err(config_io)?;
+    let editing = (!opts.dry_run)
+        .then(|| Editing::begin(&opts.config))
+        .transpose()?;
+    let text = std::fs::read_to_string(&opts.config).map_err(config_io)?;
     let cfg = Config::parse(&text, &opts.config).map_err(ImportError::Config)?;
     let bytes = std::fs::read(&opts.opml).map_err(|source| ImportError::ReadOpml {
         path: opts.opml.clone(),
@@ -116,7 +124,10 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, ImportError> {
         path: opts.opml.clone(),
         source,
     })?;
-    let plan = plan_import(&cfg.sources, &outlines);
+    let rules = PlanRules {
+        allow_intranet: opts.allow_intranet,
+    };
+    let plan = plan_import(&cfg.sources, &outlines, rules);
     if !plan.added.is_empty() {
         let new_text = append_sources(&text, &plan.added).map_err(|e| match e {
             AppendError::Toml(message) => ImportError::Edit {
@@ -128,13 +139,8 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, ImportError> {
             },
         })?;
         Config::parse(&new_text, &opts.config).map_err(ImportError::WouldBreak)?;
-        if !opts.dry_run {
-            write_replacing(&opts.config, new_text.as_bytes()).map_err(|source| {
-                ImportError::Write {
-                    path: opts.config.clone(),
-                    source,
-                }
-            })?;
+        if let Some(editing) = &editing {
+            editing.replace(new_text.as_bytes(), None)?;
         }
     }
     Ok(ImportReport {
@@ -201,26 +207,6 @@ pub fn append_sources(text: &str, new: &[NewSource]) -> Result<String, AppendErr
         out.push('\n');
     }
     Ok(out)
-}
-
-/// Replaces `path` atomically, keeping its permissions (a config may hold feed credentials). A
-/// symlink is followed, so the file it points at is the one replaced.
-fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), std::fs::metadata(&target)?.permissions())?;
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

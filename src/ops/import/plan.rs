@@ -6,178 +6,120 @@
 //! and fragments dropped), or when its name matches a source's name, case-insensitively (a
 //! partner configured as a local `path` file has no URL to compare). Two outlines of the same file
 //! with the same URL become one source with both folders as tags; two with different URLs but the
-//! same name get the feed's host added to the second name.
+//! same name get the feed's host added to the second name (and a number after it, if need be).
+//! A feed on a private network is skipped unless the rules allow intranet feeds (`address`).
+//!
+//! What the file offers is plain text on one line once planned: control and bidi characters are
+//! stripped from names, tags and whatever a message quotes (`text::controls`). Every step is a
+//! hash lookup, so the plan costs linear time however many outlines share a name (issue 27,
+//! defect 9), and a source keeps at most [`MAX_TAGS`] tags of at most [`MAX_TAG_CHARS`]
+//! characters, so its table stays small however deep or long the file's folders are.
 
-use std::fmt;
+use std::collections::{HashMap, HashSet};
 
-use url::Url;
-
+use super::address::{feed_url, http_url, url_key};
+use super::outcome::{
+    Dropped, ImportPlan, MAX_TAG_CHARS, MAX_TAGS, NewSource, PlanRules, SkipReason, Skipped,
+};
 use super::read::Outline;
 use crate::config::{Location, Source};
-
-/// A `[[source]]` table to add.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSource {
-    pub name: String,
-    pub url: String,
-    pub homepage: Option<String>,
-    pub language: Option<String>,
-    /// Folder titles, then the outline's categories; no duplicates.
-    pub tags: Vec<String>,
-    /// Values of the outline that could not be carried over.
-    pub dropped: Vec<Dropped>,
-}
-
-/// An outline value left out of a new source because the config would reject it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dropped {
-    /// `htmlUrl` is not an absolute http(s) URL.
-    Homepage(String),
-    /// `language` is not a language tag.
-    Language(String),
-}
-
-impl fmt::Display for Dropped {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Dropped::Homepage(h) => {
-                write!(f, "htmlUrl `{h}` left out: not an absolute http(s) URL")
-            }
-            Dropped::Language(l) => write!(f, "language `{l}` left out: not a language tag"),
-        }
-    }
-}
-
-/// Why an outline adds nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SkipReason {
-    /// A configured source has the same feed URL.
-    ConfiguredByUrl { existing: String },
-    /// A configured source has the same name.
-    ConfiguredByName { existing: String },
-    /// An earlier outline of this file has the same feed URL (its folders were merged into it).
-    ListedTwice { first: String },
-    /// The outline has no `xmlUrl`: a link or an empty folder, not a feed.
-    NoXmlUrl,
-    /// The `xmlUrl` is not an absolute http(s) URL.
-    InvalidUrl { url: String, why: NotHttpUrl },
-    /// The `type` names something that is not an RSS, Atom or JSON feed (`HTML+XPath`...).
-    NotAFeed { kind: String },
-}
-
-impl fmt::Display for SkipReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SkipReason::ConfiguredByUrl { existing } => {
-                write!(f, "already configured by URL, as `{existing}`")
-            }
-            SkipReason::ConfiguredByName { existing } => {
-                write!(f, "already configured by name, as `{existing}`")
-            }
-            SkipReason::ListedTwice { first } => {
-                write!(
-                    f,
-                    "listed twice in this file; its folders were added to `{first}`"
-                )
-            }
-            SkipReason::NoXmlUrl => write!(f, "no xmlUrl: not a feed"),
-            SkipReason::InvalidUrl { url, why } => write!(f, "invalid xmlUrl `{url}`: {why}"),
-            SkipReason::NotAFeed { kind } => write!(f, "type `{kind}` is not an RSS or Atom feed"),
-        }
-    }
-}
-
-/// One outline that adds nothing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    /// The outline's name, else its `xmlUrl`, else `(untitled)`.
-    pub label: String,
-    pub reason: SkipReason,
-}
-
-/// What an import does.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportPlan {
-    pub added: Vec<NewSource>,
-    pub skipped: Vec<Skipped>,
-}
+use crate::text::controls;
 
 /// Decides, for each outline in order, whether it adds a source to `existing`.
-pub fn plan_import(existing: &[Source], outlines: &[Outline]) -> ImportPlan {
-    let configured: Vec<(Option<String>, &str)> = existing
-        .iter()
-        .map(|s| match &s.location {
-            Location::Url(u) => (url_key(u.as_str()), s.name.as_str()),
-            Location::Path(_) => (None, s.name.as_str()),
-        })
-        .collect();
-    let mut plan = ImportPlan::default();
-    let mut keys: Vec<String> = Vec::new();
+pub fn plan_import(existing: &[Source], outlines: &[Outline], rules: PlanRules) -> ImportPlan {
+    let mut p = Planner {
+        rules,
+        by_url: HashMap::new(),
+        by_name: HashMap::new(),
+        added_by_key: HashMap::new(),
+        names: Names::default(),
+        plan: ImportPlan::default(),
+    };
+    for s in existing {
+        if let Location::Url(u) = &s.location
+            && let Some(k) = url_key(u.as_str())
+        {
+            p.by_url.entry(k).or_insert(s.name.as_str());
+        }
+        p.by_name.entry(fold(&s.name)).or_insert(s.name.as_str());
+        p.names.taken.insert(fold(&s.name));
+    }
     for o in outlines {
-        let label = o
+        p.outline(o);
+    }
+    p.plan
+}
+
+/// The plan so far, and what it looks names and addresses up in.
+struct Planner<'a> {
+    rules: PlanRules,
+    /// Configured sources by normalised URL, and by folded name.
+    by_url: HashMap<String, &'a str>,
+    by_name: HashMap<String, &'a str>,
+    /// Added sources (their index) by normalised URL.
+    added_by_key: HashMap<String, usize>,
+    names: Names,
+    plan: ImportPlan,
+}
+
+impl Planner<'_> {
+    fn outline(&mut self, o: &Outline) {
+        let own = o
             .name
+            .as_deref()
+            .map(controls::strip)
+            .filter(|n| !n.is_empty());
+        let label = own
             .clone()
-            .or_else(|| o.xml_url.clone())
+            .or_else(|| o.xml_url.as_deref().map(controls::strip))
             .unwrap_or_else(|| "(untitled)".into());
-        let skip = |reason| Skipped {
-            label: label.clone(),
-            reason,
-        };
-        let url = match checked_url(o) {
+        let url = match feed_url(
+            o.xml_url.as_deref(),
+            o.kind.as_deref(),
+            self.rules.allow_intranet,
+        ) {
             Ok(u) => u,
-            Err(reason) => {
-                plan.skipped.push(skip(reason));
-                continue;
-            }
+            Err(why) => return self.skip(label, why),
         };
         let key = url_key(url.as_str()).unwrap_or_else(|| url.to_string());
         let host = url.host_str().unwrap_or_default().to_string();
-        let name = o.name.clone().unwrap_or_else(|| host.clone());
-        let tags = tags(o);
-        if let Some((_, n)) = configured.iter().find(|(k, _)| k.as_ref() == Some(&key)) {
-            plan.skipped.push(skip(SkipReason::ConfiguredByUrl {
-                existing: (*n).to_string(),
-            }));
-        } else if let Some((_, n)) = configured.iter().find(|(_, n)| same_name(n, &name)) {
-            plan.skipped.push(skip(SkipReason::ConfiguredByName {
-                existing: (*n).to_string(),
-            }));
-        } else if let Some(i) = keys.iter().position(|k| *k == key) {
-            let first = &mut plan.added[i];
+        let (tags, tag_notes) = tags(o, own.as_deref().unwrap_or_default());
+        let name = own.unwrap_or_else(|| host.clone());
+        if let Some(n) = self.by_url.get(&key) {
+            let existing = (*n).to_string();
+            self.skip(label, SkipReason::ConfiguredByUrl { existing });
+        } else if let Some(n) = self.by_name.get(&fold(&name)) {
+            let existing = (*n).to_string();
+            self.skip(label, SkipReason::ConfiguredByName { existing });
+        } else if let Some(&i) = self.added_by_key.get(&key) {
+            let first = &mut self.plan.added[i];
             for t in tags {
-                push_tag(&mut first.tags, t);
-            }
-            let first = first.name.clone();
-            plan.skipped.push(skip(SkipReason::ListedTwice { first }));
-        } else {
-            let taken = |n: &str| plan.added.iter().any(|a| same_name(&a.name, n));
-            let mut unique = name.clone();
-            if taken(&unique) {
-                unique = format!("{name} ({host})");
-                let mut i = 2;
-                while taken(&unique) {
-                    unique = format!("{name} ({host}) {i}");
-                    i += 1;
+                if first.tags.len() < MAX_TAGS && !first.tags.iter().any(|x| fold(x) == fold(&t)) {
+                    first.tags.push(t);
                 }
             }
+            let first = first.name.clone();
+            self.skip(label, SkipReason::ListedTwice { first });
+        } else {
             let mut dropped = Vec::new();
             let homepage = o.html_url.as_ref().and_then(|h| match http_url(h) {
                 Ok(u) => Some(u.to_string()),
                 Err(_) => {
-                    dropped.push(Dropped::Homepage(h.clone()));
+                    dropped.push(Dropped::Homepage(controls::strip(h)));
                     None
                 }
             });
             let language = o.language.as_ref().and_then(|l| {
                 let n = crate::text::lang::normalise(l);
                 if n.is_none() {
-                    dropped.push(Dropped::Language(l.clone()));
+                    dropped.push(Dropped::Language(controls::strip(l)));
                 }
                 n
             });
-            keys.push(key);
-            plan.added.push(NewSource {
-                name: unique,
+            dropped.extend(tag_notes);
+            self.added_by_key.insert(key, self.plan.added.len());
+            self.plan.added.push(NewSource {
+                name: self.names.unique(&name, &host),
                 url: url.to_string(),
                 homepage,
                 language,
@@ -186,90 +128,97 @@ pub fn plan_import(existing: &[Source], outlines: &[Outline]) -> ImportPlan {
             });
         }
     }
-    plan
+
+    fn skip(&mut self, label: String, reason: SkipReason) {
+        self.plan.skipped.push(Skipped { label, reason });
+    }
 }
 
-/// The outline's feed URL, or why it has none usable.
-fn checked_url(o: &Outline) -> Result<Url, SkipReason> {
-    let Some(raw) = &o.xml_url else {
-        return Err(SkipReason::NoXmlUrl);
-    };
-    if let Some(kind) = &o.kind {
-        let k = kind.to_ascii_lowercase();
-        if !matches!(k.as_str(), "rss" | "atom" | "jsonfeed" | "json" | "feed") {
-            return Err(SkipReason::NotAFeed { kind: kind.clone() });
+/// The names taken so far (folded), and for each `name (host)` the next number to try after it.
+#[derive(Default)]
+struct Names {
+    taken: HashSet<String>,
+    next: HashMap<String, usize>,
+}
+
+impl Names {
+    /// `name`, else `name (host)`, else `name (host) N` for the first free N from 2: amortised
+    /// constant time per name, since each base's counter only goes up.
+    fn unique(&mut self, name: &str, host: &str) -> String {
+        if self.taken.insert(fold(name)) {
+            return name.to_string();
+        }
+        let base = format!("{name} ({host})");
+        let folded = fold(&base);
+        if self.taken.insert(folded.clone()) {
+            return base;
+        }
+        let counter = self.next.entry(folded).or_insert(2);
+        loop {
+            let candidate = format!("{base} {counter}");
+            *counter += 1;
+            if self.taken.insert(fold(&candidate)) {
+                return candidate;
+            }
         }
     }
-    http_url(raw).map_err(|why| SkipReason::InvalidUrl {
-        url: raw.clone(),
-        why,
-    })
 }
 
-/// Why a URL fails the rule `feedbraid check` applies to `url` and `homepage`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotHttpUrl {
-    /// It parses, but is not http(s) with a host.
-    #[error("`{0}:` is not http(s)")]
-    Scheme(String),
-    /// It does not parse as an absolute URL.
-    #[error(transparent)]
-    Parse(#[from] url::ParseError),
+/// The form two names that are the same name share: trimmed, lower case.
+fn fold(s: &str) -> String {
+    s.trim().to_lowercase()
 }
 
-/// The rule `feedbraid check` applies to `url` and `homepage`: absolute, http(s), with a host.
-fn http_url(s: &str) -> Result<Url, NotHttpUrl> {
-    let u = Url::parse(s.trim())?;
-    if matches!(u.scheme(), "http" | "https") && u.host().is_some() {
-        Ok(u)
-    } else {
-        Err(NotHttpUrl::Scheme(u.scheme().to_string()))
-    }
-}
-
-/// The normalised form two URLs of the same feed share (the canonical link, plus any explicit port).
-fn url_key(url: &str) -> Option<String> {
-    let canonical = crate::text::links::canonical(url)?;
-    let port = Url::parse(url).ok().and_then(|u| u.port());
-    Some(match port {
-        Some(p) => format!("{canonical} :{p}"),
-        None => canonical,
-    })
-}
-
-fn same_name(a: &str, b: &str) -> bool {
-    a.trim().to_lowercase() == b.trim().to_lowercase()
-}
-
-/// Folder titles, then the `category` paths (one leading `/` removed); blanks and case-insensitive
-/// duplicates dropped. A folder named like the feed itself is not a tag: Thunderbird puts every
-/// feed in a folder of its own.
-fn tags(o: &Outline) -> Vec<String> {
-    let mut out = Vec::new();
-    let own = o.name.as_deref().unwrap_or_default();
-    let folders = o.folders.iter().map(String::as_str);
-    let folders = folders.filter(|f| !same_name(f, own));
+/// Folder titles, then the `category` paths (one leading `/` removed); control characters
+/// stripped, blanks and case-insensitive duplicates dropped, at most [`MAX_TAGS`] of at most
+/// [`MAX_TAG_CHARS`] characters. A folder named like the feed itself (`own`) is not a tag:
+/// Thunderbird puts every feed in a folder of its own. Returns the tags and what was left out.
+fn tags(o: &Outline, own: &str) -> (Vec<String>, Vec<Dropped>) {
+    let own = fold(own);
+    let folders = o.folders.iter().map(|f| controls::strip(f));
+    let folders = folders.filter(|f| fold(f) != own);
     let cats = o.category.as_deref().unwrap_or_default().split(',');
-    let cats = cats.map(|c| c.trim().strip_prefix('/').unwrap_or(c.trim()));
+    let cats = cats.map(|c| controls::strip(c.trim().strip_prefix('/').unwrap_or(c.trim())));
+    let (mut out, mut dropped) = (Vec::new(), Vec::new());
+    let (mut seen, mut extra) = (HashSet::new(), HashSet::new());
     for t in folders.chain(cats) {
-        push_tag(&mut out, t.trim().to_string());
+        let t = t.trim();
+        let k = fold(t);
+        if t.is_empty() || seen.contains(&k) {
+            continue;
+        }
+        if t.chars().count() > MAX_TAG_CHARS {
+            dropped.push(Dropped::LongTag(t.chars().take(40).collect()));
+        } else if out.len() < MAX_TAGS {
+            out.push(t.to_string());
+        } else {
+            extra.insert(k);
+            continue;
+        }
+        seen.insert(k);
     }
-    out
-}
-
-fn push_tag(tags: &mut Vec<String>, t: String) {
-    if !t.is_empty() && !tags.iter().any(|x| same_name(x, &t)) {
-        tags.push(t);
+    if !extra.is_empty() {
+        dropped.push(Dropped::ManyTags(extra.len()));
     }
+    if o.flattened > 0 {
+        dropped.push(Dropped::DeepFolders(o.flattened));
+    }
+    (out, dropped)
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use super::{Dropped, SkipReason, plan_import};
+    use std::sync::Arc;
+
+    use super::{Dropped, PlanRules, SkipReason, plan_import};
     use crate::config::Config;
     use crate::ops::import::Outline;
+
+    fn folders(names: &[&str]) -> Arc<[Arc<str>]> {
+        names.iter().map(|n| Arc::from(*n)).collect()
+    }
 
     fn existing() -> Vec<crate::config::Source> {
         let cfg = Config::parse(
@@ -300,6 +249,7 @@ mod tests {
                 feed("Empower (new name)", "http://empower.example.org/feed"),
                 feed("ZI TENG", "https://ziteng.example.org/rss"),
             ],
+            PlanRules::default(),
         );
         assert!(plan.added.is_empty(), "{plan:?}");
         assert_eq!(
@@ -319,12 +269,12 @@ mod tests {
     #[test]
     fn same_name_different_feed_is_made_unique_and_same_feed_is_merged() {
         let mut a = feed("News", "https://a.example.org/feed");
-        a.folders = vec!["Asia".into()];
+        a.folders = folders(&["Asia"]);
         let mut a_again = feed("News", "https://A.example.org/feed/");
-        a_again.folders = vec!["Africa".into(), "News".into()];
+        a_again.folders = folders(&["Africa", "News"]);
         let b = feed("news", "https://b.example.org:8443/feed");
         let c = feed("News", "https://a.example.org:8443/feed");
-        let plan = plan_import(&[], &[a, a_again, b, c]);
+        let plan = plan_import(&[], &[a, a_again, b, c], PlanRules::default());
         let names: Vec<_> = plan.added.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
@@ -353,6 +303,7 @@ mod tests {
                 feed("Relative", "/feed.xml"),
                 feed("Gopher", "gopher://g.example.org/"),
             ],
+            PlanRules::default(),
         );
         assert!(plan.added.is_empty());
         let reasons: Vec<_> = plan.skipped.iter().map(|s| &s.reason).collect();
@@ -374,7 +325,7 @@ mod tests {
         let mut bad = feed("Bad", "https://bad.example.org/feed");
         bad.html_url = Some("javascript:alert(1)".into());
         bad.language = Some("English".into());
-        let plan = plan_import(&[], &[o, bad]);
+        let plan = plan_import(&[], &[o, bad], PlanRules::default());
         let p = &plan.added[0];
         assert_eq!(p.homepage.as_deref(), Some("https://p.example.org/"));
         assert_eq!(p.language.as_deref(), Some("zh-HK"));

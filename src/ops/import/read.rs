@@ -1,8 +1,12 @@
 //! Reading an OPML subscription list, as readers export them: attribute names in any case
 //! (`xmlUrl`, `xmlurl`), HTML entities in values (`&eacute;`), any charset, folders as nested
 //! outlines named by `text` or (Thunderbird) only `title`, and extension attributes ignored.
+//! Folders deeper than [`MAX_FOLDER_DEPTH`] are flattened into the deepest kept one, and the
+//! outlines of one folder share its path: memory and time stay linear in the file's size.
 //!
 //! Pure: bytes in, the feed outlines and their folder paths out.
+
+use std::sync::Arc;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
@@ -42,15 +46,61 @@ pub struct Outline {
     pub kind: Option<String>,
     /// `category` as written (OPML 2.0: comma-separated, slash-delimited paths).
     pub category: Option<String>,
-    /// The titles of the folders this outline sits in, outermost first.
-    pub folders: Vec<String>,
+    /// The titles of the folders this outline sits in, outermost first: at most
+    /// [`MAX_FOLDER_DEPTH`] (shared between the outlines of one folder).
+    pub folders: Arc<[Arc<str>]>,
+    /// How many folders deeper than [`MAX_FOLDER_DEPTH`] it sat in (flattened: left out of
+    /// `folders`).
+    pub flattened: usize,
 }
 
-/// One open `<outline>`: a folder (its name is on the folder stack) or a feed.
+/// The folder levels an outline keeps (issue 27, defect 9): deeper folders are flattened into
+/// the 64th, so no file costs more than linear memory and time however deep it nests.
+pub const MAX_FOLDER_DEPTH: usize = 64;
+
+/// One open `<outline>`: a folder (its name is on the folder stack unless flattened) or a feed.
 struct Frame {
     folder: bool,
     children: bool,
     leaf: Outline,
+}
+
+/// The open folders: the outer [`MAX_FOLDER_DEPTH`] names, how many deeper ones are open, and
+/// the names as the outlines share them (made again only when a folder opens or closes).
+#[derive(Default)]
+struct Folders {
+    names: Vec<Arc<str>>,
+    deeper: usize,
+    shared: Option<Arc<[Arc<str>]>>,
+}
+
+impl Folders {
+    fn open(&mut self, name: String) {
+        if self.names.len() < MAX_FOLDER_DEPTH {
+            self.names.push(name.into());
+            self.shared = None;
+        } else {
+            self.deeper += 1;
+        }
+    }
+
+    fn close(&mut self) {
+        if self.deeper > 0 {
+            self.deeper -= 1;
+        } else if self.names.pop().is_some() {
+            self.shared = None;
+        }
+    }
+
+    /// `o` placed in the open folders.
+    fn place(&mut self, mut o: Outline) -> Outline {
+        o.folders = Arc::clone(
+            self.shared
+                .get_or_insert_with(|| self.names.iter().cloned().collect()),
+        );
+        o.flattened = self.deeper;
+        o
+    }
 }
 
 /// Reads the outlines in document order.
@@ -64,7 +114,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outline>, OpmlError> {
     };
     let (mut root_seen, mut in_opml, mut in_body, mut body_seen) = (false, false, false, false);
     let mut stack: Vec<Frame> = Vec::new();
-    let mut folders: Vec<String> = Vec::new();
+    let mut folders = Folders::default();
     let mut out = Vec::new();
     loop {
         let ev = reader.read_event().map_err(|e| xml_err(&reader, &e))?;
@@ -77,16 +127,16 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outline>, OpmlError> {
                 if name == "outline" && in_body {
                     if let Some(f) = stack.pop() {
                         if f.folder {
-                            folders.pop();
+                            folders.close();
                         }
                         if f.folder && !f.children {
-                            out.push(f.leaf);
+                            out.push(folders.place(f.leaf));
                         }
                     }
                 } else if name == "body" {
                     in_body = false;
                     stack.clear();
-                    folders.clear();
+                    folders = Folders::default();
                 } else if name == "opml" {
                     in_opml = false;
                 }
@@ -114,21 +164,20 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outline>, OpmlError> {
         if let Some(parent) = stack.last_mut() {
             parent.children = true;
         }
-        let mut o = outline(&start);
-        o.folders.clone_from(&folders);
+        let o = outline(&start);
         match (o.xml_url.is_some(), empty) {
-            (true, true) => out.push(o),
+            (true, true) | (false, true) => out.push(folders.place(o)),
             (true, false) => {
-                out.push(o.clone());
+                out.push(folders.place(o));
                 stack.push(Frame {
                     folder: false,
                     children: false,
-                    leaf: o,
+                    leaf: Outline::default(),
                 });
             }
-            (false, true) => out.push(o),
             (false, false) => {
-                folders.push(folder_name(&start).unwrap_or_default());
+                folders.open(folder_name(&start).unwrap_or_default());
+                // Placed when it closes, if it turns out to be an empty folder.
                 stack.push(Frame {
                     folder: true,
                     children: false,
@@ -177,7 +226,7 @@ fn outline(start: &BytesStart<'_>) -> Outline {
         language: attr(start, "language"),
         kind: attr(start, "type"),
         category: attr(start, "category"),
-        folders: Vec::new(),
+        ..Outline::default()
     }
 }
 
@@ -188,7 +237,9 @@ fn folder_name(start: &BytesStart<'_>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{OpmlError, parse};
+    use std::sync::Arc;
+
+    use super::{MAX_FOLDER_DEPTH, OpmlError, parse};
 
     #[test]
     fn folders_case_and_entities() {
@@ -208,7 +259,8 @@ mod tests {
         assert_eq!(o[0].xml_url.as_deref(), Some("https://a.example.org/feed"));
         assert_eq!(o[0].html_url.as_deref(), Some("https://a.example.org/"));
         assert_eq!(o[0].kind.as_deref(), Some("rss"));
-        assert_eq!(o[0].folders, ["Café & co", "Inner"]);
+        let want: Vec<Arc<str>> = vec!["Café & co".into(), "Inner".into()];
+        assert_eq!(o[0].folders.to_vec(), want);
         assert!(o[1].folders.is_empty());
         assert_eq!(o[1].category.as_deref(), Some("/x,/y"));
         assert_eq!(o[2].xml_url, None);
@@ -236,5 +288,40 @@ mod tests {
             parse(b"<opml><body><outline text=\"a></body></opml>"),
             Err(OpmlError::Xml { .. })
         ));
+    }
+
+    #[test]
+    fn folders_past_the_limit_are_flattened_and_counted() {
+        let depth = MAX_FOLDER_DEPTH + 10;
+        let mut doc = String::from("<opml><body>");
+        for i in 0..depth {
+            doc.push_str(&format!("<outline text=\"f{i}\">"));
+        }
+        doc.push_str("<outline text=\"deep\" xmlUrl=\"https://d.example.org/\"/>");
+        doc.push_str("<outline text=\"empty\"></outline>");
+        for _ in 0..depth {
+            doc.push_str("</outline><outline text=\"s\" xmlUrl=\"https://s.example.org/\"/>");
+        }
+        doc.push_str("</body></opml>");
+        let o = parse(doc.as_bytes()).expect("parses");
+        assert_eq!(o[0].folders.len(), MAX_FOLDER_DEPTH);
+        assert_eq!((&*o[0].folders[63], o[0].flattened), ("f63", 10));
+        assert_eq!((o[1].name.as_deref(), o[1].flattened), (Some("empty"), 10));
+        // Closing the flattened folders first, then the kept ones.
+        let levels: Vec<(usize, usize)> = o[2..]
+            .iter()
+            .map(|x| (x.folders.len(), x.flattened))
+            .collect();
+        assert_eq!(levels[0], (MAX_FOLDER_DEPTH, 9));
+        assert_eq!(levels[9], (MAX_FOLDER_DEPTH, 0));
+        assert_eq!(levels[10], (MAX_FOLDER_DEPTH - 1, 0));
+        assert_eq!(*levels.last().expect("some"), (0, 0));
+        // The outlines of one folder share its path.
+        let o = parse(
+            b"<opml><body><outline text=\"F\"><outline xmlUrl=\"https://a.example.org/\"/>\
+              <outline xmlUrl=\"https://b.example.org/\"/></outline></body></opml>",
+        )
+        .expect("parses");
+        assert!(Arc::ptr_eq(&o[0].folders, &o[1].folders));
     }
 }

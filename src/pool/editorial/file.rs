@@ -1,15 +1,19 @@
 //! `withdrawn.toml`: reading it (errors name the file, the line and the key, like `feeds.toml`'s)
-//! and changing it with toml_edit, so an editor's comments and layout survive `withdraw` and
-//! `--undo`. Writes are atomic (a temp file in the same folder, then a rename).
+//! and changing its text with toml_edit, so an editor's comments and layout survive `withdraw`
+//! and `--undo`, the header staying on top. Text in, text out: `ops::withdraw` reads and writes
+//! the file (under its edit lock, atomically, keeping its mode and owner: `ops::edit`).
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use toml::Spanned;
+use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 
 use super::{Withdrawal, Withdrawals};
 use crate::config::ConfigError;
+use crate::text::links;
 
 /// The file's name, beside `feeds.toml`.
 pub const FILE_NAME: &str = "withdrawn.toml";
@@ -99,19 +103,11 @@ pub fn load(path: &Path) -> Result<Withdrawals, WithdrawnError> {
     }
 }
 
-fn read_doc(path: &Path) -> Result<toml_edit::DocumentMut, WithdrawnError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => HEADER.to_string(),
-        Err(err) => {
-            return Err(WithdrawnError::Io {
-                path: path.to_path_buf(),
-                err,
-            });
-        }
-    };
-    // Checked with the same reader the runs use, so a bad hand edit is reported, not rewritten.
-    parse(&text, path)?;
+/// The text as a `toml_edit` document, checked first with the same reader the runs use, so a bad
+/// hand edit is reported, not rewritten. `None` is a file not made yet: the header alone.
+fn read_doc(path: &Path, text: Option<&str>) -> Result<DocumentMut, WithdrawnError> {
+    let text = text.unwrap_or(HEADER);
+    parse(text, path)?;
     text.parse().map_err(|e: toml_edit::TomlError| {
         WithdrawnError::Syntax(ConfigError {
             file: path.to_path_buf(),
@@ -123,80 +119,253 @@ fn read_doc(path: &Path) -> Result<toml_edit::DocumentMut, WithdrawnError> {
     })
 }
 
-fn write_doc(path: &Path, doc: &toml_edit::DocumentMut) -> Result<(), WithdrawnError> {
-    let io = |err| WithdrawnError::Io {
-        path: path.to_path_buf(),
-        err,
-    };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    let mut tmp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new("."))).map_err(io)?;
-    std::io::Write::write_all(&mut tmp, doc.to_string().as_bytes()).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+/// The document's `[[withdrawn]]` tables (made if missing).
+fn tables<'a>(
+    doc: &'a mut DocumentMut,
+    path: &Path,
+) -> Result<&'a mut ArrayOfTables, WithdrawnError> {
+    doc.entry("withdrawn")
+        .or_insert_with(|| Item::ArrayOfTables(ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| {
+            WithdrawnError::Syntax(ConfigError {
+                file: path.to_path_buf(),
+                line: 0,
+                column: 0,
+                key: "withdrawn".into(),
+                message: "must be a list of [[withdrawn]] tables".into(),
+            })
+        })
 }
 
-/// Appends withdrawals to the file (creating it with an explanatory header).
-pub fn add(path: &Path, new: &[Withdrawal]) -> Result<(), WithdrawnError> {
-    let mut doc = read_doc(path)?;
-    let list = doc
-        .entry("withdrawn")
-        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
-    let Some(list) = list.as_array_of_tables_mut() else {
-        return Err(WithdrawnError::Syntax(ConfigError {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            key: "withdrawn".into(),
-            message: "must be a list of [[withdrawn]] tables".into(),
-        }));
+/// Puts the comment block at the end of the document (where `toml_edit` keeps the comments of a
+/// file with no table yet) above the first table instead (issue 27, defect 8): all of it when the
+/// file had no table before (`fresh`), else only our own header and what follows it (a file an
+/// earlier version left with its header at the bottom).
+fn header_on_top(doc: &mut DocumentMut, fresh: bool) {
+    let trailing = doc.trailing().as_str().unwrap_or_default().to_string();
+    let ours = trailing.find(HEADER.lines().next().unwrap_or_default());
+    let at = match (fresh, ours) {
+        (true, _) => 0,
+        (false, Some(at)) => at,
+        (false, None) => return,
     };
+    let (kept, moved) = trailing.split_at(at);
+    if moved.trim().is_empty() {
+        return;
+    }
+    let first = doc
+        .get_mut("withdrawn")
+        .and_then(Item::as_array_of_tables_mut)
+        .and_then(|l| l.get_mut(0));
+    if let Some(first) = first {
+        let own = first
+            .decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .unwrap_or_default();
+        let own = own.trim_start_matches(['\n', '\r']).to_string();
+        first
+            .decor_mut()
+            .set_prefix(format!("{}\n\n{own}", moved.trim()));
+        let kept = kept.trim_end();
+        doc.set_trailing(if kept.is_empty() {
+            String::new()
+        } else {
+            format!("{kept}\n")
+        });
+    }
+}
+
+/// The file's text (`None`: no file yet) with `new` appended, the header on top.
+pub fn with_added(
+    path: &Path,
+    text: Option<&str>,
+    new: &[Withdrawal],
+) -> Result<String, WithdrawnError> {
+    let mut doc = read_doc(path, text)?;
+    let list = tables(&mut doc, path)?;
+    let fresh = list.is_empty();
     for w in new {
-        let mut t = toml_edit::Table::new();
-        t["id"] = toml_edit::value(w.id.as_str());
+        let mut t = Table::new();
+        t["id"] = value(w.id.as_str());
         if let Some(l) = &w.link {
-            t["link"] = toml_edit::value(l.as_str());
+            t["link"] = value(l.as_str());
         }
         if let Some(title) = &w.title {
-            t["title"] = toml_edit::value(title.as_str());
+            t["title"] = value(title.as_str());
         }
-        t["when"] = toml_edit::value(w.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        t["when"] = value(w.when.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         if let Some(r) = &w.reason {
-            t["reason"] = toml_edit::value(r.as_str());
+            t["reason"] = value(r.as_str());
         }
         list.push(t);
     }
-    write_doc(path, &doc)
+    header_on_top(&mut doc, fresh);
+    Ok(doc.to_string())
 }
 
-/// Removes the withdrawals whose id or link is one of `keys`; returns how many were removed.
-pub fn remove(path: &Path, keys: &[String]) -> Result<usize, WithdrawnError> {
-    let mut doc = read_doc(path)?;
-    let Some(list) = doc
-        .get_mut("withdrawn")
-        .and_then(|w| w.as_array_of_tables_mut())
-    else {
-        return Ok(0);
-    };
-    let before = list.len();
-    let canonical: Vec<Option<String>> = keys
-        .iter()
-        .map(|k| crate::text::links::canonical(k))
-        .collect();
-    list.retain(|t| {
-        let id = t.get("id").and_then(|v| v.as_str()).unwrap_or_default();
-        let link = t
-            .get("link")
-            .and_then(|v| v.as_str())
-            .and_then(crate::text::links::canonical);
-        !keys
-            .iter()
-            .zip(&canonical)
-            .any(|(k, c)| k == id || (c.is_some() && *c == link))
-    });
-    let removed = before - list.len();
-    if removed > 0 {
-        write_doc(path, &doc)?;
+/// What [`without`] made of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// The new text.
+    pub text: String,
+    /// How many withdrawals were taken out.
+    pub removed: usize,
+    /// The keys that named no withdrawal, in the order given.
+    pub unmatched: Vec<String>,
+}
+
+/// The file's text without the withdrawals whose id or link is one of `keys`, in one pass
+/// however many keys there are (issue 27, defect 6). The comments above a removed first table
+/// (the file's header) move to the next one, or stay as the file's only text.
+pub fn without(path: &Path, text: &str, keys: &[String]) -> Result<Removed, WithdrawnError> {
+    let mut doc = read_doc(path, Some(text))?;
+    let by_id: HashSet<&str> = keys.iter().map(String::as_str).collect();
+    let mut by_link: HashMap<String, Vec<&str>> = HashMap::new();
+    for k in keys {
+        if let Some(c) = links::canonical(k) {
+            by_link.entry(c).or_default().push(k);
+        }
     }
-    Ok(removed)
+    let mut matched: HashSet<&str> = HashSet::new();
+    let list = tables(&mut doc, path)?;
+    let keep: Vec<bool> = list
+        .iter()
+        .map(|t| {
+            let id = t.get("id").and_then(|v| v.as_str()).unwrap_or_default();
+            let mut hit = by_id.get(id).copied().inspect(|k| {
+                matched.insert(*k);
+            });
+            let link = t
+                .get("link")
+                .and_then(|v| v.as_str())
+                .and_then(links::canonical);
+            if let Some(ks) = link.and_then(|l| by_link.get(&l)) {
+                matched.extend(ks.iter().copied());
+                hit = hit.or(ks.first().copied());
+            }
+            hit.is_none()
+        })
+        .collect();
+    let removed = keep.iter().filter(|k| !**k).count();
+    let header = (keep.first() == Some(&false))
+        .then(|| {
+            list.get(0)
+                .and_then(|t| t.decor().prefix()?.as_str().map(str::to_string))
+        })
+        .flatten();
+    let mut flags = keep.iter();
+    list.retain(|_| flags.next().copied().unwrap_or(true));
+    if let Some(header) = header.filter(|h| !h.trim().is_empty()) {
+        if list.is_empty() {
+            doc.set_trailing(format!("{}\n", header.trim()));
+        } else if let Some(first) = list.get_mut(0) {
+            let own = first
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or_default();
+            let own = own.trim_start_matches(['\n', '\r']).to_string();
+            first
+                .decor_mut()
+                .set_prefix(format!("{}\n\n{own}", header.trim_end()));
+        }
+    }
+    header_on_top(&mut doc, false);
+    let unmatched = keys
+        .iter()
+        .filter(|k| !matched.contains(k.as_str()))
+        .cloned()
+        .collect();
+    Ok(Removed {
+        text: doc.to_string(),
+        removed,
+        unmatched,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::TimeZone;
+
+    use super::{HEADER, Withdrawal, parse, with_added, without};
+
+    fn w(id: &str) -> Withdrawal {
+        Withdrawal {
+            id: id.into(),
+            link: Some(format!("https://p.example.org/{id}")),
+            title: Some(format!("Item {id}")),
+            when: chrono::Utc
+                .with_ymd_and_hms(2026, 1, 5, 8, 0, 0)
+                .single()
+                .expect("a date"),
+            reason: None,
+        }
+    }
+
+    fn ids(text: &str) -> Vec<String> {
+        let p = Path::new("withdrawn.toml");
+        let list = parse(text, p).expect("parses").list;
+        list.into_iter().map(|w| w.id).collect()
+    }
+
+    #[test]
+    fn the_header_stays_on_top_through_adding_and_removing() {
+        let p = Path::new("withdrawn.toml");
+        let one = with_added(p, None, &[w("a")]).expect("adds");
+        assert_eq!(
+            one,
+            format!(
+                "{HEADER}\n[[withdrawn]]\nid = \"a\"\nlink = \"https://p.example.org/a\"\n\
+                 title = \"Item a\"\nwhen = \"2026-01-05T08:00:00Z\"\n"
+            )
+        );
+        let two = with_added(p, Some(&one), &[w("b"), w("c")]).expect("adds");
+        assert!(
+            two.starts_with(&format!("{HEADER}\n[[withdrawn]]\nid = \"a\"")),
+            "{two}"
+        );
+        assert_eq!(ids(&two), ["a", "b", "c"]);
+        // By id and by link, in one pass; a key naming nothing is reported, not an error here.
+        let keys = [
+            "a".to_string(),
+            "https://p.example.org/c?utm_source=x".into(),
+            "zz".into(),
+        ];
+        let r = without(p, &two, &keys).expect("removes");
+        assert_eq!(
+            (r.removed, r.unmatched.as_slice()),
+            (2, &["zz".to_string()][..])
+        );
+        assert!(
+            r.text
+                .starts_with(&format!("{HEADER}\n[[withdrawn]]\nid = \"b\"")),
+            "{}",
+            r.text
+        );
+        let none = without(p, &r.text, &["b".to_string()]).expect("removes");
+        assert_eq!(none.text.trim_end(), HEADER.trim_end());
+        assert_eq!(ids(&none.text), Vec::<String>::new());
+        let again = with_added(p, Some(&none.text), &[w("d")]).expect("adds");
+        assert!(
+            again.starts_with(&format!("{HEADER}\n[[withdrawn]]\nid = \"d\"")),
+            "{again}"
+        );
+    }
+
+    #[test]
+    fn a_header_left_at_the_bottom_is_put_back_on_top() {
+        let p = Path::new("withdrawn.toml");
+        let bottom = format!(
+            "[[withdrawn]]\nid = \"a\"\nwhen = \"2026-01-05T08:00:00Z\"\n# mine\n\n{HEADER}"
+        );
+        let fixed = with_added(p, Some(&bottom), &[w("b")]).expect("adds");
+        assert!(fixed.starts_with(HEADER), "{fixed}");
+        assert_eq!(fixed.matches("# Entries withdrawn").count(), 1, "{fixed}");
+        assert!(fixed.contains("# mine"), "{fixed}");
+        assert_eq!(ids(&fixed), ["a", "b"]);
+    }
 }

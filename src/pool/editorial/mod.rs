@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::Candidate;
 use crate::text::links;
-pub use file::{WithdrawnError, add, load, path_beside, remove};
+pub use file::{Removed, WithdrawnError, load, parse, path_beside, with_added, without};
 
 /// One withdrawn entry, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
