@@ -204,23 +204,16 @@ fn main() -> ExitCode {
                 2
             }
         },
-        // The config, the Markdown entries and the templates it points at: everything but the
-        // network.
-        Command::Check { config } => match feedbraid::config::Config::from_file(&config)
-            .and_then(|cfg| {
-                feedbraid::ingest::local::read_markdown_dir(&cfg).map(|md| (cfg, md.len()))
-            })
-            .and_then(|(cfg, md)| {
-                feedbraid::publish::render::html::Templates::load(cfg.output.templates.as_deref())
-                    .map(|_| (cfg, md))
-            }) {
-            Ok((cfg, markdown)) => {
+        // The config, the Markdown entries, the templates (rendered once) and withdrawn.toml:
+        // everything but the network.
+        Command::Check { config } => match feedbraid::ops::check::check(&config) {
+            Ok(c) => {
                 println!(
                     "{}: ok ({} sources, {} local entries, {} views)",
                     config.display(),
-                    cfg.sources.len(),
-                    cfg.entries.len() + markdown,
-                    cfg.views.len()
+                    c.sources,
+                    c.local_entries,
+                    c.views
                 );
                 0
             }

@@ -1,12 +1,13 @@
 //! Operating feedbraid: the top layer. [`run`] sequences one run (lock, gather, render, publish,
 //! ping, report) as a list of steps; [`gather`] is its async part; [`report`] and [`status`] tell
 //! the operator; [`repair`], [`withdraw`] and [`import`] are the other commands; [`serve`] serves
-//! the output and runs on a schedule; [`error`] holds the run's [`Fatal`] errors and their exit
-//! codes.
+//! the output and runs on a schedule; [`check`] reads everything a run reads before it fetches;
+//! [`error`] holds the run's [`Fatal`] errors and their exit codes.
 //!
 //! What belongs here: sequencing, commands and what the operator sees. Nothing below imports
 //! from here.
 
+pub mod check;
 pub mod error;
 pub mod gather;
 pub mod import;
