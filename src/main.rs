@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use feedbraid::config::{Config, ConfigError};
+use feedbraid::config::ConfigError;
 use feedbraid::ingest::report::SourceReport;
 use feedbraid::ops::Fatal;
 use feedbraid::ops::import::{ImportError, ImportOptions};
@@ -266,18 +266,16 @@ fn serve(a: ServeArgs) -> Outcome {
     Ok(0)
 }
 
-/// `feedbraid check`: the config, the Markdown entries and the templates it points at:
-/// everything but the network.
+/// `feedbraid check`: the config, the Markdown entries, the templates (rendered once) and
+/// withdrawn.toml: everything but the network.
 fn check(a: &CheckArgs) -> Outcome {
-    let cfg = Config::from_file(&a.config)?;
-    let markdown = feedbraid::ingest::local::read_markdown_dir(&cfg)?.len();
-    feedbraid::publish::render::html::Templates::load(cfg.output.templates.as_deref())?;
+    let c = feedbraid::ops::check::check(&a.config)?;
     println!(
         "{}: ok ({} sources, {} local entries, {} views)",
         a.config.display(),
-        cfg.sources.len(),
-        cfg.entries.len() + markdown,
-        cfg.views.len()
+        c.sources,
+        c.local_entries,
+        c.views
     );
     Ok(0)
 }

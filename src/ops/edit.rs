@@ -6,7 +6,7 @@
 //!   file is removed when the edit ends (a waiter that locked a removed file tries again).
 //!   Runs do not take it: they only read these files, and every write is an atomic rename.
 //! - **Nothing half-written, nothing left behind.** The new text is staged as `.NAME.XXXXXX.tmp`
-//!   in the same folder (the sink's naming, `publish::sink::temp_file`), flushed to disk and
+//!   in the same folder (the sink's naming, `publish::staging::temp_file`), flushed to disk and
 //!   renamed over the file; temp files a killed editor left are swept when the next edit begins
 //!   (the sink's `remove_stale_temps`), which the lock makes safe.
 //! - **The file stays the service's.** The new file keeps the old one's mode, and its owner and
@@ -21,7 +21,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::publish::sink::{remove_stale_temps, temp_file};
+use crate::publish::staging::{remove_stale_temps, temp_file};
 
 /// How long an edit waits for another editor of the same file before it refuses.
 pub const LOCK_WAIT: Duration = Duration::from_secs(30);

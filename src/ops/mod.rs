@@ -2,12 +2,14 @@
 //! ping, report) as a list of steps; [`gather`] is its async part; [`report`] and [`status`] tell
 //! the operator; [`repair`], [`withdraw`] and [`import`] are the other commands, and [`edit`] is
 //! how the last two change a file beside the config (one editor at a time, atomically, keeping
-//! the file's mode and owner); [`serve`] serves the output and runs on a schedule; [`error`] holds
-//! the run's [`Fatal`] errors and their exit codes.
+//! the file's mode and owner); [`serve`] serves the output and runs on a schedule; [`check`]
+//! reads everything a run reads before it fetches; [`error`] holds the run's [`Fatal`] errors
+//! and their exit codes.
 //!
 //! What belongs here: sequencing, commands and what the operator sees. Nothing below imports
 //! from here.
 
+pub mod check;
 pub mod edit;
 pub mod error;
 pub mod gather;

@@ -2,7 +2,9 @@
 //! run lock, the state is verified (page check, then every row read back); a damaged file is
 //! moved aside (never deleted) and a new, empty state is created in its place. The next run then
 //! fetches every source in full. What cannot come back is reported: the first-seen dates that
-//! dated undated items, the HTTP validators, the back-off state and the view fingerprints.
+//! dated undated items, the HTTP validators, the back-off state and the view fingerprints. A
+//! folder (or anything but a file) where the database should be is moved aside the same way,
+//! contents and all (issue 27, defect 19).
 
 use std::fmt;
 use std::path::PathBuf;
@@ -22,7 +24,7 @@ pub enum Repair {
     Replaced {
         path: PathBuf,
         aside: PathBuf,
-        /// Why it was judged damaged.
+        /// What was wrong with it: "damaged (…)", "is a directory, not a database file".
         reason: String,
         /// What the damaged file still held, as far as it could be counted.
         held: Salvage,
@@ -51,7 +53,7 @@ impl fmt::Display for Repair {
                 held,
             } => write!(
                 f,
-                "{}: damaged ({reason})\n\
+                "{}: {reason}\n\
                  moved aside to {} (kept, not deleted); a new state was created.\n\
                  lost: the first-seen dates of {} entries (undated items will be dated by the next \
                  run that sees them), the stored items of {} sources ({} items, re-fetched in full by \
@@ -82,7 +84,9 @@ pub fn repair(opts: &RunOptions) -> Result<Repair, Fatal> {
             Ok(()) => return Ok(Repair::Healthy(path)),
             Err(e) => (reason(e), st.salvage()),
         },
-        Err(StateError::Damaged { detail, .. }) => (detail, Salvage::default()),
+        Err(e @ (StateError::Damaged { .. } | StateError::NotAFile { .. })) => {
+            (reason(e), Salvage::default())
+        }
         Err(e) => return Err(e.into()),
     };
     let aside = move_aside(&path).map_err(|err| Fatal::File {
@@ -101,9 +105,10 @@ pub fn repair(opts: &RunOptions) -> Result<Repair, Fatal> {
 
 fn reason(e: StateError) -> String {
     match e {
-        StateError::Damaged { detail, .. } => detail,
-        StateError::Sql { source, .. } => source.to_string(),
-        StateError::Other { msg, .. } => msg,
-        StateError::Upgrade { source, .. } => source.to_string(),
+        StateError::Damaged { detail, .. } => format!("damaged ({detail})"),
+        StateError::NotAFile { what, .. } => format!("is {what}, not a database file"),
+        StateError::Sql { source, .. } => format!("damaged ({source})"),
+        StateError::Other { msg, .. } => format!("damaged ({msg})"),
+        StateError::Upgrade { source, .. } => format!("damaged ({source})"),
     }
 }

@@ -1,8 +1,8 @@
 //! Publish: the winners a run selected, turned into files. Load and sanitise what is published
 //! (`materialise`, [`clean`]), mirror its media ([`media`]), render every view in every format
 //! ([`render`], sequenced by [`outputs`], which skips a view whose `fingerprint` is unchanged),
-//! file the RFC 5005 [`archive`], write it all or nothing into a [`sink`], and tell WebSub hubs
-//! ([`websub`]).
+//! file the RFC 5005 [`archive`], write it all or nothing into a [`sink`] (with the gzip copies
+//! of [`precompress`]), and tell WebSub hubs ([`websub`]).
 //!
 //! Nothing here opens the state database: the run hands publishing its connection (`&State`,
 //! `&mut State`), and the stages read and write through it.
@@ -18,8 +18,10 @@ mod fingerprint;
 pub(crate) mod materialise;
 pub mod media;
 pub mod outputs;
+pub mod precompress;
 pub mod render;
 pub mod sink;
+pub mod staging;
 pub mod websub;
 
 pub use error::PublishError;

@@ -4,17 +4,25 @@
 //! world-readable); only when all are staged are they renamed into place. A target that is not a
 //! regular file fails the publish before anything is staged. A file whose bytes are unchanged is
 //! not touched at all (its mtime stays, so readers' conditional GETs keep hitting 304). Temp files
-//! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one; `import` and
-//! `withdraw` use the same naming and sweeping for the files they edit ([`temp_file`],
-//! [`remove_stale_temps`]).
+//! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one.
 //!
 //! The one window renames cannot close: the renames themselves are one system call per file, so a
 //! crash (or an I/O error) between the first and the last leaves some files new and some old.
-//! Each file is still whole, and the next run publishes the rest. [`Memory`] keeps the files in a map, for tests and for a server that renders on demand.
+//! Each file is still whole, and the next run publishes the rest.
+//!
+//! Beside each text output, `Disk` writes its gzip copy (`feed.atom.gz`, see [`precompress`]):
+//! staged and renamed with the rest of the publication, right after its file, and only when the
+//! file changes or its copy is missing or stale. The copies are not in the report: a run
+//! publishes and counts its files, not their encodings. [`Memory`] keeps the files in a map
+//! (no copies), for tests and for a server that renders on demand.
+//!
+//! [`precompress`]: super::precompress
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
+
+use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
+use super::staging::{remove_stale_temps, stage};
 
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,25 +85,45 @@ impl Sink for Disk {
         // Runs under the run lock, so no other run's temp file can be in flight.
         let dir = &self.dir;
         remove_stale_temps(dir, |name| {
-            outputs.iter().any(|o| o.name == name)
+            outputs
+                .iter()
+                .any(|o| o.name == name || copy_name(&o.name) == name)
                 || std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file())
         });
-        self.check(outputs.iter().map(|o| o.name.as_str()))?;
+        let copies: Vec<String> = outputs
+            .iter()
+            .filter(|o| compressible(&o.name))
+            .map(|o| copy_name(&o.name))
+            .collect();
+        self.check(
+            outputs
+                .iter()
+                .map(|o| o.name.as_str())
+                .chain(copies.iter().map(String::as_str)),
+        )?;
+        // In rename order: each file, then its gzip copy (see `precompress`).
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
         for o in outputs {
             let path = self.dir.join(&o.name);
-            let fail = |err| SinkError {
-                path: path.clone(),
-                err,
-            };
-            if std::fs::read(&path).is_ok_and(|old| old == o.bytes) {
+            let same = std::fs::read(&path).is_ok_and(|old| old == o.bytes);
+            if same {
                 report.push((o.name.clone(), Written::Unchanged));
-                continue;
+            } else {
+                // Dropped (and so deleted) if a later file fails: nothing is published then.
+                staged.push((stage(&path, &o.bytes).map_err(fail(&path))?, path.clone()));
+                report.push((o.name.clone(), Written::Changed));
             }
-            // Dropped (and so deleted) if a later file fails: nothing is published then.
-            staged.push((stage(&path, &o.bytes).map_err(fail)?, path));
-            report.push((o.name.clone(), Written::Changed));
+            if compressible(&o.name) && !(same && has_current_copy(&path)) {
+                staged.push(stage_copy(&self.dir, &o.name, &o.bytes)?);
+            }
+        }
+        // Files this publication leaves as they are (views not rendered again, closed archive
+        // months, a file edited by hand) get a copy when theirs is missing or stale.
+        for name in self.without_copies(outputs) {
+            let path = self.dir.join(&name);
+            let bytes = std::fs::read(&path).map_err(fail(&path))?;
+            staged.push(stage_copy(&self.dir, &name, &bytes)?);
         }
         for (tmp, path) in staged {
             tmp.persist(&path).map_err(|e| SinkError {
@@ -107,62 +135,48 @@ impl Sink for Disk {
     }
 }
 
-/// Whether `file` is a temp file [`temp_file`] names for a file `is_ours` accepts:
-/// `.NAME.XXXXXX.tmp`.
-fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
-    let Some(inner) = file.strip_prefix('.').and_then(|f| f.strip_suffix(".tmp")) else {
-        return false;
-    };
-    let Some((name, rand)) = inner.rsplit_once('.') else {
-        return false;
-    };
-    rand.len() == 6 && rand.bytes().all(|b| b.is_ascii_alphanumeric()) && is_ours(name)
-}
-
-/// Removes the temp files a killed writer left behind in `dir` (issue 14, defect 6; issue 27,
-/// defect 7): only [`temp_file`]'s naming, for a file `is_ours` accepts (the run: a file it
-/// publishes or one already in the folder; `import` and `withdraw`: the file they edit). The
-/// caller must hold the lock that keeps every other writer of those files out, so that no temp
-/// file in flight is removed. Best effort: a file that cannot be removed is left for next time.
-pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let file = e.file_name().to_string_lossy().into_owned();
-        if is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = std::fs::remove_file(e.path());
-        }
+impl Disk {
+    /// The compressible files already in the folders `outputs` are written to, other than
+    /// `outputs` themselves, whose gzip copy is missing or older than they are.
+    fn without_copies(&self, outputs: &[Output]) -> Vec<String> {
+        let mut dirs: Vec<&str> = outputs
+            .iter()
+            .map(|o| o.name.rsplit_once('/').map_or("", |(d, _)| d))
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        dirs.into_iter()
+            .flat_map(|d| {
+                let prefix = if d.is_empty() {
+                    String::new()
+                } else {
+                    format!("{d}/")
+                };
+                without_current_copy(&self.dir.join(d), &prefix)
+            })
+            .filter(|n| !outputs.iter().any(|o| o.name == *n))
+            .collect()
     }
 }
 
-/// A new, empty temp file for `name` in `dir`, named `.NAME.XXXXXX.tmp` (mode 0600 until the
-/// caller says otherwise), deleted when dropped unless persisted: the one naming every atomic
-/// replacement of ours uses, and [`remove_stale_temps`] recognises.
-pub fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
-        .rand_bytes(6)
-        .tempfile_in(dir)
+fn fail(path: &Path) -> impl Fn(std::io::Error) -> SinkError + '_ {
+    move |err| SinkError {
+        path: path.to_path_buf(),
+        err,
+    }
 }
 
-fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Outputs may live in a folder of their own (`archive/2026-03.atom`).
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = temp_file(dir, &name)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    set_readable(tmp.path())?;
-    Ok(tmp)
+/// Stages the gzip copy of `name` (whose bytes are `bytes`), to be renamed after `name`.
+fn stage_copy(
+    dir: &Path,
+    name: &str,
+    bytes: &[u8],
+) -> Result<(tempfile::NamedTempFile, PathBuf), SinkError> {
+    let path = dir.join(copy_name(name));
+    let staged = gzip(bytes)
+        .and_then(|gz| stage(&path, &gz))
+        .map_err(fail(&path))?;
+    Ok((staged, path))
 }
 
 /// Files kept in memory, with the same "unchanged bytes are not rewritten" report as [`Disk`].
@@ -188,20 +202,9 @@ impl Sink for Memory {
     }
 }
 
-#[cfg(unix)]
-fn set_readable(p: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn set_readable(_: &Path) -> std::io::Result<()> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{Disk, Memory, Output, Sink, Written, is_our_temp};
+    use super::{Disk, Memory, Output, Sink, Written};
 
     fn out(name: &str, bytes: &[u8]) -> Output {
         Output {
@@ -258,7 +261,69 @@ mod tests {
             std::fs::read(dir.path().join("a.atom")).expect("test setup"),
             b"A2"
         );
-        assert_eq!(names(dir.path()), vec!["a.atom", "archive"], "no temp left");
+        assert_eq!(
+            names(dir.path()),
+            vec!["a.atom", "a.atom.gz", "archive"],
+            "no temp left"
+        );
+        assert_eq!(
+            names(&dir.path().join("archive")),
+            ["2026-03.atom", "2026-03.atom.gz"]
+        );
+    }
+
+    fn mtime(p: &std::path::Path) -> std::time::SystemTime {
+        std::fs::metadata(p)
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    }
+
+    fn gunzip(p: &std::path::Path) -> Vec<u8> {
+        let mut out = Vec::new();
+        let gz = std::fs::read(p).expect("copy");
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out)
+            .expect("gunzip");
+        out
+    }
+
+    #[test]
+    fn gzip_copies_follow_their_files_and_only_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path();
+        let mut d = Disk {
+            dir: p.to_path_buf(),
+        };
+        let r = d
+            .publish(&[out("a.atom", b"A1"), out("m.pdf", b"%PDF")])
+            .expect("publish");
+        assert_eq!(r.len(), 2, "the copies are not reported: {r:?}");
+        assert_eq!(
+            names(p),
+            ["a.atom", "a.atom.gz", "m.pdf"],
+            "no copy of a PDF"
+        );
+        assert_eq!(gunzip(&p.join("a.atom.gz")), b"A1");
+
+        // Unchanged: the copy is left alone. Changed: rewritten with its file.
+        let before = mtime(&p.join("a.atom.gz"));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        d.publish(&[out("a.atom", b"A1")]).expect("republish");
+        assert_eq!(mtime(&p.join("a.atom.gz")), before);
+        d.publish(&[out("a.atom", b"A2")]).expect("change");
+        assert_eq!(gunzip(&p.join("a.atom.gz")), b"A2");
+        assert!(mtime(&p.join("a.atom.gz")) >= mtime(&p.join("a.atom")));
+
+        // A missing copy, and a file edited by hand (newer than its copy), get theirs again,
+        // also for a file this publication does not write.
+        std::fs::remove_file(p.join("a.atom.gz")).expect("remove");
+        std::fs::write(p.join("kept.html"), b"K1").expect("write");
+        d.publish(&[out("a.atom", b"A2")]).expect("republish");
+        assert_eq!(gunzip(&p.join("a.atom.gz")), b"A2");
+        assert_eq!(gunzip(&p.join("kept.html.gz")), b"K1");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(p.join("kept.html"), b"K2").expect("edit");
+        d.publish(&[out("a.atom", b"A2")]).expect("republish");
+        assert_eq!(gunzip(&p.join("kept.html.gz")), b"K2");
     }
 
     #[cfg(unix)]
@@ -291,56 +356,6 @@ mod tests {
         assert_eq!(names(dir.path()), vec!["b.json"], "a.atom not published");
         assert!(d.check(["a.atom"]).is_ok());
         assert!(d.check(["a.atom", "b.json"]).is_err());
-    }
-
-    #[test]
-    fn stale_temps_of_ours_are_removed_and_nothing_else() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let p = dir.path();
-        std::fs::write(p.join("old.html"), b"kept").expect("test setup");
-        for f in [
-            ".a.atom.Ab12Z9.tmp",   // for a file this run publishes (not on disk yet)
-            ".old.html.xY3456.tmp", // for a file already in the folder
-            ".gone.css.abcdef.tmp", // for a file that is neither
-            ".a.atom.abc.tmp",      // not our naming
-            ".notes.txt",
-            "old.html.bak",
-        ] {
-            std::fs::write(p.join(f), b"t").expect("test setup");
-        }
-        std::fs::create_dir(p.join(".old.html.dir999.tmp")).expect("test setup");
-        let mut d = Disk {
-            dir: p.to_path_buf(),
-        };
-        d.publish(&[out("a.atom", b"A")]).expect("publish");
-        assert_eq!(
-            names(p),
-            vec![
-                ".a.atom.abc.tmp",
-                ".gone.css.abcdef.tmp",
-                ".notes.txt",
-                ".old.html.dir999.tmp",
-                "a.atom",
-                "old.html",
-                "old.html.bak"
-            ]
-        );
-    }
-
-    #[test]
-    fn temp_naming() {
-        let ours = |n: &str| n == "feed.atom";
-        assert!(is_our_temp(".feed.atom.aB3xY9.tmp", ours));
-        assert!(!is_our_temp("feed.atom.aB3xY9.tmp", ours), "no dot");
-        assert!(!is_our_temp(".feed.atom.aB3xY9.tmq", ours), "suffix");
-        assert!(!is_our_temp(".feed.atom.aB3xY.tmp", ours), "five");
-        assert!(!is_our_temp(".feed.atom.aB3xY99.tmp", ours), "seven");
-        assert!(
-            !is_our_temp(".feed.atom.aB3-Y9.tmp", ours),
-            "not alphanumeric"
-        );
-        assert!(!is_our_temp(".other.atom.aB3xY9.tmp", ours), "not ours");
-        assert!(!is_our_temp(".aB3xY9.tmp", |_| true), "no name part");
     }
 
     #[test]

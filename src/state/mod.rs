@@ -57,6 +57,40 @@ pub enum StateError {
         "state database {path} is damaged ({detail}); nothing was published. Run `feedbraid repair` to move it aside and start a new state"
     )]
     Damaged { path: String, detail: String },
+    /// Something other than a file is where the database should be (a folder, a FIFO): SQLite
+    /// would only say "unable to open database file" (issue 27, defect 19).
+    #[error(
+        "state database {path} is {what}, not a database file; nothing was published. Run `feedbraid repair` to move it aside and start a new state"
+    )]
+    NotAFile { path: String, what: &'static str },
+}
+
+/// What a path that exists but is not a regular file is, in words; `None` for a file (or a
+/// symlink to one) and for a path that does not exist yet.
+fn not_a_file(path: &Path) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    let t = meta.file_type();
+    if t.is_file() {
+        return None;
+    }
+    Some(if t.is_dir() {
+        "a directory"
+    } else {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if t.is_fifo() {
+                return Some("a named pipe");
+            }
+            if t.is_socket() {
+                return Some("a socket");
+            }
+            if t.is_block_device() || t.is_char_device() {
+                return Some("a device");
+            }
+        }
+        "a special file"
+    })
 }
 
 /// What is stored about one source.
@@ -179,6 +213,9 @@ impl State {
                 path: p.clone(),
                 msg: e.to_string(),
             })?;
+        }
+        if let Some(what) = not_a_file(path) {
+            return Err(StateError::NotAFile { path: p, what });
         }
         let sql = |source| sql_error(&p, source);
         let mut conn = Connection::open(path).map_err(sql)?;

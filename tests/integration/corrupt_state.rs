@@ -129,3 +129,49 @@ fn a_state_read_failing_mid_run_is_fatal_and_publishes_nothing() {
     assert!(err.contains("state database"), "{err}");
     assert_eq!(published(&s), before, "nothing built from a partial read");
 }
+
+/// Issue 27, defect 19: a folder where `state.db` should be. `run` and `status` say what it is
+/// (not SQLite's "unable to open database file") and exit 2 with the outputs untouched;
+/// `repair` moves it aside, contents and all, and starts a new state.
+#[test]
+fn a_folder_in_place_of_the_state_is_named_and_repair_moves_it_aside() {
+    let (_server, s) = first_run();
+    let before = published(&s);
+    let db = state_path(&s);
+    for f in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{f}", db.display()));
+    }
+    std::fs::create_dir(&db).expect("a folder named state.db");
+    std::fs::write(db.join("notes.txt"), "kept").expect("a file inside");
+    for cmd in ["run", "status"] {
+        let (code, err) = s.cli(cmd, &[]);
+        assert_eq!(code, Some(2), "{cmd}: {err}");
+        assert!(
+            err.contains("state.db is a directory, not a database file")
+                && err.contains("feedbraid repair"),
+            "{cmd}: {err}"
+        );
+        assert!(!err.contains("unable to open"), "{cmd}: {err}");
+    }
+    assert_eq!(published(&s), before, "outputs untouched");
+
+    let out = s.command("repair", &[]).output().expect("repair runs");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("is a directory"), "{said}");
+    let aside: Vec<PathBuf> = std::fs::read_dir(db.parent().expect("dir"))
+        .expect("read_dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains(".damaged-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(
+        std::fs::read_to_string(aside[0].join("notes.txt")).expect("moved with its contents"),
+        "kept"
+    );
+    assert!(said.contains(&aside[0].display().to_string()), "{said}");
+    assert!(db.is_file(), "a new state database");
+    let r = s.run().expect("the run after repair");
+    assert_eq!(r.exit_code(), 0, "{}", r.summary());
+}

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::serve::Served;
+use crate::served::Served;
 use crate::{Reply, Server, Setup, fixture};
 
 fn rss() -> Reply {

@@ -208,3 +208,42 @@ fn unknown_format_and_missing_atom_are_config_errors_with_their_line() {
         "{stderr}"
     );
 }
+
+/// Issue 27, defect 18: RSS titles are double-escaped as the RSS Best Practices Profile asks
+/// (`&` and `<` as HTML entities, then XML-escaped), so a reader that takes RSS titles as HTML
+/// (feedbraid's own ingest does, as feedparser does) reads the text, never markup. Shown by a
+/// round trip: our `feed.rss` read back by a second feedbraid as a partner's feed.
+#[test]
+fn rss_titles_with_markup_as_text_survive_a_reader_that_takes_titles_as_html() {
+    let s = Setup::new::<&str>(&[], "");
+    s.append(
+        "[[entry]]\ntitle = \"&quot;&gt;&lt;svg onload=alert(1)&gt;\"\nslug = \"svg\"\npublished = \"2025-12-02\"\n\n\
+         [[entry]]\ntitle = \"AT&amp;T &amp; Bill &lt;3\"\nslug = \"att\"\npublished = \"2025-12-03\"\n\n\
+         [output]\nformats = [\"atom\", \"rss\"]\n",
+    );
+    s.run_offline().expect("offline run");
+    let rss = read(&s, "feed.rss");
+    assert!(rss.contains("&amp;lt;svg onload=alert(1)"), "{rss}");
+    assert!(!rss.contains("&lt;svg"), "escaped once:\n{rss}");
+    assert!(
+        rss.contains("AT&amp;amp;T &amp;amp; Bill &amp;lt;3"),
+        "{rss}"
+    );
+
+    let server = Server::start();
+    server.route(
+        "/ours.rss",
+        vec![Reply::ok(rss.clone(), "application/rss+xml")],
+    );
+    let reader = Setup::new(&[("Ours", server.url("/ours.rss"))], "");
+    let report = reader.run().expect("run");
+    assert_eq!(report.exit_code(), 0, "{}", report.summary());
+    let titles: BTreeSet<String> = reparse(&reader.feed())
+        .entries
+        .into_iter()
+        .filter_map(|e| e.title.map(|t| t.content))
+        .collect();
+    for want in ["\"><svg onload=alert(1)>", "AT&T & Bill <3"] {
+        assert!(titles.contains(want), "{want:?} not in {titles:?}");
+    }
+}

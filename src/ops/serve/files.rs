@@ -3,7 +3,8 @@
 //! encoded slashes and backslashes, NUL, hidden names (the Disk sink stages its temporary files
 //! as `.NAME.XXXXXX.tmp`, and the state lives in `.feedbraid/`), `*.tmp`, anything whose real
 //! path (symlinks followed) leaves the folder, and the state database, its journals and its lock
-//! should they sit inside it. Also the media types, CORS and validators each file gets.
+//! should they sit inside it. Also the media types, CORS, validators and gzip negotiation each
+//! file gets.
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -92,20 +93,63 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The media type for a published file, with the charset where the type has one; `None` leaves
-/// tower-http's guess (PDFs, images).
-pub fn content_type(name: &str) -> Option<&'static str> {
-    let ext = name.rsplit_once('.').map(|(_, e)| e)?;
-    Some(match ext {
+/// The media type for a published file, with the charset where the type has one.
+pub fn content_type(name: &str) -> &'static str {
+    let ext = name
+        .rsplit_once('.')
+        .map_or("", |(_, e)| e)
+        .to_ascii_lowercase();
+    match ext.as_str() {
         "atom" => "application/atom+xml; charset=utf-8",
         // status.json is for monitoring, not a feed.
         "json" if name == "status.json" => "application/json",
         "json" => "application/feed+json",
-        "html" => "text/html; charset=utf-8",
+        "rss" => "application/rss+xml; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
         "opml" => "text/x-opml; charset=utf-8",
         "xsl" => "text/xsl; charset=utf-8",
-        _ => return None,
-    })
+        "xml" => "application/xml; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        "gz" => "application/gzip",
+        "pdf" => "application/pdf",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        "ico" => "image/x-icon",
+        "mp3" => "audio/mpeg",
+        "m4a" => "audio/mp4",
+        "ogg" | "oga" => "audio/ogg",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "epub" => "application/epub+zip",
+        "zip" => "application/zip",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc" => "application/msword",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Whether an `Accept-Encoding` value accepts gzip: `gzip` (or `x-gzip`, or `*` when gzip is
+/// not named) with a q-value above 0.
+pub fn accepts_gzip(header: &str) -> bool {
+    let mut star = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match coding.as_str() {
+            "gzip" | "x-gzip" => return q > 0.0,
+            "*" => star = Some(q > 0.0),
+            _ => {}
+        }
+    }
+    star.unwrap_or(false)
 }
 
 /// Feed files other sites' scripts may read: `Access-Control-Allow-Origin: *` (they are public
@@ -116,25 +160,16 @@ pub fn is_feed(name: &str) -> bool {
         .any(|e| name.ends_with(e))
 }
 
-/// A strong validator from the file's size and modification time. The Disk sink replaces a
-/// changed file (a new mtime) and never touches an unchanged one, so equal tags mean equal bytes.
-pub fn etag(meta: &std::fs::Metadata) -> String {
+/// A strong validator from the file's size and modification time, and `suffix` (`-gz` for a
+/// gzip copy). The Disk sink replaces a changed file (a new mtime) and never touches an unchanged
+/// one, so equal tags mean equal bytes.
+pub fn etag(meta: &std::fs::Metadata, suffix: &str) -> String {
     let nanos = meta
         .modified()
         .ok()
         .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
         .map_or(0, |d| d.as_nanos());
-    format!("\"{:x}-{:x}\"", meta.len(), nanos)
-}
-
-/// Whether an `If-None-Match` value matches `tag` (weak comparison, as RFC 9110 asks for it; the
-/// gzip variant `"…-gzip"` is the same file).
-pub fn none_match(header: &str, tag: &str) -> bool {
-    let bare = tag.trim_matches('"');
-    header.split(',').map(str::trim).any(|t| {
-        let t = t.trim_start_matches("W/").trim_matches('"');
-        t == "*" || t == bare || t.strip_suffix("-gzip") == Some(bare)
-    })
+    format!("\"{:x}-{:x}{suffix}\"", meta.len(), nanos)
 }
 
 #[cfg(test)]
@@ -145,21 +180,31 @@ mod tests {
     fn types_and_cors_follow_the_extension() {
         assert_eq!(
             content_type("zh.atom"),
-            Some("application/atom+xml; charset=utf-8")
+            "application/atom+xml; charset=utf-8"
         );
-        assert_eq!(content_type("feed.json"), Some("application/feed+json"));
-        assert_eq!(content_type("status.json"), Some("application/json"));
-        assert_eq!(content_type("files/a.pdf"), None);
+        assert_eq!(content_type("feed.json"), "application/feed+json");
+        assert_eq!(content_type("status.json"), "application/json");
+        assert_eq!(content_type("files/a.pdf"), "application/pdf");
+        assert_eq!(content_type("media/ab/x.JPG"), "image/jpeg");
+        assert_eq!(content_type("noext"), "application/octet-stream");
         assert!(is_feed("partners.opml") && is_feed("th.json") && !is_feed("index.html"));
     }
 
     #[test]
-    fn if_none_match_lists_weak_tags_and_gzip_variants() {
-        let tag = "\"1a-2b\"";
-        assert!(none_match("\"1a-2b\"", tag));
-        assert!(none_match("\"x\", W/\"1a-2b-gzip\"", tag));
-        assert!(none_match("*", tag));
-        assert!(!none_match("\"1a-2c\"", tag));
+    fn gzip_is_accepted_unless_refused() {
+        for yes in [
+            "gzip",
+            "deflate, gzip;q=0.5",
+            "br, *",
+            "GZIP",
+            "x-gzip",
+            "gzip; q=1.0",
+        ] {
+            assert!(accepts_gzip(yes), "{yes}");
+        }
+        for no in ["", "br", "identity", "gzip;q=0", "gzip; q=0.0, *", "*;q=0"] {
+            assert!(!accepts_gzip(no), "{no}");
+        }
     }
 
     #[test]

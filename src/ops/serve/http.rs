@@ -1,134 +1,238 @@
-//! The HTTP side of `feedbraid serve`: an axum router whose one handler guards the path
-//! ([`files::Policy`]), answers `If-None-Match` itself (tower-http's `ServeDir` does
-//! `Last-Modified`/`If-Modified-Since`, HEAD and ranges, but no ETags), and then lets `ServeDir`
-//! serve the file, adding the media type, `Cache-Control`, CORS and the strong ETag. Gzip is
-//! tower-http's `CompressionLayer`; a gzipped body gets its own tag (`"…-gzip"`), as a strong
-//! validator must differ between encodings.
+//! The HTTP side of `feedbraid serve`: one handler for every request. It guards the path
+//! ([`files::Policy`]), selects the representation (the gzip copy the publication wrote beside a
+//! text file, when the client accepts gzip and the copy is current: see
+//! [`precompress`](crate::publish::precompress); else the file), opens it, and answers from the
+//! open file's own metadata, so the tag always describes the bytes sent. Conditional and range
+//! requests are decided by [`conditional`]. HEAD is a GET without its body: the same status and
+//! the same headers (`Content-Encoding`, `ETag`, `Content-Length` included).
+//!
+//! Each representation has its own strong tag: the identity's is the file's size and mtime, the
+//! gzip copy's is its own size and mtime with `-gz` (RFC 9110 8.8.3: a strong validator differs
+//! between encodings). The Disk sink changes the mtime on every rewrite and never touches an
+//! unchanged file, so equal tags mean equal bytes.
 
-use std::sync::Arc;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::SystemTime;
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
 use axum::http::header::{
-    ACCESS_CONTROL_ALLOW_ORIGIN, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE, ETAG,
-    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, VARY,
+    ACCEPT_ENCODING, ACCEPT_RANGES, ACCESS_CONTROL_ALLOW_ORIGIN, ALLOW, CACHE_CONTROL,
+    CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG, HeaderName, IF_MATCH,
+    IF_MODIFIED_SINCE, IF_NONE_MATCH, IF_RANGE, IF_UNMODIFIED_SINCE, LAST_MODIFIED, RANGE, VARY,
 };
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 
+use super::conditional::{Answer, Conditions, Current, decide};
 use super::files::{self, Policy};
+use crate::publish::precompress::{compressible, copy_name, is_current};
 
 const MAX_AGE: &str = "max-age=300";
 
-#[derive(Debug)]
-struct App {
-    policy: Policy,
-    dir: ServeDir,
-}
+/// Bodies up to this size are read in one go; larger ones are streamed from the open file.
+const IN_MEMORY: u64 = 256 * 1024;
 
-/// The router serving `policy.root`.
-pub fn router(policy: Policy) -> Router {
-    let dir = ServeDir::new(&policy.root);
-    Router::new()
-        .fallback(handle)
-        .with_state(Arc::new(App { policy, dir }))
-        .layer(CompressionLayer::new())
-        .layer(axum::middleware::map_response(gzip_tag))
-}
-
-fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "not found\n").into_response()
-}
-
-/// The facts about the file a request resolved to.
-struct Target {
+/// The representation a request selected, opened.
+struct Selected {
+    /// The published file's name (its media type and CORS).
     name: String,
+    file: File,
+    gzip: bool,
     tag: String,
-    modified: Option<String>,
+    modified: SystemTime,
+    len: u64,
 }
 
-async fn handle(State(app): State<Arc<App>>, mut req: Request) -> Response {
-    if req.method() != Method::GET && req.method() != Method::HEAD {
-        return (StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n").into_response();
+/// What the blocking part found: nothing (404), or the answer with what it needs.
+enum Found {
+    Missing,
+    File {
+        sel: Selected,
+        answer: Answer,
+        /// The bytes of a small body, already read; `None` to stream from `sel.file`.
+        bytes: Option<Vec<u8>>,
+    },
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut res = Response::new(Body::from(text));
+    *res.status_mut() = status;
+    res.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    res
+}
+
+/// Answers one request for a file under `policy.root`.
+pub async fn handle<B>(policy: &Policy, req: Request<B>) -> Response<Body> {
+    let get = req.method() == Method::GET;
+    if !get && req.method() != Method::HEAD {
+        let mut res = plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n");
+        res.headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return res;
     }
-    let (policy, path) = (app.policy.clone(), req.uri().path().to_string());
-    let found = tokio::task::spawn_blocking(move || {
-        let real = policy.resolve(&path)?;
-        let meta = std::fs::metadata(&real).ok()?;
-        Some(Target {
-            name: real.file_name()?.to_string_lossy().into_owned(),
-            tag: files::etag(&meta),
-            modified: meta.modified().ok().map(httpdate::fmt_http_date),
-        })
-    })
-    .await;
-    let Ok(Some(target)) = found else {
-        return not_found();
+    let (policy, path) = (policy.clone(), req.uri().path().to_string());
+    let headers = req.headers().clone();
+    let found = tokio::task::spawn_blocking(move || find(&policy, &path, &headers, get)).await;
+    match found {
+        Ok(Ok(Found::File { sel, answer, bytes })) => respond(sel, answer, bytes, get),
+        Ok(Ok(Found::Missing)) => plain(StatusCode::NOT_FOUND, "not found\n"),
+        Ok(Err(_)) | Err(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, "cannot read the file\n"),
+    }
+}
+
+fn header<'a>(h: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Resolves, selects, opens and decides; reads a small body. Blocking (the file system).
+fn find(policy: &Policy, path: &str, h: &HeaderMap, get: bool) -> std::io::Result<Found> {
+    let Some(real) = policy.resolve(path) else {
+        return Ok(Found::Missing);
     };
-    if let Some(inm) = req.headers().get(IF_NONE_MATCH) {
-        let inm = inm.to_str().unwrap_or_default();
-        if files::none_match(inm, &target.tag) {
-            let mut res = StatusCode::NOT_MODIFIED.into_response();
-            // The tag the client holds (the gzip variant or not) stays its validator.
-            let held = inm
-                .split(',')
-                .map(str::trim)
-                .find(|t| *t != "*" && files::none_match(t, &target.tag))
-                .unwrap_or(&target.tag)
-                .to_string();
-            decorate(res.headers_mut(), &target, Some(&held));
-            return res;
+    let Some(name) = real
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string)
+    else {
+        return Ok(Found::Missing);
+    };
+    let wants_gzip =
+        compressible(&name) && header(h, &ACCEPT_ENCODING).is_some_and(files::accepts_gzip);
+    let sel = match wants_gzip.then(|| open_copy(&real, &name)).flatten() {
+        Some(sel) => sel,
+        None => {
+            let file = File::open(&real)?;
+            let meta = file.metadata()?;
+            Selected {
+                name,
+                tag: files::etag(&meta, ""),
+                modified: meta.modified()?,
+                len: meta.len(),
+                file,
+                gzip: false,
+            }
         }
-        // RFC 9110 §13.2.2: If-None-Match decides; If-Modified-Since is then ignored.
-        req.headers_mut().remove(IF_MODIFIED_SINCE);
-    }
-    let mut dir = app.dir.clone();
-    let res = match dir.try_call(req).await {
-        Ok(res) => res.map(Body::new),
-        Err(_) => return not_found(),
     };
-    let mut res = res.into_response();
-    if res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED {
-        decorate(res.headers_mut(), &target, None);
+    let conditions = Conditions {
+        if_match: header(h, &IF_MATCH),
+        if_unmodified_since: header(h, &IF_UNMODIFIED_SINCE),
+        if_none_match: header(h, &IF_NONE_MATCH),
+        if_modified_since: header(h, &IF_MODIFIED_SINCE),
+        range: header(h, &RANGE),
+        if_range: header(h, &IF_RANGE),
+    };
+    let current = Current {
+        tag: &sel.tag,
+        modified: sel.modified,
+        len: sel.len,
+    };
+    let answer = decide(get, &conditions, &current, SystemTime::now());
+    let span = match &answer {
+        Answer::Full => Some((0, sel.len)),
+        Answer::Partial(r) => Some((*r.start(), r.end() - r.start() + 1)),
+        _ => None,
+    };
+    let mut sel = sel;
+    let bytes = match span {
+        Some((start, len)) if get && len <= IN_MEMORY => {
+            let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            sel.file.seek(SeekFrom::Start(start))?;
+            (&mut sel.file).take(len).read_to_end(&mut buf)?;
+            Some(buf)
+        }
+        Some((start, _)) if get => {
+            sel.file.seek(SeekFrom::Start(start))?;
+            None
+        }
+        _ => None,
+    };
+    Ok(Found::File { sel, answer, bytes })
+}
+
+/// The gzip copy of the file at `real`, opened, when there is a current one.
+fn open_copy(real: &Path, name: &str) -> Option<Selected> {
+    let source = std::fs::metadata(real).ok()?;
+    let file = File::open(real.with_file_name(copy_name(name))).ok()?;
+    let meta = file.metadata().ok()?;
+    is_current(&source, &meta).then_some(())?;
+    Some(Selected {
+        name: name.to_string(),
+        tag: files::etag(&meta, "-gz"),
+        modified: meta.modified().ok()?,
+        len: meta.len(),
+        file,
+        gzip: true,
+    })
+}
+
+fn respond(sel: Selected, answer: Answer, bytes: Option<Vec<u8>>, get: bool) -> Response<Body> {
+    let (status, len) = match &answer {
+        Answer::Full => (StatusCode::OK, Some(sel.len)),
+        Answer::Partial(r) => (StatusCode::PARTIAL_CONTENT, Some(r.end() - r.start() + 1)),
+        Answer::NotModified => (StatusCode::NOT_MODIFIED, None),
+        Answer::PreconditionFailed => (StatusCode::PRECONDITION_FAILED, None),
+        Answer::RangeNotSatisfiable => (StatusCode::RANGE_NOT_SATISFIABLE, None),
+    };
+    let mut h = HeaderMap::new();
+    decorate(&mut h, &sel);
+    if let Some(n) = len {
+        h.insert(CONTENT_LENGTH, HeaderValue::from(n));
+        h.insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    } else {
+        h.remove(CONTENT_ENCODING);
+    }
+    let body = match (get, len, bytes) {
+        (true, Some(_), Some(b)) => Body::from(b),
+        (true, Some(n), None) => stream(sel.file, n),
+        _ => Body::empty(),
+    };
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    *res.headers_mut() = h;
+    let h = res.headers_mut();
+    let range = match &answer {
+        Answer::Partial(r) => Some(format!("bytes {}-{}/{}", r.start(), r.end(), sel.len)),
+        Answer::RangeNotSatisfiable => Some(format!("bytes */{}", sel.len)),
+        _ => None,
+    };
+    if let Some(v) = range.and_then(|r| HeaderValue::from_str(&r).ok()) {
+        h.insert(CONTENT_RANGE, v);
     }
     res
+}
+
+/// A large body, read from the open file (already at its start) as it is sent.
+fn stream(file: File, len: u64) -> Body {
+    use tokio::io::AsyncReadExt;
+    let reader = tokio::fs::File::from_std(file).take(len);
+    Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        reader,
+        64 * 1024,
+    ))
 }
 
 /// The headers every answer about a file carries.
-fn decorate(h: &mut HeaderMap, target: &Target, tag: Option<&str>) {
-    if let Some(ct) = files::content_type(&target.name) {
-        h.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
-    }
-    if let Ok(v) = HeaderValue::from_str(tag.unwrap_or(&target.tag)) {
+fn decorate(h: &mut HeaderMap, sel: &Selected) {
+    h.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(files::content_type(&sel.name)),
+    );
+    if let Ok(v) = HeaderValue::from_str(&sel.tag) {
         h.insert(ETAG, v);
     }
-    if let Some(m) = target.modified.as_deref().and_then(|m| m.parse().ok()) {
-        h.insert(LAST_MODIFIED, m);
+    if let Ok(v) = HeaderValue::from_str(&httpdate::fmt_http_date(sel.modified)) {
+        h.insert(LAST_MODIFIED, v);
+    }
+    if sel.gzip {
+        h.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     h.insert(CACHE_CONTROL, HeaderValue::from_static(MAX_AGE));
-    if !h.contains_key(VARY) {
-        h.insert(VARY, HeaderValue::from_static("accept-encoding"));
-    }
-    if files::is_feed(&target.name) {
+    h.insert(VARY, HeaderValue::from_static("accept-encoding"));
+    if files::is_feed(&sel.name) {
         h.insert(ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     }
-}
-
-/// A gzipped body is another representation: its strong tag is `"…-gzip"`.
-async fn gzip_tag(mut res: Response) -> Response {
-    let gzipped = res
-        .headers()
-        .get(CONTENT_ENCODING)
-        .is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(b"gzip"));
-    if gzipped
-        && let Some(tag) = res.headers().get(ETAG).and_then(|t| t.to_str().ok())
-        && !tag.ends_with("-gzip\"")
-        && let Ok(v) = HeaderValue::from_str(&format!("{}-gzip\"", tag.trim_end_matches('"')))
-    {
-        res.headers_mut().insert(ETAG, v);
-    }
-    res
 }

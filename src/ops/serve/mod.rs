@@ -1,9 +1,12 @@
-//! `feedbraid serve`: the output folder over HTTP (see `http` and `files`), and with
+//! `feedbraid serve`: the output folder over HTTP (see [`http`], [`files`] and
+//! [`conditional`]; connections, their cap and timeouts in [`conns`]), and with
 //! `--every` a run at start-up and then on that schedule, in the same process, on the same
 //! runtime. Each run is [`run::run_on`] on a blocking thread, so it takes the same lock as a
 //! cron-started `run`: runs never overlap. SIGTERM or SIGINT lets the current run finish (it
 //! commits the state and releases the lock), stops the server and returns.
 
+pub(crate) mod conditional;
+pub(crate) mod conns;
 pub(crate) mod files;
 pub(crate) mod http;
 
@@ -39,8 +42,8 @@ pub enum ServeError {
     Server(std::io::Error),
 }
 
-/// Serves until SIGTERM or SIGINT. Prints `feedbraid: serving DIR on http://ADDR/` on stderr once
-/// listening, and each scheduled run's summary as `run` would.
+/// Serves until SIGTERM or SIGINT. Prints `feedbraid: serving DIR (up to N connections) on
+/// http://ADDR/` on stderr once listening, and each scheduled run's summary as `run` would.
 pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
     let run_opts = RunOptions {
         config: opts.config.clone(),
@@ -60,8 +63,9 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
                 err,
             })?;
         let local = listener.local_addr().map_err(ServeError::Server)?;
+        let cap = conns::cap(conns::open_file_limit(), cfg.fetch.concurrency);
         eprintln!(
-            "feedbraid: serving {} on http://{local}/",
+            "feedbraid: serving {} (up to {cap} connections) on http://{local}/",
             cfg.output_dir.display()
         );
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -69,16 +73,10 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         let scheduler = opts
             .every
             .map(|every| tokio::spawn(schedule(run_opts, every, stop_rx.clone())));
-        let mut stopped = stop_rx.clone();
-        let served = axum::serve(listener, http::router(policy))
-            .with_graceful_shutdown(async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            })
-            .await;
+        conns::run(listener, policy, cap, stop_rx).await;
         if let Some(s) = scheduler {
             let _ = s.await;
         }
-        served.map_err(ServeError::Server)?;
         eprintln!("feedbraid: stopped");
         Ok(())
     })

@@ -1,11 +1,13 @@
 //! The renderers: the same entries into Atom ([`atom`](mod@atom), the product), JSON Feed ([`json`]), RSS
-//! 2.0 ([`rss`]), HTML pages and embeds ([`html`]) and OPML ([`opml`]). Each is pure: values in,
-//! bytes out, the same bytes for the same values.
+//! 2.0 ([`rss`]), HTML pages and embeds ([`html`], from the values `page` works out for the
+//! templates) and OPML ([`opml`]). Each is pure: values in, bytes out, the same bytes for the
+//! same values.
 
 pub mod atom;
 pub mod html;
 pub mod json;
 pub mod opml;
+mod page;
 pub mod rss;
 
 pub use atom::{History, RenderError, atom, atom_document, atom_with_tombstones, feed_updated};

@@ -7,7 +7,12 @@
 //! - `dc:creator` for authors (RSS `<author>` must be an e-mail address);
 //! - one `<enclosure>` per item (the first download; RSS readers take only one);
 //! - `atom:link rel="self"` (and `rel="hub"` per WebSub hub), `<source>` for the partner;
-//! - `pubDate` in RFC 822, the entry's published date, else its updated date.
+//! - `pubDate` in RFC 822, the entry's published date, else its updated date;
+//! - titles (the channel's, each item's and each `<source>`'s) are escaped twice, as the RSS
+//!   Best Practices Profile asks for titles: `&` and `<` as HTML entities, then the XML escaping
+//!   (`AT&T` is written `AT&amp;amp;T`). Many readers (feedparser, feedbraid's own ingest) take an
+//!   RSS title as HTML; escaped once, a partner's title `"><svg onload=...>` would reach them as
+//!   markup (issue 27, defect 18).
 //!
 //! Pure and deterministic: `lastBuildDate` is the newest entry's date, never the clock.
 
@@ -24,6 +29,12 @@ use crate::publish::render::{RenderError, feed_updated};
 use crate::text::xml::xml_safe;
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+
+/// A title as RSS writes it: the text, with `&` and `<` as HTML entities (the `rss` crate then
+/// escapes it for XML).
+fn title(text: &str) -> String {
+    xml_safe(text).replace('&', "&amp;").replace('<', "&lt;")
+}
 
 fn rfc822(d: DateTime<Utc>) -> String {
     d.to_rfc2822()
@@ -51,7 +62,7 @@ fn item(meta: &FeedMeta, e: &Entry) -> Item {
         e.authors.iter().map(|a| xml_safe(&a.name)).collect()
     };
     Item {
-        title: Some(xml_safe(&e.title)),
+        title: Some(title(&e.title)),
         link: Some(e.link.clone()),
         description: e.summary.as_deref().or(e.content.as_deref()).map(xml_safe),
         categories: e
@@ -76,7 +87,7 @@ fn item(meta: &FeedMeta, e: &Entry) -> Item {
         source: e.source.as_ref().and_then(|s| {
             Some(Source {
                 url: s.feed_url.clone()?,
-                title: Some(xml_safe(&s.title)),
+                title: Some(title(&s.title)),
             })
         }),
         content: e.content.as_deref().map(xml_safe),
@@ -99,7 +110,7 @@ pub fn rss(meta: &FeedMeta, entries: &[Entry], rss_url: &str) -> Result<Vec<u8>,
     extensions.insert("atom".to_string(), atom);
     let mut namespaces = BTreeMap::new();
     namespaces.insert("atom".to_string(), ATOM_NS.to_string());
-    let title = xml_safe(&meta.title);
+    let title = title(&meta.title);
     let channel = Channel {
         description: meta
             .subtitle

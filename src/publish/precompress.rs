@@ -1,0 +1,152 @@
+//! The gzip copies of the text outputs (issue 21): `feed.atom.gz` beside `feed.atom`, compressed
+//! once, at publish time, and then served as they are (`feedbraid serve`, nginx's `gzip_static`)
+//! instead of compressing every response.
+//!
+//! The [`Disk`](super::sink::Disk) sink writes a copy in the same publication as its source,
+//! all or nothing with the rest, and only when the source changes (or when the copy is missing
+//! or older than its source: files published before copies existed, a file edited by hand).
+//! One rule ties a copy to its source: **a copy is current when it is at least as new as its
+//! source** ([`is_current`]). The sink stages a copy after its source and renames it after it,
+//! so a copy is never newer than a source it does not match, even if the publish is cut short
+//! between the two renames; `serve` sends a copy only when it is current, else the file itself.
+//!
+//! Brotli copies were measured and left out (`docs/performance.md`): at its best level a fifth
+//! smaller than gzip's best on the shipped example, for ten times the CPU to write, a new
+//! dependency and a second copy of every file; and most feed readers do not ask for it.
+
+use std::fs::Metadata;
+use std::io::Write;
+use std::path::Path;
+
+/// The extensions of the files that get a copy: the text formats feedbraid writes.
+pub const EXTENSIONS: &[&str] = &["atom", "rss", "json", "html", "opml", "xsl", "xml"];
+
+/// Whether a published file gets a gzip copy (by its extension).
+pub fn compressible(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && EXTENSIONS.contains(&ext))
+}
+
+/// The copy's name: `feed.atom` → `feed.atom.gz`.
+pub fn copy_name(name: &str) -> String {
+    format!("{name}.gz")
+}
+
+/// The gzip bytes of `bytes`, at the best compression (done once per change, read many times).
+/// Deterministic: no file name and no time in the header.
+pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = flate2::GzBuilder::new().write(
+        Vec::with_capacity(bytes.len() / 3 + 64),
+        flate2::Compression::best(),
+    );
+    enc.write_all(bytes)?;
+    enc.finish()
+}
+
+/// Whether `copy` may stand for `source`: both regular files, the copy at least as new.
+pub fn is_current(source: &Metadata, copy: &Metadata) -> bool {
+    match (source.modified(), copy.modified()) {
+        (Ok(s), Ok(c)) => source.is_file() && copy.is_file() && c >= s,
+        _ => false,
+    }
+}
+
+/// Whether the file at `source` has a current copy beside it.
+pub fn has_current_copy(source: &Path) -> bool {
+    let copy = source.with_file_name(copy_name(
+        &source
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    ));
+    match (std::fs::metadata(source), std::fs::metadata(copy)) {
+        (Ok(s), Ok(c)) => is_current(&s, &c),
+        _ => false,
+    }
+}
+
+/// The compressible regular files directly in `dir` (not hidden; `prefix` is prepended to each
+/// name, such as `archive/`) whose copy is missing or stale, and whose copy's place is free or a
+/// regular file. Sorted, for a deterministic publication.
+pub fn without_current_copy(dir: &Path, prefix: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_string();
+            let regular = e.file_type().ok()?.is_file();
+            let copy_ok =
+                std::fs::symlink_metadata(dir.join(copy_name(&name))).map_or(true, |m| m.is_file());
+            (regular
+                && copy_ok
+                && !name.starts_with('.')
+                && compressible(&name)
+                && !has_current_copy(&e.path()))
+            .then(|| format!("{prefix}{name}"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_outputs_get_copies_and_nothing_else() {
+        for n in [
+            "feed.atom",
+            "zh.json",
+            "index.html",
+            "feed.rss",
+            "archive/2026-03.atom",
+        ] {
+            assert!(compressible(n), "{n}");
+        }
+        for n in [
+            "feed.atom.gz",
+            "a.pdf",
+            "media/ab/cd.jpg",
+            ".atom",
+            "state.db",
+            "atom",
+        ] {
+            assert!(!compressible(n), "{n}");
+        }
+        assert_eq!(copy_name("archive/2026-03.atom"), "archive/2026-03.atom.gz");
+    }
+
+    #[test]
+    fn gzip_is_deterministic_and_decodes() {
+        let text = "<feed>".repeat(1000);
+        let (a, b) = (gzip(text.as_bytes()), gzip(text.as_bytes()));
+        let a = a.expect("gzip");
+        assert_eq!(a, b.expect("gzip"));
+        assert!(a.len() < text.len() / 10);
+        let mut back = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&a[..]), &mut back)
+            .expect("gunzip");
+        assert_eq!(back, text);
+    }
+
+    #[test]
+    fn a_copy_older_than_its_source_is_not_current() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let src = dir.path().join("feed.atom");
+        std::fs::write(&src, "new").expect("write");
+        assert!(!has_current_copy(&src), "no copy");
+        std::fs::write(dir.path().join("feed.atom.gz"), "gz").expect("write");
+        assert!(has_current_copy(&src));
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(dir.path().join("feed.atom.gz"))
+            .and_then(|f| f.set_modified(old))
+            .expect("age the copy");
+        assert!(!has_current_copy(&src), "stale");
+        assert_eq!(without_current_copy(dir.path(), "x/"), vec!["x/feed.atom"]);
+    }
+}

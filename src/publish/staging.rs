@@ -1,0 +1,135 @@
+//! How the Disk sink stages a file: a temp file in the same folder (`.NAME.XXXXXX.tmp`: hidden,
+//! so `serve` never sends it), written, flushed to disk and made world-readable, then renamed
+//! into place by the sink. And the sweep of the temp files a killed publish left behind.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Whether `file` is a temp file [`stage`] names for one of `names`: `.NAME.XXXXXX.tmp`.
+fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
+    let Some(inner) = file.strip_prefix('.').and_then(|f| f.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((name, rand)) = inner.rsplit_once('.') else {
+        return false;
+    };
+    rand.len() == 6 && rand.bytes().all(|b| b.is_ascii_alphanumeric()) && is_ours(name)
+}
+
+/// Removes the temp files a killed writer left behind in `dir` (issue 14, defect 6; issue 27,
+/// defect 7): only [`temp_file`]'s naming, for a file `is_ours` accepts (the run: a file it
+/// publishes or one already in the folder; `import` and `withdraw`: the file they edit). The
+/// caller must hold the lock that keeps every other writer of those files out, so that no temp
+/// file in flight is removed. Best effort: a file that cannot be removed is left for next time.
+pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Writes `bytes` to a temp file beside `path` (`.NAME.XXXXXX.tmp`), flushed to disk and
+/// world-readable, for the caller to rename into place.
+pub(super) fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Outputs may live in a folder of their own (`archive/2026-03.atom`).
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = temp_file(dir, &name)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    set_readable(tmp.path())?;
+    Ok(tmp)
+}
+
+/// An empty temp file for `name` in `dir`, named `.NAME.XXXXXX.tmp`: the naming every atomic
+/// replacement of ours uses, and [`remove_stale_temps`] recognises.
+pub fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .rand_bytes(6)
+        .tempfile_in(dir)
+}
+
+#[cfg(unix)]
+fn set_readable(p: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_readable(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_our_temp, remove_stale_temps};
+
+    fn names(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn stale_temps_of_ours_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path();
+        std::fs::write(p.join("old.html"), b"kept").expect("test setup");
+        for f in [
+            ".a.atom.Ab12Z9.tmp",   // for a file this run publishes (not on disk yet)
+            ".old.html.xY3456.tmp", // for a file already in the folder
+            ".gone.css.abcdef.tmp", // for a file that is neither
+            ".a.atom.abc.tmp",      // not our naming
+            ".notes.txt",
+            "old.html.bak",
+        ] {
+            std::fs::write(p.join(f), b"t").expect("test setup");
+        }
+        std::fs::create_dir(p.join(".old.html.dir999.tmp")).expect("test setup");
+        remove_stale_temps(p, |n| n == "a.atom");
+        assert_eq!(
+            names(p),
+            vec![
+                ".a.atom.abc.tmp",
+                ".gone.css.abcdef.tmp",
+                ".notes.txt",
+                ".old.html.dir999.tmp",
+                "old.html",
+                "old.html.bak"
+            ]
+        );
+    }
+
+    #[test]
+    fn temp_naming() {
+        let ours = |n: &str| n == "feed.atom";
+        assert!(is_our_temp(".feed.atom.aB3xY9.tmp", ours));
+        assert!(!is_our_temp("feed.atom.aB3xY9.tmp", ours), "no dot");
+        assert!(!is_our_temp(".feed.atom.aB3xY9.tmq", ours), "suffix");
+        assert!(!is_our_temp(".feed.atom.aB3xY.tmp", ours), "five");
+        assert!(!is_our_temp(".feed.atom.aB3xY99.tmp", ours), "seven");
+        assert!(
+            !is_our_temp(".feed.atom.aB3-Y9.tmp", ours),
+            "not alphanumeric"
+        );
+        assert!(!is_our_temp(".other.atom.aB3xY9.tmp", ours), "not ours");
+        assert!(!is_our_temp(".aB3xY9.tmp", |_| true), "no name part");
+    }
+}
