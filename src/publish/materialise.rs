@@ -157,6 +157,16 @@ pub(crate) fn materialise(
         });
         out.insert(t.key, entry);
     }
+    // Without mirroring, no inline image is published (it would be published as received).
+    if !cfg.output.mirror_media {
+        for e in out.values_mut() {
+            for html in [&mut e.summary, &mut e.content].into_iter().flatten() {
+                if let std::borrow::Cow::Owned(clean) = crate::publish::media::drop_inline(html) {
+                    *html = clean;
+                }
+            }
+        }
+    }
     // Nothing new: no write at all (a warm run whose views are rendered again writes nothing).
     if !rows.is_empty() {
         let locals: Vec<String> = g
