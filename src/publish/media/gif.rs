@@ -5,7 +5,8 @@
 //! - graphic control extensions (delay, disposal, transparency), rewritten as their one
 //!   four-byte block;
 //! - the NETSCAPE2.0 application extension, rewritten as its loop count alone;
-//! - the trailer, after which nothing is kept.
+//! - the trailer, after which nothing is kept (added when the file ends between blocks without
+//!   one, as some encoders write them).
 //!
 //! Everything else goes: comments, plain-text extensions, every other application extension
 //! (XMP and ICC profiles ride in them), unknown extensions, and extra sub-blocks.
@@ -56,7 +57,8 @@ pub fn walk(b: &[u8], frames: &mut Frames) -> Result<Vec<u8>, Refusal> {
     let mut kept = Vec::with_capacity(b.len());
     kept.extend_from_slice(b.get(..i).ok_or_else(truncated)?);
     loop {
-        match *b.get(i).ok_or_else(truncated)? {
+        // A file that ends between blocks lacks only its trailer: browsers show it, so it is kept.
+        match b.get(i).copied().unwrap_or(0x3B) {
             0x3B => {
                 kept.push(0x3B);
                 return Ok(kept);
@@ -153,7 +155,10 @@ mod tests {
         gif.extend(b"\x2c\0\0\0\0\x60\xea\x60\xea\x80\0\0\0\0\0\0\x02\x02\x44\x01\0\x3b");
         assert_eq!(walked(&gif).expect("walks").1, [(1, 1), (60_000, 60_000)]);
         let corrupt = |b: &[u8]| matches!(walked(b), Err(Refusal::Corrupt(_)));
-        assert!(corrupt(HEAD), "no trailer");
+        assert_eq!(
+            walked(HEAD).expect("trailer added").0,
+            [HEAD, b"\x3b"].concat()
+        );
         assert!(corrupt(&[HEAD, b"\x00"].concat()), "not a block");
         assert!(corrupt(&[HEAD, &IMAGE[..12]].concat()), "cut in the pixels");
         assert!(corrupt(b"GIF89a\x01\0"), "short screen");
