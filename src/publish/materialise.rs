@@ -126,6 +126,16 @@ pub(crate) fn materialise(
         let locals: Vec<String> = g.locals.iter().map(|e| rules.local_key(e)).collect();
         state.save_cleaned(&rows, &locals)?;
     }
+    // Without mirroring, no inline image is published (it would be published as received).
+    if !cfg.output.mirror_media {
+        for e in out.values_mut() {
+            for html in [&mut e.summary, &mut e.content].into_iter().flatten() {
+                if let std::borrow::Cow::Owned(clean) = crate::publish::media::drop_inline(html) {
+                    *html = clean;
+                }
+            }
+        }
+    }
     Ok((out, count))
 }
 

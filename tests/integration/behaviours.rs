@@ -157,7 +157,12 @@ fn iframes_only_from_allowed_hosts_and_only_raster_data_images() {
     );
     assert!(xml.contains("sandbox="), "{xml}");
     assert!(!xml.contains("ads.example.com"));
-    assert!(xml.contains("data:image/png;base64"));
+    // The PNG data: image passes the sanitiser but is never published as received (issue 27):
+    // without mirroring it becomes its alt text.
+    assert!(
+        !xml.contains("data:image") && xml.contains("Image: dot"),
+        "{xml}"
+    );
     assert!(!xml.contains("svg+xml") && !xml.contains("srcset"), "{xml}");
 }
 

@@ -5,8 +5,11 @@
 //!
 //! Every image a published entry references (in its HTML, and its `image`) is fetched once, with
 //! the feeds' politeness (timeouts, per-host limits, a byte cap: `media_max_bytes`), checked by
-//! its bytes (`sniff`), stripped of EXIF/XMP/IPTC/comments (`strip`), and stored content-addressed
-//! under `output/media/ab/abcdef....jpg`. The HTML is then rewritten (`rewrite`): mirrored images
+//! its bytes (`sniff`), walked block by block keeping only what decoding needs, every frame held to
+//! the pixel limit (`strip`, with one walker per format: `jpeg`, `png`, `gif`, `webp`), and stored
+//! content-addressed under `output/media/ab/abcdef....jpg` (`store`). Inline `data:` images go
+//! through the same checks from their decoded bytes (`inline`); with mirroring off they are
+//! dropped for their alt text ([`drop_inline`]). The HTML is then rewritten (`rewrite`): mirrored images
 //! point at the copy beside `self_url`; an image that cannot be mirrored becomes a plain link,
 //! never a hot-link; iframes become links. Images on the network's own site are first-party and
 //! stay as they are. Copies no output references for 30 days are deleted (`cleanup`).
@@ -15,20 +18,27 @@
 //! guard, `Reach::Public`); only images of the network's own entries and of sources whose
 //! configured URL is itself private may.
 
+mod gif;
+mod inline;
+mod jpeg;
+mod png;
 mod rewrite;
 mod sniff;
+mod store;
 mod strip;
+mod webp;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use url::Url;
 
-pub use rewrite::{image_urls, rewrite};
-pub use sniff::{Kind, Refusal, sniff};
-pub use strip::{orientation, strip};
+pub use jpeg::orientation;
+pub use rewrite::{drop_inline, image_urls, is_inline, rewrite};
+pub use sniff::{Kind, MAX_PIXELS, MAX_SIDE, Refusal, sniff, within};
+pub use store::cleanup;
+pub use strip::{clean, frames, strip};
 
 use crate::config::{Config, Location};
 use crate::ingest::fetch::{FailureKind, Fetcher, Guard, Outcome, Reach};
@@ -50,6 +60,18 @@ pub struct MediaReport {
     pub bytes: u64,
 }
 
+impl MediaReport {
+    /// Counts an inline image stored now, or found stored by an earlier run.
+    fn note(&mut self, s: &store::Stored) {
+        if s.new {
+            self.mirrored += 1;
+            self.bytes += s.bytes;
+        } else {
+            self.reused += 1;
+        }
+    }
+}
+
 /// The mirroring stage of one run.
 #[derive(Debug)]
 pub struct Mirror {
@@ -60,6 +82,7 @@ pub struct Mirror {
     /// Configured URL per source name: decides whether its images may reach private addresses.
     sources: HashMap<String, Url>,
     offline: bool,
+    max_bytes: u64,
 }
 
 impl Mirror {
@@ -97,13 +120,11 @@ impl Mirror {
                 })
                 .collect(),
             offline,
+            max_bytes: cfg.output.media_max_bytes,
         }))
     }
 
     fn first_party(&self, url: &str) -> bool {
-        if url.starts_with("data:") {
-            return true;
-        }
         Url::parse(url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
@@ -131,28 +152,45 @@ impl Mirror {
             }
         }
         wanted.retain(|u, _| !self.first_party(u));
-        let known = state.media_files()?;
         let mut map: HashMap<String, String> = HashMap::new();
         let mut report = MediaReport::default();
+        // Inline images need no fetch (offline runs too) and no row in the state.
+        wanted.retain(|url, _| !is_inline(url) || self.inline(url, &mut map, &mut report));
+        let known = state.media_files()?;
         let mut todo = Vec::new();
+        let mut new_rows = Vec::new();
         for (url, origins) in wanted {
-            match known.get(&url) {
-                Some(file) if self.out_dir.join(file).is_file() => {
+            let copy = known
+                .get(&url)
+                .and_then(|f| Some((f, std::fs::read(self.out_dir.join(f)).ok()?)));
+            let Some((file, bytes)) = copy else {
+                todo.push((url, origins));
+                continue;
+            };
+            // A copy is checked again when reused: an earlier version may have kept metadata or
+            // missed a bomb. A clean copy strips to itself.
+            if clean(&bytes).is_ok_and(|(_, c)| c == bytes) {
+                report.reused += 1;
+                map.insert(url, file.clone());
+                continue;
+            }
+            match store::store(&self.out_dir, &bytes) {
+                Ok(s) => {
                     report.reused += 1;
-                    map.insert(url, file.clone());
+                    new_rows.push((url.clone(), s.file.clone()));
+                    map.insert(url, s.file);
                 }
-                _ => todo.push((url, origins)),
+                Err(why) => report.refused.push((url, why.to_string())),
             }
         }
-        let mut new_rows = Vec::new();
         if !self.offline {
             for (url, result) in self.fetch_all(todo) {
-                match result.and_then(|bytes| self.store(bytes)) {
-                    Ok((file, n)) => {
+                match result.and_then(|bytes| store::store(&self.out_dir, &bytes)) {
+                    Ok(s) => {
                         report.mirrored += 1;
-                        report.bytes += n;
-                        new_rows.push((url.clone(), file.clone()));
-                        map.insert(url, file);
+                        report.bytes += s.bytes;
+                        new_rows.push((url.clone(), s.file.clone()));
+                        map.insert(url, s.file);
                     }
                     Err(why) => report.refused.push((url, why.to_string())),
                 }
@@ -173,6 +211,26 @@ impl Mirror {
             e.image = e.image.as_deref().and_then(local);
         }
         Ok(report)
+    }
+
+    /// Mirrors an inline image, or reports it refused (by its media type and length, never its
+    /// bytes). Returns `false`: nothing is left to fetch.
+    fn inline(
+        &self,
+        url: &str,
+        map: &mut HashMap<String, String>,
+        report: &mut MediaReport,
+    ) -> bool {
+        let stored = inline::decode(url, self.max_bytes)
+            .and_then(|bytes| store::store(&self.out_dir, &bytes));
+        match stored {
+            Ok(s) => {
+                report.note(&s);
+                map.insert(url.to_string(), s.file);
+            }
+            Err(why) => report.refused.push((inline::label(url), why.to_string())),
+        }
+        false
     }
 
     /// May an image referenced by `origins` reach private addresses? Only if one of them is the
@@ -251,89 +309,4 @@ impl Mirror {
             out
         })
     }
-
-    /// Checks, strips and stores one image; returns its path under the output folder.
-    fn store(&self, bytes: Vec<u8>) -> Result<(String, u64), Refusal> {
-        let kind = sniff(&bytes)?;
-        let clean = strip(kind, bytes)?;
-        let hash = crate::ingest::normalise::ids::hex(&Sha256::digest(&clean));
-        let file = format!("media/{}/{}.{}", &hash[..2], &hash[..32], kind.extension());
-        let path = self.out_dir.join(&file);
-        if !path.is_file() {
-            write_atomic(&path, &clean)
-                .map_err(|e| Refusal::Fetch(format!("cannot store: {e}")))?;
-        }
-        Ok((file, clean.len() as u64))
-    }
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, bytes)?;
-    tmp.as_file().sync_all()?;
-    let perms = std::os::unix::fs::PermissionsExt::from_mode(0o644);
-    std::fs::set_permissions(tmp.path(), perms)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// Deletes mirrored files that no output in `out_dir` has referenced for `keep`; returns how many
-/// went. A referenced file's modification time is set to now, so it records when it was last
-/// seen in use. An output that cannot be read stops the cleanup (nothing is deleted that it might
-/// reference).
-pub fn cleanup(out_dir: &Path, keep: std::time::Duration) -> usize {
-    let media = out_dir.join("media");
-    let Ok(dirs) = std::fs::read_dir(&media) else {
-        return 0;
-    };
-    let mut referenced = String::new();
-    let mut outputs: Vec<PathBuf> = std::fs::read_dir(out_dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    outputs.extend(
-        std::fs::read_dir(out_dir.join("archive"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path()),
-    );
-    for p in outputs.iter().filter(|p| p.is_file()) {
-        match std::fs::read(p) {
-            Ok(bytes) => referenced.push_str(&String::from_utf8_lossy(&bytes)),
-            // Gone since it was listed: it references nothing.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            // What it references is unknown: nothing is deleted this time.
-            Err(_) => return 0,
-        }
-    }
-    let mut removed = 0;
-    for d in dirs.flatten() {
-        for f in std::fs::read_dir(d.path()).into_iter().flatten().flatten() {
-            let name = format!(
-                "media/{}/{}",
-                d.file_name().to_string_lossy(),
-                f.file_name().to_string_lossy()
-            );
-            let old = f
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age > keep);
-            if referenced.contains(&name) {
-                // The file's time is the last time an output was seen to use it.
-                if let Ok(file) = std::fs::File::options().append(true).open(f.path()) {
-                    let _ = file.set_modified(std::time::SystemTime::now());
-                }
-            } else if old && std::fs::remove_file(f.path()).is_ok() {
-                removed += 1;
-            }
-        }
-    }
-    removed
 }

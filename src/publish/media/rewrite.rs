@@ -1,7 +1,8 @@
 //! Rewriting published HTML so that it loads nothing from a third party: each `<img>` points at
 //! its mirrored copy, or becomes a plain link ("Image: alt (at partner.example.org)") that a
 //! reader may choose to follow; each `<iframe>` (a video) becomes a link ("Watch on
-//! youtube-nocookie.com"). Links people click (`href`) are left alone.
+//! youtube-nocookie.com"). Links people click (`href`) are left alone. An inline (`data:`)
+//! image that is not mirrored becomes its alt text ("Image: alt"), never a link to its bytes.
 //!
 //! The input is always our sanitiser's output (html5ever's serialiser: double-quoted attributes,
 //! `&amp;` and `&quot;` escaped), so matching tags with patterns is sound here; it would not be on
@@ -32,6 +33,43 @@ fn host(url: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Is this `src` an inline image (a `data:` URL)?
+pub fn is_inline(src: &str) -> bool {
+    src.trim_start()
+        .get(..5)
+        .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
+}
+
+/// What an image that is not shown becomes when it has nowhere to link to: its alt text.
+fn alt_text(tag: &str) -> String {
+    ALT.captures(tag)
+        .map(|a| unescape(&a[1]))
+        .filter(|a| !a.trim().is_empty())
+        .map(|a| escape(&format!("Image: {a}")))
+        .unwrap_or_default()
+}
+
+/// `html` with every inline (`data:`) image, and every image the sanitiser left without a
+/// `src` (an AVIF or SVG `data:` URL, a `javascript:` one), replaced by its alt text;
+/// everything else, other images included, left byte for byte (mirroring off).
+pub fn drop_inline(html: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |tag: &str| {
+        SRC.captures(tag)
+            .is_none_or(|s| is_inline(&unescape(&s[1])))
+    };
+    if !IMG.find_iter(html).any(|m| hidden(m.as_str())) {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    IMG.replace_all(html, |c: &regex::Captures<'_>| {
+        let tag = &c[0];
+        if hidden(tag) {
+            alt_text(tag)
+        } else {
+            tag.to_string()
+        }
+    })
+}
+
 /// The `src` of every `<img>` (unescaped), in order.
 pub fn image_urls(html: &str) -> Vec<String> {
     IMG.find_iter(html)
@@ -45,12 +83,13 @@ pub fn rewrite(html: &str, mirrored: &dyn Fn(&str) -> Option<String>) -> String 
     let out = IMG.replace_all(html, |c: &regex::Captures<'_>| {
         let tag = &c[0];
         let Some(src) = SRC.captures(tag).map(|s| unescape(&s[1])) else {
-            return String::new();
+            return alt_text(tag);
         };
         match mirrored(&src) {
             Some(local) => SRC
                 .replace(tag, format!("src=\"{}\"", escape(&local)).as_str())
                 .into_owned(),
+            None if is_inline(&src) => alt_text(tag),
             None => {
                 let alt = ALT
                     .captures(tag)
@@ -91,7 +130,31 @@ pub fn rewrite(html: &str, mirrored: &dyn Fn(&str) -> Option<String>) -> String 
 
 #[cfg(test)]
 mod tests {
-    use super::{image_urls, rewrite};
+    use super::{drop_inline, image_urls, rewrite};
+
+    #[test]
+    fn inline_images_become_their_alt_text_and_never_a_link() {
+        let html = r#"<p>a<img src="DATA:image/png;base64,AAAA" alt="A &lt;dot&gt;"><img src="data:image/gif;base64,R0"><img src="https://a.example.org/x.jpg?a=1&amp;b=2" alt="x"></p><iframe src="https://v.example.org/e"></iframe>"#;
+        let kept = r#"<img src="https://a.example.org/x.jpg?a=1&amp;b=2" alt="x"></p><iframe src="https://v.example.org/e"></iframe>"#;
+        assert_eq!(drop_inline(html), format!("<p>aImage: A &lt;dot&gt;{kept}"));
+        let plain = "<p>no inline <img src=\"https://a.example.org/y.png\"></p>";
+        assert!(matches!(drop_inline(plain), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(
+            drop_inline(r#"<img alt="avif">x"#),
+            "Image: avifx",
+            "no src left"
+        );
+        assert_eq!(
+            rewrite(r#"<img alt="avif"><img>x"#, &|_| None),
+            "Image: avifx"
+        );
+        let out = rewrite(html, &|_| None);
+        assert!(
+            out.starts_with("<p>aImage: A &lt;dot&gt;<a href=\"https://a.example.org/x.jpg"),
+            "{out}"
+        );
+        assert!(!out.to_ascii_lowercase().contains("data:"), "{out}");
+    }
 
     #[test]
     fn images_are_mirrored_or_linked_and_iframes_linked() {

@@ -1,7 +1,11 @@
 //! What a downloaded file really is, from its bytes (never from the `Content-Type` a server
-//! sends), and whether it is safe to publish: JPEG, PNG, GIF and WebP are; SVG (it can carry
-//! script), AVIF (its metadata cannot be removed without re-encoding here) and anything else are
-//! not; nor is a decompression bomb (a tiny file that claims huge dimensions).
+//! sends, nor from a `data:` URL's media type): JPEG, PNG, GIF and WebP may be mirrored; SVG (it
+//! can carry script), AVIF (its metadata cannot be removed without re-encoding here) and
+//! anything else may not.
+//!
+//! Also what the format walkers (`jpeg`, `png`, `gif`, `webp`) share: the refusals, the pixel
+//! limit every frame is held to (a decompression bomb is a small file claiming huge
+//! dimensions), and what a walk yields.
 
 /// The image formats that can be mirrored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,48 +41,84 @@ pub enum Refusal {
     #[error("larger than media_max_bytes")]
     TooLarge,
     #[error("corrupt image: {0}")]
-    Corrupt(String),
+    Corrupt(&'static str),
+    #[error("an inline image that is not base64")]
+    NotBase64,
     #[error("could not be fetched: {0}")]
     Fetch(String),
+    #[error("could not be stored: {0}")]
+    Store(String),
 }
 
-/// At most this many pixels (a 50-megapixel photo), and this many on a side.
-const MAX_PIXELS: u64 = 50_000_000;
-const MAX_SIDE: u32 = 20_000;
+/// At most this many pixels in any frame (a 50-megapixel photo), and this many on a side.
+pub const MAX_PIXELS: u64 = 50_000_000;
+pub const MAX_SIDE: u32 = 20_000;
 
-fn check(w: u32, h: u32) -> Result<(), Refusal> {
-    if w == 0 || h == 0 || w > MAX_SIDE || h > MAX_SIDE || u64::from(w) * u64::from(h) > MAX_PIXELS
-    {
-        return Err(Refusal::Bomb(w, h));
+/// Is a `w`×`h` frame within the limits?
+pub fn within(w: u32, h: u32) -> bool {
+    w > 0 && h > 0 && w <= MAX_SIDE && h <= MAX_SIDE && u64::from(w) * u64::from(h) <= MAX_PIXELS
+}
+
+/// A frame's width and height.
+pub type Size = (u32, u32);
+
+/// The size of every frame a walk meets (the canvas or screen first, where the format has one),
+/// held to the limits as it is met when `enforce` is set: a bomb is refused at its header,
+/// before anything behind it is read.
+#[derive(Debug, Default)]
+pub struct Frames {
+    pub sizes: Vec<Size>,
+    pub enforce: bool,
+}
+
+impl Frames {
+    pub fn enforcing() -> Frames {
+        Frames {
+            sizes: Vec::new(),
+            enforce: true,
+        }
     }
-    Ok(())
+
+    pub fn add(&mut self, (w, h): Size) -> Result<(), Refusal> {
+        if self.enforce && !within(w, h) {
+            return Err(Refusal::Bomb(w, h));
+        }
+        self.sizes.push((w, h));
+        Ok(())
+    }
 }
 
-fn be32(b: &[u8], at: usize) -> Option<u32> {
+pub fn be16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+pub fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// The image's kind, once its dimensions are checked.
+pub fn le16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+pub fn le24(b: &[u8], at: usize) -> Option<u32> {
+    let x = b.get(at..at + 3)?;
+    Some(u32::from(x[0]) | u32::from(x[1]) << 8 | u32::from(x[2]) << 16)
+}
+
+pub fn le32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The image's kind, by its signature. Its dimensions are checked, frame by frame, when it is
+/// stripped (`strip`).
 pub fn sniff(b: &[u8]) -> Result<Kind, Refusal> {
     if b.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        let (w, h) = jpeg_size(b).ok_or_else(|| Refusal::Corrupt("no JPEG frame header".into()))?;
-        check(w, h)?;
         return Ok(Kind::Jpeg);
     }
     if b.starts_with(b"\x89PNG\r\n\x1a\n") {
-        if b.get(12..16) != Some(b"IHDR") {
-            return Err(Refusal::Corrupt("no PNG header chunk".into()));
-        }
-        let (w, h) = (be32(b, 16).unwrap_or(0), be32(b, 20).unwrap_or(0));
-        check(w, h)?;
         return Ok(Kind::Png);
     }
     if b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a") {
-        let le = |at: usize| {
-            b.get(at..at + 2)
-                .map_or(0, |x| u32::from(u16::from_le_bytes([x[0], x[1]])))
-        };
-        check(le(6), le(8))?;
         return Ok(Kind::Gif);
     }
     if b.len() > 12 && &b[..4] == b"RIFF" && &b[8..12] == b"WEBP" {
@@ -94,34 +134,26 @@ pub fn sniff(b: &[u8]) -> Result<Kind, Refusal> {
     Err(Refusal::NotAnImage)
 }
 
-/// Width and height from the first SOFn segment.
-fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
-    let mut i = 2;
-    while i + 4 <= b.len() {
-        if b[i] != 0xFF {
-            i += 1;
-            continue;
-        }
-        let marker = b[i + 1];
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        if matches!(marker, 0xD8 | 0x01 | 0xD0..=0xD7) {
-            i += 2;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([b[i + 2], *b.get(i + 3)?]));
-        let is_sof = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        if is_sof {
-            let h = u16::from_be_bytes([*b.get(i + 5)?, *b.get(i + 6)?]);
-            let w = u16::from_be_bytes([*b.get(i + 7)?, *b.get(i + 8)?]);
-            return Some((u32::from(w), u32::from(h)));
-        }
-        if marker == 0xDA {
-            return None;
-        }
-        i += 2 + len;
+#[cfg(test)]
+mod tests {
+    use super::{Frames, Kind, Refusal, sniff, within};
+
+    #[test]
+    fn kinds_by_signature_and_limits_per_frame() {
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0"), Ok(Kind::Jpeg));
+        assert_eq!(sniff(b"GIF87a"), Ok(Kind::Gif));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Ok(Kind::WebP));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBP"), Err(Refusal::NotAnImage));
+        assert_eq!(sniff(b"\0\0\0\x1cftypavis"), Err(Refusal::Avif));
+        assert_eq!(sniff(b"<?xml?><SVG>"), Err(Refusal::Svg));
+        assert!(within(20_000, 2_500) && within(1, 1));
+        assert!(!within(20_001, 1) && !within(1, 20_001) && !within(0, 5));
+        assert!(!within(7072, 7071) && within(7071, 7071));
+        let mut f = Frames::enforcing();
+        assert_eq!(f.add((1, 1)), Ok(()));
+        assert_eq!(f.add((60_000, 60_000)), Err(Refusal::Bomb(60_000, 60_000)));
+        assert_eq!(f.sizes, [(1, 1)]);
+        let mut counting = Frames::default();
+        assert_eq!(counting.add((0, 0)), Ok(()));
     }
-    None
 }
