@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use feedbraid::config::ConfigError;
 use feedbraid::ingest::report::SourceReport;
 use feedbraid::ops::Fatal;
+use feedbraid::ops::deploy::{DeployError, DeployOptions, DeployReport};
 use feedbraid::ops::import::{ImportError, ImportOptions};
 use feedbraid::ops::progress::Progress;
 use feedbraid::ops::run::{self, RunOptions};
@@ -46,6 +47,10 @@ enum Command {
     /// Add a [[source]] to the config for each feed in an OPML subscription list that is not
     /// configured yet (exit 0 done, 2 unreadable OPML or config, or nothing written).
     Import(ImportArgs),
+    /// Copy the output folder to the `[deploy] target` (object storage or a folder): only what
+    /// changed, the files readers start from last (exit 0 done, 1 the lease is held or the after
+    /// hook failed, 2 not finished: the next deploy completes it).
+    Deploy(DeployArgs),
 }
 
 // The arguments of each subcommand (their help is the variant's above).
@@ -73,6 +78,9 @@ struct RunArgs {
     /// Also print the run report (what status.json holds) as JSON on stdout.
     #[arg(long)]
     json: bool,
+    /// Then deploy the output to the `[deploy] target` (see `feedbraid deploy`).
+    #[arg(long, conflicts_with = "offline")]
+    deploy: bool,
 }
 
 #[derive(Args)]
@@ -85,6 +93,9 @@ struct ServeArgs {
     /// Run now and then this long after each run ends, e.g. `30m`, `1h`, `90s`.
     #[arg(long, value_name = "DURATION", value_parser = feedbraid::config::parse_duration)]
     every: Option<std::time::Duration>,
+    /// With --every: deploy after each run (see `feedbraid deploy`).
+    #[arg(long, requires = "every")]
+    deploy: bool,
 }
 
 #[derive(Args)]
@@ -155,6 +166,18 @@ struct ImportArgs {
     file: PathBuf,
 }
 
+#[derive(Args)]
+struct DeployArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    config: PathBuf,
+    /// Print what would be uploaded and deleted; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Compare with the store's own listing instead of the state's record of the last deploy.
+    #[arg(long)]
+    full: bool,
+}
+
 /// Why a command failed: `main` prints it as `feedbraid: MESSAGE` and exits with its code.
 #[derive(Debug, thiserror::Error)]
 enum Failure {
@@ -168,6 +191,8 @@ enum Failure {
     Withdraw(#[from] WithdrawError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    Deploy(#[from] DeployError),
     /// `run --json`: the report could not be serialised (the run itself is done).
     #[error("cannot write the JSON report: {0}")]
     RunJson(#[source] serde_json::Error),
@@ -183,6 +208,7 @@ impl Failure {
         match self {
             Failure::Fatal(e) => e.exit_code(),
             Failure::Import(e) => e.exit_code(),
+            Failure::Deploy(e) => e.exit_code(),
             _ => 2,
         }
     }
@@ -201,6 +227,7 @@ fn main() -> ExitCode {
         Command::Repair(a) => repair(a),
         Command::Status(a) => status(a),
         Command::Import(a) => import(a),
+        Command::Deploy(a) => deploy(a),
     };
     let code = outcome.unwrap_or_else(|e| {
         eprintln!("feedbraid: {e}");
@@ -223,9 +250,9 @@ fn with_config(config: PathBuf) -> RunOptions {
 fn run_cmd(a: RunArgs) -> Outcome {
     let opts = RunOptions {
         offline: a.offline,
-        out: a.out,
-        state: a.state,
-        ..with_config(a.config)
+        out: a.out.clone(),
+        state: a.state.clone(),
+        ..with_config(a.config.clone())
     };
     let progress = (!a.quiet && std::io::stderr().is_terminal())
         .then(|| run::load_config(&opts).ok())
@@ -236,7 +263,21 @@ fn run_cmd(a: RunArgs) -> Outcome {
             p.on_source(r);
         }
     };
-    let result = run::runtime().and_then(|rt| run::run_on(&opts, rt.handle(), &on_source));
+    let rt = run::runtime()?;
+    let once = || run::run_on(&opts, rt.handle(), &on_source);
+    let (result, deployed) = if a.deploy {
+        let d = DeployOptions {
+            run: opts.clone(),
+            ..DeployOptions::default()
+        };
+        match feedbraid::ops::deploy::run_then_deploy(&d, rt.handle(), once) {
+            Ok((r, dep)) => (Ok(r), Some(dep)),
+            Err(DeployError::Fatal(f)) => (Err(f), None),
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        (once(), None)
+    };
     if let Some(p) = &progress {
         p.finish();
     }
@@ -253,7 +294,43 @@ fn run_cmd(a: RunArgs) -> Outcome {
         report.summary()
     };
     eprint!("{text}");
-    Ok(report.exit_code())
+    let deploy_code = match deployed {
+        None => 0,
+        Some(Ok(d)) => print_deploy(&d),
+        Some(Err(e)) => {
+            eprintln!("feedbraid: {e}");
+            e.exit_code()
+        }
+    };
+    Ok(report.exit_code().max(deploy_code))
+}
+
+/// The deploy's summary on stderr; its exit code.
+fn print_deploy(d: &DeployReport) -> i32 {
+    eprint!("{}", d.summary());
+    d.exit_code()
+}
+
+/// `feedbraid deploy`: the plan (with `--dry-run`) or what was done, on stderr.
+fn deploy(a: DeployArgs) -> Outcome {
+    let rt = run::runtime()?;
+    let report = feedbraid::ops::deploy::deploy(
+        &DeployOptions {
+            run: with_config(a.config),
+            dry_run: a.dry_run,
+            full: a.full,
+        },
+        rt.handle(),
+    )?;
+    if a.dry_run {
+        for name in &report.plan.uploads {
+            println!("upload\t{name}");
+        }
+        for name in &report.plan.deletes {
+            println!("delete\t{name}");
+        }
+    }
+    Ok(print_deploy(&report))
 }
 
 /// `feedbraid serve`: returns once asked to stop.
@@ -262,6 +339,7 @@ fn serve(a: ServeArgs) -> Outcome {
         config: a.config,
         addr: a.addr,
         every: a.every,
+        deploy: a.deploy,
     })?;
     Ok(0)
 }

@@ -4,6 +4,7 @@
 //! [`Config::parse`] is pure (text in, value out); [`Config::from_file`] adds the file reading.
 
 mod check;
+mod deploy;
 mod duration;
 mod entry;
 mod error;
@@ -21,6 +22,7 @@ use chrono::{DateTime, Utc};
 use regex::Regex;
 use url::Url;
 
+pub use deploy::DeploySettings;
 pub use duration::{DurationError, parse_duration};
 pub use error::ConfigError;
 pub use view::{LOCAL, RESERVED};
@@ -56,6 +58,8 @@ pub struct Config {
     pub output: OutputSettings,
     /// `[archive]`: RFC 5005 monthly archive documents under `archive/`.
     pub archive: ArchiveSettings,
+    /// `[deploy]`: where `feedbraid deploy` copies the output, if anywhere.
+    pub deploy: Option<DeploySettings>,
 }
 
 /// `[output]`: how every feed (the main one and each view) is written.

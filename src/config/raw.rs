@@ -27,6 +27,25 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub view: Vec<Spanned<RawView>>,
     pub archive: Option<RawArchive>,
+    pub deploy: Option<RawDeploy>,
+}
+
+/// `[deploy]`: where `feedbraid deploy` copies the output.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDeploy {
+    pub target: S,
+    pub endpoint: Option<S>,
+    pub region: Option<S>,
+    pub path_style: Option<bool>,
+    pub delete_after: Option<S>,
+    #[serde(default)]
+    pub cache_control: std::collections::BTreeMap<String, S>,
+    pub gzip: Option<bool>,
+    pub after: Option<Spanned<Vec<S>>>,
+    pub after_timeout: Option<S>,
+    pub state: Option<S>,
+    pub lease: Option<S>,
 }
 
 /// `[archive]`: RFC 5005 monthly archive documents.

@@ -1,6 +1,6 @@
 //! Puts validation together: turns the whole [`RawConfig`] into a [`Config`], one table after
 //! another (`[feed]`, `[fetch]`, `[filter]`, `[[source]]`, the paths, `[[view]]`, `[output]`,
-//! `[archive]`, `[[entry]]`), stopping at the first bad value.
+//! `[archive]`, `[deploy]`, `[[entry]]`), stopping at the first bad value.
 //!
 //! The order is part of the behaviour: when a file has several mistakes, `check` names the first
 //! one in this order. The checkers themselves are in `check`; the larger tables have files of
@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 use super::check::{Ctx, R};
+use super::deploy::deploy;
 use super::entry::entry;
 use super::output::{archive, output};
 use super::raw::{RawConfig, RawEntry, RawFeed, RawFetch, RawFilter, RawLocal, RawSource, S};
@@ -46,6 +47,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
     let views = views(&cx, &raw.view, &sources, feed.max_entries)?;
     let output = output(&cx, raw.output.as_ref())?;
     let archive = archive(&cx, raw.archive.as_ref())?;
+    let deploy = deploy(&cx, raw.deploy.as_ref())?;
     let mut cfg = Config {
         path: file.to_path_buf(),
         base_dir,
@@ -60,6 +62,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         views,
         output,
         archive,
+        deploy,
     };
     cfg.entries = entries(&cx, &cfg, &raw.entry)?;
     Ok(cfg)

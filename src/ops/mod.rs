@@ -10,6 +10,7 @@
 //! from here.
 
 pub mod check;
+pub mod deploy;
 pub mod edit;
 pub mod error;
 pub mod gather;

@@ -17,6 +17,7 @@ pub mod error;
 mod fingerprint;
 pub(crate) mod materialise;
 pub mod media;
+pub mod media_type;
 pub mod outputs;
 pub mod precompress;
 pub mod render;

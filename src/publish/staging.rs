@@ -35,7 +35,7 @@ pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) {
 
 /// Writes `bytes` to a temp file beside `path` (`.NAME.XXXXXX.tmp`), flushed to disk and
 /// world-readable, for the caller to rename into place.
-pub(super) fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

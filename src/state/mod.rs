@@ -25,6 +25,7 @@ use crate::model::{Candidate, Entry, SourceInfo, Validators};
 
 mod archive;
 mod clean;
+mod deployed;
 mod editorial;
 mod integrity;
 mod media;
@@ -33,6 +34,7 @@ mod schema;
 mod writer;
 pub use archive::Filed;
 pub use clean::{CleanRow, LEGACY, Stored};
+pub use deployed::DeployedFile;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;

@@ -99,6 +99,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE TABLE IF NOT EXISTS local_clean (
         key TEXT PRIMARY KEY, summary BLOB, content BLOB
     ) WITHOUT ROWID;",
+    // 8: what `feedbraid deploy` put in each target: a file's digest as uploaded, and since when
+    // a file gone from the output waits for its deletion.
+    "CREATE TABLE IF NOT EXISTS deployed (
+        target TEXT NOT NULL, name TEXT NOT NULL,
+        digest TEXT NOT NULL, gone_since INTEGER,
+        PRIMARY KEY (target, name)
+    ) WITHOUT ROWID;",
 ];
 
 /// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.

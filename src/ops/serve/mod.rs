@@ -17,6 +17,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::ops::Fatal;
+use crate::ops::deploy::{DeployError, DeployOptions, run_then_deploy};
 use crate::ops::run::{self, RunOptions};
 
 /// What `feedbraid serve` was asked to do.
@@ -26,6 +27,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Run at start-up and then this long after each run ends.
     pub every: Option<Duration>,
+    /// Deploy after each scheduled run (`[deploy]`).
+    pub deploy: bool,
 }
 
 /// Why `serve` stopped before it was asked to (exit code 2).
@@ -72,7 +75,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         tokio::spawn(signals(stop_tx));
         let scheduler = opts
             .every
-            .map(|every| tokio::spawn(schedule(run_opts, every, stop_rx.clone())));
+            .map(|every| tokio::spawn(schedule(run_opts, every, opts.deploy, stop_rx.clone())));
         conns::run(listener, policy, cap, stop_rx).await;
         if let Some(s) = scheduler {
             let _ = s.await;
@@ -107,16 +110,49 @@ async fn signals(stop: watch::Sender<bool>) {
     let _ = stop.send(true);
 }
 
+/// One scheduled run, and with `deploy` the deploy after it: each prints what `run` would.
+fn run_once(opts: &RunOptions, rt: &tokio::runtime::Handle, deploy: bool) {
+    let once = || run::run_on(opts, rt, &|_| {});
+    let (report, deployed) = if deploy {
+        let d = DeployOptions {
+            run: opts.clone(),
+            ..DeployOptions::default()
+        };
+        match run_then_deploy(&d, rt, once) {
+            Ok((r, dep)) => (Ok(r), Some(dep)),
+            Err(DeployError::Fatal(f)) => (Err(f), None),
+            Err(e) => {
+                eprintln!("feedbraid: {e}");
+                return;
+            }
+        }
+    } else {
+        (once(), None)
+    };
+    match report {
+        Ok(report) => eprint!("{}", report.summary()),
+        Err(e) => eprintln!("feedbraid: {e}"),
+    }
+    match deployed {
+        Some(Ok(d)) => eprint!("{}", d.summary()),
+        Some(Err(e)) => eprintln!("feedbraid: {e}"),
+        None => {}
+    }
+}
+
 /// Runs now, then `every` after each run ends (so runs never pile up), until `stop`. A run in
 /// progress is never interrupted: it is awaited before `stop` is looked at.
-async fn schedule(opts: RunOptions, every: Duration, mut stop: watch::Receiver<bool>) {
+async fn schedule(
+    opts: RunOptions,
+    every: Duration,
+    deploy: bool,
+    mut stop: watch::Receiver<bool>,
+) {
     loop {
         let (o, rt) = (opts.clone(), tokio::runtime::Handle::current());
-        let done = tokio::task::spawn_blocking(move || run::run_on(&o, &rt, &|_| {})).await;
-        match done {
-            Ok(Ok(report)) => eprint!("{}", report.summary()),
-            Ok(Err(e)) => eprintln!("feedbraid: {e}"),
-            Err(e) => eprintln!("feedbraid: the run failed: {e}"),
+        let done = tokio::task::spawn_blocking(move || run_once(&o, &rt, deploy)).await;
+        if let Err(e) = done {
+            eprintln!("feedbraid: the run failed: {e}");
         }
         if *stop.borrow() {
             return;
