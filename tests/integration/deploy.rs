@@ -268,3 +268,90 @@ fn a_second_runner_is_refused_while_the_bucket_state_lease_is_held() {
     // The state is not in the bucket the web serves.
     assert_eq!(g.web("HEAD", "site", "/.feedbraid/state.db").status, 404);
 }
+
+/// Description: `[deploy]` tables with a wrong scheme, credentials in the target and an unknown
+/// state mode.
+/// Expect: `check` exits 2 and names the file, the line and the key; the secret is not echoed.
+#[test]
+fn a_bad_deploy_table_names_the_file_line_and_key() {
+    for (table, key, line) in [
+        ("[deploy]\ntarget = \"ftp://site/\"\n", "deploy.target", 2),
+        (
+            "[deploy]\ntarget = \"s3://AKIA:hunter2@site/\"\n",
+            "deploy.target",
+            2,
+        ),
+        (
+            "[deploy]\ntarget = \"s3://site/\"\nstate = \"cloud\"\n",
+            "deploy.state",
+            3,
+        ),
+        (
+            "[deploy]\ntarget = \"s3://site/\"\ndelete_after = \"soon\"\n",
+            "deploy.delete_after",
+            3,
+        ),
+    ] {
+        let s = crate::Setup::new::<&str>(&[], "");
+        let before = std::fs::read_to_string(s.config()).expect("config");
+        let lines = before.lines().count();
+        s.append(table);
+        let o = s.command("check", &[]).output().expect("check");
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        let want = format!("feeds.toml:{}:", lines + line);
+        assert!(
+            err.contains(&want) && err.contains(key),
+            "{want} {key}: {err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}
+
+/// Description: a deploy to another folder (`file://`), then a run that changes some files.
+/// Expect: the folder holds every published file with the same bytes (no gzip copies, nothing
+/// hidden); the second deploy copies only the changed files (the others keep their mtime).
+#[test]
+fn deploy_to_a_folder_copies_only_what_changed() {
+    let dest = tempfile::tempdir().expect("dest");
+    let s = crate::Setup::new::<&str>(&[], "");
+    s.append(&format!(
+        "[deploy]\ntarget = \"file://{}/site\"\n",
+        dest.path().display()
+    ));
+    s.run_offline().expect("run");
+    let o = s.command("deploy", &[]).output().expect("deploy");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut local = BTreeMap::new();
+    collect(&s.out(), "", &mut local);
+    local.retain(|n, _| !n.ends_with(".gz"));
+    let mut copied = BTreeMap::new();
+    collect(&dest.path().join("site"), "", &mut copied);
+    assert_eq!(local, copied);
+    let mtime = |n: &str| {
+        std::fs::metadata(dest.path().join("site").join(n))
+            .and_then(|m| m.modified())
+            .expect("mtime")
+    };
+    let opml = mtime("partners.opml");
+    std::thread::sleep(Duration::from_millis(20));
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    std::fs::write(
+        s.config(),
+        cfg.replace(
+            "title = \"Our own report\"",
+            "title = \"Our own report, revised\"",
+        ),
+    )
+    .expect("config");
+    s.run_offline().expect("run");
+    let o = s.command("deploy", &[]).output().expect("deploy");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let index = std::fs::read_to_string(dest.path().join("site/index.html")).expect("index");
+    assert!(index.contains("Our own report, revised"));
+    assert_eq!(
+        mtime("partners.opml"),
+        opml,
+        "an unchanged file is not copied again"
+    );
+}

@@ -14,6 +14,7 @@ mod config_errors;
 mod corrupt_state;
 mod crash;
 mod deploy;
+mod deploy_faults;
 mod editing;
 mod editorial;
 mod faults;
