@@ -39,3 +39,15 @@ if any((s, "peer") in med for s in scens):
             def ratio(x, y):
                 return f"{y / x:.1f}x" if x > 0 else "n/a"
             print(f"| {s} | {ratio(a['wall'], b['wall'])} | {ratio(a['cpu'], b['cpu'])} | {ratio(a['rss'], b['rss'])} |")
+
+lim = med.get(("limit", "tokenise"))
+if lim and lim["wall"] > 0:
+    print()
+    print(f"Tokenise limit (quick-xml events alone, every core): {lim['wall']:.3f} s (median).")
+    print()
+    print("| scenario | feedbraid wall s | as a multiple of the tokenise limit |")
+    print("|---|---|---|")
+    for s in scens:
+        a = med.get((s, "feedbraid"))
+        if a:
+            print(f"| {s} | {a['wall']:.2f} | {a['wall'] / lim['wall']:.1f}x |")

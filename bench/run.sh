@@ -15,6 +15,7 @@
 #   warm-0ms     state/cache primed by the first cold run: every source answers 304
 #   changed-10   before each run `bench_gen --touch 0.1` adds one item to 10% of the feeds
 #   cold-50ms    as cold-0ms, server restarted with --latency-ms 50
+#   limit        before each cold run, the tokenise limit (examples/floor.rs `tokenise`)
 # Measured with /usr/bin/time -f '%e %U %S %M' (wall s, user s, sys s, peak RSS KB).
 set -euo pipefail
 
@@ -52,6 +53,7 @@ fi
 FB=$ROOT/target/release/feedbraid
 GEN=$ROOT/target/release/examples/bench_gen
 SRV=$ROOT/target/release/examples/bench_server
+FLOOR=$ROOT/target/release/examples/floor
 
 if [ "$WITH_PEER" = 1 ]; then
     if [ ! -f "$PEER" ]; then
@@ -105,6 +107,15 @@ measure() {
     printf 'bench: %-10s %-9s run %s: exit %s, wall %ss, user %ss, sys %ss, peak RSS %s KB; %s\n' \
         "$scen" "$tool" "$run" "$rc" "$e" "$u" "$s" "$m" "$(tail -1 "$log" | cut -c1-160)"
 }
+# limit RUN: the tokenise limit of issue 25 (quick-xml's events alone over every core, no tree, no
+# model), in seconds as the floor example prints them; every feedbraid figure is reported as a
+# multiple of it.
+limit() {
+    local secs
+    secs=$("$FLOOR" "$DATA/feeds" 999999999 tokenise | awk '/^tokenise/ {print $5}')
+    printf 'limit\ttokenise\t%s\t0\t%s\t0\t0\t0\t%s\n' "$1" "$secs" "$(input_bytes)" >> "$RESULTS"
+    echo "bench: tokenise limit run $1: ${secs}s"
+}
 fb() { # fb SCENARIO RUN STATE_DIR
     measure "$1" feedbraid "$2" "$FB" run --config "$DATA/feeds.toml" --out "$3/out" --state "$3/state.db"
 }
@@ -126,6 +137,7 @@ both() {
 
 start_server 0
 for r in $(seq 1 "$RUNS"); do
+    limit "$r"
     rm -rf "$WORK/state/fb-cold-$r" "$WORK/state/peer-cold-$r"   # cold means cold, even in a reused WORK
     both cold-0ms "$r" "$WORK/state/fb-cold-$r" "$WORK/state/peer-cold-$r"
 done

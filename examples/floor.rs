@@ -2,11 +2,12 @@
 //! feed with feed-rs and sanitising every body with ammonia's defaults, next to feedbraid's own
 //! `ingest` (decode, parse, normalise, sanitise, hash, pack for state) on the same files.
 //!
-//!     cargo run --release --example floor -- DIR/feeds [MAX_FILES] [all|floor|floor2|ingest]
+//!     cargo run --release --example floor -- DIR/feeds [MAX_FILES] [all|floor|floor2|tokenise|ingest]
 //!
 //! Single-threaded on purpose: the numbers are per core, except `floor2`, the floor over every
 //! core (the files split between one thread per core), which is what issue 13 compares a cold
-//! run with. Prints MB/s for each. With a file limit
+//! run with, and `tokenise`, quick-xml's events alone over every core, the limit issue 25 states
+//! every figure as a multiple of. Prints MB/s for each. With a file limit
 //! and one part it is small enough for `valgrind --tool=callgrind`, whose instruction counts do
 //! not depend on what else the machine is doing (see docs/performance.md).
 
@@ -46,6 +47,9 @@ fn main() {
     };
     if part == "floor2" {
         floor_all_cores(&bodies, mb);
+    }
+    if part == "tokenise" {
+        tokenise_all_cores(&bodies, mb);
     }
     if part == "all" || part == "ingest" {
         let ours = ingest(&bodies, mb);
@@ -92,6 +96,46 @@ fn floor_all_cores(bodies: &[Vec<u8>], mb: f64) {
         "floor on {cores} cores:                {floor:6.2} s  {:6.1} MB/s  ({out} bytes out)",
         mb / floor
     );
+}
+
+/// The limit issue 25 measures against: merely tokenising every byte with quick-xml over every
+/// core (no tree, no model), the files dealt round-robin to one thread per core.
+fn tokenise_all_cores(bodies: &[Vec<u8>], mb: f64) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let t = Instant::now();
+    let events: usize = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..cores)
+            .map(|k| {
+                sc.spawn(move || {
+                    bodies
+                        .iter()
+                        .skip(k)
+                        .step_by(cores)
+                        .map(|b| tokenise(b))
+                        .sum::<usize>()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap_or(0)).sum()
+    });
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "tokenise on {cores} cores:             {secs:6.3} s  {:6.1} MB/s  ({events} events)",
+        mb / secs
+    );
+}
+
+/// quick-xml's events for one document, counted; stops at the first error.
+fn tokenise(body: &[u8]) -> usize {
+    let mut r = quick_xml::Reader::from_reader(body);
+    r.config_mut().check_end_names = false;
+    let mut n = 0;
+    loop {
+        match r.read_event() {
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return n,
+            Ok(_) => n += 1,
+        }
+    }
 }
 
 /// feed-rs and `ammonia::clean` of every summary and content; the bytes of clean HTML.

@@ -132,11 +132,14 @@ async fn upload_one(
 ) -> (String, Result<String, DeployError>) {
     let result = async {
         let (bytes, h) = upload_bytes(dir, name, d, now)?;
-        let original = std::fs::read(dir.join(name)).map_err(|source| super::ScanError {
-            path: dir.join(name),
+        let path = dir.join(name);
+        let err = |source| super::ScanError {
+            path: path.clone(),
             source,
-        })?;
-        let digest = super::headers::digest(&original, &h);
+        };
+        let file = std::fs::File::open(&path).map_err(err)?;
+        let digest =
+            super::headers::digest_reader(std::io::BufReader::new(file), &h).map_err(err)?;
         store.put(name, Bytes::from(bytes), &h).await?;
         Ok(digest)
     }

@@ -84,10 +84,15 @@ fn matches(g: &[char], n: &[char]) -> bool {
     }
 }
 
-/// The digest a file is recorded under: its bytes and the headers it is stored with.
-pub fn digest(bytes: &[u8], h: &Headers) -> String {
+/// The digest a file is recorded under: the bytes `r` reads (streamed: an archive month can be
+/// 100 MB) and the headers it is stored with.
+pub fn digest_reader(mut r: impl std::io::Read, h: &Headers) -> std::io::Result<String> {
     let mut d = Sha256::new();
-    d.update(bytes);
+    std::io::copy(&mut r, &mut d)?;
+    Ok(finish(d, h))
+}
+
+fn finish(mut d: Sha256, h: &Headers) -> String {
     for part in [
         h.content_type.as_str(),
         h.cache_control.as_str(),
@@ -163,6 +168,10 @@ mod tests {
         assert!(glob_match("tags/*", "tags/a.html"));
         assert!(glob_match("archive/20??-*.atom", "archive/2024-01.atom"));
         assert!(!glob_match("archive/20??-*.atom", "archive/2024-01.html"));
+    }
+
+    fn digest(bytes: &[u8], h: &Headers) -> String {
+        digest_reader(bytes, h).expect("read")
     }
 
     #[test]

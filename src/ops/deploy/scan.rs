@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::headers::{digest, headers};
+use super::headers::{digest_reader, headers};
 use super::plan::LocalFile;
 use super::store::Headers;
 use crate::config::DeploySettings;
@@ -42,16 +42,18 @@ pub fn scan(
             continue;
         }
         let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|source| ScanError {
+        let err = |source| ScanError {
             path: path.clone(),
             source,
-        })?;
+        };
+        let file = std::fs::File::open(&path).map_err(err)?;
+        let size = file.metadata().map_err(err)?.len();
         let h = headers(name, d, now);
         out.insert(
             name.clone(),
             LocalFile {
-                digest: digest(&bytes, &h),
-                size: bytes.len() as u64,
+                digest: digest_reader(std::io::BufReader::new(file), &h).map_err(err)?,
+                size,
             },
         );
     }
