@@ -15,6 +15,9 @@ use regex::Regex;
 use crate::text::escape::escape;
 
 static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<img\b[^>]*>").expect("regex"));
+/// An image, or the start or end of a link (to know whether an image sits inside one).
+static IMG_OR_LINK: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)<img\b[^>]*>|<a\b[^>]*>|</a\s*>").expect("regex"));
 static IFRAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?s)<iframe\b[^>]*>.*?</iframe>").expect("regex"));
 static SRC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\bsrc="([^"]*)""#).expect("regex"));
@@ -77,37 +80,61 @@ pub fn image_urls(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// `html` with every image mirrored (`mirrored(url)` gives the copy's URL) or turned into a link,
-/// and every iframe turned into a link.
-pub fn rewrite(html: &str, mirrored: &dyn Fn(&str) -> Option<String>) -> String {
-    let out = IMG.replace_all(html, |c: &regex::Captures<'_>| {
-        let tag = &c[0];
-        let Some(src) = SRC.captures(tag).map(|s| unescape(&s[1])) else {
-            return alt_text(tag);
-        };
-        match mirrored(&src) {
-            Some(local) => SRC
-                .replace(tag, format!("src=\"{}\"", escape(&local)).as_str())
-                .into_owned(),
-            None if is_inline(&src) => alt_text(tag),
-            None => {
-                let alt = ALT
-                    .captures(tag)
-                    .map(|a| unescape(&a[1]))
-                    .filter(|a| !a.trim().is_empty());
-                let label = match alt {
-                    Some(a) => format!("Image: {a}"),
-                    None => "Image".to_string(),
-                };
+/// What one `<img>` becomes: its mirrored copy, or a link to it ("Image: alt (at host)"), or,
+/// inside a link, that text alone; an inline image not mirrored, its alt text.
+fn image(tag: &str, mirrored: &dyn Fn(&str) -> Option<String>, in_link: bool) -> String {
+    let Some(src) = SRC.captures(tag).map(|s| unescape(&s[1])) else {
+        return alt_text(tag);
+    };
+    match mirrored(&src) {
+        Some(local) => SRC
+            .replace(tag, format!("src=\"{}\"", escape(&local)).as_str())
+            .into_owned(),
+        None if is_inline(&src) => alt_text(tag),
+        None => {
+            let alt = ALT
+                .captures(tag)
+                .map(|a| unescape(&a[1]))
+                .filter(|a| !a.trim().is_empty());
+            let label = match alt {
+                Some(a) => format!("Image: {a} (at {})", host(&src)),
+                None => format!("Image (at {})", host(&src)),
+            };
+            if in_link {
+                escape(&label)
+            } else {
                 format!(
-                    "<a href=\"{}\" rel=\"noopener noreferrer nofollow\">{} (at {})</a>",
+                    "<a href=\"{}\" rel=\"noopener noreferrer nofollow\">{}</a>",
                     escape(&src),
-                    escape(&label),
-                    escape(&host(&src))
+                    escape(&label)
                 )
             }
         }
-    });
+    }
+}
+
+/// `html` with every image mirrored (`mirrored(url)` gives the copy's URL) or turned into a link,
+/// and every iframe turned into a link.
+pub fn rewrite(html: &str, mirrored: &dyn Fn(&str) -> Option<String>) -> String {
+    // Inside a link, an image that is not mirrored becomes its text: a link of its own there
+    // would nest `<a>` in `<a>`, which HTML does not allow (the validator's `NotHtml`).
+    let mut out = String::with_capacity(html.len());
+    let (mut last, mut in_link) = (0, 0usize);
+    for m in IMG_OR_LINK.find_iter(html) {
+        out.push_str(&html[last..m.start()]);
+        last = m.end();
+        let tag = m.as_str();
+        if tag.starts_with("</") {
+            in_link = in_link.saturating_sub(1);
+            out.push_str(tag);
+        } else if tag.as_bytes().get(1).is_some_and(|b| b.eq_ignore_ascii_case(&b'a')) {
+            in_link += 1;
+            out.push_str(tag);
+        } else {
+            out.push_str(&image(tag, mirrored, in_link > 0));
+        }
+    }
+    out.push_str(&html[last..]);
     IFRAME
         .replace_all(&out, |c: &regex::Captures<'_>| {
             let tag = &c[0];
@@ -186,6 +213,17 @@ mod tests {
         assert!(
             out.contains(r#"<a href="https://a.example.org/page">read</a>"#),
             "links people click stay"
+        );
+    }
+
+    /// Issue 21: an image inside a link that cannot be mirrored gave `<a><a>Image…</a></a>`.
+    #[test]
+    fn an_image_inside_a_link_becomes_text_in_that_link() {
+        let html = r#"<p><a href="https://p.example.org/r"><img src="https://c.example.org/z.png" alt="Cover"></a> and <A HREF="x">t</A><img src="https://c.example.org/w.png"></p>"#;
+        let out = rewrite(html, &|_| None);
+        assert_eq!(
+            out,
+            r#"<p><a href="https://p.example.org/r">Image: Cover (at c.example.org)</a> and <A HREF="x">t</A><a href="https://c.example.org/w.png" rel="noopener noreferrer nofollow">Image (at c.example.org)</a></p>"#
         );
     }
 }
