@@ -312,6 +312,7 @@ impl Shared {
             f.retry_after,
             self.max_backoff,
         ));
+        rep.error_chain = f.chain;
         rep.status = if st.gone {
             Status::Gone
         } else {

@@ -65,6 +65,8 @@ pub struct SourceReport {
     pub recovered: Vec<String>,
     /// The kind of failure, when the status is `Failed`.
     pub failure: Option<crate::ingest::fetch::FailureKind>,
+    /// The failure's full chain of causes (the summary has the short reason), for `status.json`.
+    pub error_chain: Option<String>,
     /// Bytes of the document received this run (0 when nothing was fetched or read).
     pub bytes: u64,
 }
@@ -86,6 +88,7 @@ impl SourceReport {
             warnings: Vec::new(),
             recovered: Vec::new(),
             failure: None,
+            error_chain: None,
             bytes: 0,
         }
     }

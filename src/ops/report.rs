@@ -265,6 +265,9 @@ struct SourceStatus<'a> {
     detail: Option<&'a str>,
     /// The kind of failure (`FailureKind::key`), when the status is `failed`.
     failure: Option<&'static str>,
+    /// The failure with its chain of causes (`detail` is the short reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_chain: Option<&'a str>,
     /// What had to be recovered to read the document.
     recovered: &'a [String],
     entries: usize,
@@ -302,6 +305,7 @@ pub fn status_json(
                     _ => None,
                 },
                 failure: r.failure.map(crate::ingest::fetch::FailureKind::key),
+                error_chain: r.error_chain.as_deref(),
                 recovered: &r.recovered,
                 entries: r.entries,
                 last_success: t(r.last_success),

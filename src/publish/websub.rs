@@ -144,7 +144,7 @@ async fn ping_one(client: reqwest::Client, hub: Url, topic: String) -> Result<()
             if e.is_timeout() {
                 PingError::Timeout
             } else {
-                PingError::Network(crate::ingest::fetch::describe(&e))
+                PingError::Network(crate::ingest::fetch::short_reason(&e))
             }
         })?;
     let status = resp.status();

@@ -37,6 +37,7 @@ mod pages;
 mod pipeline;
 mod polite;
 mod props;
+mod reasons;
 mod rights;
 mod rss_output;
 mod sanitise_once;

@@ -9,6 +9,7 @@ mod guard;
 mod headers;
 mod outcome;
 mod ranges;
+mod reason;
 mod redirect;
 
 use std::collections::HashMap;
@@ -27,6 +28,7 @@ use crate::model::Validators;
 pub use guard::{Guard, PrivateAddress, StaticResolver, SystemResolver, UnknownHost};
 pub use outcome::{Failure, FailureKind, Outcome};
 pub use ranges::{BadPrefix, Blocked, Cidr};
+pub use reason::short_reason;
 
 /// The User-Agent every request carries.
 pub const USER_AGENT: &str = concat!(
@@ -118,7 +120,10 @@ fn classify(e: &reqwest::Error) -> Failure {
     if e.is_timeout() {
         return Failure::new(FailureKind::Timeout, None, "timed out");
     }
-    Failure::new(FailureKind::Network, None, describe(e))
+    Failure {
+        chain: Some(describe(e)),
+        ..Failure::new(FailureKind::Network, None, short_reason(e))
+    }
 }
 
 /// A reqwest error with its chain of causes ("error sending request: ...: connection refused").
@@ -336,6 +341,7 @@ fn http_failure(status: StatusCode, h: &HeaderMap) -> Failure {
         kind,
         status: Some(status.as_u16()),
         retry_after: retry_after(h),
+        chain: None,
         reason: format!("HTTP {status}"),
     }
 }

@@ -39,8 +39,11 @@ pub struct Failure {
     pub status: Option<u16>,
     /// From `Retry-After` on 429/503.
     pub retry_after: Option<Duration>,
-    /// Human-readable reason for the report.
+    /// Human-readable reason for the report: short ("host not found", "connection refused").
     pub reason: String,
+    /// The error with its chain of causes, when there is more to it than `reason`: for
+    /// `status.json`, where an operator digging into a failure finds it.
+    pub chain: Option<String>,
 }
 
 impl Failure {
@@ -51,6 +54,7 @@ impl Failure {
             status,
             retry_after: None,
             reason: reason.into(),
+            chain: None,
         }
     }
 }

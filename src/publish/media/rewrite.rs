@@ -127,7 +127,11 @@ pub fn rewrite(html: &str, mirrored: &dyn Fn(&str) -> Option<String>) -> String 
         if tag.starts_with("</") {
             in_link = in_link.saturating_sub(1);
             out.push_str(tag);
-        } else if tag.as_bytes().get(1).is_some_and(|b| b.eq_ignore_ascii_case(&b'a')) {
+        } else if tag
+            .as_bytes()
+            .get(1)
+            .is_some_and(|b| b.eq_ignore_ascii_case(&b'a'))
+        {
             in_link += 1;
             out.push_str(tag);
         } else {
