@@ -37,6 +37,7 @@ mod pages;
 mod pipeline;
 mod polite;
 mod props;
+mod proxied;
 mod reasons;
 mod rights;
 mod rss_output;

@@ -98,6 +98,8 @@ impl Resolve for StaticResolver {
 pub struct Guard {
     blocked: Arc<Blocked>,
     resolver: Arc<dyn Resolve>,
+    /// Names resolved without judging them: the configured proxies (see `proxy`).
+    trusted: Arc<Vec<String>>,
 }
 
 impl std::fmt::Debug for Guard {
@@ -125,6 +127,41 @@ impl Guard {
         Guard {
             blocked: Arc::new(blocked),
             resolver,
+            trusted: Arc::new(Vec::new()),
+        }
+    }
+
+    /// This guard, with `names` (the proxies the operator configured) resolved unjudged.
+    pub(crate) fn trusting(mut self, names: Vec<String>) -> Guard {
+        self.trusted = Arc::new(names);
+        self
+    }
+
+    /// A target reached through a proxy, which resolves it itself: refused when any address of
+    /// its name is blocked (the proxy may connect to any of them). A name we cannot resolve is
+    /// left to the proxy (it may see a DNS we do not).
+    pub async fn proxied_target(&self, url: &Url) -> Result<(), PrivateAddress> {
+        self.literal(url)?;
+        let Some(Host::Domain(host)) = url.host() else {
+            return Ok(());
+        };
+        let Ok(name) = host.parse::<Name>() else {
+            return Ok(());
+        };
+        let Ok(addrs) = self.resolver.resolve(name).await else {
+            return Ok(());
+        };
+        let blocked: Vec<IpAddr> = addrs
+            .map(|a| a.ip())
+            .filter(|ip| self.blocks(*ip))
+            .collect();
+        if blocked.is_empty() {
+            Ok(())
+        } else {
+            Err(PrivateAddress {
+                host: host.to_string(),
+                addrs: blocked,
+            })
         }
     }
 
@@ -194,6 +231,9 @@ impl Resolve for Filtering {
         let host = name.as_str().to_string();
         Box::pin(async move {
             let all: Vec<SocketAddr> = guard.resolver.resolve(name).await?.collect();
+            if guard.trusted.iter().any(|t| t.eq_ignore_ascii_case(&host)) {
+                return Ok(Box::new(all.into_iter()) as Addrs);
+            }
             let (blocked, allowed): (Vec<SocketAddr>, Vec<SocketAddr>) =
                 all.into_iter().partition(|a| guard.blocks(a.ip()));
             if allowed.is_empty() && !blocked.is_empty() {

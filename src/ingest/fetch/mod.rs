@@ -8,6 +8,7 @@
 mod guard;
 mod headers;
 mod outcome;
+mod proxy;
 mod ranges;
 mod reason;
 mod redirect;
@@ -27,6 +28,7 @@ use redirect::Route;
 use crate::model::Validators;
 pub use guard::{Guard, PrivateAddress, StaticResolver, SystemResolver, UnknownHost};
 pub use outcome::{Failure, FailureKind, Outcome};
+pub use proxy::Proxies;
 pub use ranges::{BadPrefix, Blocked, Cidr};
 pub use reason::short_reason;
 
@@ -55,6 +57,7 @@ pub struct Fetcher {
     guarded: Client,
     open: Client,
     guard: Guard,
+    proxies: Proxies,
     settings: FetchSettings,
     hosts: Mutex<HashMap<String, Arc<Semaphore>>>,
 }
@@ -75,8 +78,11 @@ pub fn client(settings: &FetchSettings) -> Result<Client, ClientError> {
 }
 
 fn builder(settings: &FetchSettings) -> Result<reqwest::ClientBuilder, ClientError> {
-    Ok(Client::builder()
-        .tls_backend_preconfigured(tls_config()?)
+    let mut b = Client::builder().no_proxy();
+    if let Some(p) = Proxies::from_env().reqwest() {
+        b = b.proxy(p);
+    }
+    Ok(b.tls_backend_preconfigured(tls_config()?)
         .user_agent(USER_AGENT)
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.timeout)
@@ -156,10 +162,13 @@ impl Fetcher {
                 .build()
                 .map_err(ClientError::from)
         };
+        let proxies = Proxies::from_env();
+        let guard = guard.trusting(proxies.hosts());
         Ok(Fetcher {
             guarded: build(guard.filtering())?,
             open: build(guard.resolver())?,
             guard,
+            proxies,
             settings: settings.clone(),
             hosts: Mutex::new(HashMap::new()),
         })
@@ -204,52 +213,74 @@ impl Fetcher {
         }
     }
 
+    /// The time limit (`timeout` + `connect_timeout`) covers the requests, from the moment the
+    /// first one may be sent: not the wait for a slot on a busy host (issue 27, defect 12), which
+    /// the run's own bounds (`[fetch] concurrency`, the queue) already limit.
     async fn fetch_within(&self, url: &Url, known: &Validators, reach: Option<Reach>) -> Outcome {
         let total = self.settings.timeout + self.settings.connect_timeout;
-        let work = async {
-            let reach = match reach {
-                Some(r) => r,
-                None => self.reach_of(url).await,
-            };
-            self.fetch_inner(url, known, reach).await
-        };
-        match tokio::time::timeout(total, work).await {
-            Ok(o) => o,
-            Err(_) => fail(
+        let timed_out = || {
+            fail(
                 FailureKind::Timeout,
                 None,
                 format!("no complete answer within {}s", total.as_secs()),
-            ),
-        }
+            )
+        };
+        let reach = match reach {
+            Some(r) => r,
+            None => match tokio::time::timeout(total, self.reach_of(url)).await {
+                Ok(r) => r,
+                Err(_) => return timed_out(),
+            },
+        };
+        self.fetch_inner(url, known, reach, total)
+            .await
+            .unwrap_or_else(|_| timed_out())
     }
 
-    /// Follows redirects by hand from `url` until a final answer, sending `known` on every hop.
-    async fn fetch_inner(&self, url: &Url, known: &Validators, reach: Reach) -> Outcome {
+    /// Follows redirects by hand from `url` until a final answer, sending `known` on every hop;
+    /// `Err` when the requests took longer than `total` (counted from the first slot).
+    async fn fetch_inner(
+        &self,
+        url: &Url,
+        known: &Validators,
+        reach: Reach,
+        total: std::time::Duration,
+    ) -> Result<Outcome, tokio::time::error::Elapsed> {
         let client = match reach {
             Reach::Public => &self.guarded,
             Reach::Any => &self.open,
         };
         let mut route = Route::new(url);
+        let mut deadline = None;
         loop {
             // An IP literal never reaches the guarded resolver: checked here, on every hop.
             if reach == Reach::Public
                 && let Err(refused) = self.guard.literal(route.current())
             {
-                return fail(FailureKind::PrivateAddress, None, refused.to_string());
+                return Ok(fail(FailureKind::PrivateAddress, None, refused.to_string()));
+            }
+            // Through a proxy our resolver never sees the target: it is judged here.
+            if reach == Reach::Public
+                && self.proxies.for_url(route.current()).is_some()
+                && let Err(refused) = self.guard.proxied_target(route.current()).await
+            {
+                return Ok(fail(FailureKind::PrivateAddress, None, refused.to_string()));
             }
             let _permit = self.host_permit(route.current()).await;
-            let resp = match conditional_get(client, route.current(), known).send().await {
+            let deadline = *deadline.get_or_insert_with(|| tokio::time::Instant::now() + total);
+            let sent = conditional_get(client, route.current(), known).send();
+            let resp = match tokio::time::timeout_at(deadline, sent).await? {
                 Ok(r) => r,
-                Err(e) => return Outcome::Failed(classify(&e)),
+                Err(e) => return Ok(Outcome::Failed(classify(&e))),
             };
             let status = resp.status();
             if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
                 if let Err(f) = route.follow(status, resp.headers()) {
-                    return Outcome::Failed(f);
+                    return Ok(Outcome::Failed(f));
                 }
                 continue;
             }
-            return self.answer(resp, known, &route).await;
+            return tokio::time::timeout_at(deadline, self.answer(resp, known, &route)).await;
         }
     }
 
