@@ -124,8 +124,11 @@ impl Shared {
         report.moved_to.clone_from(&write.state.moved_to);
         let candidates = select::select_source(&source.filter, &self.global, self.keep_text, cands);
         let info = write.state.info.clone();
+        // A source not fetched this run has nothing to write: its state is as it was read.
         // A closed queue means the writer failed; its error is reported when it is joined.
-        let _ = self.writes.send(write).await;
+        if !write.unchanged {
+            let _ = self.writes.send(write).await;
+        }
         Collected {
             report,
             candidates,
@@ -175,6 +178,7 @@ impl Shared {
                 SourceWrite {
                     name: source.name.clone(),
                     state: prev,
+                    unchanged: true,
                     ..SourceWrite::default()
                 },
             )
@@ -243,11 +247,13 @@ impl Shared {
         mut st: SourceState,
         outcome: Outcome,
     ) -> Result<Collected, StateError> {
+        let before = st.clone();
         st.last_attempt = Some(self.now);
         let mut write = SourceWrite {
             name: source.name.clone(),
             ..SourceWrite::default()
         };
+        let not_modified = matches!(outcome, Outcome::NotModified { .. });
         let fresh = match outcome {
             Outcome::Failed(f) => return self.failure(source, rep, st, f).await,
             Outcome::NotModified {
@@ -289,6 +295,7 @@ impl Shared {
             }
         };
         let cands = self.succeeded(&mut st, fresh);
+        write.touched_only = not_modified && only_times_differ(&before, &st);
         write.state = st;
         Ok(self.done(source, rep, cands, write).await)
     }
@@ -333,6 +340,17 @@ impl Shared {
             )
             .await)
     }
+}
+
+/// Whether `after` is `before` with only the attempt's times and `not modified` status set.
+fn only_times_differ(before: &SourceState, after: &SourceState) -> bool {
+    before.validators == after.validators
+        && before.last_status == after.last_status
+        && before.failures == after.failures
+        && before.next_fetch == after.next_fetch
+        && before.gone == after.gone
+        && before.moved_to == after.moved_to
+        && before.info == after.info
 }
 
 /// Fetches (or reads), ingests and classifies one source. A state read error is returned: the

@@ -387,4 +387,11 @@ pub struct SourceWrite {
     /// When the feed was parsed: the hashes of its items now (other stored items are removed).
     /// Taken from the candidates' handles.
     pub keep_hashes: Option<Vec<String>>,
+    /// The source was not fetched: its state is as it was read, and nothing is written (a warm
+    /// run of 5,000 sources not due wrote 5,000 unchanged rows).
+    pub unchanged: bool,
+    /// Answered 304 and nothing but the attempt's time changed (`last_attempt`, `last_success`,
+    /// `not modified`, all the run's clock): the writer updates all such sources in one
+    /// statement instead of one upsert each.
+    pub touched_only: bool,
 }

@@ -63,8 +63,14 @@ impl State {
         }
         let mut tx = self.conn.transaction().map_err(sql)?;
         let (mut n, mut pending) = (0, 0);
+        // Sources answered 304 with nothing else new: one statement for all of them at the end.
+        let mut touched: Vec<String> = Vec::new();
         while let Some(w) = rx.blocking_recv() {
             n += 1;
+            if w.touched_only && w.state.last_success == Some(now) {
+                touched.push(w.name);
+                continue;
+            }
             pending += write_source(&tx, &w, &now_s).map_err(|e| match e {
                 Failed::Sql(e) => sql(e),
                 Failed::Json(msg) => StateError::Other {
@@ -80,6 +86,18 @@ impl State {
                 tx = self.conn.transaction().map_err(sql)?;
                 pending = 0;
             }
+        }
+        if !touched.is_empty() {
+            let names = serde_json::to_string(&touched).map_err(|e| StateError::Other {
+                path: path.clone(),
+                msg: e.to_string(),
+            })?;
+            tx.execute(
+                "UPDATE sources SET last_attempt = ?1, last_success = ?1, last_status = 'not modified'
+                 WHERE name IN (SELECT value FROM json_each(?2))",
+                rusqlite::params![ts(Some(now)), names],
+            )
+            .map_err(sql)?;
         }
         checked()?;
         tx.commit().map_err(sql)?;

@@ -57,3 +57,50 @@ fn failures_are_told_in_a_few_words_and_the_chain_is_in_status_json() {
         "{chain}"
     );
 }
+
+/// Description: three partners whose answers say `Cache-Control: max-age=3600`; a second run
+/// right after the first, when none of them is due. Triggers added to the real state database
+/// count every row written to `sources`, `items` and `entries`.
+/// Expect: the second run writes no row (it used to write each source's unchanged state back).
+#[test]
+fn a_run_in_which_no_source_is_due_writes_nothing_to_the_state() {
+    let srv = crate::Server::start();
+    let mut sources = Vec::new();
+    for i in 0..3 {
+        let path = format!("/n{i}.xml");
+        let body = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>N{i}</title>\
+             <link>https://p.example.org/</link><item><title>N{i} item</title>\
+             <link>https://p.example.org/n{i}</link></item></channel></rss>"
+        );
+        srv.route(
+            &path,
+            vec![crate::Reply::ok(body, "application/rss+xml").header("Cache-Control", "max-age=3600")],
+        );
+        sources.push((format!("n{i}"), srv.url(&path)));
+    }
+    let s = Setup::new(&sources, "");
+    s.run().expect("first run");
+    let db = rusqlite::Connection::open(s.dir.path().join(".feedbraid/state.db")).expect("db");
+    db.execute_batch(
+        "CREATE TABLE test_writes (t TEXT);
+         CREATE TRIGGER tw1 AFTER UPDATE ON sources BEGIN INSERT INTO test_writes VALUES ('sources'); END;
+         CREATE TRIGGER tw2 AFTER INSERT ON sources BEGIN INSERT INTO test_writes VALUES ('sources'); END;
+         CREATE TRIGGER tw3 AFTER INSERT ON items BEGIN INSERT INTO test_writes VALUES ('items'); END;
+         CREATE TRIGGER tw4 AFTER INSERT ON entries BEGIN INSERT INTO test_writes VALUES ('entries'); END;",
+    )
+    .expect("triggers");
+    drop(db);
+    let report = s.run().expect("second run");
+    assert!(
+        report.sources.iter().all(|r| r.line().contains("not due")),
+        "{:?}",
+        report.sources.iter().map(|r| r.line()).collect::<Vec<_>>()
+    );
+    assert!(s.feed().contains("N2 item"), "their stored entries are published");
+    let db = rusqlite::Connection::open(s.dir.path().join(".feedbraid/state.db")).expect("db");
+    let writes: i64 = db
+        .query_row("SELECT COUNT(*) FROM test_writes", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(writes, 0);
+}
