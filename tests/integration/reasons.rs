@@ -75,7 +75,10 @@ fn a_run_in_which_no_source_is_due_writes_nothing_to_the_state() {
         );
         srv.route(
             &path,
-            vec![crate::Reply::ok(body, "application/rss+xml").header("Cache-Control", "max-age=3600")],
+            vec![
+                crate::Reply::ok(body, "application/rss+xml")
+                    .header("Cache-Control", "max-age=3600"),
+            ],
         );
         sources.push((format!("n{i}"), srv.url(&path)));
     }
@@ -97,7 +100,10 @@ fn a_run_in_which_no_source_is_due_writes_nothing_to_the_state() {
         "{:?}",
         report.sources.iter().map(|r| r.line()).collect::<Vec<_>>()
     );
-    assert!(s.feed().contains("N2 item"), "their stored entries are published");
+    assert!(
+        s.feed().contains("N2 item"),
+        "their stored entries are published"
+    );
     let db = rusqlite::Connection::open(s.dir.path().join(".feedbraid/state.db")).expect("db");
     let writes: i64 = db
         .query_row("SELECT COUNT(*) FROM test_writes", [], |r| r.get(0))

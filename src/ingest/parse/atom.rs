@@ -70,7 +70,8 @@ pub fn read(root: &Element, scope: &Scope) -> RawFeed {
         .or_else(|| root.child_text(&ns, "icon"));
     feed.base = feed_scope.base.clone();
     feed.items = root
-        .all(&ns, "entry")
+        .nested(&ns, "entry")
+        .into_iter()
         .enumerate()
         .map(|(i, e)| entry(e, &feed_scope, v, i))
         .collect();

@@ -34,6 +34,34 @@ impl Element {
             .filter(move |e| ns.contains(&e.ns) && e.name.eq_ignore_ascii_case(name))
     }
 
+    /// Every `name` in one of `ns` at any depth, in document order, not looking inside a match
+    /// (items inside items are not items): where the damage nested them, an element left open
+    /// before them (issue 21), or a container (RSS 1.1's `<items>`).
+    pub fn nested<'a>(&'a self, ns: &[Ns], name: &str) -> Vec<&'a Element> {
+        let mut out = Vec::new();
+        let mut todo: Vec<&Element> = self.elements().collect();
+        todo.reverse();
+        while let Some(e) = todo.pop() {
+            if ns.contains(&e.ns) && e.name.eq_ignore_ascii_case(name) {
+                out.push(e);
+            } else {
+                let at = todo.len();
+                todo.extend(e.elements());
+                todo[at..].reverse();
+            }
+        }
+        out
+    }
+
+    /// The first element at any depth, this one included, whose name is one of `names` (in
+    /// any namespace): a feed inside an HTML page.
+    pub fn find_named<'a>(&'a self, names: &[&str]) -> Option<&'a Element> {
+        if names.iter().any(|n| self.name.eq_ignore_ascii_case(n)) {
+            return Some(self);
+        }
+        self.elements().find_map(|e| e.find_named(names))
+    }
+
     /// An unprefixed attribute's value.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs

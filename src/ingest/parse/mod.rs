@@ -10,6 +10,7 @@
 //! downstream has to match items across passes by position.
 
 mod atom;
+mod bogus;
 mod common;
 mod element;
 mod json;
@@ -83,23 +84,48 @@ pub fn parse_feed(
         });
     }
     let doc = xml::parse(body).ok_or(ParseError::NoXml)?;
+    let mut recovered: Vec<String> = doc.notes.iter().map(ToString::to_string).collect();
     let scope = Scope::document(fetched_from);
-    let root = &doc.root;
-    let name = root.name.to_ascii_lowercase();
-    let feed = match (root.ns, name.as_str()) {
-        (Ns::Atom | Ns::Atom03, "feed") => atom::read(root, &scope),
-        (Ns::None | Ns::Other, "feed") if root.child(&[root.ns], "entry").is_some() => {
-            atom::read(root, &scope)
-        }
-        (_, "rss" | "rdf" | "channel") => rss::read(root, &scope),
-        (_, "html") => return Err(ParseError::Html),
-        _ => return Err(ParseError::UnknownRoot(root.name.to_string())),
-    };
+    let mut root = &doc.root;
+    // A feed inside an HTML page (a template wrapped it): the feed is read.
+    if root.name.eq_ignore_ascii_case("html") {
+        root = root
+            .find_named(&["feed", "rss", "rdf", "channel"])
+            .ok_or(ParseError::Html)?;
+        recovered.push(format!(
+            "the feed was inside an HTML page (<{}>)",
+            root.name
+        ));
+    }
     Ok(Parsed {
-        feed,
+        feed: adapt(root, &scope)?,
         encoding,
         warning,
-        recovered: doc.notes.iter().map(ToString::to_string).collect(),
+        recovered,
+    })
+}
+
+/// The format adapter the root element names.
+fn adapt(root: &xml::Element, scope: &Scope) -> Result<RawFeed, ParseError> {
+    let name = root.name.to_ascii_lowercase();
+    Ok(match (root.ns, name.as_str()) {
+        (Ns::Atom | Ns::Atom03, "feed") => atom::read(root, scope),
+        (Ns::None | Ns::Other, "feed") if root.child(&[root.ns], "entry").is_some() => {
+            atom::read(root, scope)
+        }
+        // An Atom entry document (RFC 5023 9.2): a feed of that one entry.
+        (Ns::Atom | Ns::Atom03, "entry") => atom::read(
+            &xml::Element {
+                ns: root.ns,
+                name: "feed".into(),
+                attrs: Vec::new(),
+                children: vec![xml::Node::El(root.clone())],
+            },
+            scope,
+        ),
+        (_, "rss" | "rdf" | "channel") => rss::read(root, scope),
+        (_, "html") => return Err(ParseError::Html),
+        _ => return Err(ParseError::UnknownRoot(root.name.to_string())),
     })
 }
 

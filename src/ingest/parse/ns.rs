@@ -37,7 +37,8 @@ impl Ns {
             "" | "backend.userland.com/rss2" | "backend.userland.com/rss" => Ns::None,
             "www.w3.org/2005/atom" => Ns::Atom,
             "purl.org/atom/ns" => Ns::Atom03,
-            "purl.org/rss/1.0" => Ns::Rss10,
+            // RSS 1.1 has RSS 1.0's elements (in `<items>` rather than beside the channel).
+            "purl.org/rss/1.0" | "purl.org/net/rss1.1" => Ns::Rss10,
             "www.w3.org/1999/02/22-rdf-syntax-ns" => Ns::Rdf,
             "purl.org/dc/elements/1.1" => Ns::Dc,
             "purl.org/dc/terms" => Ns::DcTerms,

@@ -14,6 +14,7 @@ pub enum Recovery {
     BeforeRoot,
     Syntax(String),
     TooDeep,
+    BogusDeclaration,
 }
 
 impl std::fmt::Display for Recovery {
@@ -29,6 +30,7 @@ impl std::fmt::Display for Recovery {
             Recovery::BeforeRoot => f.write_str("text before the root element"),
             Recovery::Syntax(e) => write!(f, "malformed markup ({e})"),
             Recovery::TooDeep => f.write_str("elements nested too deep flattened"),
+            Recovery::BogusDeclaration => f.write_str("bogus <!...> declaration skipped"),
         }
     }
 }

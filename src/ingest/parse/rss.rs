@@ -58,13 +58,18 @@ pub fn read(root: &Element, scope: &Scope) -> RawFeed {
         .or_else(|| root.child(&RSS, "image"))
         .and_then(|i| i.child_text(&RSS, "url"));
     feed.ttl = channel.child_text(&RSS, "ttl").and_then(|t| t.parse().ok());
-    // RSS 1.0 and 0.90 put items beside the channel; 2.0 inside it. Some feeds mix them up.
-    let items = channel.all(&RSS, "item").map(|i| (i, &ch_scope)).chain(
-        (!std::ptr::eq(channel, root))
-            .then(|| root.all(&RSS, "item").map(|i| (i, &root_scope)))
-            .into_iter()
-            .flatten(),
-    );
+    // RSS 1.0 and 0.90 put items beside the channel; 2.0 inside it. Some feeds mix them up,
+    // and an element left open in the channel's head holds the items that follow it.
+    let items = channel
+        .nested(&RSS, "item")
+        .into_iter()
+        .map(|i| (i, &ch_scope))
+        .chain(
+            (!std::ptr::eq(channel, root))
+                .then(|| root.all(&RSS, "item").map(|i| (i, &root_scope)))
+                .into_iter()
+                .flatten(),
+        );
     feed.items = items.enumerate().map(|(n, (i, s))| item(i, s, n)).collect();
     feed
 }

@@ -12,6 +12,7 @@
 //! - HTML named entities XML does not declare (`&nbsp;`), bare `&`, invalid character references;
 //! - mismatched, stray and unclosed end tags; a document cut off anywhere;
 //! - a `<!DOCTYPE>` (skipped, never read), text or stray bytes before the root;
+//! - bogus `<!...>` declarations, read as a browser does (`bogus`);
 //! - prefixes used without a declaration (`dc:`, `content:`, `media:` ... are well known).
 
 use quick_xml::events::{BytesStart, Event};
@@ -73,6 +74,8 @@ struct Builder<'t> {
 
 /// Parses `text`; `None` when it holds no element at all.
 pub fn parse(text: &str) -> Option<Document> {
+    let (text, bogus) = super::bogus::blank(text);
+    let text: &str = &text;
     let mut r = quick_xml::Reader::from_str(text);
     let c = r.config_mut();
     c.check_end_names = false;
@@ -89,6 +92,9 @@ pub fn parse(text: &str) -> Option<Document> {
         pending: String::new(),
         too_deep: 0,
     };
+    for at in bogus {
+        b.note(Recovery::BogusDeclaration, at);
+    }
     let mut errors = 0;
     loop {
         let at = r.buffer_position() as usize;
