@@ -2,11 +2,14 @@
 //! that calls the library and prints what it did; [`main`] alone prints a failure and maps it to
 //! the exit code (0 all fine, 1 published with failed sources or a run already going, 2 fatal).
 
+mod cli;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::Parser;
+use cli::*;
 use feedbraid::config::ConfigError;
 use feedbraid::ingest::report::SourceReport;
 use feedbraid::ops::Fatal;
@@ -16,167 +19,6 @@ use feedbraid::ops::progress::Progress;
 use feedbraid::ops::run::{self, RunOptions};
 use feedbraid::ops::serve::{ServeError, ServeOptions};
 use feedbraid::ops::withdraw::{self as editorial, WithdrawError};
-
-#[derive(Parser)]
-#[command(name = "feedbraid", version, about = "Fetches partner feeds, merges them with your own entries and publishes one clean Atom feed.", long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Do one full run: fetch every source, merge, and write output/feed.atom (exit 0 all fine,
-    /// 1 published but some sources failed, 2 nothing published).
-    Run(RunArgs),
-    /// Serve the output folder over HTTP; with --every, also run at start-up and on that
-    /// schedule (SIGTERM or SIGINT finish the current run, then stop with exit 0).
-    Serve(ServeArgs),
-    /// Validate the configuration without fetching anything (exit 0 valid, 2 invalid).
-    Check(CheckArgs),
-    /// Withdraw entries from every output (recorded in withdrawn.toml beside the config; the next
-    /// run applies it and leaves a tombstone). With --undo, bring them back.
-    Withdraw(WithdrawArgs),
-    /// List the stored entries (id, date, source, title), newest first, to find one to withdraw.
-    List(ListArgs),
-    /// Check the state database; if it is damaged, move it aside (never deleting it) and start a
-    /// new one (exit 0 done, 2 failed).
-    Repair(RepairArgs),
-    /// Print what the state database knows about each source.
-    Status(StatusArgs),
-    /// Add a [[source]] to the config for each feed in an OPML subscription list that is not
-    /// configured yet (exit 0 done, 2 unreadable OPML or config, or nothing written).
-    Import(ImportArgs),
-    /// Copy the output folder to the `[deploy] target` (object storage or a folder): only what
-    /// changed, the files readers start from last (exit 0 done, 1 the lease is held or the after
-    /// hook failed, 2 not finished: the next deploy completes it).
-    Deploy(DeployArgs),
-}
-
-// The arguments of each subcommand (their help is the variant's above).
-
-#[derive(Args)]
-struct RunArgs {
-    /// The configuration file.
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    /// Output folder (default: the config's `output_dir`, itself defaulting to `output`).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// State database (default: the config's `state`, i.e. `.feedbraid/state.db` beside it).
-    #[arg(long)]
-    state: Option<PathBuf>,
-    /// Rebuild the outputs from stored state without touching the network.
-    #[arg(long)]
-    offline: bool,
-    /// Print only problems: sources that failed, are gone or back off, and warnings.
-    #[arg(long, short)]
-    quiet: bool,
-    /// Also name every file the run wrote (by default they are counted by kind).
-    #[arg(long, short, conflicts_with = "quiet")]
-    verbose: bool,
-    /// Also print the run report (what status.json holds) as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-    /// Then deploy the output to the `[deploy] target` (see `feedbraid deploy`).
-    #[arg(long, conflicts_with = "offline")]
-    deploy: bool,
-}
-
-#[derive(Args)]
-struct ServeArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    /// Address to listen on (port 0 picks a free one; the address is printed).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    addr: std::net::SocketAddr,
-    /// Run now and then this long after each run ends, e.g. `30m`, `1h`, `90s`.
-    #[arg(long, value_name = "DURATION", value_parser = feedbraid::config::parse_duration)]
-    every: Option<std::time::Duration>,
-    /// With --every: deploy after each run (see `feedbraid deploy`).
-    #[arg(long, requires = "every")]
-    deploy: bool,
-}
-
-#[derive(Args)]
-struct CheckArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-}
-
-#[derive(Args)]
-struct WithdrawArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    /// The public reason, shown in the tombstone.
-    #[arg(long, conflicts_with = "undo")]
-    reason: Option<String>,
-    /// Take the withdrawal back.
-    #[arg(long)]
-    undo: bool,
-    /// Entry ids or links (see `feedbraid list`).
-    #[arg(required = true, value_name = "ID-OR-LINK")]
-    keys: Vec<String>,
-}
-
-#[derive(Args)]
-struct ListArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    /// Only this source's entries (`local` for the network's own).
-    #[arg(long)]
-    source: Option<String>,
-    /// Only entries whose title, id or link contains this text.
-    #[arg(long)]
-    search: Option<String>,
-}
-
-#[derive(Args)]
-struct RepairArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    #[arg(long)]
-    state: Option<PathBuf>,
-}
-
-#[derive(Args)]
-struct StatusArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    #[arg(long)]
-    state: Option<PathBuf>,
-    /// Print the table as JSON on stdout.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(Args)]
-struct ImportArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    /// Print what would be added and skipped, and write nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Also import feeds on private networks (loopback, private and link-local addresses,
-    /// local names such as `localhost`): intranet sources are fetched without the
-    /// private-network guard, so they are skipped unless asked for.
-    #[arg(long)]
-    allow_intranet: bool,
-    /// The OPML file (an export from Miniflux, FreshRSS, Feedly, NetNewsWire, Thunderbird...).
-    file: PathBuf,
-}
-
-#[derive(Args)]
-struct DeployArgs {
-    #[arg(long, short, default_value = "feeds.toml")]
-    config: PathBuf,
-    /// Print what would be uploaded and deleted; change nothing.
-    #[arg(long)]
-    dry_run: bool,
-    /// Compare with the store's own listing instead of the state's record of the last deploy.
-    #[arg(long)]
-    full: bool,
-}
 
 /// Why a command failed: `main` prints it as `feedbraid: MESSAGE` and exits with its code.
 #[derive(Debug, thiserror::Error)]
@@ -193,6 +35,8 @@ enum Failure {
     Import(#[from] ImportError),
     #[error(transparent)]
     Deploy(#[from] DeployError),
+    #[error(transparent)]
+    Digest(#[from] feedbraid::ops::digest::DigestError),
     /// `run --json`: the report could not be serialised (the run itself is done).
     #[error("cannot write the JSON report: {0}")]
     RunJson(#[source] serde_json::Error),
@@ -228,6 +72,7 @@ fn main() -> ExitCode {
         Command::Status(a) => status(a),
         Command::Import(a) => import(a),
         Command::Deploy(a) => deploy(a),
+        Command::Digest(a) => digest(a),
     };
     let code = outcome.unwrap_or_else(|e| {
         eprintln!("feedbraid: {e}");
@@ -294,6 +139,14 @@ fn run_cmd(a: RunArgs) -> Outcome {
         report.summary()
     };
     eprint!("{text}");
+    // `[digest] send = "monthly"`: the previous month's digest, once; a failed send is reported
+    // and retried on a later run, and never changes what the run's exit code says.
+    if let Some(d) = feedbraid::ops::digest::monthly(&opts, rt.handle()) {
+        match d {
+            Ok(r) => eprint!("{}", r.summary()),
+            Err(e) => eprintln!("feedbraid: digest: {e}"),
+        }
+    }
     let deploy_code = match deployed {
         None => 0,
         Some(Ok(d)) => print_deploy(&d),
@@ -303,6 +156,31 @@ fn run_cmd(a: RunArgs) -> Outcome {
         }
     };
     Ok(report.exit_code().max(deploy_code))
+}
+
+/// `feedbraid digest`: what was written and sent, on stderr (with `--dry-run`, the files on
+/// stdout).
+fn digest(a: DigestArgs) -> Outcome {
+    let rt = run::runtime()?;
+    let r = feedbraid::ops::digest::digest(
+        &feedbraid::ops::digest::DigestOptions {
+            run: with_config(a.config),
+            view: a.view,
+            month: a.month,
+            since: a.since,
+            out: a.out,
+            send: a.send,
+            dry_run: a.dry_run,
+        },
+        rt.handle(),
+    )?;
+    if a.dry_run {
+        for f in &r.files {
+            println!("{f}");
+        }
+    }
+    eprint!("{}", r.summary());
+    Ok(r.exit_code())
 }
 
 /// The deploy's summary on stderr; its exit code.

@@ -5,6 +5,7 @@
 
 mod check;
 mod deploy;
+mod digest;
 mod duration;
 mod entry;
 mod error;
@@ -23,6 +24,7 @@ use regex::Regex;
 use url::Url;
 
 pub use deploy::DeploySettings;
+pub use digest::{DigestSettings, GroupBy};
 pub use duration::{DurationError, parse_duration};
 pub use error::ConfigError;
 pub use view::{LOCAL, RESERVED};
@@ -60,6 +62,8 @@ pub struct Config {
     pub archive: ArchiveSettings,
     /// `[deploy]`: where `feedbraid deploy` copies the output, if anywhere.
     pub deploy: Option<DeploySettings>,
+    /// `[digest]`: the monthly e-mail, if configured.
+    pub digest: Option<DigestSettings>,
 }
 
 /// `[output]`: how every feed (the main one and each view) is written.

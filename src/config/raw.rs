@@ -28,6 +28,21 @@ pub(crate) struct RawConfig {
     pub view: Vec<Spanned<RawView>>,
     pub archive: Option<RawArchive>,
     pub deploy: Option<RawDeploy>,
+    pub digest: Option<RawDigest>,
+}
+
+/// `[digest]`: the monthly e-mail.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDigest {
+    pub view: Option<S>,
+    pub group_by: Option<S>,
+    pub from: Option<S>,
+    pub to: Option<S>,
+    pub smtp: Option<S>,
+    pub smtp_ca: Option<S>,
+    pub unsubscribe: Option<S>,
+    pub send: Option<S>,
 }
 
 /// `[deploy]`: where `feedbraid deploy` copies the output.

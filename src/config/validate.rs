@@ -1,6 +1,6 @@
 //! Puts validation together: turns the whole [`RawConfig`] into a [`Config`], one table after
 //! another (`[feed]`, `[fetch]`, `[filter]`, `[[source]]`, the paths, `[[view]]`, `[output]`,
-//! `[archive]`, `[deploy]`, `[[entry]]`), stopping at the first bad value.
+//! `[archive]`, `[deploy]`, `[digest]`, `[[entry]]`), stopping at the first bad value.
 //!
 //! The order is part of the behaviour: when a file has several mistakes, `check` names the first
 //! one in this order. The checkers themselves are in `check`; the larger tables have files of
@@ -12,6 +12,7 @@ use toml::Spanned;
 
 use super::check::{Ctx, R};
 use super::deploy::deploy;
+use super::digest::digest;
 use super::entry::entry;
 use super::output::{archive, output};
 use super::raw::{RawConfig, RawEntry, RawFeed, RawFetch, RawFilter, RawLocal, RawSource, S};
@@ -48,6 +49,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
     let output = output(&cx, raw.output.as_ref())?;
     let archive = archive(&cx, raw.archive.as_ref())?;
     let deploy = deploy(&cx, raw.deploy.as_ref())?;
+    let digest = digest(&cx, raw.digest.as_ref(), &views)?;
     let mut cfg = Config {
         path: file.to_path_buf(),
         base_dir,
@@ -63,6 +65,7 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         output,
         archive,
         deploy,
+        digest,
     };
     cfg.entries = entries(&cx, &cfg, &raw.entry)?;
     Ok(cfg)

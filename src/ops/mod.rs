@@ -11,6 +11,7 @@
 
 pub mod check;
 pub mod deploy;
+pub mod digest;
 pub mod edit;
 pub mod error;
 pub mod gather;

@@ -106,6 +106,14 @@ pub(super) const MIGRATIONS: &[&str] = &[
         digest TEXT NOT NULL, gone_since INTEGER,
         PRIMARY KEY (target, name)
     ) WITHOUT ROWID;",
+    // 9: the digests sent (or still to send) per month and view, so that a crash or a re-run
+    // never sends one twice, and a refused send is retried with back-off.
+    "CREATE TABLE IF NOT EXISTS digests (
+        period TEXT NOT NULL, view TEXT NOT NULL,
+        sent_at INTEGER, failures INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT, next_try INTEGER,
+        PRIMARY KEY (period, view)
+    ) WITHOUT ROWID;",
 ];
 
 /// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.

@@ -50,7 +50,8 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
     if parts.last().is_some_and(|p| p == "mod") {
         parts.pop();
     }
-    if parts == ["lib"] || parts == ["main"] {
+    // The binary (main.rs and its argument definitions, cli.rs) sits above every layer.
+    if parts == ["lib"] || parts == ["main"] || parts == ["cli"] {
         parts.clear();
     }
     parts

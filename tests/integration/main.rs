@@ -15,6 +15,7 @@ mod corrupt_state;
 mod crash;
 mod deploy;
 mod deploy_faults;
+mod digest;
 mod editing;
 mod editorial;
 mod faults;

@@ -4,6 +4,7 @@
 //! same values.
 
 pub mod atom;
+pub mod digest;
 pub mod html;
 pub mod json;
 pub mod opml;

@@ -1,0 +1,80 @@
+//! The `digests` table: per month and view, whether its digest was sent (and when), or how
+//! often sending failed, the last error and when to try again. Recorded right after the SMTP
+//! server accepted the message, so a re-run never sends it twice.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{State, StateError};
+
+/// What the state knows of one month's digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DigestRecord {
+    pub sent_at: Option<DateTime<Utc>>,
+    pub failures: u32,
+    pub last_error: Option<String>,
+    /// Not tried again before this time.
+    pub next_try: Option<DateTime<Utc>>,
+}
+
+impl State {
+    /// The record of `period`'s digest of `view` (empty when never tried).
+    pub fn digest(&self, period: &str, view: &str) -> Result<DigestRecord, StateError> {
+        self.conn
+            .query_row(
+                "SELECT sent_at, failures, last_error, next_try FROM digests
+                 WHERE period = ?1 AND view = ?2",
+                params![period, view],
+                |r| {
+                    let t = |v: Option<i64>| v.and_then(|s| DateTime::from_timestamp(s, 0));
+                    Ok(DigestRecord {
+                        sent_at: t(r.get(0)?),
+                        failures: r.get(1)?,
+                        last_error: r.get(2)?,
+                        next_try: t(r.get(3)?),
+                    })
+                },
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records `period`'s digest of `view` as `rec`.
+    pub fn set_digest(
+        &self,
+        period: &str,
+        view: &str,
+        rec: &DigestRecord,
+    ) -> Result<(), StateError> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO digests (period, view, sent_at, failures, last_error, next_try)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    period,
+                    view,
+                    rec.sent_at.map(|t| t.timestamp()),
+                    rec.failures,
+                    rec.last_error,
+                    rec.next_try.map(|t| t.timestamp())
+                ],
+            )
+            .map(drop)
+            .map_err(|e| self.err(e))
+    }
+
+    /// The last digest sent, of any view (for `status.json`).
+    pub fn last_digest_sent(&self) -> Result<Option<(String, DateTime<Utc>)>, StateError> {
+        self.conn
+            .query_row(
+                "SELECT period, sent_at FROM digests WHERE sent_at IS NOT NULL
+                 ORDER BY sent_at DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+            )
+            .optional()
+            .map(|o| o.and_then(|(p, t)| Some((p, DateTime::from_timestamp(t, 0)?))))
+            .map_err(|e| self.err(e))
+    }
+}
