@@ -139,14 +139,6 @@ fn run_cmd(a: RunArgs) -> Outcome {
         report.summary()
     };
     eprint!("{text}");
-    // `[digest] send = "monthly"`: the previous month's digest, once; a failed send is reported
-    // and retried on a later run, and never changes what the run's exit code says.
-    if let Some(d) = feedbraid::ops::digest::monthly(&opts, rt.handle()) {
-        match d {
-            Ok(r) => eprint!("{}", r.summary()),
-            Err(e) => eprintln!("feedbraid: digest: {e}"),
-        }
-    }
     let deploy_code = match deployed {
         None => 0,
         Some(Ok(d)) => print_deploy(&d),

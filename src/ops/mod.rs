@@ -16,6 +16,7 @@ pub mod edit;
 pub mod error;
 pub mod gather;
 pub mod import;
+pub mod open;
 pub mod progress;
 pub mod repair;
 pub mod report;

@@ -29,6 +29,9 @@ pub struct RunReport {
     /// Why `status.json` could not be written, the last step of a run whose feeds were already
     /// published (the run then exits 1, not 2: what it published stands).
     pub status_failed: Option<String>,
+    /// `[digest]`: what sending the monthly digest did this run (its summary lines), and where
+    /// the digests stand.
+    pub digest: Option<(String, crate::state::DigestStatus)>,
 }
 
 impl RunReport {
@@ -50,6 +53,7 @@ impl RunReport {
             self.cleaned,
             self.media.as_ref(),
             &self.hubs,
+            self.digest.as_ref().map(|d| &d.1),
         )
     }
 
@@ -116,6 +120,9 @@ impl RunReport {
             s.push_str(&format!(
                 "feedbraid: the feeds were published, but status.json was not: {why}\n"
             ));
+        }
+        if let Some((lines, _)) = &self.digest {
+            s.push_str(lines);
         }
         if self.cleaned.sanitised > 0 {
             s.push_str(&format!(
@@ -237,6 +244,8 @@ struct StatusDoc<'a> {
     sources: Vec<SourceStatus<'a>>,
     /// WebSub hubs: what this run announced to each.
     hubs: Vec<HubStatus<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digest: Option<&'a crate::state::DigestStatus>,
 }
 
 #[derive(Debug, Serialize)]
@@ -287,8 +296,10 @@ pub fn status_json(
     cleaned: crate::publish::materialise::CleanCount,
     media: Option<&crate::publish::media::MediaReport>,
     hubs: &[HubReport],
+    digest: Option<&crate::state::DigestStatus>,
 ) -> Result<Vec<u8>, serde_json::Error> {
     let doc = StatusDoc {
+        digest,
         generator: concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
         entries,
         cleaned,

@@ -15,14 +15,13 @@
 //! before their fingerprints, histories and closed archive months are recorded.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::config::{Config, ConfigError};
-use crate::ingest::fetch::Guard;
+use crate::config::Config;
 use crate::ops::Fatal;
-use crate::ops::gather::{Connections, OnSource, Scope, gather_with, local_entries};
+use crate::ops::gather::{OnSource, Scope, gather_with, local_entries};
+pub use crate::ops::open::{RunLock, RunOptions, Store, load_config, lock, read_config};
 use crate::ops::report::RunReport;
 use crate::pool::Gathered;
 use crate::pool::editorial::{self, Withdrawals, tombstones::Context};
@@ -34,81 +33,7 @@ use crate::publish::render::RenderError;
 use crate::publish::render::html::Templates;
 use crate::publish::sink::{Disk, Output, Sink, SinkError, Written};
 use crate::publish::websub::{self, HubReport};
-use crate::state::{Pool, State, StateError};
-
-/// What `feedbraid run` was asked to do.
-#[derive(Debug, Clone, Default)]
-pub struct RunOptions {
-    pub config: PathBuf,
-    /// Overrides the config's `output_dir`.
-    pub out: Option<PathBuf>,
-    /// Overrides the config's `state`.
-    pub state: Option<PathBuf>,
-    /// Rebuild from state alone, without fetching.
-    pub offline: bool,
-    /// The private-network guard's ranges and resolver ([`Guard::system`] by default; a test
-    /// injects its own).
-    pub guard: Guard,
-    /// The run's clock, instead of the system's (a replayed or simulated run; truncated to whole
-    /// seconds like the real one).
-    pub now: Option<DateTime<Utc>>,
-}
-
-/// Holds the run lock for as long as it lives. The OS drops the lock when the process dies, so a
-/// killed run never leaves a stale lock behind.
-#[derive(Debug)]
-pub struct RunLock(#[allow(dead_code)] std::fs::File);
-
-/// Takes the advisory lock beside the state database, or says who holds it.
-pub fn lock(state_path: &Path) -> Result<RunLock, Fatal> {
-    let path = state_path.with_extension("lock");
-    if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(d).map_err(|err| Fatal::File {
-            what: "create",
-            path: d.to_path_buf(),
-            err,
-        })?;
-    }
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|err| Fatal::File {
-            what: "open lock file",
-            path: path.clone(),
-            err,
-        })?;
-    match f.try_lock() {
-        Ok(()) => Ok(RunLock(f)),
-        Err(std::fs::TryLockError::WouldBlock) => Err(Fatal::Locked(path)),
-        Err(std::fs::TryLockError::Error(e)) => Err(Fatal::File {
-            what: "lock",
-            path,
-            err: e,
-        }),
-    }
-}
-
-/// The config with command-line overrides applied.
-pub fn load_config(opts: &RunOptions) -> Result<Config, Fatal> {
-    Ok(read_config(opts)?.0)
-}
-
-/// [`load_config`], and the text it was parsed from (every view's fingerprint covers it: any
-/// edit of the file, a comment included, renders every view again), from one read of the file.
-pub fn read_config(opts: &RunOptions) -> Result<(Config, String), Fatal> {
-    let path = &opts.config;
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::io(path, &e))?;
-    let mut cfg = Config::parse(&text, path)?;
-    if let Some(out) = &opts.out {
-        cfg.output_dir = out.clone();
-    }
-    if let Some(s) = &opts.state {
-        cfg.state_path = s.clone();
-    }
-    Ok((cfg, text))
-}
+use crate::state::State;
 
 /// Makes a file-size limit (`ulimit -f`) an error rather than a silent death: with SIGXFSZ
 /// handled, a write past the limit fails with EFBIG ("File too large"), and the run stops with
@@ -179,7 +104,10 @@ pub fn run_on(
         hubs,
         cleaned: rendered.cleaned,
         status_failed: None,
+        digest: None,
     };
+    // The feeds are out: the monthly digest's failure is reported, never an exit code.
+    report.digest = digest_step(&run, opts.offline, rt);
     // The feeds are out: a failure from here on is reported, never an exit 2.
     if let Err(e) = write_status(&mut disk, &mut report) {
         report.status_failed = Some(e.to_string());
@@ -188,32 +116,6 @@ pub fn run_on(
         let _ = checkpoint.join();
     }
     Ok(report)
-}
-
-/// The run's state database: every connection the run uses, opened together (see the module
-/// header for why there are three).
-#[derive(Debug)]
-pub struct Store {
-    /// Gathering's: the writer's connection and the source tasks' readers.
-    pub gather: Connections,
-    /// Publishing's: reads the winners' entries, caches sanitised HTML, knows the mirrored media,
-    /// files the archives, and records what was published.
-    pub publish: State,
-}
-
-impl Store {
-    /// Opens the database at `path` (creating it and bringing its schema up to date the first
-    /// time) for one run.
-    pub fn open(path: &Path) -> Result<Store, StateError> {
-        let writer = State::open(path)?;
-        Ok(Store {
-            gather: Connections {
-                writer,
-                readers: Pool::new(path),
-            },
-            publish: State::open(path)?,
-        })
-    }
 }
 
 /// What a run settles before it gathers, and holds until it ends (the lock).
@@ -373,6 +275,24 @@ fn ping_hubs(
     }
     let topics = websub::changed_topics(&run.views, &feed.self_url, written);
     rt.block_on(websub::ping(&run.cfg.fetch, &feed.hubs, &topics))
+}
+
+/// `[digest] send = "monthly"`: the digest step's summary lines, and where digests stand.
+/// An offline run sends nothing.
+fn digest_step(
+    run: &Run,
+    offline: bool,
+    rt: &tokio::runtime::Handle,
+) -> Option<(String, crate::state::DigestStatus)> {
+    let sent = (!offline)
+        .then(|| crate::ops::digest::after_run(&run.cfg, rt, run.now))
+        .flatten();
+    let lines = match sent {
+        None => String::new(),
+        Some(Ok(r)) => r.summary(),
+        Some(Err(e)) => format!("feedbraid: digest: {e}\n"),
+    };
+    Some((lines, crate::ops::digest::status(&run.cfg)?))
 }
 
 /// The run's report as `status.json`, written last so that it can say what the hubs answered.

@@ -17,6 +17,18 @@ pub struct DigestRecord {
     pub next_try: Option<DateTime<Utc>>,
 }
 
+/// `status.json`'s `digest`: the last month sent, the oldest not sent yet and its failures.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DigestStatus {
+    pub last_sent: Option<String>,
+    pub pending: Option<String>,
+    pub failures: u32,
+    pub last_error: Option<String>,
+}
+
+/// A digest not sent yet: its period, its failures, its last error.
+pub type Pending = (String, u32, Option<String>);
+
 impl State {
     /// The record of `period`'s digest of `view` (empty when never tried).
     pub fn digest(&self, period: &str, view: &str) -> Result<DigestRecord, StateError> {
@@ -64,17 +76,28 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// The last digest sent, of any view (for `status.json`).
-    pub fn last_digest_sent(&self) -> Result<Option<(String, DateTime<Utc>)>, StateError> {
-        self.conn
+    /// For `status.json`: the last period sent (any view), and the oldest period not sent yet
+    /// with its failures and last error.
+    pub fn digest_status(&self) -> Result<(Option<String>, Option<Pending>), StateError> {
+        let last = self
+            .conn
             .query_row(
-                "SELECT period, sent_at FROM digests WHERE sent_at IS NOT NULL
-                 ORDER BY sent_at DESC LIMIT 1",
+                "SELECT period FROM digests WHERE sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 1",
                 [],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+                |r| r.get::<_, String>(0),
             )
             .optional()
-            .map(|o| o.and_then(|(p, t)| Some((p, DateTime::from_timestamp(t, 0)?))))
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        let pending = self
+            .conn
+            .query_row(
+                "SELECT period, failures, last_error FROM digests WHERE sent_at IS NULL
+                 ORDER BY period LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok((last, pending))
     }
 }

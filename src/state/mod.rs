@@ -36,7 +36,7 @@ mod writer;
 pub use archive::Filed;
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
-pub use digests::DigestRecord;
+pub use digests::{DigestRecord, DigestStatus};
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;

@@ -329,6 +329,31 @@ fn monthly_sending_sends_the_previous_month_once() {
         );
     }
     assert_eq!(smtp.messages().len(), 1);
+    let status: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.out().join("status.json")).expect("status"))
+            .expect("json");
+    assert!(status["digest"]["last_sent"].is_string(), "{status}");
+    assert_eq!(status["digest"]["failures"], 0);
+}
+
+/// Description: `send = "monthly"` with a server that answers 451 the first time.
+/// Expect: the run still publishes and exits 0 (a digest never blocks publishing); its summary
+/// says NOT SENT; `status.json` has the digest pending with one failure.
+#[test]
+fn a_failed_monthly_send_is_reported_and_does_not_change_the_runs_outcome() {
+    let smtp = Smtp::start("451-once");
+    let s = network(&format!("{}send = \"monthly\"\n", smtp.table(false)));
+    let out = s.command("run", &[]).output().expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("digest: NOT SENT"), "{err}");
+    assert!(s.feed().contains("Our own report"));
+    let status: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.out().join("status.json")).expect("status"))
+            .expect("json");
+    assert!(status["digest"]["pending"].is_string(), "{status}");
+    assert_eq!(status["digest"]["failures"], 1);
+    assert!(smtp.messages().is_empty());
 }
 
 /// Description: `[digest]` with an address that is not an addr-spec, an unknown view, and an

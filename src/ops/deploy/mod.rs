@@ -29,7 +29,7 @@ pub use store::{Store, StoreError};
 
 use crate::config::{Config, DeploySettings};
 use crate::ops::Fatal;
-use crate::ops::run::{RunOptions, load_config, lock};
+use crate::ops::open::{RunOptions, load_config, lock};
 use crate::state::{State, StateError};
 
 /// What `feedbraid deploy` was asked to do.

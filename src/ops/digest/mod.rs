@@ -18,7 +18,7 @@ pub use select::Period;
 
 use crate::config::{Config, DigestSettings};
 use crate::ops::Fatal;
-use crate::ops::run::{RunOptions, load_config, lock};
+use crate::ops::open::{RunOptions, load_config, lock};
 use crate::publish::render::digest::{DigestMeta, html, text};
 use crate::publish::sink::{Disk, Output, Sink, SinkError};
 use crate::state::{DigestRecord, State, StateError};
@@ -139,16 +139,15 @@ pub fn digest(
     make(&cfg, &d, opts, &period, rt, now)
 }
 
-/// After a run, with `[digest] send = "monthly"`: the previous month's digest, sent if it was
-/// not yet. Returns `None` when there is nothing to do.
-pub fn monthly(
-    opts: &RunOptions,
+/// Inside a run (which holds the lock), with `[digest] send = "monthly"`: the previous month's
+/// digest, written and sent if it was not yet. `None` when there is nothing to do (not
+/// configured, or sent already: the usual case, which costs one state read).
+pub fn after_run(
+    cfg: &Config,
     rt: &tokio::runtime::Handle,
+    now: DateTime<Utc>,
 ) -> Option<Result<DigestReport, DigestError>> {
-    let cfg = load_config(opts).ok()?;
     let d = cfg.digest.as_ref().filter(|d| d.monthly)?;
-    // Sent already this month (the usual case): nothing to read, render or lock.
-    let now = opts.now.unwrap_or_else(Utc::now);
     let period = Period::previous_month(now)?;
     let view = d.view.clone().unwrap_or_default();
     let state = State::open(&cfg.state_path).ok()?;
@@ -159,11 +158,30 @@ pub fn monthly(
         return None;
     }
     let o = DigestOptions {
-        run: opts.clone(),
+        run: RunOptions {
+            config: cfg.path.clone(),
+            ..RunOptions::default()
+        },
         send: true,
         ..DigestOptions::default()
     };
-    Some(digest(&o, rt))
+    Some(make(cfg, d, &o, &period, rt, now))
+}
+
+/// `status.json`'s `digest`, from the state.
+pub fn status(cfg: &Config) -> Option<crate::state::DigestStatus> {
+    cfg.digest.as_ref()?;
+    let (last_sent, pending) = State::open(&cfg.state_path).ok()?.digest_status().ok()?;
+    let (pending, failures, last_error) = match pending {
+        Some((p, f, e)) => (Some(p), f, e),
+        None => (None, 0, None),
+    };
+    Some(crate::state::DigestStatus {
+        last_sent,
+        pending,
+        failures,
+        last_error,
+    })
 }
 
 fn since_period(now: DateTime<Utc>, since: std::time::Duration) -> Period {

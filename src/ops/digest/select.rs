@@ -11,7 +11,7 @@ use crate::config::{Config, GroupBy};
 use crate::model::Entry;
 use crate::ops::Fatal;
 use crate::ops::gather::gather;
-use crate::ops::run::Store;
+use crate::ops::open::Store;
 use crate::pool::editorial;
 use crate::pool::views::{self, FeedView, feed_views};
 use crate::publish::materialise::{key, materialise};
