@@ -9,7 +9,7 @@ use std::process::Command;
 
 use crate::views::shipped;
 
-const FLAGS: &[&str] = &[
+pub const FLAGS: &[&str] = &[
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -21,7 +21,7 @@ const FLAGS: &[&str] = &[
 ];
 
 /// `chromium --headless --dump-dom`: the DOM after parsing, as Chromium serialises it.
-fn dump_dom(file: &Path, profile: &Path, net_log: Option<&Path>) -> String {
+pub fn dump_dom(file: &Path, profile: &Path, net_log: Option<&Path>) -> String {
     let mut c = Command::new("chromium");
     c.args(FLAGS)
         .arg(format!("--user-data-dir={}", profile.display()));
@@ -159,7 +159,7 @@ fn pages_render_in_chromium_with_linked_titles_lang_and_nothing_foreign() {
 }
 
 /// URLs of the requests a page initiated, from Chromium's net log.
-fn page_requests(log: &Path) -> Vec<String> {
+pub fn page_requests(log: &Path) -> Vec<String> {
     let v: serde_json::Value =
         serde_json::from_slice(&std::fs::read(log).expect("net log written")).expect("net log");
     let ty = |name: &str| v["constants"]["logEventTypes"][name].as_i64();

@@ -385,3 +385,67 @@ fn a_bad_digest_table_names_the_file_line_and_key() {
         assert!(!err.contains("hunter2"), "{err}");
     }
 }
+
+/// Description: the HTML digest (Thai and Chinese entries) opened in Chromium at 375 px, in the
+/// light and the dark scheme, with axe-core (npm, installed by `.ci/run`) run in the page.
+/// Expect: 0 axe violations in both schemes; the page requests nothing from any origin (the
+/// net log holds no request the page started).
+#[test]
+fn the_html_digest_passes_axe_at_phone_width_in_both_schemes() {
+    let s = network("[digest]\n");
+    let out = s
+        .command("digest", &["--month", "2026-11"])
+        .output()
+        .expect("digest");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(s.out().join("digest/2026-11.html")).expect("html");
+    let axe = Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/node_modules/axe-core/axe.min.js");
+    assert!(
+        axe.is_file(),
+        "axe-core is missing: .ci/run installs it (npm)"
+    );
+    let probe = format!(
+        "<script src=\"file://{}\"></script><script>axe.run().then(r => {{ document.title = \
+         'AXE ' + r.violations.length + ' ' + r.violations.map(v => v.id + ':' + v.nodes.length).join(','); }});</script></body>",
+        axe.display()
+    );
+    let tmp = tempfile::tempdir().expect("tmp");
+    let file = tmp.path().join("digest.html");
+    std::fs::write(&file, page.replace("</body>", &probe)).expect("write");
+    for (scheme, setting) in [("light", 1), ("dark", 0)] {
+        let log = tmp.path().join(format!("net-{scheme}.json"));
+        let out = Command::new("chromium")
+            .args(crate::browser::FLAGS)
+            .arg(format!(
+                "--user-data-dir={}",
+                tmp.path().join(scheme).display()
+            ))
+            .arg("--window-size=375,900")
+            .arg(format!("--blink-settings=preferredColorScheme={setting}"))
+            .arg("--virtual-time-budget=15000")
+            .arg("--allow-file-access-from-files")
+            .arg(format!("--log-net-log={}", log.display()))
+            .arg("--dump-dom")
+            .arg(format!("file://{}", file.display()))
+            .output()
+            .expect("chromium runs");
+        let dom = String::from_utf8_lossy(&out.stdout);
+        let title = dom
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+            .unwrap_or_default();
+        assert!(
+            title.starts_with("AXE "),
+            "{scheme}: axe did not run: {title}"
+        );
+        assert!(title.starts_with("AXE 0 "), "{scheme}: {title}");
+        let requests = crate::browser::page_requests(&log);
+        assert!(requests.is_empty(), "{scheme}: {requests:?}");
+    }
+}
