@@ -25,7 +25,7 @@ pub struct Person {
 
 /// A downloadable attachment: RSS `<enclosure>`, Atom `<link rel="enclosure">`, JSON Feed
 /// `attachments`, or a local entry's `attachments`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enclosure {
     /// Absolute http(s) URL.
     pub url: String,
@@ -37,6 +37,12 @@ pub struct Enclosure {
     pub title: Option<String>,
     /// Language of the attachment, where given.
     pub language: Option<String>,
+    /// A PDF's page count, read from a local attachment's file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    /// SHA-256 of a local attachment's file (hex), kept for the archive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// A category: `term` is the category itself (what filters and views match), `label` how a partner

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use toml::Spanned;
 use url::Url;
 
+use super::attachment_file::facts;
 use super::check::{Ctx, R};
-use super::raw::{RawAttachment, RawCredit, RawEntry};
+use super::raw::{RawAttachment, RawCredit, RawEntry, S};
 use super::{Config, ConfigError, LocalEntry};
 use crate::model::{Credit, Enclosure};
 
@@ -22,7 +23,7 @@ pub(super) fn entry(cx: &Ctx<'_>, cfg: &Config, e: &Spanned<RawEntry>, k: &str) 
         .attachments
         .iter()
         .enumerate()
-        .map(|(j, a)| attachment(cx, cfg, a.get_ref(), &format!("{k}.attachments[{j}]")))
+        .map(|(j, a)| attachment(cx, cfg, a, &format!("{k}.attachments[{j}]")))
         .collect::<R<Vec<_>>>()?;
     let authors = r
         .authors
@@ -97,41 +98,83 @@ fn link(cx: &Ctx<'_>, cfg: &Config, r: &RawEntry, k: &str) -> R<Url> {
     }
 }
 
-/// One of `attachments`; `ak` is its key (`entry[0].attachments[1]`). A `path` to a file that
-/// exists gives the length.
-fn attachment(cx: &Ctx<'_>, cfg: &Config, a: &RawAttachment, ak: &str) -> R<Enclosure> {
-    let mime = cx.text(&a.mime_type, &format!("{ak}.type"))?;
-    if !mime.contains('/') {
-        return cx.err(
-            a.mime_type.span(),
-            &format!("{ak}.type"),
-            format!("`{mime}` is not a MIME type such as `application/pdf`"),
-        );
-    }
-    let file_len = a
-        .path
-        .as_ref()
-        .map(|p| cx.path(p, &format!("{ak}.path")))
-        .transpose()?
-        .and_then(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len());
+/// One of `attachments`; `ak` is its key (`entry[0].attachments[1]`). With a `path`, the file is
+/// the truth (issue 23): it must exist; its bytes give the type, size, digest and a PDF's pages
+/// (and its title when the attachment has none); `url` defaults to the path under `[feed] link`.
+/// Without one, `url` and `type` are required.
+fn attachment(cx: &Ctx<'_>, cfg: &Config, a: &Spanned<RawAttachment>, ak: &str) -> R<Enclosure> {
+    let (span, a) = (a.span(), a.get_ref());
+    let file = match &a.path {
+        Some(p) => {
+            let path = cx.path(p, &format!("{ak}.path"))?;
+            let facts = facts(&path).or_else(|e| {
+                cx.err(
+                    p.span(),
+                    &format!("{ak}.path"),
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            Some((p, facts))
+        }
+        None => None,
+    };
+    let url = match (&a.url, &file) {
+        (Some(u), _) => cx.url_or_relative(u, &format!("{ak}.url"), &cfg.feed.link)?,
+        (None, Some((p, _))) => cx.url_or_relative(p, &format!("{ak}.path"), &cfg.feed.link)?,
+        (None, None) => {
+            return cx.err(
+                span,
+                &format!("{ak}.url"),
+                "give `url`, or `path` to a file",
+            );
+        }
+    };
+    // The bytes' type wins; a configured `type` names what the bytes do not show.
+    let known = file.as_ref().and_then(|(_, f)| f.mime_type.clone());
+    let mime = match (known, &a.mime_type, &file) {
+        (Some(m), _, _) => m,
+        (None, Some(t), _) => mime_type(cx, t, ak)?,
+        (None, None, Some((_, f))) => f.fallback_type.to_string(),
+        (None, None, None) => {
+            return cx.err(
+                span,
+                &format!("{ak}.type"),
+                "give `type`, or `path` to a file",
+            );
+        }
+    };
     Ok(Enclosure {
-        url: cx
-            .url_or_relative(&a.url, &format!("{ak}.url"), &cfg.feed.link)?
-            .into(),
+        url: url.into(),
         mime_type: mime,
-        length: match (&a.length, file_len) {
-            (_, Some(n)) => Some(n),
+        length: match (&a.length, &file) {
+            (_, Some((_, f))) => Some(f.length),
             (Some(n), None) => Some(cx.count(n, &format!("{ak}.length"), 0)? as u64),
             (None, None) => None,
         },
-        title: a.title.clone(),
+        title: a
+            .title
+            .clone()
+            .or_else(|| file.as_ref().and_then(|(_, f)| f.title.clone())),
         language: a
             .language
             .as_ref()
             .map(|l| cx.lang(l, &format!("{ak}.language")))
             .transpose()?,
+        pages: file.as_ref().and_then(|(_, f)| f.pages),
+        sha256: file.map(|(_, f)| f.sha256),
     })
+}
+
+fn mime_type(cx: &Ctx<'_>, t: &S, ak: &str) -> R<String> {
+    let mime = cx.text(t, &format!("{ak}.type"))?;
+    if !mime.contains('/') {
+        return cx.err(
+            t.span(),
+            &format!("{ak}.type"),
+            format!("`{mime}` is not a MIME type such as `application/pdf`"),
+        );
+    }
+    Ok(mime)
 }
 
 /// `source = { name, uri, feed }`; `sk` is its key (`entry[0].source`).

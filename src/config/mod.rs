@@ -3,6 +3,7 @@
 //!
 //! [`Config::parse`] is pure (text in, value out); [`Config::from_file`] adds the file reading.
 
+mod attachment_file;
 mod check;
 mod deploy;
 mod digest;

@@ -218,9 +218,9 @@ pub(crate) struct RawCredit {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawAttachment {
-    pub url: S,
+    pub url: Option<S>,
     #[serde(rename = "type")]
-    pub mime_type: S,
+    pub mime_type: Option<S>,
     pub length: Option<Spanned<i64>>,
     pub title: Option<String>,
     pub language: Option<S>,

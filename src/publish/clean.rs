@@ -230,6 +230,7 @@ mod tests {
             length: None,
             title: None,
             language: None,
+            ..Default::default()
         });
         apply(&mut e, &s, c.clone());
         assert!(e.enclosures.is_empty() && e.image.is_none());

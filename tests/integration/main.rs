@@ -6,6 +6,7 @@ mod server;
 mod validity;
 
 mod archive;
+mod attachments;
 mod behaviours;
 mod browser;
 mod charsets;

@@ -64,8 +64,20 @@ fn page_helpers_size_kind_and_direction() {
         length: Some(487_424),
         title: None,
         language: None,
+        ..Enclosure::default()
     };
     assert_eq!(kind_size(&pdf), "PDF, 476 KB");
+    let paged = Enclosure {
+        pages: Some(16),
+        length: Some(6_815_744),
+        ..pdf.clone()
+    };
+    assert_eq!(kind_size(&paged), "PDF, 16 pages, 6.5 MB");
+    let one = Enclosure {
+        pages: Some(1),
+        ..pdf.clone()
+    };
+    assert_eq!(kind_size(&one), "PDF, 1 page, 476 KB");
     assert_eq!(human_size(900), "900 bytes");
     assert_eq!(human_size(2_134_016), "2.0 MB");
     let mp3 = Enclosure {

@@ -84,6 +84,7 @@ pub(super) fn enclosures(links: &[RawLink], base: Option<&Url>) -> Vec<Enclosure
                 .map(text::plain)
                 .filter(|t| !t.is_empty()),
             language: l.hreflang.as_deref().and_then(crate::text::lang::normalise),
+            ..Enclosure::default()
         });
     }
     out.sort_by_key(|e| e.mime_type != "application/pdf");

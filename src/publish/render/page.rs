@@ -130,9 +130,14 @@ pub fn kind_size(a: &Enclosure) -> String {
             .trim_start_matches("x-")
             .to_ascii_uppercase(),
     };
+    let pages = match a.pages {
+        Some(1) => ", 1 page".to_string(),
+        Some(n) => format!(", {n} pages"),
+        None => String::new(),
+    };
     match a.length {
-        Some(n) => format!("{kind}, {}", human_size(n)),
-        None => kind,
+        Some(n) => format!("{kind}{pages}, {}", human_size(n)),
+        None => format!("{kind}{pages}"),
     }
 }
 
