@@ -42,6 +42,9 @@ pub enum Command {
     /// Write (and with --send, send once) the digest e-mail of a view's entries of a month, from
     /// the state (exit 0 done or already sent, 1 the send failed and is retried later, 2 error).
     Digest(DigestArgs),
+    /// Fetch one partner's feed and write a note for the partner: what is wrong and how to fix
+    /// it (exit 0 fine, 1 findings, 2 cannot fetch). Changes no state.
+    Doctor(DoctorArgs),
 }
 
 // The arguments of each subcommand (their help is the variant's above).
@@ -191,4 +194,16 @@ pub struct DigestArgs {
     /// Write nothing, send nothing; list the files it would write.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[derive(Args)]
+pub struct DoctorArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    pub config: PathBuf,
+    /// The note as plain text or Markdown.
+    #[arg(long, value_parser = ["text", "markdown"], default_value = "text")]
+    pub format: String,
+    /// A source's name in the config, or a feed's URL.
+    #[arg(value_name = "NAME|URL")]
+    pub target: String,
 }

@@ -37,6 +37,8 @@ enum Failure {
     Deploy(#[from] DeployError),
     #[error(transparent)]
     Digest(#[from] feedbraid::ops::digest::DigestError),
+    #[error(transparent)]
+    Doctor(#[from] feedbraid::ops::doctor::DoctorError),
     /// `run --json`: the report could not be serialised (the run itself is done).
     #[error("cannot write the JSON report: {0}")]
     RunJson(#[source] serde_json::Error),
@@ -73,6 +75,7 @@ fn main() -> ExitCode {
         Command::Import(a) => import(a),
         Command::Deploy(a) => deploy(a),
         Command::Digest(a) => digest(a),
+        Command::Doctor(a) => doctor(a),
     };
     let code = outcome.unwrap_or_else(|e| {
         eprintln!("feedbraid: {e}");
@@ -173,6 +176,14 @@ fn digest(a: DigestArgs) -> Outcome {
     }
     eprint!("{}", r.summary());
     Ok(r.exit_code())
+}
+
+/// `feedbraid doctor`: the note on stdout.
+fn doctor(a: DoctorArgs) -> Outcome {
+    let rt = run::runtime()?;
+    let d = feedbraid::ops::doctor::doctor(&with_config(a.config), &a.target, rt.handle())?;
+    print!("{}", d.note(a.format == "markdown"));
+    Ok(d.exit_code())
 }
 
 /// The deploy's summary on stderr; its exit code.

@@ -12,6 +12,7 @@
 pub mod check;
 pub mod deploy;
 pub mod digest;
+pub mod doctor;
 pub mod edit;
 pub mod error;
 pub mod gather;

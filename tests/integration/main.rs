@@ -17,6 +17,7 @@ mod crash;
 mod deploy;
 mod deploy_faults;
 mod digest;
+mod doctor;
 mod editing;
 mod editorial;
 mod faults;
