@@ -86,10 +86,18 @@ pub fn run_on(
         .pool
         .retain(|w| !run.withdrawals.covers(&w.candidate));
     let started = std::time::Instant::now();
-    let rendered = render(&run, opts, &mut state, &gathered)?;
+    let mut rendered = render(&run, opts, &mut state, &gathered)?;
     let mut disk = Disk {
         dir: run.cfg.output_dir.clone(),
     };
+    // `[digest]`: its index page, which `index.html` links to, exists from the first run on.
+    if run.cfg.digest.is_some() {
+        rendered.outputs.push(crate::ops::digest::feed::index_page(
+            &run.cfg,
+            &run.cfg.output_dir,
+            None,
+        ));
+    }
     let written = publish(&run, &mut disk, &mut state, &rendered)?;
     let mut timings = std::mem::take(&mut gathered.timings);
     timings.push(("render and publish", started.elapsed()));

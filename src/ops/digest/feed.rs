@@ -1,5 +1,6 @@
-//! `digest/feed.atom`: every digest written so far, newest first, one entry linking to its page,
-//! so that members who prefer a feed reader get the digest too.
+//! `digest/feed.atom` and `digest/index.html`: every digest written so far, newest first, so that
+//! members who prefer a feed reader get the digest too, and visitors find the digests from
+//! `index.html` ("Monthly digest").
 
 use std::path::Path;
 
@@ -12,22 +13,17 @@ use crate::publish::sink::Output;
 
 /// The digest feed, with `stem` (just written) and the digests already under `dir/digest/`.
 pub fn index(cfg: &Config, dir: &Path, stem: &str, title: &str, now: DateTime<Utc>) -> Output {
-    let mut stems: Vec<(String, String)> = std::fs::read_dir(dir.join("digest"))
-        .map(|rd| {
-            rd.flatten()
-                .filter_map(|e| {
-                    e.file_name()
-                        .to_str()?
-                        .strip_suffix(".html")
-                        .map(str::to_string)
-                })
-                .filter(|s| s != stem)
-                .map(|s| (s.clone(), s))
-                .collect()
+    let stems: Vec<(String, String)> = stems(dir, Some(stem))
+        .into_iter()
+        .map(|s| {
+            let t = if s == stem {
+                title.to_string()
+            } else {
+                s.clone()
+            };
+            (s, t)
         })
-        .unwrap_or_default();
-    stems.push((stem.to_string(), title.to_string()));
-    stems.sort_by(|a, b| b.0.cmp(&a.0));
+        .collect();
     let url = |s: &str| sibling(&cfg.feed.self_url, &format!("digest/{s}.html")).to_string();
     let entries: Vec<Entry> = stems
         .iter()
@@ -76,5 +72,65 @@ pub fn index(cfg: &Config, dir: &Path, stem: &str, title: &str, now: DateTime<Ut
     Output {
         name: "digest/feed.atom".into(),
         bytes: feed.to_string().into_bytes(),
+    }
+}
+
+/// The digests under `dir/digest/` (and `extra`, about to be written), newest first.
+fn stems(dir: &Path, extra: Option<&str>) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir.join("digest"))
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| {
+                    e.file_name()
+                        .to_str()?
+                        .strip_suffix(".html")
+                        .map(str::to_string)
+                })
+                .filter(|s| s != "index")
+                .collect()
+        })
+        .unwrap_or_default();
+    v.extend(extra.map(str::to_string));
+    v.sort();
+    v.dedup();
+    v.reverse();
+    v
+}
+
+/// `digest/index.html`: a plain page listing every digest, linked from `index.html`.
+pub fn index_page(cfg: &Config, dir: &Path, extra: Option<&str>) -> Output {
+    use crate::text::escape::escape;
+    let lang = cfg.feed.language.as_deref().unwrap_or("en");
+    let title = format!("{}: monthly digest", cfg.feed.title);
+    let items: String = stems(dir, extra)
+        .iter()
+        .map(|s| {
+            format!(
+                "<li><a href=\"{}.html\">{}</a></li>\n",
+                escape(s),
+                escape(s)
+            )
+        })
+        .collect();
+    let list = if items.is_empty() {
+        "<p>No digest has been written yet.</p>\n".to_string()
+    } else {
+        format!("<ul>\n{items}</ul>\n")
+    };
+    let html = format!(
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n<title>{t}</title>\n\
+         <link rel=\"alternate\" type=\"application/atom+xml\" href=\"feed.atom\" title=\"{t}\">\n\
+         </head>\n<body style=\"font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5\">\n\
+         <main>\n<h1>{t}</h1>\n{list}<p><a href=\"feed.atom\">The digests as a feed</a> · \
+         <a href=\"../index.html\">Back to {n}</a></p>\n</main>\n</body>\n</html>\n",
+        escape(lang),
+        t = escape(&title),
+        n = escape(&cfg.feed.title),
+    );
+    Output {
+        name: "digest/index.html".into(),
+        bytes: html.into_bytes(),
     }
 }

@@ -254,6 +254,7 @@ fn make(
     }
     let dir = opts.out.clone().unwrap_or_else(|| cfg.output_dir.clone());
     outputs.push(feed::index(cfg, &dir, &stem, &meta.title, now));
+    outputs.push(feed::index_page(cfg, &dir, Some(&stem)));
     let mut report = DigestReport {
         period: period.label.clone(),
         view: view.key().to_string(),
@@ -319,4 +320,4 @@ fn send_once(
     }
 }
 
-mod feed;
+pub mod feed;

@@ -27,6 +27,8 @@ pub(super) struct PageCtx<'a> {
     rss_url: Option<String>,
     /// `partners.opml`, when some partner has a feed URL to follow.
     opml_url: Option<String>,
+    /// `digest/index.html`, the monthly digests, when `[digest]` is configured.
+    digest_url: Option<String>,
     updated: Option<When>,
     nav: Vec<Nav<'a>>,
     entries: Vec<EntryCtx<'a>>,
@@ -260,6 +262,10 @@ pub(super) fn page_ctx<'a>(
             .iter()
             .any(|s| s.enabled && matches!(s.location, crate::config::Location::Url(_)))
             .then(|| crate::pool::views::sibling(main_self, "partners.opml").to_string()),
+        digest_url: cfg
+            .digest
+            .as_ref()
+            .map(|_| crate::pool::views::sibling(main_self, "digest/index.html").to_string()),
         updated: entries.iter().map(|e| e.updated).max().map(when),
         nav,
         entries: entries.iter().map(|e| entry_ctx(cfg, e)).collect(),
@@ -306,6 +312,7 @@ pub(super) fn samples<'a>(cfg: &'a Config, views: &'a [FeedView]) -> [PageCtx<'a
     full.json_url = full.json_url.or_else(|| sibling("feed.json"));
     full.rss_url = full.rss_url.or_else(|| sibling("feed.rss"));
     full.opml_url = full.opml_url.or_else(|| sibling("partners.opml"));
+    full.digest_url = full.digest_url.or_else(|| sibling("digest/index.html"));
     full.updated = Some(when(DateTime::UNIX_EPOCH));
     full.entries = vec![sample_entry()];
     let mut empty = page_ctx(cfg, views, 0, &[]);
@@ -314,6 +321,7 @@ pub(super) fn samples<'a>(cfg: &'a Config, views: &'a [FeedView]) -> [PageCtx<'a
     empty.json_url = None;
     empty.rss_url = None;
     empty.opml_url = None;
+    empty.digest_url = None;
     empty.embeds.clear();
     [full, empty]
 }
