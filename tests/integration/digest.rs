@@ -245,17 +245,29 @@ print(json.dumps({"type": m.get_content_type(), "subject": str(m["subject"]),
         "{html}"
     );
 
-    for f in ["2026-11.html", "2026-11.txt", "2026-11.eml", "feed.atom", "index.html"] {
+    for f in [
+        "2026-11.html",
+        "2026-11.txt",
+        "2026-11.eml",
+        "feed.atom",
+        "index.html",
+    ] {
         assert!(s.out().join("digest").join(f).is_file(), "{f}");
     }
     let listing = std::fs::read_to_string(s.out().join("digest/index.html")).expect("index");
     assert!(listing.contains("href=\"2026-11.html\""), "{listing}");
     let feed = std::fs::read_to_string(s.out().join("digest/feed.atom")).expect("feed");
-    assert!(feed.contains("digest/2026-11.html") && !feed.contains("digest/index.html"), "{feed}");
+    assert!(
+        feed.contains("digest/2026-11.html") && !feed.contains("digest/index.html"),
+        "{feed}"
+    );
     // The run links the digests from the page for people.
     s.run_offline().expect("run");
     let index = std::fs::read_to_string(s.out().join("index.html")).expect("index.html");
-    assert!(index.contains("digest/index.html\">Monthly digest"), "{index}");
+    assert!(
+        index.contains("digest/index.html\">Monthly digest"),
+        "{index}"
+    );
     let mut everything = format!("{out}{err}{out2}{err2}");
     for p in crate::files_under(s.dir.path()) {
         everything.push_str(&String::from_utf8_lossy(
