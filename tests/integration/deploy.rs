@@ -355,3 +355,34 @@ fn deploy_to_a_folder_copies_only_what_changed() {
         "an unchanged file is not copied again"
     );
 }
+
+/// Description: `[deploy] gzip = true`.
+/// Expect: the text files are stored gzipped under their own names with `Content-Encoding:
+/// gzip` and their own type (what a browser or reader decodes to the file's bytes); images are
+/// stored as they are; no `.gz` object is uploaded.
+#[test]
+fn gzip_uploads_text_files_encoded_under_their_own_names() {
+    let g = Garage::start();
+    g.bucket("site");
+    let site = Site::new(g.deploy_table("site", "", "gzip = true"));
+    site.run(&g);
+    let o = site.deploy(&g);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let files = site.files();
+    let r = g.web("GET", "site", "/feed.atom");
+    assert_eq!(r.header("content-encoding"), "gzip");
+    assert_eq!(
+        r.header("content-type"),
+        "application/atom+xml; charset=utf-8"
+    );
+    assert!(
+        crate::served::gunzip(&r.body) == files["feed.atom"],
+        "the stored bytes are the file, gzipped"
+    );
+    assert_eq!(g.web("HEAD", "site", "/feed.atom.gz").status, 404);
+    if let Some(img) = files.keys().find(|n| n.starts_with("media/")) {
+        let r = g.web("GET", "site", &format!("/{img}"));
+        assert_eq!(r.header("content-encoding"), "");
+        assert!(r.body == files[img]);
+    }
+}
