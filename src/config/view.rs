@@ -14,7 +14,8 @@ pub const LOCAL: &str = "local";
 /// Stems the main outputs use (`feed.atom`, `index.html`, `embed.html`, `status.json`...) or
 /// that are kept for outputs the design names (`partners.opml`, `archive/`, `media/`).
 pub const RESERVED: &[&str] = &[
-    "feed", "index", "embed", "status", "partners", "archive", "media",
+    "feed", "index", "embed", "status", "partners", "archive", "media", "sitemap", "robots",
+    "digest",
 ];
 
 fn valid_name(n: &str) -> bool {

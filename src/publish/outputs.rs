@@ -1,6 +1,6 @@
 //! Every file a run publishes, rendered in memory before anything is written: for each view (the
 //! main feed is view zero) its selection from the pool, its entries loaded once for all views,
-//! and each of its renderers; then `feed.xsl` and `partners.opml`. Like Zola's one `render_feeds`
+//! and each of its renderers; then `feed.xsl`, `partners.opml`, `sitemap.xml` and `robots.txt`. Like Zola's one `render_feeds`
 //! for every language and taxonomy, one function renders every feed, so a view cannot differ
 //! from the main feed in anything but its metadata and its selection.
 //!
@@ -131,6 +131,14 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
         Output {
             name: "partners.opml".into(),
             bytes: render::opml::partners_opml(inp.cfg)?,
+        },
+        Output {
+            name: "sitemap.xml".into(),
+            bytes: render::sitemap::sitemap(inp.cfg, inp.views),
+        },
+        Output {
+            name: "robots.txt".into(),
+            bytes: render::sitemap::robots(inp.cfg),
         },
     ];
     outputs.extend(render_views(inp, &decided, &entries)?);

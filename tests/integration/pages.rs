@@ -94,3 +94,41 @@ fn page_helpers_size_kind_and_direction() {
     assert_eq!(bcp47_case("zh-hant-hk"), "zh-Hant-HK");
     assert_eq!(bcp47_case("en-us"), "en-US");
 }
+
+/// Description: the shipped example's outputs for search engines (issue 22).
+/// Expect: `sitemap.xml` is well-formed (xmllint) and lists `index.html` and every view's page
+/// by absolute URL, and no embed; `robots.txt` allows all and names the sitemap.
+#[test]
+fn the_sitemap_lists_every_page_and_robots_names_it() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = crate::views::shipped(tmp.path());
+    let lint = std::process::Command::new("xmllint")
+        .args(["--noout"])
+        .arg(out.join("sitemap.xml"))
+        .output()
+        .expect("xmllint (.ci/run installs it)");
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stderr)
+    );
+    let map = std::fs::read_to_string(out.join("sitemap.xml")).expect("sitemap");
+    for page in [
+        "index.html",
+        "zh.html",
+        "th.html",
+        "anti-trafficking.html",
+        "resources.html",
+    ] {
+        assert!(
+            map.contains(&format!("<loc>https://swrn.example.org/{page}</loc>")),
+            "{page}: {map}"
+        );
+    }
+    assert!(!map.contains("embed"), "{map}");
+    let robots = std::fs::read_to_string(out.join("robots.txt")).expect("robots");
+    assert!(
+        robots.contains("Sitemap: https://swrn.example.org/sitemap.xml"),
+        "{robots}"
+    );
+}

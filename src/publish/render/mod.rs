@@ -10,6 +10,7 @@ pub mod json;
 pub mod opml;
 mod page;
 pub mod rss;
+pub mod sitemap;
 
 pub use atom::{History, RenderError, atom, atom_document, atom_with_tombstones, feed_updated};
 
