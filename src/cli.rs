@@ -45,6 +45,14 @@ pub enum Command {
     /// Fetch one partner's feed and write a note for the partner: what is wrong and how to fix
     /// it (exit 0 fine, 1 findings, 2 cannot fetch). Changes no state.
     Doctor(DoctorArgs),
+    /// List the items the review queue holds (partner, date, link, why), from the state.
+    Review(ReviewArgs),
+    /// Approve held items (by id or link, all of a source's, or all): the next run publishes
+    /// them. Recorded in reviewed.toml beside the config.
+    Approve(ApproveArgs),
+    /// Reject items (by id or link): they never appear, even re-posted under another id with
+    /// the same link. Recorded in reviewed.toml.
+    Reject(RejectArgs),
 }
 
 // The arguments of each subcommand (their help is the variant's above).
@@ -206,4 +214,42 @@ pub struct DoctorArgs {
     /// A source's name in the config, or a feed's URL.
     #[arg(value_name = "NAME|URL")]
     pub target: String,
+}
+
+#[derive(Args)]
+pub struct ReviewArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    pub config: PathBuf,
+    /// Only this source's held items.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The list as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args)]
+pub struct ApproveArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    pub config: PathBuf,
+    /// Every item this source has held.
+    #[arg(long, conflicts_with = "all")]
+    pub source: Option<String>,
+    /// Every held item.
+    #[arg(long)]
+    pub all: bool,
+    /// Entry ids or links (see `feedbraid review`).
+    #[arg(value_name = "ID-OR-LINK", required_unless_present_any = ["source", "all"])]
+    pub keys: Vec<String>,
+}
+
+#[derive(Args)]
+pub struct RejectArgs {
+    #[arg(long, short, default_value = "feeds.toml")]
+    pub config: PathBuf,
+    /// Why (kept in reviewed.toml).
+    #[arg(long)]
+    pub reason: Option<String>,
+    #[arg(value_name = "ID-OR-LINK", required = true)]
+    pub keys: Vec<String>,
 }

@@ -39,6 +39,8 @@ enum Failure {
     Digest(#[from] feedbraid::ops::digest::DigestError),
     #[error(transparent)]
     Doctor(#[from] feedbraid::ops::doctor::DoctorError),
+    #[error(transparent)]
+    Review(#[from] feedbraid::ops::review::ReviewError),
     /// `run --json`: the report could not be serialised (the run itself is done).
     #[error("cannot write the JSON report: {0}")]
     RunJson(#[source] serde_json::Error),
@@ -76,6 +78,9 @@ fn main() -> ExitCode {
         Command::Deploy(a) => deploy(a),
         Command::Digest(a) => digest(a),
         Command::Doctor(a) => doctor(a),
+        Command::Review(a) => review(a),
+        Command::Approve(a) => approve(a),
+        Command::Reject(a) => reject(a),
     };
     let code = outcome.unwrap_or_else(|e| {
         eprintln!("feedbraid: {e}");
@@ -176,6 +181,59 @@ fn digest(a: DigestArgs) -> Outcome {
     }
     eprint!("{}", r.summary());
     Ok(r.exit_code())
+}
+
+/// `feedbraid review`: one line per held item (or JSON) on stdout.
+fn review(a: ReviewArgs) -> Outcome {
+    let rt = run::runtime()?;
+    let (_, held) = feedbraid::ops::review::held_now(&with_config(a.config), rt.handle())?;
+    let list = feedbraid::ops::review::listed(&held, a.source.as_deref());
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&list).map_err(Failure::StatusJson)?
+        );
+    } else {
+        for h in &list {
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                h.id,
+                h.date,
+                h.source,
+                h.link.as_deref().unwrap_or("-"),
+                h.why
+            );
+        }
+        eprintln!("{} item(s) held", list.len());
+    }
+    Ok(0)
+}
+
+/// `feedbraid approve`: records the approvals.
+fn approve(a: ApproveArgs) -> Outcome {
+    let opts = with_config(a.config);
+    let mut keys = a.keys;
+    if a.all || a.source.is_some() {
+        let rt = run::runtime()?;
+        let (_, held) = feedbraid::ops::review::held_now(&opts, rt.handle())?;
+        keys.extend(
+            feedbraid::ops::review::listed(&held, a.source.as_deref())
+                .into_iter()
+                .map(|h| h.id),
+        );
+    }
+    let cfg = run::load_config(&opts)?;
+    let n = feedbraid::ops::review::record(&cfg, &keys, None)?;
+    println!("{n} approval(s) recorded in reviewed.toml; the next run publishes them");
+    Ok(0)
+}
+
+/// `feedbraid reject`: records the rejections.
+fn reject(a: RejectArgs) -> Outcome {
+    let cfg = run::load_config(&with_config(a.config))?;
+    let n = feedbraid::ops::review::record(&cfg, &a.keys, Some(a.reason.as_deref()))?;
+    println!("{n} rejection(s) recorded in reviewed.toml; these items never appear");
+    Ok(0)
 }
 
 /// `feedbraid doctor`: the note on stdout.

@@ -65,6 +65,8 @@ pub struct Config {
     pub deploy: Option<DeploySettings>,
     /// `[digest]`: the monthly e-mail, if configured.
     pub digest: Option<DigestSettings>,
+    /// `[review] trial`: how long a source under `review = "new"` is held (default 30 days).
+    pub review_trial: Duration,
 }
 
 /// `[output]`: how every feed (the main one and each view) is written.
@@ -272,6 +274,20 @@ pub struct Source {
     pub excerpt_only: bool,
     /// `excerpt_chars`: the excerpt's length in characters (default 300).
     pub excerpt_chars: usize,
+    /// `review`: whether its new items wait for an editor (the review queue).
+    pub review: ReviewMode,
+}
+
+/// `[[source]] review`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReviewMode {
+    /// Publish as they come (the default).
+    #[default]
+    Off,
+    /// Hold the items of a source first seen less than `[review] trial` ago.
+    New,
+    /// Hold every new item.
+    All,
 }
 
 impl Source {

@@ -29,6 +29,14 @@ pub(crate) struct RawConfig {
     pub archive: Option<RawArchive>,
     pub deploy: Option<RawDeploy>,
     pub digest: Option<RawDigest>,
+    pub review: Option<RawReview>,
+}
+
+/// `[review]`: the review queue's settings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReview {
+    pub trial: Option<S>,
 }
 
 /// `[digest]`: the monthly e-mail.
@@ -183,6 +191,7 @@ pub(crate) struct RawSource {
     pub license: Option<S>,
     pub excerpt_only: Option<bool>,
     pub excerpt_chars: Option<Spanned<i64>>,
+    pub review: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -4,6 +4,7 @@
 
 use toml::Spanned;
 
+use super::ReviewMode;
 use super::check::{Ctx, R};
 use super::raw::RawSource;
 use super::{IdStrategy, Location, Source};
@@ -54,6 +55,18 @@ pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source
             .map(|n| cx.count(n, &format!("{k}excerpt_chars"), 20))
             .transpose()?
             .unwrap_or(300),
+        review: match r.review.as_ref().map(|v| (v, v.get_ref().trim())) {
+            None | Some((_, "off")) => ReviewMode::Off,
+            Some((_, "new")) => ReviewMode::New,
+            Some((_, "all")) => ReviewMode::All,
+            Some((v, other)) => {
+                return cx.err(
+                    v.span(),
+                    &format!("{k}review"),
+                    format!("`{other}` is not one of off, new, all"),
+                );
+            }
+        },
     })
 }
 

@@ -66,6 +66,12 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         archive,
         deploy,
         digest,
+        review_trial: cx
+            .opt_duration(
+                raw.review.as_ref().and_then(|r| r.trial.as_ref()),
+                "review.trial",
+            )?
+            .unwrap_or(std::time::Duration::from_secs(30 * 86_400)),
     };
     cfg.entries = entries(&cx, &cfg, &raw.entry)?;
     Ok(cfg)

@@ -21,6 +21,7 @@ pub mod open;
 pub mod progress;
 pub mod repair;
 pub mod report;
+pub mod review;
 pub mod run;
 pub mod serve;
 pub mod status;

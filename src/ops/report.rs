@@ -32,6 +32,8 @@ pub struct RunReport {
     /// `[digest]`: what sending the monthly digest did this run (its summary lines), and where
     /// the digests stand.
     pub digest: Option<(String, crate::state::DigestStatus)>,
+    /// The review queue: how many items wait (holding is not a failure).
+    pub review: Option<crate::pool::review::ReviewStatus>,
 }
 
 impl RunReport {
@@ -54,6 +56,7 @@ impl RunReport {
             self.media.as_ref(),
             &self.hubs,
             self.digest.as_ref().map(|d| &d.1),
+            self.review.as_ref(),
         )
     }
 
@@ -123,6 +126,13 @@ impl RunReport {
         }
         if let Some((lines, _)) = &self.digest {
             s.push_str(lines);
+        }
+        if let Some(r) = self.review.as_ref().filter(|r| r.held > 0) {
+            s.push_str(&format!(
+                "feedbraid: review: {} item(s) held, the oldest from {}: see `feedbraid review`\n",
+                r.held,
+                r.oldest.as_deref().unwrap_or("-")
+            ));
         }
         if self.cleaned.sanitised > 0 {
             s.push_str(&format!(
@@ -246,6 +256,8 @@ struct StatusDoc<'a> {
     hubs: Vec<HubStatus<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     digest: Option<&'a crate::state::DigestStatus>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    review: Option<&'a crate::pool::review::ReviewStatus>,
 }
 
 #[derive(Debug, Serialize)]
@@ -297,9 +309,11 @@ pub fn status_json(
     media: Option<&crate::publish::media::MediaReport>,
     hubs: &[HubReport],
     digest: Option<&crate::state::DigestStatus>,
+    review: Option<&crate::pool::review::ReviewStatus>,
 ) -> Result<Vec<u8>, serde_json::Error> {
     let doc = StatusDoc {
         digest,
+        review,
         generator: concat!("feedbraid ", env!("CARGO_PKG_VERSION")),
         entries,
         cleaned,

@@ -85,6 +85,13 @@ pub fn run_on(
     gathered
         .pool
         .retain(|w| !run.withdrawals.covers(&w.candidate));
+    // Held and rejected items leave the pool here: no view, page, archive or ping sees them.
+    let held = crate::ops::review::apply(&run.cfg, &state, &mut gathered.pool, run.now)?;
+    let reviewing = run
+        .cfg
+        .sources
+        .iter()
+        .any(|s| s.review != Default::default());
     let started = std::time::Instant::now();
     let mut rendered = render(&run, opts, &mut state, &gathered)?;
     let mut disk = Disk {
@@ -113,6 +120,7 @@ pub fn run_on(
         cleaned: rendered.cleaned,
         status_failed: None,
         digest: None,
+        review: (reviewing || !held.is_empty()).then(|| crate::ops::review::status(&held)),
     };
     // The feeds are out: the monthly digest's failure is reported, never an exit code.
     report.digest = digest_step(&run, opts.offline, rt);

@@ -8,6 +8,7 @@
 
 pub mod editorial;
 pub mod merge;
+pub mod review;
 pub mod views;
 
 use std::collections::BTreeMap;

@@ -101,3 +101,26 @@ impl State {
         Ok((last, pending))
     }
 }
+
+impl State {
+    /// When each source's first item was seen (for the review queue's trial).
+    pub fn sources_first_seen(
+        &self,
+    ) -> Result<std::collections::HashMap<String, DateTime<Utc>>, StateError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT source, MIN(first_seen) FROM seen GROUP BY source")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (s, t) = row.map_err(|e| self.err(e))?;
+            if let Ok(t) = DateTime::parse_from_rfc3339(&t) {
+                out.insert(s, t.to_utc());
+            }
+        }
+        Ok(out)
+    }
+}

@@ -42,6 +42,7 @@ mod polite;
 mod props;
 mod proxied;
 mod reasons;
+mod review;
 mod rights;
 mod rss_output;
 mod sanitise_once;

@@ -1,0 +1,204 @@
+//! The review queue at the edges (issue 23): reading `reviewed.toml`, splitting a run's pool into
+//! what is published and what is held (`pool::review` decides), and the editors' commands
+//! (`review`, `approve`, `reject`), which write their decisions into `reviewed.toml` beside
+//! `feeds.toml` through `ops::edit` (one editor at a time, atomically, comments kept).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
+
+use crate::config::Config;
+use crate::ops::Fatal;
+use crate::ops::edit::{EditError, Editing};
+use crate::pool::merge::Winner;
+use crate::pool::review::{Context, Decision, ReviewStatus, Reviewed, decide};
+use crate::state::{State, StateError};
+
+/// Why the queue could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Fatal(#[from] Fatal),
+    #[error("{}: not valid TOML: {source}", path.display())]
+    Toml {
+        path: PathBuf,
+        #[source]
+        source: toml_edit::TomlError,
+    },
+}
+
+/// `reviewed.toml` beside the config.
+pub fn path_beside(config: &std::path::Path) -> PathBuf {
+    config.with_file_name("reviewed.toml")
+}
+
+/// The decisions recorded (none when the file does not exist).
+pub fn load(cfg: &Config) -> Result<Reviewed, crate::config::ConfigError> {
+    let path = path_beside(&cfg.path);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Reviewed::parse(&text, &path)?),
+        Err(_) => Ok(Reviewed::default()),
+    }
+}
+
+/// Removes rejected entries from `pool` and takes out the held ones, which it returns with
+/// their reasons.
+pub fn apply(
+    cfg: &Config,
+    state: &State,
+    pool: &mut Vec<Winner>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Winner, String)>, Fatal> {
+    let reviewed = load(cfg)?;
+    let reviewing = cfg.sources.iter().any(|s| s.review != Default::default());
+    if !reviewing && reviewed.rejected.is_empty() {
+        return Ok(Vec::new());
+    }
+    let published: HashSet<String> = state
+        .view_histories()?
+        .into_values()
+        .flat_map(|h| h.carried.into_iter().map(|c| c.id))
+        .collect();
+    let cx = Context {
+        modes: cfg
+            .sources
+            .iter()
+            .map(|s| (s.name.as_str(), s.review))
+            .collect(),
+        first_seen: state.sources_first_seen()?,
+        trial: chrono::Duration::from_std(cfg.review_trial).unwrap_or(chrono::Duration::MAX),
+        now,
+        published,
+    };
+    let mut held = Vec::new();
+    let mut kept = Vec::with_capacity(pool.len());
+    for w in pool.drain(..) {
+        match decide(&w.candidate, &cx, &reviewed) {
+            Decision::Publish => kept.push(w),
+            Decision::Hold(why) => held.push((w, why)),
+            Decision::Reject => {}
+        }
+    }
+    *pool = kept;
+    Ok(held)
+}
+
+/// `status.json`'s `review`.
+pub fn status(held: &[(Winner, String)]) -> ReviewStatus {
+    ReviewStatus {
+        held: held.len(),
+        oldest: held
+            .iter()
+            .map(|(w, _)| w.candidate.published.unwrap_or(w.candidate.updated))
+            .min()
+            .map(|d| d.to_rfc3339()),
+    }
+}
+
+/// Records `keys` as approved (or, with `reason`, as rejected) in `reviewed.toml`.
+pub fn record(
+    cfg: &Config,
+    keys: &[String],
+    rejected: Option<Option<&str>>,
+) -> Result<usize, ReviewError> {
+    let path = path_beside(&cfg.path);
+    let edit = Editing::begin(&path)?;
+    let text = edit.read()?.unwrap_or_else(|| {
+        "# Decisions of `feedbraid approve` and `feedbraid reject`: the review queue (see\n\
+         # docs/editorial.md). Keys are entry ids or links.\napproved = []\n"
+            .to_string()
+    });
+    let mut doc: DocumentMut = text.parse().map_err(|source| ReviewError::Toml {
+        path: path.clone(),
+        source,
+    })?;
+    let mut n = 0;
+    match rejected {
+        None => {
+            let arr = doc
+                .entry("approved")
+                .or_insert(Item::Value(Array::new().into()))
+                .as_array_mut();
+            if let Some(arr) = arr {
+                for k in keys {
+                    if !arr.iter().any(|v| v.as_str() == Some(k)) {
+                        arr.push(k.as_str());
+                        n += 1;
+                    }
+                }
+            }
+        }
+        Some(reason) => {
+            let list = doc
+                .entry("rejected")
+                .or_insert(Item::ArrayOfTables(ArrayOfTables::new()));
+            if let Some(list) = list.as_array_of_tables_mut() {
+                for k in keys {
+                    let mut t = Table::new();
+                    t.insert("key", value(k.as_str()));
+                    if let Some(r) = reason {
+                        t.insert("reason", value(r));
+                    }
+                    list.push(t);
+                    n += 1;
+                }
+            }
+        }
+    }
+    edit.replace(doc.to_string().as_bytes(), Some(&cfg.path))?;
+    Ok(n)
+}
+
+/// One held entry, for `feedbraid review`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Held {
+    pub id: String,
+    pub source: String,
+    pub link: Option<String>,
+    pub date: String,
+    pub why: String,
+}
+
+/// The held entries as listed.
+pub fn listed(held: &[(Winner, String)], source: Option<&str>) -> Vec<Held> {
+    held.iter()
+        .filter(|(w, _)| source.is_none_or(|s| w.candidate.origin() == s))
+        .map(|(w, why)| Held {
+            id: w.candidate.id.clone(),
+            source: w.candidate.origin().to_string(),
+            link: w.candidate.canonical_link.clone(),
+            date: w
+                .candidate
+                .published
+                .unwrap_or(w.candidate.updated)
+                .format("%Y-%m-%d")
+                .to_string(),
+            why: why.clone(),
+        })
+        .collect()
+}
+
+/// The entries held now, from the state (an offline gather: nothing is fetched).
+pub fn held_now(
+    opts: &crate::ops::open::RunOptions,
+    rt: &tokio::runtime::Handle,
+) -> Result<(Config, Vec<(Winner, String)>), ReviewError> {
+    let cfg = crate::ops::open::load_config(opts)?;
+    let _lock = crate::ops::open::lock(&cfg.state_path)?;
+    let crate::ops::open::Store {
+        gather: conns,
+        publish: state,
+    } = crate::ops::open::Store::open(&cfg.state_path)?;
+    let now = opts.now.unwrap_or_else(Utc::now);
+    let mut g = rt.block_on(crate::ops::gather::gather(&cfg, conns, true, now))?;
+    let held = apply(&cfg, &state, &mut g.pool, now)?;
+    Ok((cfg, held))
+}

@@ -1,0 +1,189 @@
+//! The review queue's decisions, without I/O (issue 23): which of the pool's entries are
+//! published, which wait for an editor (held, with the reason), and which an editor rejected
+//! (never published, whatever id the partner gives the item again: matched by link too).
+//!
+//! The decisions live in `reviewed.toml` beside `feeds.toml` (`approved = [...]`, `[[rejected]]`
+//! with `key` and `reason`), written by `feedbraid approve` / `reject` and read here.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{ConfigError, ReviewMode};
+use crate::model::Candidate;
+
+/// What editors decided, from `reviewed.toml`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reviewed {
+    /// Ids or links approved.
+    #[serde(default)]
+    pub approved: Vec<String>,
+    #[serde(default)]
+    pub rejected: Vec<Rejected>,
+}
+
+/// One rejection.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejected {
+    /// An id or a link.
+    pub key: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+impl Reviewed {
+    /// Parses `text` (the file at `path`, for messages).
+    pub fn parse(text: &str, path: &Path) -> Result<Reviewed, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::from_toml(path, text, &e))
+    }
+
+    /// Whether `key` (an id, or a link as an editor pastes it) names `c`.
+    fn names(key: &str, c: &Candidate) -> bool {
+        key == c.id
+            || c.original_id.as_deref() == Some(key)
+            || c.canonical_link.as_deref() == Some(key)
+            || crate::text::links::canonical(key)
+                .is_some_and(|k| c.canonical_link.as_deref() == Some(k.as_str()))
+    }
+
+    pub fn rejects(&self, c: &Candidate) -> bool {
+        self.rejected.iter().any(|r| Self::names(&r.key, c))
+    }
+
+    pub fn approves(&self, c: &Candidate) -> bool {
+        self.approved.iter().any(|a| Self::names(a, c))
+    }
+}
+
+/// What happens to one entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Publish,
+    Hold(String),
+    Reject,
+}
+
+/// What the queue knows of the sources and of what was published.
+#[derive(Debug, Clone, Default)]
+pub struct Context<'a> {
+    pub modes: HashMap<&'a str, ReviewMode>,
+    /// When each source's first item was seen.
+    pub first_seen: HashMap<String, DateTime<Utc>>,
+    pub trial: chrono::Duration,
+    pub now: DateTime<Utc>,
+    /// Ids the feeds carried at the last publication: they stay published.
+    pub published: HashSet<String>,
+}
+
+/// The decision for `c`.
+pub fn decide(c: &Candidate, cx: &Context<'_>, r: &Reviewed) -> Decision {
+    if r.rejects(c) {
+        return Decision::Reject;
+    }
+    let Some(source) = c.origin.as_deref() else {
+        return Decision::Publish;
+    };
+    let mode = cx.modes.get(source).copied().unwrap_or_default();
+    if mode == ReviewMode::Off || r.approves(c) || cx.published.contains(&c.id) {
+        return Decision::Publish;
+    }
+    match mode {
+        ReviewMode::All => Decision::Hold("its source is under review = \"all\"".into()),
+        _ => match cx.first_seen.get(source) {
+            Some(first) if cx.now.signed_duration_since(*first) >= cx.trial => Decision::Publish,
+            _ => Decision::Hold(format!(
+                "its source is new (review = \"new\", a trial of {} days)",
+                cx.trial.num_days()
+            )),
+        },
+    }
+}
+
+/// `status.json`'s `review`: how many items wait, and the oldest's date.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReviewStatus {
+    pub held: usize,
+    pub oldest: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(id: &str, link: &str) -> Candidate {
+        Candidate {
+            id: id.into(),
+            canonical_link: crate::text::links::canonical(link),
+            origin: Some("p".into()),
+            updated: DateTime::UNIX_EPOCH,
+            published: None,
+            original_id: None,
+            handle: String::new(),
+            text: None,
+            tags: Vec::new(),
+            language: None,
+        }
+    }
+
+    fn cx(mode: ReviewMode, first_days_ago: i64) -> Context<'static> {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T00:00:00Z")
+            .expect("date")
+            .to_utc();
+        Context {
+            modes: [("p", mode)].into_iter().collect(),
+            first_seen: [(
+                "p".to_string(),
+                now - chrono::Duration::days(first_days_ago),
+            )]
+            .into_iter()
+            .collect(),
+            trial: chrono::Duration::days(30),
+            now,
+            published: HashSet::new(),
+        }
+    }
+
+    #[test]
+    fn new_sources_are_held_for_their_trial_and_decisions_match_links() {
+        let c = cand("tag:x,2026:1", "https://p.example.org/a?utm_source=x");
+        let none = Reviewed::default();
+        assert!(matches!(
+            decide(&c, &cx(ReviewMode::New, 3), &none),
+            Decision::Hold(_)
+        ));
+        assert_eq!(
+            decide(&c, &cx(ReviewMode::New, 31), &none),
+            Decision::Publish
+        );
+        assert_eq!(
+            decide(&c, &cx(ReviewMode::Off, 0), &none),
+            Decision::Publish
+        );
+        let approved = Reviewed {
+            approved: vec!["http://p.example.org/a".into()],
+            rejected: Vec::new(),
+        };
+        assert_eq!(
+            decide(&c, &cx(ReviewMode::All, 0), &approved),
+            Decision::Publish
+        );
+        let rejected = Reviewed {
+            approved: Vec::new(),
+            rejected: vec![Rejected {
+                key: "https://p.example.org/a".into(),
+                reason: None,
+            }],
+        };
+        assert_eq!(
+            decide(&c, &cx(ReviewMode::Off, 0), &rejected),
+            Decision::Reject
+        );
+        let mut published = cx(ReviewMode::All, 0);
+        published.published.insert(c.id.clone());
+        assert_eq!(decide(&c, &published, &none), Decision::Publish);
+    }
+}
