@@ -41,7 +41,8 @@ fn cmd(s: &Setup, command: &str, args: &[&str]) -> (Option<i32>, String) {
 /// re-posts Held2 under a new guid with the same link.
 /// Expect: Old stays published throughout; Held1 and Held2 appear in no output while held
 /// (status.json `review.held` = 2, exit 0); after the approval Held1 is published; Held2 never
-/// is, re-posted or not, and is no longer counted as held.
+/// is, re-posted or not, and is no longer counted as held. A digest of the month leaves the held
+/// items out.
 #[test]
 fn held_items_appear_nowhere_until_approved_and_rejected_ones_never() {
     let srv = Server::start();
@@ -94,6 +95,16 @@ fn held_items_appear_nowhere_until_approved_and_rejected_ones_never() {
     assert!(
         listed.contains("p.example.org/Held1") && listed.contains("2 item(s) held"),
         "{listed}"
+    );
+
+    // Nor does a digest of the month carry them.
+    s.append("[digest]");
+    let (code, out) = cmd(&s, "digest", &["--month", "2026-01"]);
+    assert_eq!(code, Some(0), "{out}");
+    let digest = std::fs::read_to_string(s.out().join("digest/2026-01.html")).expect("digest");
+    assert!(
+        digest.contains("Old") && !digest.contains("Held1"),
+        "{digest}"
     );
 
     let (code, out) = cmd(&s, "approve", &["https://p.example.org/Held1"]);

@@ -1,5 +1,6 @@
 //! What a digest holds: the entries the view selected in the period, read from the state the
-//! way an offline run reads it (no fetching), withdrawn entries left out, loaded and sanitised as
+//! way an offline run reads it (no fetching), withdrawn, held and rejected entries left out,
+//! loaded and sanitised as
 //! the feeds publish them (so `excerpt_only` and credits hold here as there), newest first, and
 //! grouped: the network's own entries first.
 
@@ -86,6 +87,8 @@ pub fn entries(
     let mut g = rt.block_on(gather(cfg, conns, true, now))?;
     let withdrawals = editorial::load(&editorial::path_beside(&cfg.path))?;
     g.pool.retain(|w| !withdrawals.covers(&w.candidate));
+    // Held (review queue) and rejected items never reach a digest.
+    crate::ops::review::apply(cfg, &state, &mut g.pool, now)?;
     let max_items: HashMap<&str, usize> = cfg
         .sources
         .iter()
