@@ -13,7 +13,8 @@
 # Scenarios, each run RUNS times, feedbraid and the peer alternating (odd runs feedbraid first):
 #   cold-0ms     fresh --state for feedbraid, fresh cache dir for the peer, server latency 0 ms
 #   warm-0ms     state/cache primed by the first cold run: every source answers 304
-#   changed-10   before each run `bench_gen --touch 0.1` adds one item to 10% of the feeds
+#   changed-10   before each run `bench_gen --touch 0.1` adds one item to 10% of the feeds (and
+#                the items the hijack guard held, which must be 0, are printed)
 #   cold-50ms    as cold-0ms, server restarted with --latency-ms 50
 #   limit        before each cold run, the tokenise limit (examples/floor.rs `tokenise`)
 # Measured with /usr/bin/time -f '%e %U %S %M' (wall s, user s, sys s, peak RSS KB).
@@ -147,6 +148,10 @@ done
 for r in $(seq 1 "$RUNS"); do
     "$GEN" --touch 0.1 --seed $((SEED * 1000 + r)) --out "$DATA"
     both changed-10 "$r" "$WORK/state/fb-cold-1" "$WORK/state/peer-cold-1"
+    # The hijack guard's false positives (issue 23): an ordinary change run must hold nothing.
+    echo "bench: changed-10 run $r: items held for review: $(python3 -c \
+        'import json, sys; print(json.load(open(sys.argv[1]))["review"]["held"])' \
+        "$WORK/state/fb-cold-1/out/status.json")"
 done
 stop_server
 start_server 50

@@ -186,8 +186,8 @@ fn digest(a: DigestArgs) -> Outcome {
 /// `feedbraid review`: one line per held item (or JSON) on stdout.
 fn review(a: ReviewArgs) -> Outcome {
     let rt = run::runtime()?;
-    let (_, held) = feedbraid::ops::review::held_now(&with_config(a.config), rt.handle())?;
-    let list = feedbraid::ops::review::listed(&held, a.source.as_deref());
+    let list =
+        feedbraid::ops::review::held_now(&with_config(a.config), rt.handle(), a.source.as_deref())?;
     if a.json {
         println!(
             "{}",
@@ -196,11 +196,13 @@ fn review(a: ReviewArgs) -> Outcome {
     } else {
         for h in &list {
             println!(
-                "{}\t{}\t{}\t{}\t{}",
-                h.id,
+                "{}  {}  {}\n  {}\n  {}\n  id: {}\n  held: {}\n",
                 h.date,
                 h.source,
+                h.title,
                 h.link.as_deref().unwrap_or("-"),
+                h.excerpt,
+                h.id,
                 h.why
             );
         }
@@ -215,12 +217,8 @@ fn approve(a: ApproveArgs) -> Outcome {
     let mut keys = a.keys;
     if a.all || a.source.is_some() {
         let rt = run::runtime()?;
-        let (_, held) = feedbraid::ops::review::held_now(&opts, rt.handle())?;
-        keys.extend(
-            feedbraid::ops::review::listed(&held, a.source.as_deref())
-                .into_iter()
-                .map(|h| h.id),
-        );
+        let held = feedbraid::ops::review::held_now(&opts, rt.handle(), a.source.as_deref())?;
+        keys.extend(held.into_iter().map(|h| h.id));
     }
     let cfg = run::load_config(&opts)?;
     let n = feedbraid::ops::review::record(&cfg, &keys, None)?;

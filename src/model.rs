@@ -235,6 +235,14 @@ impl Candidate {
     }
 }
 
+/// The hijack guard tripped on a source's document (`ingest::guard`): why, and the ids of the
+/// new items it holds for an editor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuardHold {
+    pub reason: String,
+    pub ids: Vec<String>,
+}
+
 /// HTTP cache validators of a response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Validators {

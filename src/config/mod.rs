@@ -65,8 +65,30 @@ pub struct Config {
     pub deploy: Option<DeploySettings>,
     /// `[digest]`: the monthly e-mail, if configured.
     pub digest: Option<DigestSettings>,
-    /// `[review] trial`: how long a source under `review = "new"` is held (default 30 days).
-    pub review_trial: Duration,
+    /// `[review]`: the review queue and the hijack guard.
+    pub review: ReviewSettings,
+}
+
+/// `[review]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewSettings {
+    /// `trial`: how long a source under `review = "new"` is held (default 30 days).
+    pub trial: Duration,
+    /// `guard`: hold a source's new items when its feed suddenly looks like another site's
+    /// (default on; `ingest::guard`).
+    pub guard: bool,
+    /// `burst`: more new items than this in one run trip the guard (default 20).
+    pub burst: usize,
+}
+
+impl Default for ReviewSettings {
+    fn default() -> Self {
+        ReviewSettings {
+            trial: Duration::from_secs(30 * 86_400),
+            guard: true,
+            burst: 20,
+        }
+    }
 }
 
 /// `[output]`: how every feed (the main one and each view) is written.

@@ -37,6 +37,8 @@ pub(crate) struct RawConfig {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawReview {
     pub trial: Option<S>,
+    pub guard: Option<bool>,
+    pub burst: Option<Spanned<i64>>,
 }
 
 /// `[digest]`: the monthly e-mail.

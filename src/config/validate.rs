@@ -15,10 +15,12 @@ use super::deploy::deploy;
 use super::digest::digest;
 use super::entry::entry;
 use super::output::{archive, output};
-use super::raw::{RawConfig, RawEntry, RawFeed, RawFetch, RawFilter, RawLocal, RawSource, S};
+use super::raw::{
+    RawConfig, RawEntry, RawFeed, RawFetch, RawFilter, RawLocal, RawReview, RawSource, S,
+};
 use super::source::source;
 use super::view::views;
-use super::{Config, FeedMeta, FetchSettings, Filter, LocalEntry, Source};
+use super::{Config, FeedMeta, FetchSettings, Filter, LocalEntry, ReviewSettings, Source};
 
 /// The whole file, in the order its errors are reported.
 pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
@@ -66,15 +68,25 @@ pub(super) fn validate(raw: RawConfig, src: &str, file: &Path) -> R<Config> {
         archive,
         deploy,
         digest,
-        review_trial: cx
-            .opt_duration(
-                raw.review.as_ref().and_then(|r| r.trial.as_ref()),
-                "review.trial",
-            )?
-            .unwrap_or(std::time::Duration::from_secs(30 * 86_400)),
+        review: review(&cx, raw.review.as_ref())?,
     };
     cfg.entries = entries(&cx, &cfg, &raw.entry)?;
     Ok(cfg)
+}
+
+/// `[review]`.
+fn review(cx: &Ctx<'_>, raw: Option<&RawReview>) -> R<ReviewSettings> {
+    let d = ReviewSettings::default();
+    let Some(r) = raw else { return Ok(d) };
+    Ok(ReviewSettings {
+        trial: cx
+            .opt_duration(r.trial.as_ref(), "review.trial")?
+            .unwrap_or(d.trial),
+        guard: r.guard.unwrap_or(d.guard),
+        burst: cx
+            .opt_count(r.burst.as_ref(), "review.burst", 1)?
+            .unwrap_or(d.burst),
+    })
 }
 
 /// `[feed]`.

@@ -13,6 +13,8 @@ use crate::config::{Filter, Location, Source};
 use crate::ingest::document::{Fetched, IngestError, Ingested, ingest};
 use crate::ingest::fetch::{Failure, FailureKind, Fetcher, Outcome};
 use crate::ingest::file;
+use crate::ingest::guard;
+use crate::ingest::record;
 use crate::ingest::report::{SourceReport, Status};
 use crate::ingest::schedule;
 use crate::ingest::select;
@@ -41,6 +43,11 @@ pub(crate) struct Shared {
     pub max_backoff: Duration,
     /// Where finished sources send what to write to state (see `State::write_run`).
     pub writes: tokio::sync::mpsc::Sender<SourceWrite>,
+    /// The hijack guard's settings, when it is on.
+    pub guard: Option<guard::Settings>,
+    /// Sources with items the guard holds, undecided: a document cannot drop their earlier
+    /// entries.
+    pub held_sources: std::collections::HashSet<String>,
 }
 
 /// One source's contribution to the run.
@@ -285,7 +292,19 @@ impl Shared {
                     Err(f) => return self.failure(source, rep, st, f).await,
                 };
                 let hint = max_age.max(ingested.ttl);
-                let candidates = record_document(ingested, &mut rep, &mut st, &mut write);
+                let verdict = self.guard.as_ref().and_then(|g| {
+                    guard::check(
+                        g,
+                        source,
+                        &st,
+                        (&ingested.novelty, &ingested.info),
+                        moved_to.as_ref(),
+                        self.now,
+                    )
+                });
+                let held = verdict.is_some() || self.held_sources.contains(&source.name);
+                let candidates =
+                    record::document(ingested, verdict, held, &mut rep, &mut st, &mut write);
                 Fresh {
                     validators,
                     hint,
@@ -379,25 +398,4 @@ struct Fresh {
     /// Where every redirect permanently led, if anywhere.
     moved_to: Option<Url>,
     candidates: Vec<Candidate>,
-}
-
-/// Records what a fetched document gave: the report's status, warnings and recoveries, the
-/// source's attribution, the items to store and which stored ones are gone. Returns its
-/// candidates.
-fn record_document(
-    ingested: Ingested,
-    rep: &mut SourceReport,
-    st: &mut SourceState,
-    write: &mut SourceWrite,
-) -> Vec<Candidate> {
-    rep.status = Status::Fetched;
-    rep.warnings.extend(ingested.warnings);
-    rep.recovered = ingested.recovered;
-    st.last_status = "ok".into();
-    st.info = Some(ingested.info);
-    write.new_items = ingested.new_items;
-    // The document's items are exactly its candidates; any other stored item is gone.
-    let candidates = ingested.candidates;
-    write.keep_hashes = Some(candidates.iter().map(|c| c.handle.clone()).collect());
-    candidates
 }

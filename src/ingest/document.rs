@@ -40,6 +40,10 @@ pub struct Ingested {
     pub warnings: Vec<String>,
     /// What the front end recovered from, for the report ("undeclared entity &nbsp; at line 12").
     pub recovered: Vec<String>,
+    /// The items against the stored ones, for the hijack guard.
+    pub novelty: crate::ingest::guard::Novelty,
+    /// Stored items this document no longer carries (kept while the guard holds the source).
+    pub absent: Vec<Candidate>,
 }
 
 /// One fetched (or read) document.
@@ -86,6 +90,8 @@ pub fn ingest(
             .map(|m| Duration::from_secs(u64::from(m) * 60)),
         warnings: parsed.warning.into_iter().collect(),
         recovered: parsed.recovered,
+        novelty: Default::default(),
+        absent: Vec::new(),
     };
     let mut distinct = HashSet::new();
     let mut dropped = 0;
@@ -115,6 +121,14 @@ pub fn ingest(
     }
     if let Some(e) = lookup_failed.into_inner() {
         return Err(e.into());
+    }
+    out.novelty = crate::ingest::guard::Novelty::new(stored.values(), &out.candidates);
+    if stored.len() > distinct.len() || !out.new_items.is_empty() {
+        out.absent = stored
+            .into_iter()
+            .filter(|(h, _)| !distinct.contains(h))
+            .map(|(_, c)| c)
+            .collect();
     }
     finish(&mut out, &ctx, dropped, parsed.feed.items.is_empty());
     Ok(out)

@@ -135,7 +135,9 @@ fn shared(
 ) -> Result<Arc<Shared>, Fatal> {
     let cfg = scope.cfg;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let held_sources = crate::ops::reviewed::undecided_sources(cfg, &readers)?;
     Ok(Arc::new(Shared {
+        held_sources,
         fetcher: Fetcher::with_guard(&cfg.fetch, scope.guard.clone())?,
         pool: Arc::new(readers),
         now: scope.now,
@@ -148,6 +150,9 @@ fn shared(
         max_backoff: chrono::Duration::from_std(cfg.fetch.max_backoff)
             .unwrap_or(chrono::Duration::days(1)),
         writes,
+        guard: cfg.review.guard.then_some(crate::ingest::guard::Settings {
+            burst: cfg.review.burst,
+        }),
     }))
 }
 

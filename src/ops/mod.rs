@@ -22,6 +22,7 @@ pub mod progress;
 pub mod repair;
 pub mod report;
 pub mod review;
+pub mod reviewed;
 pub mod run;
 pub mod serve;
 pub mod status;

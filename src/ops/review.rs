@@ -3,7 +3,7 @@
 //! (`review`, `approve`, `reject`), which write their decisions into `reviewed.toml` beside
 //! `feeds.toml` through `ops::edit` (one editor at a time, atomically, comments kept).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::ops::Fatal;
 use crate::ops::edit::{EditError, Editing};
 use crate::pool::merge::Winner;
-use crate::pool::review::{Context, Decision, ReviewStatus, Reviewed, decide};
+use crate::pool::review::{Context, Decision, ReviewStatus, decide, pending};
 use crate::state::{State, StateError};
 
 /// Why the queue could not be read or written.
@@ -35,19 +35,7 @@ pub enum ReviewError {
     },
 }
 
-/// `reviewed.toml` beside the config.
-pub fn path_beside(config: &std::path::Path) -> PathBuf {
-    config.with_file_name("reviewed.toml")
-}
-
-/// The decisions recorded (none when the file does not exist).
-pub fn load(cfg: &Config) -> Result<Reviewed, crate::config::ConfigError> {
-    let path = path_beside(&cfg.path);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Reviewed::parse(&text, &path)?),
-        Err(_) => Ok(Reviewed::default()),
-    }
-}
+pub use crate::ops::reviewed::{load, path_beside};
 
 /// Removes rejected entries from `pool` and takes out the held ones, which it returns with
 /// their reasons.
@@ -59,7 +47,12 @@ pub fn apply(
 ) -> Result<Vec<(Winner, String)>, Fatal> {
     let reviewed = load(cfg)?;
     let reviewing = cfg.sources.iter().any(|s| s.review != Default::default());
-    if !reviewing && reviewed.rejected.is_empty() {
+    let guarded: HashMap<String, String> = state
+        .guarded()?
+        .into_iter()
+        .map(|(id, g)| (id, g.reason))
+        .collect();
+    if !reviewing && reviewed.rejected.is_empty() && guarded.is_empty() {
         return Ok(Vec::new());
     }
     let published: HashSet<String> = state
@@ -67,6 +60,7 @@ pub fn apply(
         .into_values()
         .flat_map(|h| h.carried.into_iter().map(|c| c.id))
         .collect();
+    let pending = pending(pool.iter().map(|w| &w.candidate), &guarded, &reviewed);
     let cx = Context {
         modes: cfg
             .sources
@@ -74,9 +68,11 @@ pub fn apply(
             .map(|s| (s.name.as_str(), s.review))
             .collect(),
         first_seen: state.sources_first_seen()?,
-        trial: chrono::Duration::from_std(cfg.review_trial).unwrap_or(chrono::Duration::MAX),
+        trial: chrono::Duration::from_std(cfg.review.trial).unwrap_or(chrono::Duration::MAX),
         now,
         published,
+        guarded,
+        pending,
     };
     let mut held = Vec::new();
     let mut kept = Vec::with_capacity(pool.len());
@@ -162,35 +158,61 @@ pub fn record(
 pub struct Held {
     pub id: String,
     pub source: String,
+    pub title: String,
     pub link: Option<String>,
     pub date: String,
+    /// The start of its text, as plain text.
+    pub excerpt: String,
     pub why: String,
 }
 
-/// The held entries as listed.
-pub fn listed(held: &[(Winner, String)], source: Option<&str>) -> Vec<Held> {
-    held.iter()
+/// How many characters of an entry's text `feedbraid review` shows.
+const EXCERPT: usize = 200;
+
+/// The held entries of `source` (or all), with their titles and excerpts from the state.
+pub fn listed(
+    state: &State,
+    held: &[(Winner, String)],
+    source: Option<&str>,
+) -> Result<Vec<Held>, StateError> {
+    let mut out = Vec::new();
+    for (w, why) in held
+        .iter()
         .filter(|(w, _)| source.is_none_or(|s| w.candidate.origin() == s))
-        .map(|(w, why)| Held {
-            id: w.candidate.id.clone(),
-            source: w.candidate.origin().to_string(),
-            link: w.candidate.canonical_link.clone(),
-            date: w
-                .candidate
+    {
+        let c = &w.candidate;
+        let entry = state.entry(c.origin(), &c.handle)?;
+        let text = entry
+            .as_ref()
+            .and_then(|e| e.summary.as_deref().or(e.content.as_deref()))
+            .map(|h| crate::text::plain::excerpt(&crate::text::plain::plain(h), EXCERPT));
+        out.push(Held {
+            id: c.id.clone(),
+            source: c.origin().to_string(),
+            title: entry.as_ref().map(|e| e.title.clone()).unwrap_or_default(),
+            link: entry
+                .as_ref()
+                .map(|e| e.link.clone())
+                .or_else(|| c.canonical_link.clone()),
+            date: c
                 .published
-                .unwrap_or(w.candidate.updated)
+                .unwrap_or(c.updated)
                 .format("%Y-%m-%d")
                 .to_string(),
+            excerpt: text.unwrap_or_default(),
             why: why.clone(),
-        })
-        .collect()
+        });
+    }
+    Ok(out)
 }
 
-/// The entries held now, from the state (an offline gather: nothing is fetched).
+/// The entries held now, of `source` or all, from the state (an offline gather: nothing is
+/// fetched).
 pub fn held_now(
     opts: &crate::ops::open::RunOptions,
     rt: &tokio::runtime::Handle,
-) -> Result<(Config, Vec<(Winner, String)>), ReviewError> {
+    source: Option<&str>,
+) -> Result<Vec<Held>, ReviewError> {
     let cfg = crate::ops::open::load_config(opts)?;
     let _lock = crate::ops::open::lock(&cfg.state_path)?;
     let crate::ops::open::Store {
@@ -200,5 +222,5 @@ pub fn held_now(
     let now = opts.now.unwrap_or_else(Utc::now);
     let mut g = rt.block_on(crate::ops::gather::gather(&cfg, conns, true, now))?;
     let held = apply(&cfg, &state, &mut g.pool, now)?;
-    Ok((cfg, held))
+    Ok(listed(&state, &held, source)?)
 }

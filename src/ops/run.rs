@@ -87,11 +87,13 @@ pub fn run_on(
         .retain(|w| !run.withdrawals.covers(&w.candidate));
     // Held and rejected items leave the pool here: no view, page, archive or ping sees them.
     let held = crate::ops::review::apply(&run.cfg, &state, &mut gathered.pool, run.now)?;
-    let reviewing = run
-        .cfg
-        .sources
-        .iter()
-        .any(|s| s.review != Default::default());
+    // With the hijack guard on (the default), any source's items may be held.
+    let reviewing = run.cfg.review.guard
+        || run
+            .cfg
+            .sources
+            .iter()
+            .any(|s| s.review != Default::default());
     let started = std::time::Instant::now();
     let mut rendered = render(&run, opts, &mut state, &gathered)?;
     let mut disk = Disk {

@@ -77,6 +77,30 @@ pub struct Context<'a> {
     pub now: DateTime<Utc>,
     /// Ids the feeds carried at the last publication: they stay published.
     pub published: HashSet<String>,
+    /// The items the hijack guard holds, by id, with its reason.
+    pub guarded: HashMap<String, String>,
+    /// The sources with guarded items still undecided (see [`pending`]), with the reason.
+    pub pending: HashMap<String, String>,
+}
+
+/// The sources whose guarded items are still undecided: one of them is still in the pool,
+/// neither approved nor rejected. Every other new item of such a source waits too (a hijacked
+/// feed keeps posting after the run that tripped the guard).
+pub fn pending<'a>(
+    pool: impl Iterator<Item = &'a Candidate>,
+    guarded: &HashMap<String, String>,
+    r: &Reviewed,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for c in pool {
+        if let (Some(why), Some(source)) = (guarded.get(&c.id), c.origin.as_deref())
+            && !r.approves(c)
+            && !r.rejects(c)
+        {
+            out.entry(source.to_string()).or_insert_with(|| why.clone());
+        }
+    }
+    out
 }
 
 /// The decision for `c`.
@@ -87,11 +111,18 @@ pub fn decide(c: &Candidate, cx: &Context<'_>, r: &Reviewed) -> Decision {
     let Some(source) = c.origin.as_deref() else {
         return Decision::Publish;
     };
-    let mode = cx.modes.get(source).copied().unwrap_or_default();
-    if mode == ReviewMode::Off || r.approves(c) || cx.published.contains(&c.id) {
+    if r.approves(c) || cx.published.contains(&c.id) {
         return Decision::Publish;
     }
+    if let Some(why) = cx.guarded.get(&c.id) {
+        return Decision::Hold(why.clone());
+    }
+    if let Some(why) = cx.pending.get(source) {
+        return Decision::Hold(format!("its source's earlier items are held by the {why}"));
+    }
+    let mode = cx.modes.get(source).copied().unwrap_or_default();
     match mode {
+        ReviewMode::Off => Decision::Publish,
         ReviewMode::All => Decision::Hold("its source is under review = \"all\"".into()),
         _ => match cx.first_seen.get(source) {
             Some(first) if cx.now.signed_duration_since(*first) >= cx.trial => Decision::Publish,
@@ -144,6 +175,8 @@ mod tests {
             trial: chrono::Duration::days(30),
             now,
             published: HashSet::new(),
+            guarded: HashMap::new(),
+            pending: HashMap::new(),
         }
     }
 
@@ -185,5 +218,29 @@ mod tests {
         let mut published = cx(ReviewMode::All, 0);
         published.published.insert(c.id.clone());
         assert_eq!(decide(&c, &published, &none), Decision::Publish);
+    }
+
+    #[test]
+    fn guarded_items_and_their_source_wait_until_decided_whatever_the_mode() {
+        let held = cand("tag:x,2026:spam", "https://casino.example/1");
+        let later = cand("tag:x,2026:later", "https://casino.example/2");
+        let mut c = cx(ReviewMode::Off, 400);
+        c.guarded
+            .insert(held.id.clone(), "hijack guard: 40 new items".into());
+        let none = Reviewed::default();
+        c.pending = pending([&held, &later].into_iter(), &c.guarded, &none);
+        assert!(matches!(decide(&held, &c, &none), Decision::Hold(w) if w.contains("40 new")));
+        assert!(
+            matches!(decide(&later, &c, &none), Decision::Hold(w) if w.contains("earlier items"))
+        );
+        // Once the held item is decided, the source is no longer pending.
+        let approved = Reviewed {
+            approved: vec![held.id.clone()],
+            rejected: Vec::new(),
+        };
+        c.pending = pending([&held, &later].into_iter(), &c.guarded, &approved);
+        assert!(c.pending.is_empty());
+        assert_eq!(decide(&held, &c, &approved), Decision::Publish);
+        assert_eq!(decide(&later, &c, &approved), Decision::Publish);
     }
 }

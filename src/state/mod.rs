@@ -28,6 +28,7 @@ mod clean;
 mod deployed;
 mod digests;
 mod editorial;
+mod guarded;
 mod integrity;
 mod media;
 mod outputs;
@@ -37,6 +38,7 @@ pub use archive::Filed;
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
 pub use digests::{DigestRecord, DigestStatus};
+pub use guarded::GuardedItem;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
 use schema::MIGRATIONS;
@@ -396,4 +398,6 @@ pub struct SourceWrite {
     /// `not modified`, all the run's clock): the writer updates all such sources in one
     /// statement instead of one upsert each.
     pub touched_only: bool,
+    /// The new items the hijack guard holds, and why.
+    pub guarded: Option<crate::model::GuardHold>,
 }

@@ -114,6 +114,13 @@ pub(super) const MIGRATIONS: &[&str] = &[
         last_error TEXT, next_try INTEGER,
         PRIMARY KEY (period, view)
     ) WITHOUT ROWID;",
+    // 10: the items the hijack guard held, with its reason, until an editor decides (a held
+    // item is no longer new in the next run: the hold must outlive the run that saw it).
+    "CREATE TABLE IF NOT EXISTS guarded (
+        source TEXT NOT NULL, id TEXT NOT NULL,
+        reason TEXT NOT NULL, since TEXT NOT NULL,
+        PRIMARY KEY (source, id)
+    ) WITHOUT ROWID;",
 ];
 
 /// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.

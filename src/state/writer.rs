@@ -161,6 +161,21 @@ fn write_source(
                 .execute(params![w.name, list])
                 ?;
         }
+        // A guarded item the feed no longer carries needs no decision.
+        tx.prepare_cached(
+            "DELETE FROM guarded WHERE source = ?1 AND id NOT IN \
+             (SELECT id FROM items WHERE source = ?1 UNION SELECT value FROM json_each(?2))",
+        )?
+        .execute(params![
+            w.name,
+            serde_json::to_string(
+                &w.new_items
+                    .iter()
+                    .map(|i| &i.candidate.id)
+                    .collect::<Vec<_>>()
+            )
+            .map_err(|e| Failed::Json(e.to_string()))?
+        ])?;
     }
     let mut ins = tx
             .prepare_cached(
@@ -190,6 +205,14 @@ fn write_source(
         ])?;
         entries.execute(params![w.name, c.handle, item.entry, item.base])?;
         seen.execute(params![c.id, w.name, now_s])?;
+    }
+    if let Some(g) = &w.guarded {
+        let mut hold = tx.prepare_cached(
+            "INSERT OR IGNORE INTO guarded (source, id, reason, since) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for id in &g.ids {
+            hold.execute(params![w.name, id, g.reason, now_s])?;
+        }
     }
     Ok(w.new_items.iter().map(|i| i.entry.len()).sum())
 }

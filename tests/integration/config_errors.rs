@@ -279,3 +279,24 @@ fn control_and_bidi_characters_in_names_are_rejected_with_line_and_key() {
         "{said}"
     );
 }
+
+/// Description: the hijack guard's settings (`[review] guard`, `burst`), good and bad.
+/// Expect: the defaults are on and 20; `burst = 0` is refused with its line and key.
+#[test]
+fn the_review_table_names_a_bad_burst() {
+    let c = Config::parse(GOOD, Path::new("/cfg/feeds.toml")).expect("valid");
+    assert!(c.review.guard);
+    assert_eq!(c.review.burst, 20);
+    let c = Config::parse(
+        &format!("[review]\nguard = false\nburst = 5\n\n{GOOD}"),
+        Path::new("/cfg/feeds.toml"),
+    )
+    .expect("valid");
+    assert!(!c.review.guard);
+    assert_eq!(c.review.burst, 5);
+    let e = err(&format!("[review]\nburst = 0\n\n{GOOD}"));
+    assert!(
+        e.starts_with("/cfg/feeds.toml:2:") && e.contains("review.burst"),
+        "{e}"
+    );
+}

@@ -24,6 +24,7 @@ mod faults;
 mod front_end;
 mod garage;
 mod guard;
+mod hijack;
 mod images;
 mod import_hostile;
 mod layers;

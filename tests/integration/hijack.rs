@@ -1,0 +1,171 @@
+//! The hijack guard (issue 23): a partner's feed that suddenly looks like another site's has its
+//! new items held for an editor before anything is published, with the reason, run after run
+//! until an editor decides; an ordinary new post of the same partner is published at once.
+
+use crate::{Reply, Server, Setup};
+
+/// An RSS feed titled `title` with site `home`, and one item per `(guid, title)` linking to
+/// `host`.
+fn feed(title: &str, home: &str, host: &str, items: &[(String, String)]) -> Vec<u8> {
+    let mut x = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{title}</title>\
+         <link>{home}</link><description>d</description>"
+    );
+    for (i, (guid, t)) in items.iter().enumerate() {
+        x.push_str(&format!(
+            "<item><guid>{guid}</guid><title>{t}</title><link>https://{host}/{guid}</link>\
+             <pubDate>Mon, {:02} Nov 2026 10:00:00 GMT</pubDate><description>Text of {t}</description></item>",
+            1 + i % 28
+        ));
+    }
+    x.push_str("</channel></rss>");
+    x.into_bytes()
+}
+
+fn items(prefix: &str, n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| (format!("{prefix}-{i}"), format!("{prefix} title {i}")))
+        .collect()
+}
+
+fn status(s: &Setup) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(s.out().join("status.json")).expect("status"))
+        .expect("json")
+}
+
+fn everything(s: &Setup) -> String {
+    s.outputs().into_iter().map(|(_, t)| t).collect()
+}
+
+/// Description: a partner publishes three posts on its own domain; its feed is then taken over
+/// by another domain's 40 posts, under the other site's title and homepage; a later run brings
+/// one more; an editor approves the source's held items.
+/// Expect: before: an ordinary fourth post is published at once. Then: exit 0, none of the 40
+/// titles or links in any output, `status.json` review.held = 40 and a warning naming the
+/// guard; the partner's earlier entries keep its own name. The hold outlives the run that made
+/// it, and holds the 41st post too; `review --json` lists them with title, excerpt and reason;
+/// after `approve --source` they are published.
+#[test]
+fn a_taken_over_feed_is_held_until_an_editor_decides() {
+    let srv = Server::start();
+    let own = |n| {
+        feed(
+            "Partner Voices",
+            "https://partner.org/",
+            "partner.org",
+            &items("own", n),
+        )
+    };
+    srv.route("/f", vec![Reply::ok(own(3), "application/rss+xml")]);
+    let s = Setup::new(&[("partner", srv.url("/f"))], "");
+    assert_eq!(s.run().expect("run").exit_code(), 0);
+    srv.route("/f", vec![Reply::ok(own(4), "application/rss+xml")]);
+    s.run().expect("run");
+    assert!(
+        s.feed().contains("own title 3"),
+        "an ordinary post: published"
+    );
+
+    let spam = items("win", 40);
+    let taken = |list: &[(String, String)]| {
+        feed(
+            "Lucky Casino",
+            "https://casino.example/",
+            "casino.example",
+            list,
+        )
+    };
+    srv.route("/f", vec![Reply::ok(taken(&spam), "application/rss+xml")]);
+    let r = s.run().expect("run");
+    assert_eq!(r.exit_code(), 0, "holding is not a failure");
+    let all = everything(&s);
+    for (guid, title) in &spam {
+        assert!(!all.contains(title.as_str()), "{title} published");
+        assert!(
+            !all.contains(&format!("casino.example/{guid}")),
+            "{guid} linked"
+        );
+    }
+    assert!(
+        !all.contains("Lucky Casino"),
+        "the taken-over title credited"
+    );
+    assert!(all.contains("own title 0") && all.contains("Partner Voices"));
+    let st = status(&s);
+    assert_eq!(st["review"]["held"], 40, "{st}");
+    let warned = st.to_string();
+    assert!(
+        warned.contains("hijack guard") && warned.contains("40 new items"),
+        "{warned}"
+    );
+
+    let mut more = spam.clone();
+    more.push(("win-40".into(), "win title 40".into()));
+    srv.route("/f", vec![Reply::ok(taken(&more), "application/rss+xml")]);
+    s.run().expect("run");
+    assert!(
+        !everything(&s).contains("win title"),
+        "still held a run later"
+    );
+    assert_eq!(status(&s)["review"]["held"], 41);
+
+    let out = s.command("review", &["--json"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let first = list
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|h| h["title"] == "win title 0")
+        .expect("listed with its title");
+    assert_eq!(first["excerpt"], "Text of win title 0");
+    assert!(
+        first["why"]
+            .as_str()
+            .expect("why")
+            .contains("casino.example")
+    );
+
+    let (code, out) = s.cli("approve", &["--source", "partner"]);
+    assert_eq!(code, Some(0), "{out}");
+    s.run().expect("run");
+    let feed = s.feed();
+    assert!(feed.contains("win title 0") && feed.contains("win title 40"));
+    assert_eq!(status(&s)["review"]["held"], 0);
+}
+
+/// Description: a partner's feed answers with a permanent redirect to another host (here
+/// `localhost` instead of `127.0.0.1`, two registrable names) carrying one new post.
+/// Expect: the post is held with the redirect as the reason; the old posts stay.
+#[test]
+fn a_permanent_redirect_to_another_domain_holds_the_new_posts() {
+    let srv = Server::start();
+    let own = |n| {
+        feed(
+            "Partner",
+            "https://partner.org/",
+            "partner.org",
+            &items("own", n),
+        )
+    };
+    srv.route("/f", vec![Reply::ok(own(2), "application/rss+xml")]);
+    let s = Setup::new(&[("partner", srv.url("/f"))], "");
+    s.run().expect("run");
+    let elsewhere = format!("http://localhost:{}/g", srv.port());
+    srv.route(
+        "/f",
+        vec![Reply::status(301).header("location", &elsewhere)],
+    );
+    srv.route("/g", vec![Reply::ok(own(3), "application/rss+xml")]);
+    s.run().expect("run");
+    let feed = s.feed();
+    assert!(
+        feed.contains("own title 1") && !feed.contains("own title 2"),
+        "{feed}"
+    );
+    let st = status(&s).to_string();
+    assert!(
+        st.contains("permanently redirects from 127.0.0.1 to localhost"),
+        "{st}"
+    );
+}
