@@ -194,6 +194,8 @@ pub struct View {
     /// `include` / `exclude` (no `max_age`: the global one applies).
     pub filter: Filter,
     pub max_entries: usize,
+    /// `ui_language`: the language of its pages' interface (default: its language).
+    pub ui_language: Option<String>,
 }
 
 /// `[feed]`.
@@ -290,6 +292,8 @@ pub struct Source {
     pub enabled: bool,
     /// `rights`: the partner's rights statement; wins over the one its feed carries.
     pub rights: Option<String>,
+    /// `description`: what the partner does, for its page (`partners/SLUG.html`).
+    pub description: Option<String>,
     /// `license`: the URL of the partner's licence; wins over its feed's.
     pub license: Option<Url>,
     /// `excerpt_only`: publish only the title, a plain-text excerpt and the link.
@@ -347,19 +351,7 @@ pub struct LocalEntry {
     pub credit: Option<crate::model::Credit>,
 }
 
-/// Lower-case ASCII letters, digits and dashes; other characters become dashes.
-pub fn slugify(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let t = out.trim_matches('-');
-    if t.is_empty() { "x".into() } else { t.into() }
-}
+pub use crate::text::slug::slugify;
 
 impl Config {
     /// Parses and validates config text. `path` names the file in errors and anchors relative paths.

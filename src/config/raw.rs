@@ -110,6 +110,7 @@ pub(crate) struct RawView {
     #[serde(default)]
     pub exclude: Vec<S>,
     pub max_entries: Option<Spanned<i64>>,
+    pub ui_language: Option<S>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -189,6 +190,7 @@ pub(crate) struct RawSource {
     #[serde(default)]
     pub iframe_hosts: Vec<String>,
     pub enabled: Option<bool>,
+    pub description: Option<String>,
     pub rights: Option<String>,
     pub license: Option<S>,
     pub excerpt_only: Option<bool>,

@@ -43,6 +43,7 @@ pub(super) fn source(cx: &Ctx<'_>, s: &Spanned<RawSource>, i: usize) -> R<Source
             .collect(),
         enabled: r.enabled.unwrap_or(true),
         rights: r.rights.clone().filter(|t| !t.trim().is_empty()),
+        description: r.description.clone().filter(|t| !t.trim().is_empty()),
         license: r
             .license
             .as_ref()

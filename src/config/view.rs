@@ -71,6 +71,11 @@ fn view(
         max_entries: cx
             .opt_count(r.max_entries.as_ref(), &format!("{k}max_entries"), 1)?
             .unwrap_or(default_max),
+        ui_language: r
+            .ui_language
+            .as_ref()
+            .map(|l| cx.lang(l, &format!("{k}ui_language")))
+            .transpose()?,
     })
 }
 

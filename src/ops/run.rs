@@ -239,6 +239,9 @@ fn still_published(run: &Run, recorded: HashMap<String, String>) -> HashMap<Stri
     recorded
         .into_iter()
         .filter(|(name, _)| {
+            if let Some(file) = name.strip_prefix(crate::publish::library::KEY) {
+                return run.cfg.output_dir.join(file).is_file();
+            }
             run.views.iter().find(|v| v.key() == name).is_some_and(|v| {
                 v.renderers
                     .iter()
@@ -264,6 +267,7 @@ fn publish(
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
     state.set_archive_closed(&rendered.archive_closed)?;
+    crate::publish::library::remove_stale(&run.cfg.output_dir, &rendered.library);
     if run.cfg.output.mirror_media {
         crate::publish::media::cleanup(
             &run.cfg.output_dir,

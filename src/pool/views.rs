@@ -109,6 +109,8 @@ pub struct FeedView {
     /// At most this many entries.
     pub cap: usize,
     pub renderers: Vec<Renderer>,
+    /// The language of its pages' interface (`[[view]] ui_language`, else its language).
+    pub ui_language: Option<String>,
 }
 
 /// A view's permanent id: the feed id, `/view/` and the view name. Local entry ids are the feed
@@ -132,6 +134,7 @@ impl FeedView {
             selector: Selector::default(),
             cap: cfg.feed.max_entries,
             renderers: Renderer::for_formats(&cfg.output.formats),
+            ui_language: cfg.feed.language.clone(),
         }
     }
 
@@ -148,6 +151,7 @@ impl FeedView {
         if let [only] = v.languages.as_slice() {
             meta.language = Some(only.clone());
         }
+        let ui_language = v.ui_language.clone().or_else(|| meta.language.clone());
         FeedView {
             name: Some(v.name.clone()),
             meta,
@@ -159,6 +163,7 @@ impl FeedView {
             },
             cap: v.max_entries,
             renderers: Renderer::for_formats(&cfg.output.formats),
+            ui_language,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod archive;
 pub mod clean;
 pub mod error;
 mod fingerprint;
+pub mod library;
 pub(crate) mod materialise;
 pub mod media;
 pub mod media_type;

@@ -23,9 +23,11 @@ use crate::pool::views::{self, FeedView, Renderer};
 use crate::publish::PublishError;
 use crate::publish::archive;
 use crate::publish::fingerprint::{base_print, fingerprint};
+use crate::publish::library;
 use crate::publish::materialise::{CleanCount, Key, key, materialise};
 use crate::publish::media::{MediaReport, Mirror};
 use crate::publish::render::html::Templates;
+use crate::publish::render::library::Shelf;
 use crate::publish::render::{self as render, json as json_feed, rss as rss_feed};
 use crate::publish::sink::Output;
 use crate::state::State;
@@ -48,6 +50,8 @@ pub struct Rendered {
     pub archive_closed: Vec<(String, String)>,
     /// Entries sanitised for this run's outputs, and entries whose sanitised HTML was cached.
     pub cleaned: CleanCount,
+    /// Every file of the library (`publish::library`) this run published or kept.
+    pub library: Vec<String>,
 }
 
 /// Withdrawals and tombstones for this run: the context, and each view's memory from the last.
@@ -133,16 +137,28 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
             bytes: render::opml::partners_opml(inp.cfg)?,
         },
         Output {
-            name: "sitemap.xml".into(),
-            bytes: render::sitemap::sitemap(inp.cfg, inp.views),
-        },
-        Output {
             name: "robots.txt".into(),
             bytes: render::sitemap::robots(inp.cfg),
         },
     ];
     outputs.extend(render_views(inp, &decided, &entries)?);
     let mut kept = decided.kept(inp.views);
+    let mut fingerprints = decided.fingerprints.clone();
+    let shelved = shelve(state, inp)?;
+    let library: Vec<String> = shelved
+        .outputs
+        .iter()
+        .map(|o| o.name.clone())
+        .chain(shelved.kept.iter().cloned())
+        .collect();
+    outputs.extend(shelved.outputs);
+    outputs.push(Output {
+        name: "sitemap.xml".into(),
+        bytes: render::sitemap::sitemap(inp.cfg, inp.views, &library),
+    });
+    kept.extend(shelved.kept);
+    fingerprints.extend(shelved.fingerprints);
+    cleaned += shelved.cleaned;
     let mut archive_closed = Vec::new();
     if let Some(plan) = inp.archive {
         let files = render_archive(state, inp, plan)?;
@@ -155,12 +171,39 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
         outputs,
         kept,
         counts: decided.counts(inp.views),
-        fingerprints: decided.fingerprints,
+        fingerprints,
         histories: decided.histories,
         media,
         archive_closed,
         cleaned,
+        library,
     })
+}
+
+/// The library's pages (months, topics, partners) from every published entry.
+fn shelve(state: &mut State, inp: &Inputs<'_>) -> Result<library::Shelved, PublishError> {
+    let published = library::published(inp.cfg, &inp.gathered.pool);
+    let base = base_print(inp.config_text, inp.templates);
+    library::render(
+        state,
+        &library::Stock {
+            shelf: Shelf {
+                cfg: inp.cfg,
+                views: inp.views,
+                templates: inp.templates,
+            },
+            gathered: inp.gathered,
+            published: &published,
+            base: &base,
+            previous: inp.previous,
+            archive_months: inp.archive.map(|p| {
+                (
+                    (p.first.year, p.first.month),
+                    (p.current.year, p.current.month),
+                )
+            }),
+        },
+    )
 }
 
 /// Each view's selection, its editorial memory and its fingerprint, and so whether it is

@@ -18,4 +18,5 @@ pub mod escape;
 pub mod lang;
 pub(crate) mod links;
 pub(crate) mod plain;
+pub mod slug;
 pub(crate) mod xml;

@@ -419,6 +419,20 @@ fn the_shipped_example_with_archives_publishes_its_newest_entries() {
         !page.contains("No entries yet"),
         "the page says there is nothing"
     );
-    assert!(page.contains(&format!("{} latest entries", with.len())));
+    assert_eq!(page.matches("<article>").count(), with.len());
     assert!(!archives(&archived).is_empty(), "archive documents written");
+    // Each archive document links to its human twin, which exists (issue 22).
+    for (name, xml) in archives(&archived) {
+        let html = name.replace(".atom", ".html");
+        assert!(
+            xml.contains(&format!(
+                "href=\"https://swrn.example.org/archive/{html}\" rel=\"alternate\" type=\"text/html\""
+            )) || xml.contains(&format!("archive/{html}")),
+            "{name} does not link to {html}"
+        );
+        assert!(
+            archived.join("archive").join(&html).is_file(),
+            "{html} missing"
+        );
+    }
 }

@@ -83,9 +83,10 @@ fn check_entries(dom: &str, items: &[(String, String, Option<String>)], page: &s
         let at = body
             .find(&a)
             .unwrap_or_else(|| panic!("{page}: no visible linked title {a}"));
-        // The element that holds the entry: the nearest opening `<article` or `<li` before it.
+        // The element that holds the entry's title: its heading on a page (`<h3`), its link in
+        // an embed (`<a`); the interface's labels around it keep the page's language.
         let start = body[..at]
-            .rfind("<article")
+            .rfind("<h3")
             .max(body[..at].rfind("<li"))
             .expect("entry element");
         let tag = &body[start..start + body[start..].find('>').expect("tag end")];

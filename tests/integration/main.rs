@@ -5,6 +5,7 @@ mod served;
 mod server;
 mod validity;
 
+mod accessible;
 mod archive;
 mod attachments;
 mod behaviours;

@@ -145,7 +145,7 @@ fn rss_carries_the_atom_entries_with_enclosures_guids_and_creators() {
 
     // The pages point browsers and readers at it.
     assert!(read(&s, "index.html").contains(
-        "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Test network (RSS)\" href=\"https://test.example.org/feed.rss\">"
+        "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"RSS feed of Test network\" href=\"https://test.example.org/feed.rss\">"
     ));
     assert!(read(&s, "theirs.html").contains("href=\"https://test.example.org/theirs.rss\">"));
 }

@@ -214,6 +214,8 @@ impl Plan {
                 .collect();
             let mut meta = cfg.feed.clone();
             meta.self_url = sibling(&cfg.feed.self_url, &m.file());
+            // Its twin for people (`publish::library`): `rel="alternate" type="text/html"`.
+            meta.link = sibling(&cfg.feed.self_url, &format!("archive/{m}.html"));
             // A document that never changes has nothing to announce to a hub.
             meta.hubs.clear();
             let history = History {

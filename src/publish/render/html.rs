@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior};
 
-use super::page::{PageCtx, page_ctx, samples};
 pub use super::page::{dir, human_size, kind_size};
+use super::page::{page_ctx, samples};
 use crate::config::{Config, ConfigError};
 use crate::model::Entry;
 use crate::pool::views::{FeedView, Renderer};
@@ -33,6 +33,14 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("style.css", include_str!("templates/style.css")),
     // The privacy head every page and embed carries (Content-Security-Policy, no referrer).
     ("head.html", include_str!("templates/head.html")),
+    // Sharing and discovery: description, canonical URL, Open Graph, favicon.
+    ("meta.html", include_str!("templates/meta.html")),
+    // The skip link, the network, the title and the navigation of every page.
+    ("top.html", include_str!("templates/top.html")),
+    // One entry, in full (`full`) or compact.
+    ("entry.html", include_str!("templates/entry.html")),
+    // The month, topic and partner pages and their indexes (`render::library`).
+    ("library.html", include_str!("templates/library.html")),
 ];
 
 /// The templates a run renders; the others are only ever included by these.
@@ -151,7 +159,12 @@ impl Templates {
         })
     }
 
-    fn render(&self, name: &str, ctx: &PageCtx<'_>) -> Result<Vec<u8>, ConfigError> {
+    /// Renders template `name` with `ctx`.
+    pub(crate) fn render_with(
+        &self,
+        name: &str,
+        ctx: &impl serde::Serialize,
+    ) -> Result<Vec<u8>, ConfigError> {
         let t = self
             .env
             .get_template(name)
@@ -170,12 +183,12 @@ impl Templates {
         entries: &[Entry],
         kind: Renderer,
     ) -> Result<Vec<u8>, ConfigError> {
-        let ctx = page_ctx(cfg, views, at, entries);
+        let ctx = page_ctx(cfg, views, at, entries, kind);
         let name = PAGES
             .iter()
             .find(|(_, r)| *r == kind)
             .map_or("page.html", |(n, _)| n);
-        self.render(name, &ctx)
+        self.render_with(name, &ctx)
     }
 
     /// Renders the page and the embed (and so every template they include) once with a sample
@@ -185,7 +198,7 @@ impl Templates {
         let views = crate::pool::views::feed_views(cfg);
         for ctx in &samples(cfg, &views) {
             for (name, _) in PAGES {
-                self.render(name, ctx)?;
+                self.render_with(name, ctx)?;
             }
         }
         Ok(())

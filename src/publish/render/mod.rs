@@ -4,9 +4,12 @@
 //! same values.
 
 pub mod atom;
+mod chrome;
 pub mod digest;
 pub mod html;
+pub mod i18n;
 pub mod json;
+pub mod library;
 pub mod opml;
 mod page;
 pub mod rss;

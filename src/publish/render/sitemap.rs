@@ -1,5 +1,5 @@
 //! `sitemap.xml` (every page for people, by absolute URL: `index.html`, each view's page, the
-//! digests' index) and `robots.txt` (everything allowed, the sitemap named), so that search
+//! digests' index, the library's month, topic and partner pages) and `robots.txt` (everything allowed, the sitemap named), so that search
 //! engines find the library. Pure: the config in, two files out.
 
 use crate::config::Config;
@@ -19,13 +19,18 @@ pub fn pages(cfg: &Config, views: &[FeedView]) -> Vec<String> {
     out
 }
 
-/// `sitemap.xml` (the sitemaps.org protocol).
-pub fn sitemap(cfg: &Config, views: &[FeedView]) -> Vec<u8> {
+/// `sitemap.xml` (the sitemaps.org protocol): [`pages`], then `more` (the library's pages, by
+/// their path in the output).
+pub fn sitemap(cfg: &Config, views: &[FeedView], more: &[String]) -> Vec<u8> {
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
-    for url in pages(cfg, views) {
+    let more = more
+        .iter()
+        .filter(|f| f.ends_with(".html"))
+        .map(|f| sibling(&cfg.feed.self_url, f).to_string());
+    for url in pages(cfg, views).into_iter().chain(more) {
         s.push_str(&format!("  <url><loc>{}</loc></url>\n", escape(&url)));
     }
     s.push_str("</urlset>\n");

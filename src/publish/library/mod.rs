@@ -1,0 +1,400 @@
+//! The library (issue 22): pages that make every published entry reachable by people, by links
+//! alone, from `index.html`: the months (`archive/index.html`, `archive/YYYY-MM.html`), the
+//! topics (`tags/index.html`, `tags/SLUG.html` with `tags/SLUG.atom` and `.json`) and the
+//! partners (`partners/index.html`, `partners/SLUG.html`). Written on every run, whether or not
+//! the RFC 5005 archives are on, in the same all-or-nothing publication as the feeds.
+//!
+//! [`plan`] groups the published entries and gives each page a fingerprint; a page whose
+//! fingerprint was recorded when its file was last published is not rendered again (a closed
+//! month is written once, and again only when one of its entries is withdrawn). Only the pages
+//! rendered load their entries: from the state as stored (titles, links, dates, downloads: no
+//! summary is shown, so nothing is sanitised), except a topic's feeds, which carry the newest
+//! entries in full through `materialise` like every feed.
+
+pub mod plan;
+
+use std::collections::HashMap;
+
+use sha2::Sha256;
+
+use crate::config::FeedMeta;
+use crate::config::{Config, Location};
+use crate::model::Entry;
+use crate::pool::Gathered;
+use crate::pool::merge::Winner;
+use crate::pool::views::{FeedView, sibling, view_id};
+use crate::publish::PublishError;
+use crate::publish::materialise::{CleanCount, key, materialise};
+use crate::publish::render::library::{PartnerFacts, Shelf};
+use crate::publish::render::{self as render, json as json_feed};
+use crate::publish::sink::Output;
+use crate::state::State;
+
+pub use plan::{partner_slug, tag_slug};
+
+/// Prefix of the library's keys among the recorded output fingerprints.
+pub const KEY: &str = "library:";
+
+/// What the library renders in a run.
+#[derive(Debug, Default)]
+pub struct Shelved {
+    pub outputs: Vec<Output>,
+    /// Pages whose fingerprint matched: left as they are.
+    pub kept: Vec<String>,
+    /// Every page's fingerprint (`library:FILE`), to record once published.
+    pub fingerprints: Vec<(String, String)>,
+    pub cleaned: CleanCount,
+}
+
+/// The library's folders, and which of their files it owns (`archive/` also holds the RFC 5005
+/// documents, which are not its own).
+const FOLDERS: [(&str, &[&str]); 3] = [
+    ("archive", &["html"]),
+    ("tags", &["html", "atom", "json"]),
+    ("partners", &["html"]),
+];
+
+/// Removes the library's files in `out` that this run did not publish or keep (a topic no entry
+/// carries any more, a partner that left), with their gzip copies. Run once the new pages are
+/// published, so that no page links to a file while it is being removed. Best effort.
+pub fn remove_stale(out: &std::path::Path, current: &[String]) {
+    let current: std::collections::HashSet<&str> = current.iter().map(String::as_str).collect();
+    for (dir, kinds) in FOLDERS {
+        let Ok(list) = std::fs::read_dir(out.join(dir)) else {
+            continue;
+        };
+        for f in list.flatten() {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let stem = name.strip_suffix(".gz").unwrap_or(&name);
+            let ours = kinds.iter().any(|k| stem.ends_with(&format!(".{k}")));
+            if ours && !current.contains(format!("{dir}/{stem}").as_str()) {
+                let _ = std::fs::remove_file(f.path());
+            }
+        }
+    }
+}
+
+/// What the library is rendered from.
+#[derive(Debug, Clone, Copy)]
+pub struct Stock<'a> {
+    pub shelf: Shelf<'a>,
+    pub gathered: &'a Gathered,
+    /// Every published entry, newest first.
+    pub published: &'a [&'a Winner],
+    /// The version, config and templates.
+    pub base: &'a Sha256,
+    /// Fingerprints recorded when the pages still in the output were published.
+    pub previous: &'a HashMap<String, String>,
+    /// With the RFC 5005 archives on, their first and current months: every month between has
+    /// a document, and so a page (its human twin), even when it has no entries.
+    pub archive_months: Option<((i32, u32), (i32, u32))>,
+}
+
+/// One page to publish: its file, fingerprint, and how it is rendered from its entries.
+struct Page<'a> {
+    file: String,
+    print: String,
+    winners: &'a [&'a Winner],
+    kind: Kind<'a>,
+}
+
+enum Kind<'a> {
+    Months(Vec<(i32, u32, usize)>),
+    Month {
+        at: (i32, u32),
+        prev: Option<(i32, u32)>,
+        next: Option<(i32, u32)>,
+    },
+    Tags(Vec<(String, String, usize)>),
+    Tag(&'a plan::Tag<'a>),
+    Partners(Vec<(String, String, usize)>),
+    Partner(&'a plan::Partner<'a>),
+}
+
+/// Every library page, rendered where its inputs changed.
+pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishError> {
+    let cfg = stock.shelf.cfg;
+    let names: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
+    let lib = plan::group(stock.published, &names);
+    let pages = pages(&lib, stock);
+    let mut out = Shelved::default();
+    for p in &pages {
+        out.fingerprints
+            .push((format!("{KEY}{}", p.file), p.print.clone()));
+        if stock.previous.get(&format!("{KEY}{}", p.file)) == Some(&p.print) {
+            out.kept.push(p.file.clone());
+            if let Kind::Tag(t) = p.kind {
+                out.kept
+                    .extend(["atom", "json"].map(|x| format!("tags/{}.{x}", t.slug)));
+            }
+            continue;
+        }
+        let entries = load(state, cfg, stock.gathered, p.winners)?;
+        let bytes = match &p.kind {
+            Kind::Months(list) => stock.shelf.months_index(list)?,
+            Kind::Month { at, prev, next } => stock.shelf.month(*at, *prev, *next, &entries)?,
+            Kind::Tags(list) => stock.shelf.tags_index(list)?,
+            Kind::Tag(t) => {
+                let (feeds, cleaned) = tag_feeds(state, stock, t)?;
+                out.outputs.extend(feeds);
+                // Entries the views already sanitised in this run are not counted again.
+                out.cleaned.sanitised += cleaned.sanitised;
+                stock.shelf.tag(&t.slug, &t.label, &entries)?
+            }
+            Kind::Partners(list) => stock.shelf.partners_index(list)?,
+            Kind::Partner(p) => partner_page(stock, p, &entries)?,
+        };
+        out.outputs.push(Output {
+            name: p.file.clone(),
+            bytes,
+        });
+    }
+    Ok(out)
+}
+
+/// The pages, each with its fingerprint.
+fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Page<'a>> {
+    let base = stock.base;
+    let mut pages = Vec::new();
+    let months: Vec<(i32, u32, usize)> = lib
+        .months
+        .iter()
+        .map(|m| (m.year, m.month, m.winners.len()))
+        .collect();
+    pages.push(Page {
+        file: "archive/index.html".into(),
+        print: plan::print(base, &format!("months {months:?}"), &[]),
+        winners: &[],
+        kind: Kind::Months(months),
+    });
+    for (i, m) in lib.months.iter().enumerate() {
+        let ym = |m: &plan::Month<'_>| (m.year, m.month);
+        let (next, prev) = (
+            i.checked_sub(1).map(|j| ym(&lib.months[j])),
+            lib.months.get(i + 1).map(ym),
+        );
+        pages.push(Page {
+            file: format!("archive/{}.html", m.key()),
+            print: plan::print(base, &format!("month {prev:?} {next:?}"), &m.winners),
+            winners: &m.winners,
+            kind: Kind::Month {
+                at: ym(m),
+                prev,
+                next,
+            },
+        });
+    }
+    if let Some(range) = stock.archive_months {
+        pages.extend(empty_months(lib, range, base));
+    }
+    let tags: Vec<(String, String, usize)> = lib
+        .tags
+        .iter()
+        .map(|t| (t.slug.clone(), t.label.clone(), t.winners.len()))
+        .collect();
+    pages.push(Page {
+        file: "tags/index.html".into(),
+        print: plan::print(base, &format!("tags {tags:?}"), &[]),
+        winners: &[],
+        kind: Kind::Tags(tags),
+    });
+    for t in &lib.tags {
+        pages.push(Page {
+            file: format!("tags/{}.html", t.slug),
+            print: plan::print(base, &format!("tag {}", t.label), &t.winners),
+            winners: &t.winners,
+            kind: Kind::Tag(t),
+        });
+    }
+    let partners: Vec<(String, String, usize)> = lib
+        .partners
+        .iter()
+        .map(|p| (p.slug.clone(), p.name.clone(), p.winners.len()))
+        .collect();
+    pages.push(Page {
+        file: "partners/index.html".into(),
+        print: plan::print(base, &format!("partners {partners:?}"), &[]),
+        winners: &[],
+        kind: Kind::Partners(partners),
+    });
+    for p in &lib.partners {
+        let info = stock.gathered.infos.get(&p.name);
+        let about = serde_json::to_string(&info).unwrap_or_default();
+        pages.push(Page {
+            file: format!("partners/{}.html", p.slug),
+            print: plan::print(base, &format!("partner {about}"), &p.winners),
+            winners: &p.winners,
+            kind: Kind::Partner(p),
+        });
+    }
+    pages
+}
+
+/// A page for every month of the archives' chain that has no entries (linking to the nearest
+/// months that have).
+fn empty_months<'a>(
+    lib: &plan::Library<'_>,
+    (first, current): ((i32, u32), (i32, u32)),
+    base: &Sha256,
+) -> Vec<Page<'a>> {
+    let full: Vec<(i32, u32)> = lib.months.iter().map(|m| (m.year, m.month)).collect();
+    let mut out = Vec::new();
+    let mut m = first;
+    while m <= current {
+        if !full.contains(&m) {
+            let prev = full.iter().copied().filter(|x| *x < m).max();
+            let next = full.iter().copied().filter(|x| *x > m).min();
+            out.push(Page {
+                file: format!("archive/{:04}-{:02}.html", m.0, m.1),
+                print: plan::print(base, &format!("month {prev:?} {next:?}"), &[]),
+                winners: &[],
+                kind: Kind::Month { at: m, prev, next },
+            });
+        }
+        m = if m.1 == 12 {
+            (m.0 + 1, 1)
+        } else {
+            (m.0, m.1 + 1)
+        };
+    }
+    out
+}
+
+/// The entries of `winners` as stored (not sanitised: the library shows no summary), with
+/// their attribution.
+fn load(
+    state: &State,
+    cfg: &Config,
+    g: &Gathered,
+    winners: &[&Winner],
+) -> Result<Vec<Entry>, PublishError> {
+    let mut out = Vec::with_capacity(winners.len());
+    for w in winners {
+        let c = &w.candidate;
+        let entry = match &c.origin {
+            None => c
+                .handle
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| g.locals.get(i).cloned()),
+            Some(source) => state.entry(source, &c.handle)?.map(|mut e| {
+                e.source = g.infos.get(source).cloned();
+                // What `excerpt_only` leaves out of every output (see `clean::apply`).
+                if cfg
+                    .sources
+                    .iter()
+                    .any(|s| s.name == *source && s.excerpt_only)
+                {
+                    e.enclosures.clear();
+                    e.image = None;
+                }
+                e
+            }),
+        };
+        if let Some(mut e) = entry {
+            e.via.clone_from(&w.via);
+            if !cfg.output.mirror_media {
+                e.image = None;
+            }
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// A topic's Atom and JSON Feed: its newest entries (as many as the main feed carries), in full.
+fn tag_feeds(
+    state: &mut State,
+    stock: &Stock<'_>,
+    t: &plan::Tag<'_>,
+) -> Result<(Vec<Output>, CleanCount), PublishError> {
+    let cfg = stock.shelf.cfg;
+    let newest: Vec<&Winner> = t
+        .winners
+        .iter()
+        .take(cfg.feed.max_entries)
+        .copied()
+        .collect();
+    let (entries, cleaned) = materialise(state, cfg, stock.gathered, &newest)?;
+    let list: Vec<Entry> = newest
+        .iter()
+        .filter_map(|w| entries.get(&key(w)))
+        .map(|e| crate::pool::editorial::credit::apply(cfg, e).into_owned())
+        .collect();
+    let meta = tag_meta(cfg, &t.slug, &t.label);
+    let json_url = sibling(&cfg.feed.self_url, &format!("tags/{}.json", t.slug)).to_string();
+    Ok((
+        vec![
+            Output {
+                name: format!("tags/{}.atom", t.slug),
+                bytes: render::atom_document(
+                    &meta,
+                    &list,
+                    Some("../feed.xsl"),
+                    &[],
+                    &render::History::default(),
+                )?,
+            },
+            Output {
+                name: format!("tags/{}.json", t.slug),
+                bytes: json_feed::json_feed(&meta, &list, &json_url)?,
+            },
+        ],
+        cleaned,
+    ))
+}
+
+/// A topic feed's metadata: the main feed's, with its own title, id and links.
+fn tag_meta(cfg: &Config, slug: &str, label: &str) -> FeedMeta {
+    let mut meta = cfg.feed.clone();
+    meta.title = format!("{}: {label}", cfg.feed.title);
+    meta.subtitle = None;
+    meta.id = view_id(&cfg.feed.id, &format!("tags/{slug}"));
+    meta.self_url = sibling(&cfg.feed.self_url, &format!("tags/{slug}.atom"));
+    meta.link = sibling(&cfg.feed.self_url, &format!("tags/{slug}.html"));
+    meta
+}
+
+/// `partners/SLUG.html`, with what the config and the partner's feed say about it.
+fn partner_page(
+    stock: &Stock<'_>,
+    p: &plan::Partner<'_>,
+    entries: &[Entry],
+) -> Result<Vec<u8>, PublishError> {
+    let cfg = stock.shelf.cfg;
+    let source = cfg.sources.iter().find(|s| s.name == p.name);
+    let info = stock.gathered.infos.get(&p.name);
+    let homepage = source
+        .and_then(|s| s.homepage.as_ref().map(url::Url::as_str))
+        .or(info.and_then(|i| i.homepage.as_deref()));
+    // Without the user name and password a source URL may carry.
+    let feed = source.and_then(|s| match &s.location {
+        Location::Url(u) => {
+            let mut u = u.clone();
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            Some(u.to_string())
+        }
+        Location::Path(_) => None,
+    });
+    let facts = PartnerFacts {
+        info,
+        description: source.and_then(|s| s.description.as_deref()),
+        homepage,
+        rights: source.and_then(|s| s.rights.as_deref()),
+        feed: feed.as_deref(),
+    };
+    Ok(stock.shelf.partner(&p.slug, &p.name, &facts, entries)?)
+}
+
+/// Every published entry: the main feed's selection without its cap.
+pub fn published<'a>(cfg: &Config, pool: &'a [Winner]) -> Vec<&'a Winner> {
+    let mut all = FeedView::main(cfg);
+    all.cap = usize::MAX;
+    let max_items: HashMap<&str, usize> = cfg
+        .sources
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), s.max_items?)))
+        .collect();
+    crate::pool::views::select(&all, pool, &max_items, &cfg.filter)
+}

@@ -1,0 +1,201 @@
+//! The library's pages as data, without I/O: every published entry grouped by month (of its
+//! publication date), by tag and by partner, newest first, and each page's fingerprint, so that a
+//! page whose entries, neighbours and settings are unchanged is not rendered again (a closed
+//! month changes only when one of its entries is withdrawn).
+//!
+//! Tags are grouped case- and accent-insensitively by their slug: `Anti-trafficking`,
+//! `anti trafficking` and `Anti-Trafficking` are one topic; slugs are ASCII (`deunicode`
+//! transliterates Thai and Chinese) and stable.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::Datelike;
+use sha2::{Digest, Sha256};
+
+use crate::pool::merge::Winner;
+
+pub use crate::text::slug::{partner_slug, tag_slug};
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// One month of entries.
+#[derive(Debug)]
+pub struct Month<'a> {
+    pub year: i32,
+    pub month: u32,
+    pub winners: Vec<&'a Winner>,
+}
+
+impl Month<'_> {
+    /// `2026-03`.
+    pub fn key(&self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+}
+
+/// One topic.
+#[derive(Debug)]
+pub struct Tag<'a> {
+    pub slug: String,
+    /// The form most entries use (lower-cased, as candidates keep tags).
+    pub label: String,
+    pub winners: Vec<&'a Winner>,
+}
+
+/// One partner's entries.
+#[derive(Debug)]
+pub struct Partner<'a> {
+    /// The configured source name.
+    pub name: String,
+    pub slug: String,
+    pub winners: Vec<&'a Winner>,
+}
+
+/// Every published entry, grouped.
+#[derive(Debug, Default)]
+pub struct Library<'a> {
+    /// Newest month first.
+    pub months: Vec<Month<'a>>,
+    /// By slug.
+    pub tags: Vec<Tag<'a>>,
+    /// In config order.
+    pub partners: Vec<Partner<'a>>,
+}
+
+/// Groups `published` (newest first) into months, tags and partners (`sources`: the configured
+/// names, in order).
+pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
+    let mut months: BTreeMap<(i32, u32), Vec<&Winner>> = BTreeMap::new();
+    let mut tags: BTreeMap<String, (BTreeMap<&str, usize>, Vec<&Winner>)> = BTreeMap::new();
+    let mut partners: BTreeMap<&str, Vec<&Winner>> = BTreeMap::new();
+    for w in published {
+        let c = &w.candidate;
+        let d = c.published.unwrap_or(c.updated);
+        months.entry((d.year(), d.month())).or_default().push(w);
+        let mut slugs = HashSet::new();
+        for t in &c.tags {
+            let slug = tag_slug(t);
+            let (forms, list) = tags.entry(slug.clone()).or_default();
+            *forms.entry(t.as_str()).or_default() += 1;
+            if slugs.insert(slug) {
+                list.push(w);
+            }
+        }
+        if let Some(o) = c.origin.as_deref() {
+            partners.entry(o).or_default().push(w);
+        }
+    }
+    Library {
+        months: months
+            .into_iter()
+            .rev()
+            .map(|((year, month), winners)| Month {
+                year,
+                month,
+                winners,
+            })
+            .collect(),
+        tags: tags
+            .into_iter()
+            .map(|(slug, (forms, winners))| Tag {
+                label: forms
+                    .iter()
+                    .max_by_key(|(f, n)| (**n, std::cmp::Reverse(**f)))
+                    .map(|(f, _)| (*f).to_string())
+                    .unwrap_or_default(),
+                slug,
+                winners,
+            })
+            .collect(),
+        partners: sources
+            .iter()
+            .filter_map(|s| {
+                partners.remove(s).map(|winners| Partner {
+                    name: (*s).to_string(),
+                    slug: partner_slug(s),
+                    winners,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// A page's fingerprint: `base` (the version, config and templates), what the page is, and each
+/// entry's stored version and credits.
+pub fn print(base: &Sha256, what: &str, winners: &[&Winner]) -> String {
+    let mut h = base.clone();
+    h.update(what.as_bytes());
+    for w in winners {
+        let c = &w.candidate;
+        for part in [c.id.as_str(), c.handle.as_str(), c.origin()] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        for v in &w.via {
+            h.update(v.as_bytes());
+        }
+        h.update([1]);
+    }
+    hex(&h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Candidate;
+    use chrono::{DateTime, Utc};
+
+    fn w(id: &str, date: &str, origin: &str, tags: &[&str]) -> Winner {
+        Winner {
+            candidate: Candidate {
+                id: id.into(),
+                canonical_link: None,
+                original_id: None,
+                updated: DateTime::parse_from_rfc3339(date).expect("date").to_utc(),
+                published: None::<DateTime<Utc>>,
+                origin: Some(origin.into()),
+                handle: id.into(),
+                text: None,
+                tags: tags.iter().map(|t| (*t).to_string()).collect(),
+                language: None,
+            },
+            via: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn tags_group_by_case_and_accent_insensitive_ascii_slugs() {
+        assert_eq!(tag_slug("Anti-trafficking"), "anti-trafficking");
+        assert_eq!(tag_slug("anti trafficking"), "anti-trafficking");
+        assert_eq!(tag_slug("Éducation"), "education");
+        assert!(tag_slug("การค้ามนุษย์").is_ascii());
+        assert!(tag_slug("性工作").is_ascii());
+        assert_eq!(tag_slug("✊"), tag_slug("✊"));
+        assert_ne!(tag_slug("✊"), tag_slug("☂"));
+    }
+
+    #[test]
+    fn entries_are_grouped_newest_month_first_and_once_per_tag() {
+        let all = [
+            w("a", "2026-03-02T00:00:00Z", "p", &["sex work", "Sex-Work"]),
+            w("b", "2026-03-01T00:00:00Z", "q", &["sex work"]),
+            w("c", "2025-12-31T23:00:00Z", "p", &["health"]),
+        ];
+        let refs: Vec<&Winner> = all.iter().collect();
+        let lib = group(&refs, &["q", "p"]);
+        let months: Vec<String> = lib.months.iter().map(Month::key).collect();
+        assert_eq!(months, ["2026-03", "2025-12"]);
+        assert_eq!(lib.months[0].winners.len(), 2);
+        let sw = lib.tags.iter().find(|t| t.slug == "sex-work").expect("tag");
+        assert_eq!(sw.winners.len(), 2, "one entry counted once");
+        assert_eq!(sw.label, "sex work");
+        let names: Vec<&str> = lib.partners.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["q", "p"]);
+        let base = Sha256::new();
+        let p1 = print(&base, "m", &lib.months[0].winners);
+        assert_eq!(p1, print(&base, "m", &lib.months[0].winners));
+        assert_ne!(p1, print(&base, "m", &lib.months[1].winners));
+    }
+}

@@ -1,0 +1,278 @@
+//! The library's pages for people (issue 22): the months index (`archive/index.html`), one page
+//! per month (`archive/YYYY-MM.html`, with the previous and next months), the topics index and
+//! one page per topic (`tags/`), the partners index and one page per partner (`partners/`). One
+//! template, `library.html`, with the same chrome as every page (`chrome`); entries are listed
+//! compactly (title, partner, date, downloads, topics: no summaries, so nothing is sanitised for
+//! them). The interface is the main feed's language.
+
+use serde::Serialize;
+
+use super::chrome::{Chrome, EntryCtx, Place, chrome, entry_ctx};
+use super::html::Templates;
+use super::i18n::Catalogue;
+use crate::config::{Config, ConfigError};
+use crate::model::{Entry, SourceInfo};
+use crate::pool::views::FeedView;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub title: String,
+    pub href: String,
+    /// "12 entries".
+    pub note: Option<String>,
+    /// The media type of a feed (`<link rel="alternate">`).
+    pub kind: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct Group {
+    heading: String,
+    links: Vec<Link>,
+}
+
+#[derive(Debug, Serialize)]
+struct LibraryCtx<'a> {
+    #[serde(flatten)]
+    chrome: Chrome,
+    title: String,
+    subtitle: Option<String>,
+    intro: Option<String>,
+    /// Feeds of this page's entries (a topic's Atom and JSON, a partner's own feed).
+    feeds_label: Option<String>,
+    feeds: Vec<Link>,
+    /// A partner's facts: website, rights.
+    facts: Vec<Link>,
+    prev: Option<Link>,
+    next: Option<Link>,
+    groups: Vec<Group>,
+    entries: Vec<EntryCtx<'a>>,
+}
+
+/// What every library page is rendered with.
+#[derive(Debug, Clone, Copy)]
+pub struct Shelf<'a> {
+    pub cfg: &'a Config,
+    pub views: &'a [FeedView],
+    pub templates: &'a Templates,
+}
+
+impl<'a> Shelf<'a> {
+    fn t(&self) -> &'static Catalogue {
+        super::page::interface(&self.views[0])
+    }
+
+    fn ctx(&self, file: &str, place: Place, title: String) -> LibraryCtx<'a> {
+        LibraryCtx {
+            chrome: chrome(self.cfg, self.views, self.t(), file, place, &title),
+            title,
+            subtitle: None,
+            intro: None,
+            feeds_label: None,
+            feeds: Vec::new(),
+            facts: Vec::new(),
+            prev: None,
+            next: None,
+            groups: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    fn render(&self, ctx: &LibraryCtx<'_>) -> Result<Vec<u8>, ConfigError> {
+        self.templates.render_with("library.html", ctx)
+    }
+
+    fn entries<'e>(&self, root: &str, entries: &'e [Entry]) -> Vec<EntryCtx<'e>> {
+        let t = self.t();
+        entries
+            .iter()
+            .map(|e| entry_ctx(self.cfg, t, root, e))
+            .collect()
+    }
+
+    /// `archive/index.html`: every month with entries, by year, newest first.
+    pub fn months_index(&self, months: &[(i32, u32, usize)]) -> Result<Vec<u8>, ConfigError> {
+        let t = self.t();
+        let mut ctx = self.ctx("archive/index.html", Place::Months, t.get("months-title"));
+        ctx.intro = Some(t.get("months-intro"));
+        for &(y, m, n) in months {
+            let link = Link {
+                title: t.month_year(y, m),
+                href: format!("{y:04}-{m:02}.html"),
+                note: Some(t.count("entries", n)),
+                kind: None,
+            };
+            let heading = t.year(y);
+            match ctx.groups.last_mut() {
+                Some(g) if g.heading == heading => g.links.push(link),
+                _ => ctx.groups.push(Group {
+                    heading,
+                    links: vec![link],
+                }),
+            }
+        }
+        self.render(&ctx)
+    }
+
+    /// `archive/YYYY-MM.html`, linking to the next older (`prev`) and newer (`next`) months.
+    pub fn month(
+        &self,
+        (y, m): (i32, u32),
+        prev: Option<(i32, u32)>,
+        next: Option<(i32, u32)>,
+        entries: &[Entry],
+    ) -> Result<Vec<u8>, ConfigError> {
+        let t = self.t();
+        let file = format!("archive/{y:04}-{m:02}.html");
+        let mut ctx = self.ctx(
+            &file,
+            Place::Other,
+            t.with("month-title", "month", &t.month_year(y, m)),
+        );
+        let link = |id: &str, (y, m): (i32, u32)| Link {
+            title: format!("{}: {}", t.get(id), t.month_year(y, m)),
+            href: format!("{y:04}-{m:02}.html"),
+            note: None,
+            kind: None,
+        };
+        ctx.prev = prev.map(|p| link("prev-month", p));
+        ctx.next = next.map(|n| link("next-month", n));
+        ctx.subtitle = Some(t.count("entries", entries.len()));
+        if self.cfg.archive.enabled {
+            ctx.feeds = vec![Link {
+                title: format!("{y:04}-{m:02}.atom"),
+                href: format!("{y:04}-{m:02}.atom"),
+                note: None,
+                kind: Some("application/atom+xml"),
+            }];
+        }
+        ctx.entries = self.entries("../", entries);
+        self.render(&ctx)
+    }
+
+    /// `tags/index.html`: every topic with its count.
+    pub fn tags_index(&self, tags: &[(String, String, usize)]) -> Result<Vec<u8>, ConfigError> {
+        let t = self.t();
+        let mut ctx = self.ctx("tags/index.html", Place::Tags, t.get("tags-title"));
+        ctx.groups.push(Group {
+            heading: t.get("tags"),
+            links: tags
+                .iter()
+                .map(|(slug, label, n)| Link {
+                    title: label.clone(),
+                    href: format!("{slug}.html"),
+                    note: Some(t.count("entries", *n)),
+                    kind: None,
+                })
+                .collect(),
+        });
+        self.render(&ctx)
+    }
+
+    /// `tags/SLUG.html`, with its feeds.
+    pub fn tag(&self, slug: &str, label: &str, entries: &[Entry]) -> Result<Vec<u8>, ConfigError> {
+        let t = self.t();
+        let file = format!("tags/{slug}.html");
+        let mut ctx = self.ctx(&file, Place::Other, t.with("tag-title", "tag", label));
+        ctx.subtitle = Some(t.count("entries", entries.len()));
+        ctx.feeds_label = Some(t.get("tag-follow"));
+        ctx.feeds = vec![
+            Link {
+                title: t.with("atom-of", "title", label),
+                href: format!("{slug}.atom"),
+                note: None,
+                kind: Some("application/atom+xml"),
+            },
+            Link {
+                title: t.with("json-of", "title", label),
+                href: format!("{slug}.json"),
+                note: None,
+                kind: Some("application/feed+json"),
+            },
+        ];
+        ctx.entries = self.entries("../", entries);
+        self.render(&ctx)
+    }
+
+    /// `partners/index.html`: every partner with entries.
+    pub fn partners_index(
+        &self,
+        partners: &[(String, String, usize)],
+    ) -> Result<Vec<u8>, ConfigError> {
+        let t = self.t();
+        let mut ctx = self.ctx(
+            "partners/index.html",
+            Place::Partners,
+            t.get("partners-title"),
+        );
+        ctx.groups.push(Group {
+            heading: t.get("partners-title"),
+            links: partners
+                .iter()
+                .map(|(slug, name, n)| Link {
+                    title: name.clone(),
+                    href: format!("{slug}.html"),
+                    note: Some(t.count("entries", *n)),
+                    kind: None,
+                })
+                .collect(),
+        });
+        self.render(&ctx)
+    }
+
+    /// `partners/SLUG.html`: the partner's name, description, website, rights, own feed and
+    /// entries.
+    pub fn partner(
+        &self,
+        slug: &str,
+        name: &str,
+        about: &PartnerFacts<'_>,
+        entries: &[Entry],
+    ) -> Result<Vec<u8>, ConfigError> {
+        let t = self.t();
+        let mut ctx = self.ctx(
+            &format!("partners/{slug}.html"),
+            Place::Other,
+            name.to_string(),
+        );
+        let info = about.info;
+        ctx.intro = about.description.map(str::to_string);
+        ctx.subtitle = Some(t.count("entries", entries.len()));
+        if let Some(home) = about.homepage {
+            ctx.facts.push(Link {
+                title: t.get("partner-site"),
+                href: home.to_string(),
+                note: None,
+                kind: None,
+            });
+        }
+        if let Some(r) = about.rights.or(info.and_then(|i| i.rights.as_deref())) {
+            ctx.facts.push(Link {
+                title: t.get("partner-rights"),
+                href: String::new(),
+                note: Some(r.to_string()),
+                kind: None,
+            });
+        }
+        if let Some(feed) = about.feed {
+            ctx.feeds_label = Some(t.get("partner-follow"));
+            ctx.feeds.push(Link {
+                title: feed.to_string(),
+                href: feed.to_string(),
+                note: None,
+                kind: None,
+            });
+        }
+        ctx.entries = self.entries("../", entries);
+        self.render(&ctx)
+    }
+}
+
+/// What a partner page says about the partner, besides its entries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PartnerFacts<'a> {
+    pub info: Option<&'a SourceInfo>,
+    pub description: Option<&'a str>,
+    pub homepage: Option<&'a str>,
+    pub rights: Option<&'a str>,
+    pub feed: Option<&'a str>,
+}

@@ -1,0 +1,190 @@
+//! Every page for people in a real browser with axe-core (issue 22): the shipped example's pages,
+//! view pages, embeds, month, topic and partner pages, and an embed inside a host page that
+//! paints its own white background in the dark scheme, each at 1280 and 375 px in the light and
+//! the dark scheme (`.ci/axe.js`: Debian's Chromium driven by puppeteer-core, both installed by
+//! `.ci/run`). Also: every entry of the shipped example is reachable from `index.html` by links
+//! alone, and no page requests anything from another origin.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::files_under;
+use crate::views::shipped;
+
+/// The HTML pages of an output folder (the gzip copies aside).
+fn pages(out: &Path) -> Vec<PathBuf> {
+    files_under(out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect()
+}
+
+/// Description: the shipped example, rendered; axe over every page and embed in both schemes and
+/// both widths, and over a host page embedding `embed.html` on a white background in dark mode.
+/// Expect: 0 violations everywhere; no request leaves the output folder.
+#[test]
+fn every_page_and_embed_passes_axe_in_both_schemes_and_widths() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = shipped(tmp.path());
+    let host = out.join("host-page.html");
+    std::fs::write(
+        &host,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>A partner's site</title>\
+         <style>:root{color-scheme:light dark}body{background:#fff;color:#111}</style></head>\
+         <body><main><h1>A partner's site</h1>\
+         <iframe src=\"embed.html\" title=\"Network news\" width=\"100%\" height=\"420\" style=\"border:0\"></iframe>\
+         </main></body></html>",
+    )
+    .expect("host page");
+    let files = pages(&out);
+    assert!(files.len() > 20, "{files:?}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        root.join(".ci/node_modules/puppeteer-core").is_dir(),
+        "puppeteer-core and axe-core are missing: .ci/run installs them (npm)"
+    );
+    let run = Command::new("node")
+        .current_dir(root.join(".ci"))
+        .arg("axe.js")
+        .args(&files)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for line in stdout.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("json line");
+        checked += 1;
+        let empty = |k: &str| r[k].as_array().is_some_and(Vec::is_empty);
+        if !empty("violations") || !empty("requests") {
+            failures.push(line.to_string());
+        }
+    }
+    assert_eq!(checked, files.len() * 4, "{stdout}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The `href`s of an HTML page.
+fn hrefs(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|h| h.replace("&amp;", "&"))
+        .collect()
+}
+
+/// Two partners with three years of monthly posts each (72 entries, in English and Thai, with
+/// topics), the main feed capped at 10 entries.
+fn years_of_entries() -> (crate::Server, crate::Setup, Vec<String>) {
+    let srv = crate::Server::start();
+    let mut links = Vec::new();
+    let mut sources = Vec::new();
+    for (p, lang, tag) in [("en", "en", "Health"), ("th", "th", "สุขภาพ")] {
+        let mut x = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Partner {p}</title>\
+             <link>https://{p}.example.org/</link><description>d</description><language>{lang}</language>"
+        );
+        for i in 0..36 {
+            let link = format!("https://{p}.example.org/post/{i}");
+            x.push_str(&format!(
+                "<item><guid>{link}</guid><title>Post {i} of {p}</title><link>{link}</link>\
+                 <category>{tag}</category><pubDate>Mon, 10 {} {} 10:00:00 GMT</pubDate>\
+                 <description>Text {i}</description></item>",
+                [
+                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                    "Dec"
+                ][i % 12],
+                2023 + i / 12
+            ));
+            links.push(link);
+        }
+        x.push_str("</channel></rss>");
+        let path = format!("/{p}.xml");
+        srv.route(&path, vec![crate::Reply::ok(x, "application/rss+xml")]);
+        sources.push((format!("partner-{p}"), srv.url(&path)));
+    }
+    let s = crate::Setup::new(&sources, "");
+    s.cap_entries(10);
+    (srv, s, links)
+}
+
+/// Every page reached from `index.html` by following its links inside `out`, and every
+/// outside link found on them.
+fn crawl(out: &Path) -> (Vec<String>, BTreeSet<String>) {
+    let mut seen = BTreeSet::new();
+    let mut queue = VecDeque::from([out.join("index.html")]);
+    let mut linked = BTreeSet::new();
+    while let Some(page) = queue.pop_front() {
+        let Ok(canon) = page.canonicalize() else {
+            continue;
+        };
+        if !seen.insert(canon.clone()) {
+            continue;
+        }
+        let html = std::fs::read_to_string(&canon).expect("page");
+        for h in hrefs(&html) {
+            if h.starts_with("http") {
+                linked.insert(h);
+            } else if h.ends_with(".html") {
+                queue.push_back(canon.parent().expect("dir").join(&h));
+            }
+        }
+    }
+    let out = out.canonicalize().expect("out");
+    let reached = seen
+        .iter()
+        .filter_map(|p| p.strip_prefix(&out).ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    (reached, linked)
+}
+
+/// Description: three years of two partners' monthly posts, the main feed capped at 10; the
+/// pages followed from `index.html` by their links, as a visitor would.
+/// Expect: all 72 entries are linked from some page reached (before the library: only the 10
+/// newest); the month, topic and partner pages exist and list the right entries.
+#[test]
+fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
+    let (_srv, s, links) = years_of_entries();
+    assert_eq!(s.run().expect("run").exit_code(), 0);
+    let out = s.out();
+    let (reached, linked) = crawl(&out);
+    for index in [
+        "archive/index.html",
+        "tags/index.html",
+        "partners/index.html",
+    ] {
+        assert!(reached.iter().any(|r| r == index), "{index}: {reached:?}");
+    }
+    let missing: Vec<&String> = links.iter().filter(|l| !linked.contains(*l)).collect();
+    assert!(missing.is_empty(), "unreachable: {missing:?}");
+    let month = std::fs::read_to_string(out.join("archive/2024-03.html")).expect("month");
+    assert!(
+        month.contains("Post 14 of en") && month.contains("Post 14 of th"),
+        "{month}"
+    );
+    assert!(!month.contains("Post 15 of"), "another month's entry");
+    assert!(month.contains("href=\"2024-02.html\"") && month.contains("href=\"2024-04.html\""));
+    let thai = std::fs::read_to_string(out.join(format!(
+        "tags/{}.html",
+        feedbraid::publish::library::tag_slug("สุขภาพ")
+    )))
+    .expect("tag page");
+    assert_eq!(thai.matches("<article>").count(), 36, "{thai}");
+    let partner = std::fs::read_to_string(out.join("partners/partner-en.html")).expect("partner");
+    assert_eq!(partner.matches("<article>").count(), 36);
+    assert!(partner.contains("/en.xml"), "its own feed: {partner}");
+    let tag_feed =
+        crate::reparse(&std::fs::read_to_string(out.join("tags/health.atom")).expect("tag feed"));
+    assert_eq!(
+        tag_feed.entries.len(),
+        10,
+        "the newest, as many as the main feed"
+    );
+}
