@@ -26,6 +26,10 @@ fn pages_and_embeds_have_what_people_and_partner_sites_need() {
         "<h3 lang=\"th\">",
         "href=\"archive/index.html\"",
         "property=\"og:title\"",
+        // The size inside the link, the kind once (issue 22).
+        "download>Human Trafficking and Sex Work (PDF, 476 KB)</a>",
+        "download>Briefing paper (PDF, 1.1 MB)</a>",
+        "rel=\"license\">Licence for “",
         "<footer>",
         "feed reader",
         "<time datetime=\"",

@@ -12,6 +12,9 @@
 //! entries in full through `materialise` like every feed.
 
 pub mod plan;
+mod stale;
+
+pub use stale::remove_stale;
 
 use std::collections::HashMap;
 
@@ -44,34 +47,6 @@ pub struct Shelved {
     /// Every page's fingerprint (`library:FILE`), to record once published.
     pub fingerprints: Vec<(String, String)>,
     pub cleaned: CleanCount,
-}
-
-/// The library's folders, and which of their files it owns (`archive/` also holds the RFC 5005
-/// documents, which are not its own).
-const FOLDERS: [(&str, &[&str]); 3] = [
-    ("archive", &["html"]),
-    ("tags", &["html", "atom", "json"]),
-    ("partners", &["html"]),
-];
-
-/// Removes the library's files in `out` that this run did not publish or keep (a topic no entry
-/// carries any more, a partner that left), with their gzip copies. Run once the new pages are
-/// published, so that no page links to a file while it is being removed. Best effort.
-pub fn remove_stale(out: &std::path::Path, current: &[String]) {
-    let current: std::collections::HashSet<&str> = current.iter().map(String::as_str).collect();
-    for (dir, kinds) in FOLDERS {
-        let Ok(list) = std::fs::read_dir(out.join(dir)) else {
-            continue;
-        };
-        for f in list.flatten() {
-            let name = f.file_name().to_string_lossy().into_owned();
-            let stem = name.strip_suffix(".gz").unwrap_or(&name);
-            let ours = kinds.iter().any(|k| stem.ends_with(&format!(".{k}")));
-            if ours && !current.contains(format!("{dir}/{stem}").as_str()) {
-                let _ = std::fs::remove_file(f.path());
-            }
-        }
-    }
 }
 
 /// What the library is rendered from.
@@ -139,7 +114,14 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
                 out.outputs.extend(feeds);
                 // Entries the views already sanitised in this run are not counted again.
                 out.cleaned.sanitised += cleaned.sanitised;
-                stock.shelf.tag(&t.slug, &t.label, &entries)?
+                // The label as the entries write it ("Anti-trafficking"), not lower-cased.
+                let label = entries
+                    .iter()
+                    .flat_map(|e| &e.categories)
+                    .map(crate::model::Category::shown)
+                    .find(|c| tag_slug(c) == t.slug)
+                    .unwrap_or(&t.label);
+                stock.shelf.tag(&t.slug, label, &entries)?
             }
             Kind::Partners(list) => stock.shelf.partners_index(list)?,
             Kind::Partner(p) => partner_page(stock, p, &entries)?,

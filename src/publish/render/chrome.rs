@@ -266,18 +266,33 @@ pub(super) fn kind_size(t: &Catalogue, a: &Enclosure) -> String {
     parts.join(", ")
 }
 
+/// `title` without a last parenthesis that names the kind again ("Report (PDF)", "Report (PDF,
+/// 24 pages)"): the link says the kind and size itself.
+fn without_kind<'t>(title: &'t str, kind: &str) -> &'t str {
+    let Some(open) = title
+        .rfind('(')
+        .filter(|_| title.ends_with(')') && !kind.is_empty())
+    else {
+        return title;
+    };
+    let inner = &title[open + 1..];
+    let head = title[..open].trim_end();
+    if !head.is_empty()
+        && inner
+            .to_ascii_lowercase()
+            .starts_with(&kind.to_ascii_lowercase())
+    {
+        head
+    } else {
+        title
+    }
+}
+
 fn attachment(t: &Catalogue, a: &Enclosure) -> Attachment {
     let k = kind(a);
     let title = match &a.title {
         // No doubled kind: "Report (PDF)" with "(PDF, 476 KB)" after it.
-        Some(title) => {
-            let doubled = format!("({k})");
-            let trimmed = title.trim();
-            match trimmed.strip_suffix(doubled.as_str()) {
-                Some(head) if !k.is_empty() && !head.trim().is_empty() => head.trim().to_string(),
-                _ => trimmed.to_string(),
-            }
-        }
+        Some(title) => without_kind(title.trim(), &k).to_string(),
         None => t.with(
             "download",
             "file",
