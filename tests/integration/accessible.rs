@@ -39,35 +39,7 @@ fn every_page_and_embed_passes_axe_in_both_schemes_and_widths() {
     .expect("host page");
     let files = pages(&out);
     assert!(files.len() > 20, "{files:?}");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        root.join(".ci/node_modules/puppeteer-core").is_dir(),
-        "puppeteer-core and axe-core are missing: .ci/run installs them (npm)"
-    );
-    let run = Command::new("node")
-        .current_dir(root.join(".ci"))
-        .arg("axe.js")
-        .args(&files)
-        .output()
-        .expect("node runs");
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let mut checked = 0;
-    let mut failures = Vec::new();
-    for line in stdout.lines() {
-        let r: serde_json::Value = serde_json::from_str(line).expect("json line");
-        checked += 1;
-        let empty = |k: &str| r[k].as_array().is_some_and(Vec::is_empty);
-        if !empty("violations") || !empty("requests") {
-            failures.push(line.to_string());
-        }
-    }
-    assert_eq!(checked, files.len() * 4, "{stdout}");
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    axe_clean(&files);
 }
 
 /// The `href`s of an HTML page.
@@ -79,13 +51,17 @@ fn hrefs(html: &str) -> Vec<String> {
         .collect()
 }
 
-/// Two partners with three years of monthly posts each (72 entries, in English and Thai, with
-/// topics), the main feed capped at 10 entries.
+/// Three partners with three years of monthly posts each (108 entries, in English, Thai and
+/// Arabic, with topics), the main feed capped at 10 entries.
 fn years_of_entries() -> (crate::Server, crate::Setup, Vec<String>) {
     let srv = crate::Server::start();
     let mut links = Vec::new();
     let mut sources = Vec::new();
-    for (p, lang, tag) in [("en", "en", "Health"), ("th", "th", "สุขภาพ")] {
+    for (p, lang, tag) in [
+        ("en", "en", "Health"),
+        ("th", "th", "สุขภาพ"),
+        ("ar", "ar", "الصحة"),
+    ] {
         let mut x = format!(
             "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Partner {p}</title>\
              <link>https://{p}.example.org/</link><description>d</description><language>{lang}</language>"
@@ -145,10 +121,11 @@ fn crawl(out: &Path) -> (Vec<String>, BTreeSet<String>) {
     (reached, linked)
 }
 
-/// Description: three years of two partners' monthly posts, the main feed capped at 10; the
-/// pages followed from `index.html` by their links, as a visitor would.
-/// Expect: all 72 entries are linked from some page reached (before the library: only the 10
-/// newest); the month, topic and partner pages exist and list the right entries.
+/// Description: three years of three partners' monthly posts (one in Arabic), the main feed
+/// capped at 10; the pages followed from `index.html` by their links, as a visitor would.
+/// Expect: all 108 entries are linked from some page reached (before the library: only the 10
+/// newest); the month, topic and partner pages exist and list the right entries; Arabic titles
+/// and texts are right to left while the English interface around them is not.
 #[test]
 fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
     let (_srv, s, links) = years_of_entries();
@@ -170,6 +147,11 @@ fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
         "{month}"
     );
     assert!(!month.contains("Post 15 of"), "another month's entry");
+    assert!(
+        month.contains("<h3 lang=\"ar\" dir=\"rtl\"><a href=\"https://ar.example.org/post/14\">"),
+        "{month}"
+    );
+    assert!(month.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(month.contains("href=\"2024-02.html\"") && month.contains("href=\"2024-04.html\""));
     let thai = std::fs::read_to_string(out.join(format!(
         "tags/{}.html",
@@ -187,4 +169,64 @@ fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
         10,
         "the newest, as many as the main feed"
     );
+}
+
+/// Description: the multi-year, three-language scenario's pages (the home page, a month, a Thai
+/// and an Arabic topic, a partner, the indexes, the embed) through axe in both schemes and widths.
+/// Expect: 0 violations; no request leaves the output folder.
+#[test]
+fn the_library_of_years_in_three_languages_passes_axe() {
+    let (_srv, s, _) = years_of_entries();
+    assert_eq!(s.run().expect("run").exit_code(), 0);
+    let out = s.out();
+    let slug = feedbraid::publish::library::tag_slug;
+    let files: Vec<PathBuf> = [
+        "index.html".to_string(),
+        "embed.html".into(),
+        "archive/index.html".into(),
+        "archive/2024-03.html".into(),
+        "archive/2023-01.html".into(),
+        "tags/index.html".into(),
+        format!("tags/{}.html", slug("สุขภาพ")),
+        format!("tags/{}.html", slug("الصحة")),
+        "partners/index.html".into(),
+        "partners/partner-ar.html".into(),
+    ]
+    .iter()
+    .map(|f| out.join(f))
+    .collect();
+    axe_clean(&files);
+}
+
+/// Runs `.ci/axe.js` over `files` and fails on any violation or request to another origin.
+fn axe_clean(files: &[PathBuf]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        root.join(".ci/node_modules/puppeteer-core").is_dir(),
+        "puppeteer-core and axe-core are missing: .ci/run installs them (npm)"
+    );
+    let run = Command::new("node")
+        .current_dir(root.join(".ci"))
+        .arg("axe.js")
+        .args(files)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for line in stdout.lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("json line");
+        checked += 1;
+        let empty = |k: &str| r[k].as_array().is_some_and(Vec::is_empty);
+        if !empty("violations") || !empty("requests") {
+            failures.push(line.to_string());
+        }
+    }
+    assert_eq!(checked, files.len() * 4, "{stdout}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
