@@ -152,6 +152,14 @@ fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
         "{month}"
     );
     assert!(month.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(
+        month.contains(
+            "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"Atom feed of Test network\" href=\"https://test.example.org/feed.atom\">"
+        ) && month.contains("property=\"og:url\" content=\"https://test.example.org/archive/2024-03.html\""),
+        "discovery: {month}"
+    );
+    let sitemap = std::fs::read_to_string(out.join("sitemap.xml")).expect("sitemap");
+    assert!(sitemap.contains("<loc>https://test.example.org/archive/2024-03.html</loc>"));
     assert!(month.contains("href=\"2024-02.html\"") && month.contains("href=\"2024-04.html\""));
     let thai = std::fs::read_to_string(out.join(format!(
         "tags/{}.html",

@@ -91,6 +91,21 @@ fn check_renders_the_templates_as_a_run_would() {
     ]);
     check_refuses(&s, &["recursion"]);
 
+    // The library's template (issue 22): a month page's entries.
+    let s = with_templates(&[(
+        "library.html",
+        "<html>{% for e in entries %}{{ e.no_such_field }}{% endfor %}</html>\n",
+    )]);
+    check_refuses(&s, &["library.html", "no_such_field"]);
+    // In a branch only a partner with a website takes: check alone sees it.
+    let s = with_templates(&[(
+        "library.html",
+        "<html>{% for f in facts %}{{ f.no_such_field }}{% endfor %}</html>\n",
+    )]);
+    let (code, stderr) = s.cli("check", &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no_such_field"), "{stderr}");
+
     // And a good override still passes.
     let s = with_templates(&[("item.j2", "<h2>{{ e.title }}</h2>\n")]);
     let (code, stderr) = s.cli("check", &[]);

@@ -72,6 +72,16 @@ pub(super) struct Chrome {
     /// from another origin).
     pub favicon: Option<String>,
     pub published_by: String,
+    /// The main feed in each format, for `<link rel="alternate">` (every page but the main one,
+    /// which links its own).
+    pub alternates: Vec<Alternate>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct Alternate {
+    pub kind: &'static str,
+    pub title: String,
+    pub href: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +150,27 @@ fn same_origin(cfg: &Config, u: &Url, root: &str) -> Option<String> {
     })
 }
 
+/// The main feed's documents, titled in the interface's language.
+fn alternates(cfg: &Config, views: &[FeedView], t: &Catalogue) -> Vec<Alternate> {
+    let Some(main) = views.first() else {
+        return Vec::new();
+    };
+    let title = &main.meta.title;
+    [
+        (Renderer::Atom, "application/atom+xml", "atom-of"),
+        (Renderer::Json, "application/feed+json", "json-of"),
+        (Renderer::Rss, "application/rss+xml", "rss-of"),
+    ]
+    .into_iter()
+    .filter(|(r, _, _)| main.renderers.contains(r))
+    .map(|(r, kind, id)| Alternate {
+        kind,
+        title: t.with(id, "title", title),
+        href: main.url(&cfg.feed.self_url, r),
+    })
+    .collect()
+}
+
 /// The chrome of a page: `file` is its path in the output (`tags/x.html`), `t` its interface.
 pub(super) fn chrome(
     cfg: &Config,
@@ -198,6 +229,7 @@ pub(super) fn chrome(
             .as_ref()
             .and_then(|u| same_origin(cfg, u, root)),
         published_by: t.with("published-by", "network", &network.name),
+        alternates: alternates(cfg, views, t),
         network,
         nav,
     }

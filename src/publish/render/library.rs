@@ -276,3 +276,66 @@ pub struct PartnerFacts<'a> {
     pub rights: Option<&'a str>,
     pub feed: Option<&'a str>,
 }
+
+/// An entry with what a library page can show: a right-to-left title, a download, topics.
+fn sample_entry() -> Entry {
+    Entry {
+        id: "tag:feedbraid.example,2026:sample".into(),
+        original_id: None,
+        title: "A sample entry".into(),
+        link: "https://partner.example/sample".into(),
+        link_is_site: false,
+        link_lang: None,
+        published: Some(chrono::DateTime::UNIX_EPOCH),
+        updated: chrono::DateTime::UNIX_EPOCH,
+        summary: Some("<p>A sample summary.</p>".into()),
+        content: None,
+        authors: Vec::new(),
+        categories: vec![crate::model::Category::term("sample")],
+        language: Some("ar".into()),
+        enclosures: vec![crate::model::Enclosure {
+            url: "https://partner.example/sample.pdf".into(),
+            mime_type: "application/pdf".into(),
+            length: Some(1024),
+            ..Default::default()
+        }],
+        image: None,
+        via: Vec::new(),
+        source: None,
+        rights: Some("Sample rights".into()),
+        license: None,
+        credit: None,
+    }
+}
+
+/// Renders every library page once with a sample entry and every optional value, and once with
+/// nothing, as `feedbraid check` does: an override of `library.html` that would fail a run fails
+/// here.
+pub fn check(templates: &Templates, cfg: &Config) -> Result<(), ConfigError> {
+    let views = crate::pool::views::feed_views(cfg);
+    let shelf = Shelf {
+        cfg,
+        views: &views,
+        templates,
+    };
+    let sample = [sample_entry()];
+    let facts = PartnerFacts {
+        info: None,
+        description: Some("A sample description"),
+        homepage: Some("https://partner.example/"),
+        rights: Some("Sample rights"),
+        feed: Some("https://partner.example/feed"),
+    };
+    for entries in [&sample[..], &[]] {
+        let listed = [("sample".to_string(), "Sample".to_string(), entries.len())];
+        shelf.months_index(&[(1970, 1, entries.len())])?;
+        shelf.month((1970, 1), Some((1969, 12)), Some((1970, 2)), entries)?;
+        shelf.month((1970, 1), None, None, entries)?;
+        shelf.tags_index(&listed)?;
+        shelf.tag("sample", "Sample", entries)?;
+        shelf.partners_index(&listed)?;
+        shelf.partner("sample", "Sample", &facts, entries)?;
+        shelf.partner("sample", "Sample", &PartnerFacts::default(), entries)?;
+    }
+    Ok(())
+}

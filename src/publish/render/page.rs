@@ -100,7 +100,10 @@ pub(super) fn page_ctx<'a>(
         .subtitle
         .clone()
         .unwrap_or_else(|| view.meta.title.clone());
-    let chrome = chrome(cfg, views, t, &file, Place::View(at), &description);
+    let mut chrome = chrome(cfg, views, t, &file, Place::View(at), &description);
+    if at == 0 {
+        chrome.alternates.clear();
+    }
     let root = chrome.root;
     let updated = entries.iter().map(|e| e.updated).max().map(|d| when(t, d));
     PageCtx {
