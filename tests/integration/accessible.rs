@@ -238,3 +238,75 @@ fn axe_clean(files: &[PathBuf]) {
     assert_eq!(checked, files.len() * 4, "{stdout}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A feed of `n` posts, all in January 2024, newest first.
+fn one_month(n: usize) -> Vec<u8> {
+    let mut x = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Busy</title>\
+         <link>https://busy.example.org/</link><description>d</description>",
+    );
+    for i in (0..n).rev() {
+        x.push_str(&format!(
+            "<item><guid>https://busy.example.org/{i}</guid><title>Busy post {i}</title>\
+             <link>https://busy.example.org/{i}</link><category>Busy</category>\
+             <pubDate>Mon, 01 Jan 2024 {:02}:{:02}:00 GMT</pubDate></item>",
+            i / 60,
+            i % 60
+        ));
+    }
+    x.push_str("</channel></rss>");
+    x.into_bytes()
+}
+
+/// Description: 250 posts in one month from one partner, then a 251st.
+/// Expect: the month, the topic and the partner each get a newest page of 150 entries and an
+/// older page of the 100 oldest, linked both ways; after the 251st post the newest page has 151
+/// and the older page is not rewritten (same bytes, reported unchanged); both pass axe.
+#[test]
+fn a_long_list_is_cut_into_pages_that_never_shift() {
+    let srv = crate::Server::start();
+    srv.route(
+        "/f",
+        vec![crate::Reply::ok(one_month(250), "application/rss+xml")],
+    );
+    let s = crate::Setup::new(&[("busy", srv.url("/f"))], "");
+    s.append("max_items = 1000");
+    assert_eq!(s.run().expect("run").exit_code(), 0);
+    let out = s.out();
+    let read =
+        |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    for stem in ["archive/2024-01", "tags/busy", "partners/busy"] {
+        let newest = read(&format!("{stem}.html"));
+        let older = read(&format!("{stem}-p1.html"));
+        assert_eq!(newest.matches("<article>").count(), 150, "{stem}");
+        assert_eq!(older.matches("<article>").count(), 100, "{stem}");
+        assert!(older.contains(">Busy post 0<") && !older.contains(">Busy post 100<"));
+        let name = stem.rsplit('/').next().expect("name");
+        assert!(
+            newest.contains(&format!("href=\"{name}-p1.html\"")),
+            "{stem}"
+        );
+        assert!(older.contains(&format!("href=\"{name}.html\"")), "{stem}");
+    }
+    let before = read("archive/2024-01-p1.html");
+    srv.route(
+        "/f",
+        vec![crate::Reply::ok(one_month(251), "application/rss+xml")],
+    );
+    let r = s.run().expect("run");
+    assert_eq!(
+        read("archive/2024-01.html").matches("<article>").count(),
+        151
+    );
+    assert_eq!(read("archive/2024-01-p1.html"), before);
+    assert!(
+        r.written.iter().any(|(f, w)| f == "archive/2024-01-p1.html"
+            && matches!(w, feedbraid::publish::sink::Written::Unchanged)),
+        "{:?}",
+        r.written
+    );
+    axe_clean(&[
+        out.join("archive/2024-01.html"),
+        out.join("tags/busy-p1.html"),
+    ]);
+}

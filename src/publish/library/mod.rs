@@ -27,8 +27,8 @@ use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::pool::views::{FeedView, sibling, view_id};
 use crate::publish::PublishError;
-use crate::publish::materialise::{CleanCount, key, materialise};
-use crate::publish::render::library::{PartnerFacts, Shelf};
+use crate::publish::materialise::{CleanCount, Key, key, materialise};
+use crate::publish::render::library::{Part, PartnerFacts, Shelf};
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
 use crate::state::State;
@@ -71,6 +71,8 @@ struct Page<'a> {
     print: String,
     winners: &'a [&'a Winner],
     kind: Kind<'a>,
+    /// Its place among its list's pages (see `plan::chunks`).
+    part: Part,
 }
 
 enum Kind<'a> {
@@ -93,27 +95,38 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     let lib = plan::group(stock.published, &names);
     let pages = pages(&lib, stock);
     let mut out = Shelved::default();
+    // Each entry is read once, whatever the number of pages that list it.
+    let mut cache = HashMap::new();
     for p in &pages {
         out.fingerprints
             .push((format!("{KEY}{}", p.file), p.print.clone()));
+        let main_tag = match p.kind {
+            Kind::Tag(t) if p.part.index == 0 => Some(t),
+            _ => None,
+        };
         if stock.previous.get(&format!("{KEY}{}", p.file)) == Some(&p.print) {
             out.kept.push(p.file.clone());
-            if let Kind::Tag(t) = p.kind {
+            if let Some(t) = main_tag {
                 out.kept
                     .extend(["atom", "json"].map(|x| format!("tags/{}.{x}", t.slug)));
             }
             continue;
         }
-        let entries = load(state, cfg, stock.gathered, p.winners)?;
+        let entries = load(state, cfg, stock.gathered, p.winners, &mut cache)?;
+        if let Some(t) = main_tag {
+            let (feeds, cleaned) = tag_feeds(state, stock, t)?;
+            out.outputs.extend(feeds);
+            // Entries the views already sanitised in this run are not counted again.
+            out.cleaned.sanitised += cleaned.sanitised;
+        }
+        let part = &p.part;
         let bytes = match &p.kind {
             Kind::Months(list) => stock.shelf.months_index(list)?,
-            Kind::Month { at, prev, next } => stock.shelf.month(*at, *prev, *next, &entries)?,
+            Kind::Month { at, prev, next } => {
+                stock.shelf.month(*at, *prev, *next, part, &entries)?
+            }
             Kind::Tags(list) => stock.shelf.tags_index(list)?,
             Kind::Tag(t) => {
-                let (feeds, cleaned) = tag_feeds(state, stock, t)?;
-                out.outputs.extend(feeds);
-                // Entries the views already sanitised in this run are not counted again.
-                out.cleaned.sanitised += cleaned.sanitised;
                 // The label as the entries write it ("Anti-trafficking"), not lower-cased.
                 let label = entries
                     .iter()
@@ -121,10 +134,10 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
                     .map(crate::model::Category::shown)
                     .find(|c| tag_slug(c) == t.slug)
                     .unwrap_or(&t.label);
-                stock.shelf.tag(&t.slug, label, &entries)?
+                stock.shelf.tag(&t.slug, label, part, &entries)?
             }
             Kind::Partners(list) => stock.shelf.partners_index(list)?,
-            Kind::Partner(p) => partner_page(stock, p, &entries)?,
+            Kind::Partner(pp) => partner_page(stock, pp, part, &entries)?,
         };
         out.outputs.push(Output {
             name: p.file.clone(),
@@ -132,6 +145,55 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
         });
     }
     Ok(out)
+}
+
+/// The pages of one list (a month, a topic, a partner) under `folder/stem`, cut by
+/// `plan::chunks`; `what` says what the page is (for its fingerprint), `extra` what else its
+/// newest page is rendered from.
+fn parts<'a>(
+    base: &Sha256,
+    (folder, stem): (&str, &str),
+    what: &str,
+    list: &'a [&'a Winner],
+    extra: &[&Winner],
+    kind: impl Fn() -> Kind<'a>,
+) -> Vec<Page<'a>> {
+    let cut = plan::chunks(list);
+    let count = cut.len() - 1;
+    cut.into_iter()
+        .map(|(index, winners)| {
+            let file = match index {
+                0 => format!("{folder}/{stem}.html"),
+                i => format!("{folder}/{stem}-p{i}.html"),
+            };
+            let mut with: Vec<&Winner> = winners.to_vec();
+            if index == 0 {
+                with.extend_from_slice(extra);
+            }
+            Page {
+                file,
+                print: plan::print(base, &format!("{what} {index}/{count}"), &with),
+                winners,
+                kind: kind(),
+                part: Part {
+                    stem: stem.to_string(),
+                    index,
+                    count,
+                },
+            }
+        })
+        .collect()
+}
+
+/// A page that is not part of a list.
+fn single<'a>(file: &str, print: String, kind: Kind<'a>) -> Page<'a> {
+    Page {
+        file: file.into(),
+        print,
+        winners: &[],
+        kind,
+        part: Part::default(),
+    }
 }
 
 /// The pages, each with its fingerprint.
@@ -143,71 +205,75 @@ fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Page<'a>> {
         .iter()
         .map(|m| (m.year, m.month, m.winners.len()))
         .collect();
-    pages.push(Page {
-        file: "archive/index.html".into(),
-        print: plan::print(base, &format!("months {months:?}"), &[]),
-        winners: &[],
-        kind: Kind::Months(months),
-    });
+    let print = plan::print(base, &format!("months {months:?}"), &[]);
+    pages.push(single("archive/index.html", print, Kind::Months(months)));
     for (i, m) in lib.months.iter().enumerate() {
         let ym = |m: &plan::Month<'_>| (m.year, m.month);
         let (next, prev) = (
             i.checked_sub(1).map(|j| ym(&lib.months[j])),
             lib.months.get(i + 1).map(ym),
         );
-        pages.push(Page {
-            file: format!("archive/{}.html", m.key()),
-            print: plan::print(base, &format!("month {prev:?} {next:?}"), &m.winners),
-            winners: &m.winners,
-            kind: Kind::Month {
-                at: ym(m),
-                prev,
-                next,
-            },
-        });
+        let what = format!("month {prev:?} {next:?}");
+        let at = ym(m);
+        let kind = move || Kind::Month { at, prev, next };
+        pages.extend(parts(
+            base,
+            ("archive", &m.key()),
+            &what,
+            &m.winners,
+            &[],
+            kind,
+        ));
     }
     if let Some(range) = stock.archive_months {
         pages.extend(empty_months(lib, range, base));
     }
-    let tags: Vec<(String, String, usize)> = lib
+    let mut tags: Vec<(String, String, usize)> = lib
         .tags
         .iter()
         .map(|t| (t.slug.clone(), t.label.clone(), t.winners.len()))
         .collect();
-    pages.push(Page {
-        file: "tags/index.html".into(),
-        print: plan::print(base, &format!("tags {tags:?}"), &[]),
-        winners: &[],
-        kind: Kind::Tags(tags),
-    });
+    tags.sort_by_key(|t| t.1.to_lowercase());
+    let print = plan::print(base, &format!("tags {tags:?}"), &[]);
+    pages.push(single("tags/index.html", print, Kind::Tags(tags)));
+    let in_feed = stock.shelf.cfg.feed.max_entries;
     for t in &lib.tags {
-        pages.push(Page {
-            file: format!("tags/{}.html", t.slug),
-            print: plan::print(base, &format!("tag {}", t.label), &t.winners),
-            winners: &t.winners,
-            kind: Kind::Tag(t),
-        });
+        let feed = &t.winners[..t.winners.len().min(in_feed)];
+        let what = format!("tag {}", t.label);
+        pages.extend(parts(
+            base,
+            ("tags", &t.slug),
+            &what,
+            &t.winners,
+            feed,
+            || Kind::Tag(t),
+        ));
     }
     let partners: Vec<(String, String, usize)> = lib
         .partners
         .iter()
         .map(|p| (p.slug.clone(), p.name.clone(), p.winners.len()))
         .collect();
-    pages.push(Page {
-        file: "partners/index.html".into(),
-        print: plan::print(base, &format!("partners {partners:?}"), &[]),
-        winners: &[],
-        kind: Kind::Partners(partners),
-    });
+    let print = plan::print(base, &format!("partners {partners:?}"), &[]);
+    pages.push(single(
+        "partners/index.html",
+        print,
+        Kind::Partners(partners),
+    ));
     for p in &lib.partners {
         let info = stock.gathered.infos.get(&p.name);
-        let about = serde_json::to_string(&info).unwrap_or_default();
-        pages.push(Page {
-            file: format!("partners/{}.html", p.slug),
-            print: plan::print(base, &format!("partner {about}"), &p.winners),
-            winners: &p.winners,
-            kind: Kind::Partner(p),
-        });
+        let what = format!(
+            "partner {}",
+            serde_json::to_string(&info).unwrap_or_default()
+        );
+        pages.extend(parts(
+            base,
+            ("partners", &p.slug),
+            &what,
+            &p.winners,
+            &[],
+            || Kind::Partner(p),
+        ));
     }
     pages
 }
@@ -226,12 +292,11 @@ fn empty_months<'a>(
         if !full.contains(&m) {
             let prev = full.iter().copied().filter(|x| *x < m).max();
             let next = full.iter().copied().filter(|x| *x > m).min();
-            out.push(Page {
-                file: format!("archive/{:04}-{:02}.html", m.0, m.1),
-                print: plan::print(base, &format!("month {prev:?} {next:?}"), &[]),
-                winners: &[],
-                kind: Kind::Month { at: m, prev, next },
-            });
+            out.push(single(
+                &format!("archive/{:04}-{:02}.html", m.0, m.1),
+                plan::print(base, &format!("month {prev:?} {next:?}"), &[]),
+                Kind::Month { at: m, prev, next },
+            ));
         }
         m = if m.1 == 12 {
             (m.0 + 1, 1)
@@ -249,9 +314,14 @@ fn load(
     cfg: &Config,
     g: &Gathered,
     winners: &[&Winner],
+    cache: &mut HashMap<Key, Entry>,
 ) -> Result<Vec<Entry>, PublishError> {
     let mut out = Vec::with_capacity(winners.len());
     for w in winners {
+        if let Some(e) = cache.get(&key(w)) {
+            out.push(e.clone());
+            continue;
+        }
         let c = &w.candidate;
         let entry = match &c.origin {
             None => c
@@ -278,6 +348,10 @@ fn load(
             if !cfg.output.mirror_media {
                 e.image = None;
             }
+            // The library shows no text: kept in memory without it.
+            e.summary = None;
+            e.content = None;
+            cache.insert(key(w), e.clone());
             out.push(e);
         }
     }
@@ -341,6 +415,7 @@ fn tag_meta(cfg: &Config, slug: &str, label: &str) -> FeedMeta {
 fn partner_page(
     stock: &Stock<'_>,
     p: &plan::Partner<'_>,
+    part: &Part,
     entries: &[Entry],
 ) -> Result<Vec<u8>, PublishError> {
     let cfg = stock.shelf.cfg;
@@ -366,7 +441,9 @@ fn partner_page(
         rights: source.and_then(|s| s.rights.as_deref()),
         feed: feed.as_deref(),
     };
-    Ok(stock.shelf.partner(&p.slug, &p.name, &facts, entries)?)
+    Ok(stock
+        .shelf
+        .partner(&p.slug, &p.name, &facts, part, entries)?)
 }
 
 /// Every published entry: the main feed's selection without its cap.

@@ -20,6 +20,25 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+/// Entries per page of a long list (a month, a topic, a partner).
+pub const CHUNK: usize = 100;
+
+/// A list's pages, newest first: the first holds the newest entries (all of them up to
+/// 2 × [`CHUNK`] − 1, else between `CHUNK` and 2 × `CHUNK` − 1), the others exactly `CHUNK`
+/// each, numbered from the oldest, so that an older page changes only when one of its entries is
+/// withdrawn, never when new ones arrive. `(0, newest)`, then `(k, ...)` down to `(1, oldest)`.
+pub fn chunks<T>(list: &[T]) -> Vec<(usize, &[T])> {
+    let n = list.len();
+    let k = n.saturating_sub(CHUNK) / CHUNK;
+    let head = n - CHUNK * k;
+    let mut out = vec![(0, &list[..head])];
+    for i in (1..=k).rev() {
+        let end = n - CHUNK * (i - 1);
+        out.push((i, &list[end - CHUNK..end]));
+    }
+    out
+}
+
 /// One month of entries.
 #[derive(Debug)]
 pub struct Month<'a> {
@@ -163,6 +182,24 @@ mod tests {
             },
             via: Vec::new(),
         }
+    }
+
+    #[test]
+    fn long_lists_are_cut_from_the_oldest_so_older_pages_never_shift() {
+        let sizes = |n: usize| -> Vec<(usize, usize)> {
+            let list: Vec<usize> = (0..n).collect();
+            chunks(&list).iter().map(|(i, s)| (*i, s.len())).collect()
+        };
+        assert_eq!(sizes(0), [(0, 0)]);
+        assert_eq!(sizes(199), [(0, 199)]);
+        assert_eq!(sizes(200), [(0, 100), (1, 100)]);
+        assert_eq!(sizes(350), [(0, 150), (2, 100), (1, 100)]);
+        // One more entry: the older pages hold exactly what they held.
+        let list: Vec<usize> = (0..351).rev().collect();
+        let before: Vec<usize> = (0..350).rev().collect();
+        assert_eq!(chunks(&list)[2].1, chunks(&before)[2].1);
+        assert_eq!(chunks(&list)[1].1, chunks(&before)[1].1);
+        assert_eq!(chunks(&list)[0].1.len(), 151);
     }
 
     #[test]

@@ -50,6 +50,7 @@ const LABELS: &[&str] = &[
     "partner-follow",
     "partner-site",
     "partner-rights",
+    "pages-label",
 ];
 
 /// The interface of one page: its language, labels, navigation and meta.

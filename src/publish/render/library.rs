@@ -24,6 +24,23 @@ pub struct Link {
     pub kind: Option<&'static str>,
 }
 
+/// A page's place among the pages of its list (see `publish::library::plan::chunks`): `index` 0
+/// is the newest page (`STEM.html`), `1..=count` the older ones from the oldest
+/// (`STEM-pN.html`).
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    pub stem: String,
+    pub index: usize,
+    pub count: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct PageLink {
+    title: String,
+    href: String,
+    current: bool,
+}
+
 #[derive(Debug, Serialize)]
 struct Group {
     heading: String,
@@ -46,6 +63,8 @@ struct LibraryCtx<'a> {
     next: Option<Link>,
     groups: Vec<Group>,
     entries: Vec<EntryCtx<'a>>,
+    /// The other pages of a long list; empty when it has one.
+    pager: Vec<PageLink>,
 }
 
 /// What every library page is rendered with.
@@ -74,6 +93,35 @@ impl<'a> Shelf<'a> {
             next: None,
             groups: Vec::new(),
             entries: Vec::new(),
+            pager: Vec::new(),
+        }
+    }
+
+    /// The links between the pages of a list cut in parts.
+    fn pager(&self, part: &Part) -> Vec<PageLink> {
+        if part.count == 0 {
+            return Vec::new();
+        }
+        let t = self.t();
+        let stem = &part.stem;
+        std::iter::once(PageLink {
+            title: t.get("page-newest"),
+            href: format!("{stem}.html"),
+            current: part.index == 0,
+        })
+        .chain((1..=part.count).rev().map(|i| PageLink {
+            title: t.msg("page-n", &[("n", fluent_bundle::FluentValue::from(i))]),
+            href: format!("{stem}-p{i}.html"),
+            current: part.index == i,
+        }))
+        .collect()
+    }
+
+    /// A page's file: the newest of its list, or one of the older ones.
+    fn file(folder: &str, part: &Part, stem: &str) -> String {
+        match part.index {
+            0 => format!("{folder}/{stem}.html"),
+            i => format!("{folder}/{stem}-p{i}.html"),
         }
     }
 
@@ -119,10 +167,11 @@ impl<'a> Shelf<'a> {
         (y, m): (i32, u32),
         prev: Option<(i32, u32)>,
         next: Option<(i32, u32)>,
+        part: &Part,
         entries: &[Entry],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
-        let file = format!("archive/{y:04}-{m:02}.html");
+        let file = Self::file("archive", part, &format!("{y:04}-{m:02}"));
         let mut ctx = self.ctx(
             &file,
             Place::Other,
@@ -146,6 +195,7 @@ impl<'a> Shelf<'a> {
             }];
         }
         ctx.entries = self.entries("../", entries);
+        ctx.pager = self.pager(part);
         self.render(&ctx)
     }
 
@@ -169,9 +219,15 @@ impl<'a> Shelf<'a> {
     }
 
     /// `tags/SLUG.html`, with its feeds.
-    pub fn tag(&self, slug: &str, label: &str, entries: &[Entry]) -> Result<Vec<u8>, ConfigError> {
+    pub fn tag(
+        &self,
+        slug: &str,
+        label: &str,
+        part: &Part,
+        entries: &[Entry],
+    ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
-        let file = format!("tags/{slug}.html");
+        let file = Self::file("tags", part, slug);
         let mut ctx = self.ctx(&file, Place::Other, t.with("tag-title", "tag", label));
         ctx.subtitle = Some(t.count("entries", entries.len()));
         ctx.feeds_label = Some(t.get("tag-follow"));
@@ -190,6 +246,7 @@ impl<'a> Shelf<'a> {
             },
         ];
         ctx.entries = self.entries("../", entries);
+        ctx.pager = self.pager(part);
         self.render(&ctx)
     }
 
@@ -226,11 +283,12 @@ impl<'a> Shelf<'a> {
         slug: &str,
         name: &str,
         about: &PartnerFacts<'_>,
+        part: &Part,
         entries: &[Entry],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let mut ctx = self.ctx(
-            &format!("partners/{slug}.html"),
+            &Self::file("partners", part, slug),
             Place::Other,
             name.to_string(),
         );
@@ -263,6 +321,7 @@ impl<'a> Shelf<'a> {
             });
         }
         ctx.entries = self.entries("../", entries);
+        ctx.pager = self.pager(part);
         self.render(&ctx)
     }
 }
@@ -326,16 +385,27 @@ pub fn check(templates: &Templates, cfg: &Config) -> Result<(), ConfigError> {
         rights: Some("Sample rights"),
         feed: Some("https://partner.example/feed"),
     };
+    let cut = Part {
+        stem: "sample".into(),
+        index: 1,
+        count: 2,
+    };
     for entries in [&sample[..], &[]] {
         let listed = [("sample".to_string(), "Sample".to_string(), entries.len())];
         shelf.months_index(&[(1970, 1, entries.len())])?;
-        shelf.month((1970, 1), Some((1969, 12)), Some((1970, 2)), entries)?;
-        shelf.month((1970, 1), None, None, entries)?;
+        shelf.month((1970, 1), Some((1969, 12)), Some((1970, 2)), &cut, entries)?;
+        shelf.month((1970, 1), None, None, &Part::default(), entries)?;
         shelf.tags_index(&listed)?;
-        shelf.tag("sample", "Sample", entries)?;
+        shelf.tag("sample", "Sample", &cut, entries)?;
         shelf.partners_index(&listed)?;
-        shelf.partner("sample", "Sample", &facts, entries)?;
-        shelf.partner("sample", "Sample", &PartnerFacts::default(), entries)?;
+        shelf.partner("sample", "Sample", &facts, &cut, entries)?;
+        shelf.partner(
+            "sample",
+            "Sample",
+            &PartnerFacts::default(),
+            &Part::default(),
+            entries,
+        )?;
     }
     Ok(())
 }
