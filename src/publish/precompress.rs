@@ -32,13 +32,22 @@ pub fn copy_name(name: &str) -> String {
     format!("{name}.gz")
 }
 
-/// The gzip bytes of `bytes`, at the best compression (done once per change, read many times).
-/// Deterministic: no file name and no time in the header.
+/// Above this size a copy is made at gzip's default level, not its best: the library's pages
+/// are many (45 MB for 25,000 entries), and compressing them at level 9 took 14 % of a cold
+/// run. Measured on 200 of them (10.8 MB): level 6 took 0.44 of level 9's time for copies 2.5 %
+/// bigger (level 1: 0.20 of the time, 13 % bigger).
+const BEST_UP_TO: usize = 16 * 1024;
+
+/// The gzip bytes of `bytes`, at the best compression for small files (done once per change,
+/// read many times), the default level above [`BEST_UP_TO`]. Deterministic: no file name and no
+/// time in the header.
 pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = flate2::GzBuilder::new().write(
-        Vec::with_capacity(bytes.len() / 3 + 64),
-        flate2::Compression::best(),
-    );
+    let level = if bytes.len() <= BEST_UP_TO {
+        flate2::Compression::best()
+    } else {
+        flate2::Compression::default()
+    };
+    let mut enc = flate2::GzBuilder::new().write(Vec::with_capacity(bytes.len() / 3 + 64), level);
     enc.write_all(bytes)?;
     enc.finish()
 }

@@ -22,7 +22,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
-use super::staging::{remove_stale_temps, stage};
+use super::staging::{flush, remove_stale_temps, stage_unflushed};
+use crate::par::par_map;
 
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,21 +102,51 @@ impl Sink for Disk {
                 .map(|o| o.name.as_str())
                 .chain(copies.iter().map(String::as_str)),
         )?;
+        // Which files changed, and which need a new gzip copy; the copies are compressed on every
+        // core (a thousand library pages made compression most of a publication).
+        let same: Vec<bool> = outputs
+            .iter()
+            .map(|o| std::fs::read(self.dir.join(&o.name)).is_ok_and(|old| old == o.bytes))
+            .collect();
+        let wants_copy: Vec<&Output> = outputs
+            .iter()
+            .zip(&same)
+            .filter(|(o, same)| {
+                compressible(&o.name) && !(**same && has_current_copy(&self.dir.join(&o.name)))
+            })
+            .map(|(o, _)| o)
+            .collect();
+        let mut gz: BTreeMap<&str, std::io::Result<Vec<u8>>> = wants_copy
+            .iter()
+            .map(|o| o.name.as_str())
+            .zip(
+                par_map(&wants_copy, |o| gzip(&o.bytes)).map_err(|_| SinkError {
+                    path: self.dir.clone(),
+                    err: std::io::Error::other("compressing the gzip copies panicked"),
+                })?,
+            )
+            .collect();
         // In rename order: each file, then its gzip copy (see `precompress`).
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
-        for o in outputs {
+        for (o, same) in outputs.iter().zip(same) {
             let path = self.dir.join(&o.name);
-            let same = std::fs::read(&path).is_ok_and(|old| old == o.bytes);
             if same {
                 report.push((o.name.clone(), Written::Unchanged));
             } else {
                 // Dropped (and so deleted) if a later file fails: nothing is published then.
-                staged.push((stage(&path, &o.bytes).map_err(fail(&path))?, path.clone()));
+                staged.push((
+                    stage_unflushed(&path, &o.bytes).map_err(fail(&path))?,
+                    path.clone(),
+                ));
                 report.push((o.name.clone(), Written::Changed));
             }
-            if compressible(&o.name) && !(same && has_current_copy(&path)) {
-                staged.push(stage_copy(&self.dir, &o.name, &o.bytes)?);
+            if let Some(copy) = gz.remove(o.name.as_str()) {
+                let path = self.dir.join(copy_name(&o.name));
+                let tmp = copy
+                    .and_then(|b| stage_unflushed(&path, &b))
+                    .map_err(fail(&path))?;
+                staged.push((tmp, path));
             }
         }
         // Files this publication leaves as they are (views not rendered again, closed archive
@@ -125,6 +156,9 @@ impl Sink for Disk {
             let bytes = std::fs::read(&path).map_err(fail(&path))?;
             staged.push(stage_copy(&self.dir, &name, &bytes)?);
         }
+        // Every staged byte on disk before the first rename: all or nothing, after a crash too.
+        let files: Vec<&std::fs::File> = staged.iter().map(|(t, _)| t.as_file()).collect();
+        flush(&self.dir, &files).map_err(fail(&self.dir))?;
         for (tmp, path) in staged {
             tmp.persist(&path).map_err(|e| SinkError {
                 path: path.clone(),
@@ -174,7 +208,7 @@ fn stage_copy(
 ) -> Result<(tempfile::NamedTempFile, PathBuf), SinkError> {
     let path = dir.join(copy_name(name));
     let staged = gzip(bytes)
-        .and_then(|gz| stage(&path, &gz))
+        .and_then(|gz| stage_unflushed(&path, &gz))
         .map_err(fail(&path))?;
     Ok((staged, path))
 }

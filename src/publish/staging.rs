@@ -36,6 +36,15 @@ pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) {
 /// Writes `bytes` to a temp file beside `path` (`.NAME.XXXXXX.tmp`), flushed to disk and
 /// world-readable, for the caller to rename into place.
 pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let tmp = stage_unflushed(path, bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
+/// [`stage`] without the flush: for a caller that stages many files and then calls [`flush`]
+/// once, before renaming any of them (a publication of a thousand pages made a thousand
+/// `fsync`s, most of its time).
+pub fn stage_unflushed(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -48,9 +57,20 @@ pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFi
     std::fs::create_dir_all(dir)?;
     let mut tmp = temp_file(dir, &name)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
     set_readable(tmp.path())?;
     Ok(tmp)
+}
+
+/// Flushes the files staged with [`stage_unflushed`] to disk: one `syncfs` of the file system
+/// that holds `dir`, else (where the system has none) each file's own `fsync`.
+pub fn flush(dir: &Path, staged: &[&std::fs::File]) -> std::io::Result<()> {
+    let whole = std::fs::File::open(dir).and_then(|d| Ok(rustix::fs::syncfs(&d)?));
+    if whole.is_err() {
+        for f in staged {
+            f.sync_all()?;
+        }
+    }
+    Ok(())
 }
 
 /// An empty temp file for `name` in `dir`, named `.NAME.XXXXXX.tmp`: the naming every atomic
