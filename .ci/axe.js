@@ -1,8 +1,9 @@
 // axe-core over pages in Debian's Chromium, driven by puppeteer-core (no browser download): each
 // page given on the command line at 1280 and 375 px wide, in the light and the dark scheme, axe
 // injected into the page and every frame (an embed inside a host page is checked too). One JSON
-// line per page and setting: its violations, and every request the page made that is not a local
-// file (a page for people loads nothing from anyone). Used by tests/integration/accessible.rs.
+// line per page and setting: its violations, every request the page made that is not a local
+// file (a page for people loads nothing from anyone), and whether it scrolls sideways at 160 CSS
+// px (320 px at 200 % text: WCAG's reflow). Used by tests/integration/accessible.rs.
 const fs = require('fs');
 const path = require('path');
 const puppeteer = require('puppeteer-core');
@@ -38,7 +39,16 @@ async function main() {
             nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
           }));
         });
-        console.log(JSON.stringify({ file, width, scheme, violations, requests: [...requests] }));
+        let overflow = false;
+        if (width === 375) {
+          await page.setViewport({ width: 160, height: 900 });
+          overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth > window.innerWidth + 1,
+          );
+        }
+        console.log(
+          JSON.stringify({ file, width, scheme, violations, requests: [...requests], overflow }),
+        );
       }
     }
   }

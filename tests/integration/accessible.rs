@@ -22,7 +22,8 @@ fn pages(out: &Path) -> Vec<PathBuf> {
 
 /// Description: the shipped example, rendered; axe over every page and embed in both schemes and
 /// both widths, and over a host page embedding `embed.html` on a white background in dark mode.
-/// Expect: 0 violations everywhere; no request leaves the output folder.
+/// Expect: 0 violations everywhere; no request leaves the output folder; no page scrolls
+/// sideways at 320 px with 200 % text (160 CSS px).
 #[test]
 fn every_page_and_embed_passes_axe_in_both_schemes_and_widths() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -181,7 +182,7 @@ fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
 
 /// Description: the multi-year, three-language scenario's pages (the home page, a month, a Thai
 /// and an Arabic topic, a partner, the indexes, the embed) through axe in both schemes and widths.
-/// Expect: 0 violations; no request leaves the output folder.
+/// Expect: 0 violations; no request leaves the output folder; no sideways scroll at 160 CSS px.
 #[test]
 fn the_library_of_years_in_three_languages_passes_axe() {
     let (_srv, s, _) = years_of_entries();
@@ -231,7 +232,7 @@ fn axe_clean(files: &[PathBuf]) {
         let r: serde_json::Value = serde_json::from_str(line).expect("json line");
         checked += 1;
         let empty = |k: &str| r[k].as_array().is_some_and(Vec::is_empty);
-        if !empty("violations") || !empty("requests") {
+        if !empty("violations") || !empty("requests") || r["overflow"] != false {
             failures.push(line.to_string());
         }
     }
