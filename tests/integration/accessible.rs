@@ -181,11 +181,13 @@ fn every_entry_is_reachable_from_the_home_page_by_links_alone() {
 }
 
 /// Description: the multi-year, three-language scenario's pages (the home page, a month, a Thai
-/// and an Arabic topic, a partner, the indexes, the embed) through axe in both schemes and widths.
+/// and an Arabic topic, a partner, the indexes, the embed, the digests' index) through axe in both
+/// schemes and widths.
 /// Expect: 0 violations; no request leaves the output folder; no sideways scroll at 160 CSS px.
 #[test]
 fn the_library_of_years_in_three_languages_passes_axe() {
     let (_srv, s, _) = years_of_entries();
+    s.append("[digest]");
     assert_eq!(s.run().expect("run").exit_code(), 0);
     let out = s.out();
     let slug = feedbraid::publish::library::tag_slug;
@@ -200,6 +202,7 @@ fn the_library_of_years_in_three_languages_passes_axe() {
         format!("tags/{}.html", slug("الصحة")),
         "partners/index.html".into(),
         "partners/partner-ar.html".into(),
+        "digest/index.html".into(),
     ]
     .iter()
     .map(|f| out.join(f))

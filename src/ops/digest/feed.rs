@@ -97,6 +97,14 @@ fn stems(dir: &Path, extra: Option<&str>) -> Vec<String> {
     v
 }
 
+/// The digest index's own colours for both schemes (readable in either, issue 22), and text
+/// that wraps at any width.
+const STYLE: &str = ":root{color-scheme:light dark}\
+body{font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5;\
+color:#1d1d1f;background:#fff;overflow-wrap:anywhere}a{color:#0b57d0}a:visited{color:#6a3db8}\
+@media (prefers-color-scheme:dark){body{color:#ececf1;background:#15151a}a{color:#8ab4f8}\
+a:visited{color:#c9a8ff}}";
+
 /// `digest/index.html`: a plain page listing every digest, linked from `index.html`.
 pub fn index_page(cfg: &Config, dir: &Path, extra: Option<&str>) -> Output {
     use crate::text::escape::escape;
@@ -122,7 +130,8 @@ pub fn index_page(cfg: &Config, dir: &Path, extra: Option<&str>) -> Output {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"color-scheme\" content=\"light dark\">\n<title>{t}</title>\n\
          <link rel=\"alternate\" type=\"application/atom+xml\" href=\"feed.atom\" title=\"{t}\">\n\
-         </head>\n<body style=\"font-family:sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;line-height:1.5\">\n\
+         <style>{STYLE}</style>\n\
+         </head>\n<body>\n\
          <main>\n<h1>{t}</h1>\n{list}<p><a href=\"feed.atom\">The digests as a feed</a> · \
          <a href=\"../index.html\">Back to {n}</a></p>\n</main>\n</body>\n</html>\n",
         escape(lang),
