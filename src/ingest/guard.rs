@@ -415,6 +415,69 @@ mod tests {
         );
     }
 
+    /// `earlier` items at `days` (relative to day 0), fetched last at `last`, now day `now`;
+    /// `fresh` new posts of the partner's own domain.
+    fn rate_case(days: &[f64], last: f64, now: f64, fresh: usize, burst: usize) -> Option<Verdict> {
+        let at_f = |d: f64| at(0) + chrono::Duration::seconds((d * 86_400.0) as i64);
+        let old: Vec<Candidate> = days
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let mut c = cand(&format!("old{i}"), "https://partner.org/x", 0);
+                c.updated = at_f(*d);
+                c
+            })
+            .collect();
+        let mut all = old.clone();
+        all.extend(posts(fresh, "partner.org"));
+        let n = Novelty::new(old.iter(), &all);
+        let same = info("Partner", "https://partner.org/");
+        judge(
+            &Settings { burst },
+            &Evidence {
+                novelty: &n,
+                before: Some(&same),
+                after: &same,
+                feed: None,
+                homepage: None,
+                moved_to: None,
+                last_success: Some(at_f(last)),
+                now: at_f(now),
+            },
+        )
+    }
+
+    #[test]
+    fn the_burst_limit_is_exclusive_and_the_rate_counts_days() {
+        // A hundred posts a day is usual: twenty at once is the limit, not over it.
+        let busy: Vec<f64> = (0..100).map(|i| f64::from(i) / 100.0).collect();
+        assert_eq!(rate_case(&busy, 1.0, 2.0, 20, 20), None);
+        assert!(rate_case(&busy, 1.0, 2.0, 21, 20).is_some());
+        // Ten posts within half a day, last fetched ten days ago: about 100 are usual since
+        // (a span under a day counts as one day), so 600 is more than five times that, 400 not.
+        let tight: Vec<f64> = (0..10).map(|i| f64::from(i) / 20.0).collect();
+        assert!(rate_case(&tight, 1.0, 11.0, 600, 10_000).is_some());
+        assert_eq!(rate_case(&tight, 1.0, 11.0, 400, 10_000), None);
+    }
+
+    #[test]
+    fn a_feed_that_was_empty_is_judged_too() {
+        // No earlier items, but fetched before: 40 posts at once are a burst.
+        let n = Novelty::new(std::iter::empty(), &posts(40, "partner.org"));
+        let same = info("Partner", "https://partner.org/");
+        let e = Evidence {
+            novelty: &n,
+            before: Some(&same),
+            after: &same,
+            feed: None,
+            homepage: None,
+            moved_to: None,
+            last_success: Some(at(1)),
+            now: at(2),
+        };
+        assert!(judge(&Settings { burst: 20 }, &e).is_some());
+    }
+
     #[test]
     fn domains_are_registrable_parts() {
         assert_eq!(
