@@ -458,6 +458,36 @@ mod tests {
         let tight: Vec<f64> = (0..10).map(|i| f64::from(i) / 20.0).collect();
         assert!(rate_case(&tight, 1.0, 11.0, 600, 10_000).is_some());
         assert_eq!(rate_case(&tight, 1.0, 11.0, 400, 10_000), None);
+        // One post a day is usual, fetched a day ago: five is five times that, six is more.
+        assert_eq!(rate_case(&[0.0, 2.0], 3.0, 4.0, 5, 20), None);
+        assert!(rate_case(&[0.0, 2.0], 3.0, 4.0, 6, 20).is_some());
+    }
+
+    #[test]
+    fn half_the_new_posts_elsewhere_is_not_most_and_three_domains_are_not_a_link_blog() {
+        let same = info("Partner", "https://partner.org/");
+        let mut two = posts(1, "partner.org");
+        two.push(cand("elsewhere", "https://elsewhere.example/1", 21));
+        assert_eq!(verdict(&two, &same, None), None);
+        let three: Vec<Candidate> = ["a.com", "b.com", "c.com"]
+            .iter()
+            .enumerate()
+            .map(|(i, h)| cand(&format!("o{i}"), &format!("https://{h}/"), i as i64))
+            .collect();
+        let mut all = three.clone();
+        all.push(cand("x", "https://e.com/", 5));
+        let n = Novelty::new(three.iter(), &all);
+        let e = Evidence {
+            novelty: &n,
+            before: None,
+            after: &same,
+            feed: None,
+            homepage: None,
+            moved_to: None,
+            last_success: Some(at(5)),
+            now: at(6),
+        };
+        assert!(foreign_links(&e).is_some(), "three domains: still judged");
     }
 
     #[test]
