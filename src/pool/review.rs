@@ -221,6 +221,29 @@ mod tests {
     }
 
     #[test]
+    fn a_key_names_an_entry_by_id_partner_id_or_link_and_nothing_else() {
+        let mut c = cand("tag:x,2026:1", "https://p.example.org/a?utm_source=x");
+        c.original_id = Some("urn:uuid:1".into());
+        for key in [
+            "tag:x,2026:1",
+            "urn:uuid:1",
+            "https://p.example.org/a",
+            "http://p.example.org/a",
+        ] {
+            assert!(Reviewed::names(key, &c), "{key}");
+        }
+        for key in ["tag:x,2026:2", "urn:uuid:2", "https://p.example.org/b", ""] {
+            assert!(!Reviewed::names(key, &c), "{key}");
+        }
+        let text = "approved = [\"tag:x,2026:1\"]\n[[rejected]]\nkey = \"https://p.example.org/b\"\nreason = \"spam\"\n";
+        let r = Reviewed::parse(text, Path::new("reviewed.toml")).expect("parses");
+        assert!(r.approves(&c) && !r.rejects(&c));
+        assert_eq!(r.rejected[0].reason.as_deref(), Some("spam"));
+        let e = Reviewed::parse("approved = 1\n", Path::new("reviewed.toml"));
+        assert!(e.is_err());
+    }
+
+    #[test]
     fn guarded_items_and_their_source_wait_until_decided_whatever_the_mode() {
         let held = cand("tag:x,2026:spam", "https://casino.example/1");
         let later = cand("tag:x,2026:later", "https://casino.example/2");
