@@ -107,9 +107,11 @@ pub fn run_on(
             None,
         ));
     }
+    let render_took = started.elapsed();
     let written = publish(&run, &mut disk, &mut state, &rendered)?;
     let mut timings = std::mem::take(&mut gathered.timings);
-    timings.push(("render and publish", started.elapsed()));
+    timings.push(("render", render_took));
+    timings.push(("publish", started.elapsed() - render_took));
     let hubs = ping_hubs(&run, opts.offline, rt, &written);
     let mut report = RunReport {
         sources: std::mem::take(&mut gathered.reports),

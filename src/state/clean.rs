@@ -94,7 +94,7 @@ impl State {
                 None => None,
             };
             Ok(Stored {
-                entry: self.unpack(&packed)?,
+                entry: self.unpack(&super::Packed(packed))?,
                 base,
                 clean,
             })

@@ -28,6 +28,7 @@ mod clean;
 mod deployed;
 mod digests;
 mod editorial;
+mod entries;
 mod guarded;
 mod integrity;
 mod media;
@@ -38,6 +39,7 @@ pub use archive::Filed;
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
 pub use digests::{DigestRecord, DigestStatus};
+pub use entries::{Packed, unpack_entry};
 pub use guarded::GuardedItem;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
@@ -345,27 +347,6 @@ impl State {
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))
-    }
-
-    /// Loads the normalised entry of `(source, hash)` (its HTML as stored: see [`Stored`]).
-    pub fn entry(&self, source: &str, hash: &str) -> Result<Option<Entry>, StateError> {
-        let packed: Option<Vec<u8>> = self
-            .conn
-            .prepare_cached("SELECT entry FROM entries WHERE source = ?1 AND hash = ?2")
-            .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))?;
-        packed.map(|p| self.unpack(&p)).transpose()
-    }
-
-    /// Reads a packed entry (LZ4-compressed JSON).
-    fn unpack(&self, packed: &[u8]) -> Result<Entry, StateError> {
-        let unreadable = |msg: String| StateError::Other {
-            path: self.path.clone(),
-            msg: format!("stored entry unreadable: {msg}"),
-        };
-        let json =
-            lz4_flex::decompress_size_prepended(packed).map_err(|e| unreadable(e.to_string()))?;
-        serde_json::from_slice(&json).map_err(|e| unreadable(e.to_string()))
     }
 
     /// When the entry `id` was first seen, if it ever was.

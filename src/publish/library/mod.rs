@@ -11,6 +11,7 @@
 //! summary is shown, so nothing is sanitised), except a topic's feeds, which carry the newest
 //! entries in full through `materialise` like every feed.
 
+mod load;
 pub mod plan;
 mod stale;
 
@@ -21,14 +22,15 @@ use std::collections::HashMap;
 use sha2::Sha256;
 
 use crate::config::FeedMeta;
-use crate::config::{Config, Location};
+use crate::config::{Config, Location, Source};
 use crate::model::Entry;
 use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::pool::views::{FeedView, sibling, view_id};
 use crate::publish::PublishError;
-use crate::publish::materialise::{CleanCount, Key, key, materialise};
+use crate::publish::materialise::{CleanCount, key, materialise};
 use crate::publish::render::library::{Part, PartnerFacts, Shelf};
+use crate::publish::render::pager::window;
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
 use crate::state::State;
@@ -95,16 +97,16 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     let lib = plan::group(stock.published, &names);
     let pages = pages(&lib, stock);
     let mut out = Shelved::default();
-    // Each entry is read once, whatever the number of pages that list it.
-    let mut cache = HashMap::new();
+    let mut todo = Vec::new();
     for p in &pages {
-        out.fingerprints
-            .push((format!("{KEY}{}", p.file), p.print.clone()));
+        let file_key = format!("{KEY}{}", p.file);
+        let kept = stock.previous.get(&file_key) == Some(&p.print);
+        out.fingerprints.push((file_key, p.print.clone()));
         let main_tag = match p.kind {
             Kind::Tag(t) if p.part.index == 0 => Some(t),
             _ => None,
         };
-        if stock.previous.get(&format!("{KEY}{}", p.file)) == Some(&p.print) {
+        if kept {
             out.kept.push(p.file.clone());
             if let Some(t) = main_tag {
                 out.kept
@@ -112,39 +114,60 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
             }
             continue;
         }
-        let entries = load(state, cfg, stock.gathered, p.winners, &mut cache)?;
         if let Some(t) = main_tag {
             let (feeds, cleaned) = tag_feeds(state, stock, t)?;
             out.outputs.extend(feeds);
             // Entries the views already sanitised in this run are not counted again.
             out.cleaned.sanitised += cleaned.sanitised;
         }
-        let part = &p.part;
-        let bytes = match &p.kind {
-            Kind::Months(list) => stock.shelf.months_index(list)?,
-            Kind::Month { at, prev, next } => {
-                stock.shelf.month(*at, *prev, *next, part, &entries)?
-            }
-            Kind::Tags(list) => stock.shelf.tags_index(list)?,
-            Kind::Tag(t) => {
-                // The label as the entries write it ("Anti-trafficking"), not lower-cased.
-                let label = entries
-                    .iter()
-                    .flat_map(|e| &e.categories)
-                    .map(crate::model::Category::shown)
-                    .find(|c| tag_slug(c) == t.slug)
-                    .unwrap_or(&t.label);
-                stock.shelf.tag(&t.slug, label, part, &entries)?
-            }
-            Kind::Partners(list) => stock.shelf.partners_index(list)?,
-            Kind::Partner(pp) => partner_page(stock, pp, part, &entries)?,
-        };
+        todo.push(p);
+    }
+    let listed = todo.iter().flat_map(|p| p.winners.iter().copied());
+    let loaded = load::load(state, cfg, stock.gathered, listed)?;
+    let sources: HashMap<&str, &Source> =
+        cfg.sources.iter().map(|s| (s.name.as_str(), s)).collect();
+    // Rendered on every core: a cold run of a large network renders thousands of pages.
+    let rendered = crate::par::par_map(&todo, |p| {
+        render_page(stock, &sources, p, &loaded.list(p.winners))
+    })
+    .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library"))?;
+    for (p, bytes) in todo.iter().zip(rendered) {
         out.outputs.push(Output {
             name: p.file.clone(),
-            bytes,
+            bytes: bytes?,
         });
     }
     Ok(out)
+}
+
+/// One page's HTML.
+fn render_page(
+    stock: &Stock<'_>,
+    sources: &HashMap<&str, &Source>,
+    p: &Page<'_>,
+    entries: &[&Entry],
+) -> Result<Vec<u8>, PublishError> {
+    let part = &p.part;
+    Ok(match &p.kind {
+        Kind::Months(list) => stock.shelf.months_index(list)?,
+        Kind::Month { at, prev, next } => stock.shelf.month(*at, *prev, *next, part, entries)?,
+        Kind::Tags(list) => stock.shelf.tags_index(list)?,
+        Kind::Tag(t) => {
+            // The label as the entries write it ("Anti-trafficking"), not lower-cased.
+            let label = entries
+                .iter()
+                .flat_map(|e| &e.categories)
+                .map(crate::model::Category::shown)
+                .find(|c| tag_slug(c) == t.slug)
+                .unwrap_or(&t.label);
+            stock.shelf.tag(&t.slug, label, part, entries)?
+        }
+        Kind::Partners(list) => stock.shelf.partners_index(list)?,
+        Kind::Partner(pp) => {
+            let source = sources.get(pp.name.as_str()).copied();
+            partner_page(stock, source, pp, part, entries)?
+        }
+    })
 }
 
 /// The pages of one list (a month, a topic, a partner) under `folder/stem`, cut by
@@ -172,7 +195,13 @@ fn parts<'a>(
             }
             Page {
                 file,
-                print: plan::print(base, &format!("{what} {index}/{count}"), &with),
+                // What the page shows of its list: its place and its pager, not the number of
+                // pages (new pages far from an older one leave it as it was).
+                print: plan::print(
+                    base,
+                    &format!("{what} {index} {:?}", window(index, count)),
+                    &with,
+                ),
                 winners,
                 kind: kind(),
                 part: Part {
@@ -307,57 +336,6 @@ fn empty_months<'a>(
     out
 }
 
-/// The entries of `winners` as stored (not sanitised: the library shows no summary), with
-/// their attribution.
-fn load(
-    state: &State,
-    cfg: &Config,
-    g: &Gathered,
-    winners: &[&Winner],
-    cache: &mut HashMap<Key, Entry>,
-) -> Result<Vec<Entry>, PublishError> {
-    let mut out = Vec::with_capacity(winners.len());
-    for w in winners {
-        if let Some(e) = cache.get(&key(w)) {
-            out.push(e.clone());
-            continue;
-        }
-        let c = &w.candidate;
-        let entry = match &c.origin {
-            None => c
-                .handle
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| g.locals.get(i).cloned()),
-            Some(source) => state.entry(source, &c.handle)?.map(|mut e| {
-                e.source = g.infos.get(source).cloned();
-                // What `excerpt_only` leaves out of every output (see `clean::apply`).
-                if cfg
-                    .sources
-                    .iter()
-                    .any(|s| s.name == *source && s.excerpt_only)
-                {
-                    e.enclosures.clear();
-                    e.image = None;
-                }
-                e
-            }),
-        };
-        if let Some(mut e) = entry {
-            e.via.clone_from(&w.via);
-            if !cfg.output.mirror_media {
-                e.image = None;
-            }
-            // The library shows no text: kept in memory without it.
-            e.summary = None;
-            e.content = None;
-            cache.insert(key(w), e.clone());
-            out.push(e);
-        }
-    }
-    Ok(out)
-}
-
 /// A topic's Atom and JSON Feed: its newest entries (as many as the main feed carries), in full.
 fn tag_feeds(
     state: &mut State,
@@ -414,12 +392,11 @@ fn tag_meta(cfg: &Config, slug: &str, label: &str) -> FeedMeta {
 /// `partners/SLUG.html`, with what the config and the partner's feed say about it.
 fn partner_page(
     stock: &Stock<'_>,
+    source: Option<&Source>,
     p: &plan::Partner<'_>,
     part: &Part,
-    entries: &[Entry],
+    entries: &[&Entry],
 ) -> Result<Vec<u8>, PublishError> {
-    let cfg = stock.shelf.cfg;
-    let source = cfg.sources.iter().find(|s| s.name == p.name);
     let info = stock.gathered.infos.get(&p.name);
     let homepage = source
         .and_then(|s| s.homepage.as_ref().map(url::Url::as_str))

@@ -97,24 +97,31 @@ impl<'a> Shelf<'a> {
         }
     }
 
-    /// The links between the pages of a list cut in parts.
+    /// The links between the pages of a list cut in parts (a window: `plan::pager`); a gap has
+    /// no link.
     fn pager(&self, part: &Part) -> Vec<PageLink> {
-        if part.count == 0 {
-            return Vec::new();
-        }
         let t = self.t();
         let stem = &part.stem;
-        std::iter::once(PageLink {
-            title: t.get("page-newest"),
-            href: format!("{stem}.html"),
-            current: part.index == 0,
-        })
-        .chain((1..=part.count).rev().map(|i| PageLink {
-            title: t.msg("page-n", &[("n", fluent_bundle::FluentValue::from(i))]),
-            href: format!("{stem}-p{i}.html"),
-            current: part.index == i,
-        }))
-        .collect()
+        super::pager::window(part.index, part.count)
+            .into_iter()
+            .map(|i| match i {
+                Some(0) => PageLink {
+                    title: t.get("page-newest"),
+                    href: format!("{stem}.html"),
+                    current: part.index == 0,
+                },
+                Some(i) => PageLink {
+                    title: t.msg("page-n", &[("n", fluent_bundle::FluentValue::from(i))]),
+                    href: format!("{stem}-p{i}.html"),
+                    current: part.index == i,
+                },
+                None => PageLink {
+                    title: "…".into(),
+                    href: String::new(),
+                    current: false,
+                },
+            })
+            .collect()
     }
 
     /// A page's file: the newest of its list, or one of the older ones.
@@ -129,7 +136,7 @@ impl<'a> Shelf<'a> {
         self.templates.render_with("library.html", ctx)
     }
 
-    fn entries<'e>(&self, root: &str, entries: &'e [Entry]) -> Vec<EntryCtx<'e>> {
+    fn entries<'e>(&self, root: &str, entries: &[&'e Entry]) -> Vec<EntryCtx<'e>> {
         let t = self.t();
         entries
             .iter()
@@ -168,7 +175,7 @@ impl<'a> Shelf<'a> {
         prev: Option<(i32, u32)>,
         next: Option<(i32, u32)>,
         part: &Part,
-        entries: &[Entry],
+        entries: &[&Entry],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let file = Self::file("archive", part, &format!("{y:04}-{m:02}"));
@@ -224,7 +231,7 @@ impl<'a> Shelf<'a> {
         slug: &str,
         label: &str,
         part: &Part,
-        entries: &[Entry],
+        entries: &[&Entry],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let file = Self::file("tags", part, slug);
@@ -284,7 +291,7 @@ impl<'a> Shelf<'a> {
         name: &str,
         about: &PartnerFacts<'_>,
         part: &Part,
-        entries: &[Entry],
+        entries: &[&Entry],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let mut ctx = self.ctx(
@@ -390,6 +397,7 @@ pub fn check(templates: &Templates, cfg: &Config) -> Result<(), ConfigError> {
         index: 1,
         count: 2,
     };
+    let sample: Vec<&Entry> = sample.iter().collect();
     for entries in [&sample[..], &[]] {
         let listed = [("sample".to_string(), "Sample".to_string(), entries.len())];
         shelf.months_index(&[(1970, 1, entries.len())])?;

@@ -12,6 +12,7 @@ pub mod json;
 pub mod library;
 pub mod opml;
 mod page;
+pub mod pager;
 pub mod rss;
 pub mod sitemap;
 
