@@ -321,12 +321,12 @@ fn digest_step(
 
 /// The run's report as `status.json`, written last so that it can say what the hubs answered.
 fn write_status(disk: &mut Disk, report: &mut RunReport) -> Result<(), Fatal> {
-    let status = Output {
-        name: "status.json".into(),
-        bytes: report
+    let status = Output::new(
+        "status.json",
+        report
             .status_json()
             .map_err(|e| Fatal::Publish(RenderError::from(e).into()))?,
-    };
+    );
     report
         .written
         .extend(disk.publish(&[status]).map_err(output_err)?);

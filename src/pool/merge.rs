@@ -57,7 +57,10 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
     let mut via: Vec<Vec<String>> = vec![Vec::new(); at.len()];
     let mut winners = 0;
     {
-        let mut keys: HashMap<(u8, &str), usize> = HashMap::with_capacity(at.len() * 2);
+        // foldhash, seeded per process like std's SipHash (partners choose these keys), at a
+        // fraction of its cost: this map is most of a warm run's merge.
+        let mut keys: HashMap<(u8, &str), usize, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(at.len() * 2, foldhash::fast::RandomState::default());
         for &i in &order {
             let c = get(i);
             let k = [

@@ -23,6 +23,13 @@ pub enum PublishError {
     /// A winner's full entry is missing from the state it was selected from.
     #[error("entry {id} vanished from the state database")]
     Vanished { id: String },
+    /// A rendered page could not be compressed in memory (see `sink::Output::compressed`).
+    #[error("compressing {name}: {err}")]
+    Compress {
+        name: String,
+        #[source]
+        err: std::io::Error,
+    },
     /// A worker thread (sanitising, rendering) panicked.
     #[error("a {0} thread panicked")]
     Panicked(&'static str),

@@ -128,18 +128,9 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
         None => None,
     };
     let mut outputs = vec![
-        Output {
-            name: "feed.xsl".into(),
-            bytes: render::FEED_XSL.as_bytes().to_vec(),
-        },
-        Output {
-            name: "partners.opml".into(),
-            bytes: render::opml::partners_opml(inp.cfg)?,
-        },
-        Output {
-            name: "robots.txt".into(),
-            bytes: render::sitemap::robots(inp.cfg),
-        },
+        Output::new("feed.xsl", render::FEED_XSL.as_bytes().to_vec()),
+        Output::new("partners.opml", render::opml::partners_opml(inp.cfg)?),
+        Output::new("robots.txt", render::sitemap::robots(inp.cfg)),
     ];
     outputs.extend(render_views(inp, &decided, &entries)?);
     let mut kept = decided.kept(inp.views);
@@ -152,10 +143,10 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
         .chain(shelved.kept.iter().cloned())
         .collect();
     outputs.extend(shelved.outputs);
-    outputs.push(Output {
-        name: "sitemap.xml".into(),
-        bytes: render::sitemap::sitemap(inp.cfg, inp.views, &library),
-    });
+    outputs.push(Output::new(
+        "sitemap.xml",
+        render::sitemap::sitemap(inp.cfg, inp.views, &library),
+    ));
     kept.extend(shelved.kept);
     fingerprints.extend(shelved.fingerprints);
     cleaned += shelved.cleaned;
@@ -340,12 +331,7 @@ fn render_view(
     view_def
         .renderers
         .iter()
-        .map(|&r| {
-            Ok(Output {
-                name: view_def.file(r),
-                bytes: view.render(r)?,
-            })
-        })
+        .map(|&r| Ok(Output::new(view_def.file(r), view.render(r)?)))
         .collect()
 }
 

@@ -18,7 +18,9 @@
 //!
 //! [`precompress`]: super::precompress
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
@@ -34,11 +36,80 @@ pub enum Written {
     Unchanged,
 }
 
-/// One rendered file: its name inside the output folder and its bytes.
+/// One rendered file: its name inside the output folder and its bytes, kept as they are or
+/// ([`Output::compressed`]) gzip-compressed until they are published: a cold run of a large
+/// network renders thousands of library pages (150 MB at 5,000 partners), held until the
+/// all-or-nothing publication; compressed they are a fifth of that, and their compressed form
+/// is the gzip copy the sink writes beside them anyway.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,
-    pub bytes: Vec<u8>,
+    body: Body,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Body {
+    Plain(Vec<u8>),
+    /// The file's gzip copy (see [`gzip`]) and the length of the file.
+    Gzipped(Vec<u8>, usize),
+}
+
+impl Output {
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Output {
+        Output {
+            name: name.into(),
+            body: Body::Plain(bytes),
+        }
+    }
+
+    /// An output kept gzip-compressed in memory (as it is, when its name gets no gzip copy).
+    pub fn compressed(name: impl Into<String>, bytes: Vec<u8>) -> std::io::Result<Output> {
+        let name = name.into();
+        if !compressible(&name) {
+            return Ok(Output::new(name, bytes));
+        }
+        let body = Body::Gzipped(gzip(&bytes)?, bytes.len());
+        Ok(Output { name, body })
+    }
+
+    /// The file's bytes (decompressed, for an output kept compressed).
+    pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
+        match &self.body {
+            Body::Plain(b) => Ok(Cow::Borrowed(b)),
+            Body::Gzipped(gz, len) => {
+                let mut out = Vec::with_capacity(*len);
+                flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out)?;
+                Ok(Cow::Owned(out))
+            }
+        }
+    }
+
+    /// The file's length in bytes.
+    pub fn len(&self) -> usize {
+        match &self.body {
+            Body::Plain(b) => b.len(),
+            Body::Gzipped(_, len) => *len,
+        }
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Its gzip copy, when it is kept compressed.
+    fn gzip_copy(&self) -> Option<&[u8]> {
+        match &self.body {
+            Body::Plain(_) => None,
+            Body::Gzipped(gz, _) => Some(gz),
+        }
+    }
+
+    /// Whether `path` holds exactly this file's bytes.
+    fn same_as(&self, path: &Path) -> bool {
+        std::fs::read(path)
+            .is_ok_and(|old| old.len() == self.len() && self.bytes().is_ok_and(|b| *b == old[..]))
+    }
 }
 
 /// A file could not be published; nothing of this run was.
@@ -106,7 +177,7 @@ impl Sink for Disk {
         // core (a thousand library pages made compression most of a publication).
         let same: Vec<bool> = outputs
             .iter()
-            .map(|o| std::fs::read(self.dir.join(&o.name)).is_ok_and(|old| old == o.bytes))
+            .map(|o| o.same_as(&self.dir.join(&o.name)))
             .collect();
         let wants_copy: Vec<&Output> = outputs
             .iter()
@@ -116,11 +187,15 @@ impl Sink for Disk {
             })
             .map(|(o, _)| o)
             .collect();
-        let mut gz: BTreeMap<&str, std::io::Result<Vec<u8>>> = wants_copy
+        let mut gz: BTreeMap<&str, std::io::Result<Cow<'_, [u8]>>> = wants_copy
             .iter()
             .map(|o| o.name.as_str())
             .zip(
-                par_map(&wants_copy, |o| gzip(&o.bytes)).map_err(|_| SinkError {
+                par_map(&wants_copy, |o| match o.gzip_copy() {
+                    Some(copy) => Ok(Cow::Borrowed(copy)),
+                    None => gzip(&o.bytes()?).map(Cow::Owned),
+                })
+                .map_err(|_| SinkError {
                     path: self.dir.clone(),
                     err: std::io::Error::other("compressing the gzip copies panicked"),
                 })?,
@@ -136,7 +211,9 @@ impl Sink for Disk {
             } else {
                 // Dropped (and so deleted) if a later file fails: nothing is published then.
                 staged.push((
-                    stage_unflushed(&path, &o.bytes).map_err(fail(&path))?,
+                    o.bytes()
+                        .and_then(|b| stage_unflushed(&path, &b))
+                        .map_err(fail(&path))?,
                     path.clone(),
                 ));
                 report.push((o.name.clone(), Written::Changed));
@@ -221,18 +298,22 @@ pub struct Memory {
 
 impl Sink for Memory {
     fn publish(&mut self, outputs: &[Output]) -> Result<Vec<(String, Written)>, SinkError> {
-        Ok(outputs
+        outputs
             .iter()
             .map(|o| {
-                let w = if self.files.get(&o.name) == Some(&o.bytes) {
+                let bytes = o.bytes().map_err(|err| SinkError {
+                    path: PathBuf::from(&o.name),
+                    err,
+                })?;
+                let w = if self.files.get(&o.name).map(Vec::as_slice) == Some(&bytes[..]) {
                     Written::Unchanged
                 } else {
-                    self.files.insert(o.name.clone(), o.bytes.clone());
+                    self.files.insert(o.name.clone(), bytes.into_owned());
                     Written::Changed
                 };
-                (o.name.clone(), w)
+                Ok((o.name.clone(), w))
             })
-            .collect())
+            .collect()
     }
 }
 
@@ -241,10 +322,7 @@ mod tests {
     use super::{Disk, Memory, Output, Sink, Written};
 
     fn out(name: &str, bytes: &[u8]) -> Output {
-        Output {
-            name: name.into(),
-            bytes: bytes.to_vec(),
-        }
+        Output::new(name, bytes.to_vec())
     }
 
     fn names(dir: &std::path::Path) -> Vec<String> {

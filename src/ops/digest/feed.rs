@@ -69,10 +69,7 @@ pub fn index(cfg: &Config, dir: &Path, stem: &str, title: &str, now: DateTime<Ut
         entries,
         ..Feed::default()
     };
-    Output {
-        name: "digest/feed.atom".into(),
-        bytes: feed.to_string().into_bytes(),
-    }
+    Output::new("digest/feed.atom", feed.to_string().into_bytes())
 }
 
 /// The digests under `dir/digest/` (and `extra`, about to be written), newest first.
@@ -138,8 +135,5 @@ pub fn index_page(cfg: &Config, dir: &Path, extra: Option<&str>) -> Output {
         t = escape(&title),
         n = escape(&cfg.feed.title),
     );
-    Output {
-        name: "digest/index.html".into(),
-        bytes: html.into_bytes(),
-    }
+    Output::new("digest/index.html", html.into_bytes())
 }

@@ -225,14 +225,8 @@ fn make(
     };
     let (h, t) = (html(&meta, &groups), text(&meta, &groups));
     let mut outputs = vec![
-        Output {
-            name: format!("digest/{stem}.html"),
-            bytes: h.clone().into_bytes(),
-        },
-        Output {
-            name: format!("digest/{stem}.txt"),
-            bytes: t.clone().into_bytes(),
-        },
+        Output::new(format!("digest/{stem}.html"), h.clone().into_bytes()),
+        Output::new(format!("digest/{stem}.txt"), t.clone().into_bytes()),
     ];
     let host = cfg.feed.link.host_str().unwrap_or("localhost").to_string();
     let id = format!("digest-{stem}");
@@ -247,10 +241,7 @@ fn make(
         .then(|| mail::message(d, &env, t, h))
         .transpose()?;
     if let Some(m) = &message {
-        outputs.push(Output {
-            name: format!("digest/{stem}.eml"),
-            bytes: m.formatted(),
-        });
+        outputs.push(Output::new(format!("digest/{stem}.eml"), m.formatted()));
     }
     let dir = opts.out.clone().unwrap_or_else(|| cfg.output_dir.clone());
     outputs.push(feed::index(cfg, &dir, &stem, &meta.title, now));

@@ -232,10 +232,7 @@ impl Plan {
                 &tombstones,
                 &history,
             )?;
-            files.outputs.push(Output {
-                name: m.file(),
-                bytes,
-            });
+            files.outputs.push(Output::new(m.file(), bytes));
             if closing {
                 files.closed.push((name, key));
             }

@@ -1,11 +1,13 @@
 //! The entries the library's pages list, read once per run however many pages list them: read
-//! from the state on one connection, decoded (LZ4 + JSON) on every core, and kept without their
-//! text (the library shows titles, dates, partners, topics and downloads, never a summary).
+//! from the state on one connection, decoded (LZ4 + JSON) on every core a batch at a time, and
+//! kept with only what a listing shows (title, link, date, language, topics, downloads, rights:
+//! never a summary, an author or an image), their partner's description kept once per partner.
 //!
 //! A cold run of a large network lists every published entry (100,000 at 5,000 partners × 20),
-//! so nothing here may look a source up by scanning the config: names go through maps.
+//! so nothing here may look a source up by scanning the config, and what is kept per entry is
+//! what decides the run's peak memory.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
 use crate::model::{Entry, SourceInfo};
@@ -13,39 +15,49 @@ use crate::par::par_map;
 use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::publish::PublishError;
+use crate::publish::render::library::Listed;
 use crate::state::{Packed, State, unpack_entry};
 
 /// The entries loaded for the pages rendered in a run, by winner.
 #[derive(Debug, Default)]
-pub struct Loaded {
-    /// Keyed by the winner's address: every winner is borrowed from the run's one pool.
-    by: HashMap<usize, Entry>,
+pub struct Loaded<'g> {
+    /// A winner's place in `items`, by the winner's address: every winner is borrowed from the
+    /// run's one pool.
+    at: HashMap<usize, u32>,
+    items: Vec<(Entry, Option<&'g SourceInfo>)>,
 }
 
 fn addr(w: &Winner) -> usize {
     std::ptr::from_ref(w) as usize
 }
 
-impl Loaded {
+impl Loaded<'_> {
     /// The entries of `winners` that could be loaded, in order.
-    pub fn list<'e>(&'e self, winners: &[&Winner]) -> Vec<&'e Entry> {
+    pub fn list(&self, winners: &[&Winner]) -> Vec<Listed<'_>> {
         winners
             .iter()
-            .filter_map(|w| self.by.get(&addr(w)))
+            .filter_map(|w| self.at.get(&addr(w)))
+            .map(|&i| {
+                let (entry, source) = &self.items[i as usize];
+                Listed {
+                    entry,
+                    source: *source,
+                }
+            })
             .collect()
     }
 }
 
 /// Loads every winner of `winners` (duplicates are read once).
-pub fn load<'w>(
+pub fn load<'w, 'g>(
     state: &State,
     cfg: &Config,
-    g: &Gathered,
+    g: &'g Gathered,
     winners: impl IntoIterator<Item = &'w Winner>,
-) -> Result<Loaded, PublishError> {
-    let slim = Slim::new(cfg, g);
+) -> Result<Loaded<'g>, PublishError> {
+    let slim = Slim::new(cfg);
     let mut wanted = HashSet::new();
-    let mut by = HashMap::new();
+    let mut loaded = Loaded::default();
     let mut found = Vec::new();
     for w in winners {
         if !wanted.insert(addr(w)) {
@@ -55,7 +67,7 @@ pub fn load<'w>(
         match &c.origin {
             None => {
                 if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
-                    by.insert(addr(w), slim.apply(w, e.clone(), None));
+                    loaded.add(w, slim.apply(e.clone(), None), None);
                 }
             }
             Some(source) => {
@@ -65,74 +77,76 @@ pub fn load<'w>(
                 // Decoded a batch at a time: the packed entries (with their text) of a whole
                 // network are never held at once.
                 if found.len() == BATCH {
-                    decode(state, &slim, &mut found, &mut by)?;
+                    decode(state, &slim, g, &mut found, &mut loaded)?;
                 }
             }
         }
     }
-    decode(state, &slim, &mut found, &mut by)?;
-    Ok(Loaded { by })
+    decode(state, &slim, g, &mut found, &mut loaded)?;
+    loaded.items.shrink_to_fit();
+    Ok(loaded)
+}
+
+impl<'g> Loaded<'g> {
+    fn add(&mut self, w: &Winner, e: Entry, source: Option<&'g SourceInfo>) {
+        self.at.insert(addr(w), self.items.len() as u32);
+        self.items.push((e, source));
+    }
 }
 
 /// Entries decoded on every core at a time.
 const BATCH: usize = 1024;
 
-/// Decodes `found` into `by`, on every core, and empties it.
-fn decode(
+/// Decodes `found` into `loaded`, on every core, and empties it.
+fn decode<'g>(
     state: &State,
     slim: &Slim<'_>,
+    g: &'g Gathered,
     found: &mut Vec<(&Winner, &str, Packed)>,
-    by: &mut HashMap<usize, Entry>,
+    loaded: &mut Loaded<'g>,
 ) -> Result<(), PublishError> {
-    let decoded = par_map(found, |(w, source, p)| {
-        let e = unpack_entry(p)?;
-        Ok((addr(w), slim.apply(w, e, Some(source))))
+    let decoded = par_map(found, |(_, source, p)| {
+        unpack_entry(p).map(|e| slim.apply(e, Some(source)))
     })
     .map_err(|_| PublishError::Panicked("reading the library's entries"))?;
-    found.clear();
-    for d in decoded {
-        let (k, e) = d.map_err(|m: String| state.unreadable(&m))?;
-        by.insert(k, e);
+    for ((w, source, _), d) in found.drain(..).zip(decoded) {
+        let e = d.map_err(|m| state.unreadable(&m))?;
+        loaded.add(w, e, g.infos.get(source));
     }
     Ok(())
 }
 
-/// What the library keeps of an entry, and the attribution it is shown with.
+/// What the library keeps of an entry.
 struct Slim<'a> {
-    infos: &'a BTreeMap<String, SourceInfo>,
     /// Sources whose media `excerpt_only` leaves out of every output (see `clean::apply`).
     excerpt_only: HashSet<&'a str>,
-    mirror_media: bool,
 }
 
 impl<'a> Slim<'a> {
-    fn new(cfg: &'a Config, g: &'a Gathered) -> Self {
+    fn new(cfg: &'a Config) -> Self {
         Slim {
-            infos: &g.infos,
             excerpt_only: cfg
                 .sources
                 .iter()
                 .filter(|s| s.excerpt_only)
                 .map(|s| s.name.as_str())
                 .collect(),
-            mirror_media: cfg.output.mirror_media,
         }
     }
 
-    fn apply(&self, w: &Winner, mut e: Entry, source: Option<&str>) -> Entry {
-        if let Some(source) = source {
-            e.source = self.infos.get(source).cloned();
-            if self.excerpt_only.contains(source) {
-                e.enclosures.clear();
-                e.image = None;
-            }
-        }
-        e.via.clone_from(&w.via);
-        if !self.mirror_media {
-            e.image = None;
+    /// The entry without what no listing shows, and without its attachments where its partner
+    /// is `excerpt_only`.
+    fn apply(&self, mut e: Entry, source: Option<&str>) -> Entry {
+        if source.is_some_and(|s| self.excerpt_only.contains(s)) {
+            e.enclosures.clear();
         }
         e.summary = None;
         e.content = None;
+        e.image = None;
+        e.source = None;
+        e.original_id = None;
+        e.via = Vec::new();
+        e.authors = Vec::new();
         e
     }
 }

@@ -29,7 +29,7 @@ use crate::pool::merge::Winner;
 use crate::pool::views::{FeedView, sibling, view_id};
 use crate::publish::PublishError;
 use crate::publish::materialise::{CleanCount, key, materialise};
-use crate::publish::render::library::{Part, PartnerFacts, Shelf};
+use crate::publish::render::library::{Listed, Part, PartnerFacts, Shelf};
 use crate::publish::render::pager::window;
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
@@ -126,16 +126,18 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     let loaded = load::load(state, cfg, stock.gathered, listed)?;
     let sources: HashMap<&str, &Source> =
         cfg.sources.iter().map(|s| (s.name.as_str(), s)).collect();
-    // Rendered on every core: a cold run of a large network renders thousands of pages.
+    // Rendered on every core (a cold run of a large network renders thousands of pages), and
+    // held compressed until the publication.
     let rendered = crate::par::par_map(&todo, |p| {
-        render_page(stock, &sources, p, &loaded.list(p.winners))
+        let bytes = render_page(stock, &sources, p, &loaded.list(p.winners))?;
+        Output::compressed(p.file.clone(), bytes).map_err(|err| PublishError::Compress {
+            name: p.file.clone(),
+            err,
+        })
     })
     .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library"))?;
-    for (p, bytes) in todo.iter().zip(rendered) {
-        out.outputs.push(Output {
-            name: p.file.clone(),
-            bytes: bytes?,
-        });
+    for page in rendered {
+        out.outputs.push(page?);
     }
     Ok(out)
 }
@@ -145,7 +147,7 @@ fn render_page(
     stock: &Stock<'_>,
     sources: &HashMap<&str, &Source>,
     p: &Page<'_>,
-    entries: &[&Entry],
+    entries: &[Listed<'_>],
 ) -> Result<Vec<u8>, PublishError> {
     let part = &p.part;
     Ok(match &p.kind {
@@ -156,7 +158,7 @@ fn render_page(
             // The label as the entries write it ("Anti-trafficking"), not lower-cased.
             let label = entries
                 .iter()
-                .flat_map(|e| &e.categories)
+                .flat_map(|l| &l.entry.categories)
                 .map(crate::model::Category::shown)
                 .find(|c| tag_slug(c) == t.slug)
                 .unwrap_or(&t.label);
@@ -359,20 +361,20 @@ fn tag_feeds(
     let json_url = sibling(&cfg.feed.self_url, &format!("tags/{}.json", t.slug)).to_string();
     Ok((
         vec![
-            Output {
-                name: format!("tags/{}.atom", t.slug),
-                bytes: render::atom_document(
+            Output::new(
+                format!("tags/{}.atom", t.slug),
+                render::atom_document(
                     &meta,
                     &list,
                     Some("../feed.xsl"),
                     &[],
                     &render::History::default(),
                 )?,
-            },
-            Output {
-                name: format!("tags/{}.json", t.slug),
-                bytes: json_feed::json_feed(&meta, &list, &json_url)?,
-            },
+            ),
+            Output::new(
+                format!("tags/{}.json", t.slug),
+                json_feed::json_feed(&meta, &list, &json_url)?,
+            ),
         ],
         cleaned,
     ))
@@ -395,7 +397,7 @@ fn partner_page(
     source: Option<&Source>,
     p: &plan::Partner<'_>,
     part: &Part,
-    entries: &[&Entry],
+    entries: &[Listed<'_>],
 ) -> Result<Vec<u8>, PublishError> {
     let info = stock.gathered.infos.get(&p.name);
     let homepage = source

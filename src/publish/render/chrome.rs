@@ -16,7 +16,7 @@ use url::Url;
 
 use super::i18n::Catalogue;
 use crate::config::Config;
-use crate::model::{Enclosure, Entry};
+use crate::model::{Enclosure, Entry, SourceInfo};
 use crate::pool::views::{FeedView, Renderer};
 use crate::text::lang::conventional_case;
 
@@ -344,8 +344,16 @@ pub(super) fn tag_href(root: &str, label: &str) -> String {
 }
 
 /// `e` as a page at `root` shows it, in the interface `t`.
-pub(super) fn entry_ctx<'a>(cfg: &Config, t: &Catalogue, root: &str, e: &'a Entry) -> EntryCtx<'a> {
-    let partner = match &e.source {
+/// `source`: the entry's partner (`e.source` where the entry carries it; the library keeps it
+/// apart, once per partner rather than once per entry).
+pub(super) fn entry_ctx<'a>(
+    cfg: &Config,
+    t: &Catalogue,
+    root: &str,
+    e: &'a Entry,
+    source: Option<&'a SourceInfo>,
+) -> EntryCtx<'a> {
+    let partner = match source {
         Some(s) => Named {
             name: s.name.clone(),
             url: format!(
@@ -377,8 +385,14 @@ pub(super) fn entry_ctx<'a>(cfg: &Config, t: &Catalogue, root: &str, e: &'a Entr
             .collect(),
         dir: e.language.as_deref().and_then(dir),
         lang,
-        rights: e.shown_rights(),
-        license: e.shown_license(),
+        rights: e
+            .rights
+            .as_deref()
+            .or(source.and_then(|s| s.rights.as_deref())),
+        license: e
+            .license
+            .as_deref()
+            .or(source.and_then(|s| s.license.as_deref())),
         license_text: t.with("licence-for", "title", &e.title),
         credit: e.credit.as_ref().map(|c| Named {
             name: c.name.clone(),

@@ -170,7 +170,13 @@ impl Templates {
             .get_template(name)
             .map_err(|e| template_error(self.dir.as_deref(), &e))?;
         t.render(ctx)
-            .map(String::into_bytes)
+            .map(|page| {
+                // A page is held until the publication; the buffer's spare capacity (up to half
+                // of it, as it grew by doubling) would be held with it, thousands of times over.
+                let mut bytes = page.into_bytes();
+                bytes.shrink_to_fit();
+                bytes
+            })
             .map_err(|e| template_error(self.dir.as_deref(), &e))
     }
 

@@ -136,11 +136,11 @@ impl<'a> Shelf<'a> {
         self.templates.render_with("library.html", ctx)
     }
 
-    fn entries<'e>(&self, root: &str, entries: &[&'e Entry]) -> Vec<EntryCtx<'e>> {
+    fn entries<'e>(&self, root: &str, entries: &[Listed<'e>]) -> Vec<EntryCtx<'e>> {
         let t = self.t();
         entries
             .iter()
-            .map(|e| entry_ctx(self.cfg, t, root, e))
+            .map(|l| entry_ctx(self.cfg, t, root, l.entry, l.source))
             .collect()
     }
 
@@ -175,7 +175,7 @@ impl<'a> Shelf<'a> {
         prev: Option<(i32, u32)>,
         next: Option<(i32, u32)>,
         part: &Part,
-        entries: &[&Entry],
+        entries: &[Listed<'_>],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let file = Self::file("archive", part, &format!("{y:04}-{m:02}"));
@@ -231,7 +231,7 @@ impl<'a> Shelf<'a> {
         slug: &str,
         label: &str,
         part: &Part,
-        entries: &[&Entry],
+        entries: &[Listed<'_>],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let file = Self::file("tags", part, slug);
@@ -291,7 +291,7 @@ impl<'a> Shelf<'a> {
         name: &str,
         about: &PartnerFacts<'_>,
         part: &Part,
-        entries: &[&Entry],
+        entries: &[Listed<'_>],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let mut ctx = self.ctx(
@@ -331,6 +331,14 @@ impl<'a> Shelf<'a> {
         ctx.pager = self.pager(part);
         self.render(&ctx)
     }
+}
+
+/// An entry as the library lists it, with its partner (kept apart from the entry: one partner's
+/// description serves all of its entries).
+#[derive(Debug, Clone, Copy)]
+pub struct Listed<'e> {
+    pub entry: &'e Entry,
+    pub source: Option<&'e SourceInfo>,
 }
 
 /// What a partner page says about the partner, besides its entries.
@@ -397,7 +405,13 @@ pub fn check(templates: &Templates, cfg: &Config) -> Result<(), ConfigError> {
         index: 1,
         count: 2,
     };
-    let sample: Vec<&Entry> = sample.iter().collect();
+    let sample: Vec<Listed<'_>> = sample
+        .iter()
+        .map(|e| Listed {
+            entry: e,
+            source: e.source.as_ref(),
+        })
+        .collect();
     for entries in [&sample[..], &[]] {
         let listed = [("sample".to_string(), "Sample".to_string(), entries.len())];
         shelf.months_index(&[(1970, 1, entries.len())])?;

@@ -137,7 +137,10 @@ pub(super) fn page_ctx<'a>(
             .as_ref()
             .map(|u| t.with("updated", "date", &u.display)),
         updated,
-        entries: entries.iter().map(|e| entry_ctx(cfg, t, root, e)).collect(),
+        entries: entries
+            .iter()
+            .map(|e| entry_ctx(cfg, t, root, e, e.source.as_ref()))
+            .collect(),
         embeds,
         older_url: format!("{root}archive/index.html"),
         more_text: t.with("embed-more", "network", &cfg.feed.author.name),
