@@ -47,10 +47,16 @@ pub fn apply(
 ) -> Result<Vec<(Winner, String)>, Fatal> {
     let reviewed = load(cfg)?;
     let reviewing = cfg.sources.iter().any(|s| s.review != Default::default());
-    let guarded: HashMap<String, String> = state
-        .guarded()?
-        .into_iter()
-        .map(|(id, g)| (id, g.reason))
+    let guarded_items = state.guarded()?;
+    // When each source's hold began: its earliest held item.
+    let mut hold_since: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    for g in guarded_items.values() {
+        let since = hold_since.entry(g.source.as_str()).or_insert(g.since);
+        *since = (*since).min(g.since);
+    }
+    let guarded: HashMap<String, String> = guarded_items
+        .iter()
+        .map(|(id, g)| (id.clone(), g.reason.clone()))
         .collect();
     if !reviewing && reviewed.rejected.is_empty() && guarded.is_empty() {
         return Ok(Vec::new());
@@ -61,6 +67,22 @@ pub fn apply(
         .flat_map(|h| h.carried.into_iter().map(|c| c.id))
         .collect();
     let pending = pending(pool.iter().map(|w| &w.candidate), &guarded, &reviewed);
+    // A pending source's items first seen before its hold began were published before it.
+    let mut earlier = HashSet::new();
+    for c in pool.iter().map(|w| &w.candidate) {
+        let Some(since) = c
+            .origin
+            .as_deref()
+            .and_then(|s| pending.contains_key(s).then(|| hold_since.get(s)).flatten())
+        else {
+            continue;
+        };
+        if !guarded.contains_key(&c.id)
+            && state.first_seen(&c.id)?.is_some_and(|first| first < *since)
+        {
+            earlier.insert(c.id.clone());
+        }
+    }
     let cx = Context {
         modes: cfg
             .sources
@@ -73,6 +95,7 @@ pub fn apply(
         published,
         guarded,
         pending,
+        earlier,
     };
     let mut held = Vec::new();
     let mut kept = Vec::with_capacity(pool.len());

@@ -81,6 +81,9 @@ pub struct Context<'a> {
     pub guarded: HashMap<String, String>,
     /// The sources with guarded items still undecided (see [`pending`]), with the reason.
     pub pending: HashMap<String, String>,
+    /// Ids of a pending source's items first seen before its hold began: published before the
+    /// feed was taken over, they stay published (in the library and archives too) while it is.
+    pub earlier: HashSet<String>,
 }
 
 /// The sources whose guarded items are still undecided: one of them is still in the pool,
@@ -117,7 +120,9 @@ pub fn decide(c: &Candidate, cx: &Context<'_>, r: &Reviewed) -> Decision {
     if let Some(why) = cx.guarded.get(&c.id) {
         return Decision::Hold(why.clone());
     }
-    if let Some(why) = cx.pending.get(source) {
+    if let Some(why) = cx.pending.get(source)
+        && !cx.earlier.contains(&c.id)
+    {
         return Decision::Hold(format!("its source's earlier items are held by the {why}"));
     }
     let mode = cx.modes.get(source).copied().unwrap_or_default();
@@ -177,6 +182,7 @@ mod tests {
             published: HashSet::new(),
             guarded: HashMap::new(),
             pending: HashMap::new(),
+            earlier: HashSet::new(),
         }
     }
 
@@ -256,6 +262,10 @@ mod tests {
         assert!(
             matches!(decide(&later, &c, &none), Decision::Hold(w) if w.contains("earlier items"))
         );
+        // An item seen before the hold began stays published.
+        let before = cand("tag:x,2026:before", "https://p.example.org/old");
+        c.earlier.insert(before.id.clone());
+        assert_eq!(decide(&before, &c, &none), Decision::Publish);
         // Once the held item is decided, the source is no longer pending.
         let approved = Reviewed {
             approved: vec![held.id.clone()],

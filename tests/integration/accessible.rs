@@ -314,3 +314,57 @@ fn a_long_list_is_cut_into_pages_that_never_shift() {
         out.join("tags/busy-p1.html"),
     ]);
 }
+
+/// Description: 750 posts in one month (a newest page and six older ones), then 1,000 (nine).
+/// Expect: every page's pager is a window (the newest, the oldest, up to two either side), so
+/// the oldest pages are not rewritten when pages are added far from them; each page links to
+/// its older neighbour, so every page stays reachable.
+#[test]
+fn adding_pages_leaves_the_older_pages_and_their_pager_alone() {
+    let srv = crate::Server::start();
+    srv.route(
+        "/f",
+        vec![crate::Reply::ok(one_month(750), "application/rss+xml")],
+    );
+    let s = crate::Setup::new(&[("busy", srv.url("/f"))], "");
+    // 250 new posts in one run are the hijack guard's burst: this test is about pages.
+    s.append("max_items = 2000\n\n[review]\nguard = false");
+    assert_eq!(s.run().expect("run").exit_code(), 0);
+    let out = s.out();
+    let read =
+        |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let before: Vec<String> = (1..=3)
+        .map(|i| read(&format!("tags/busy-p{i}.html")))
+        .collect();
+    srv.route(
+        "/f",
+        vec![crate::Reply::ok(one_month(1000), "application/rss+xml")],
+    );
+    let r = s.run().expect("run");
+    assert_eq!(r.exit_code(), 0);
+    for i in 1..=3 {
+        let f = format!("tags/busy-p{i}.html");
+        assert_eq!(read(&f), before[i - 1], "{f}");
+        assert!(
+            !r.written
+                .iter()
+                .any(|(n, w)| *n == f && matches!(w, feedbraid::publish::sink::Written::Changed)),
+            "{f} rewritten: {:?}",
+            r.written
+        );
+    }
+    // Newest → p9 → p8 → … → p1, each page linking to the next older one, and to few others.
+    let mut page = read("tags/busy.html");
+    for i in (1..=9).rev() {
+        let href = format!("href=\"busy-p{i}.html\"");
+        assert!(page.contains(&href), "no link to page {i}");
+        let pager = page
+            .split("class=\"pages\"")
+            .nth(1)
+            .and_then(|p| p.split("</nav>").next())
+            .expect("a pager");
+        assert!(pager.matches("href=").count() <= 7, "{pager}");
+        page = read(&format!("tags/busy-p{i}.html"));
+    }
+    assert!(read("tags/busy-p9.html").contains("href=\"busy-p1.html\""));
+}

@@ -169,3 +169,67 @@ fn a_permanent_redirect_to_another_domain_holds_the_new_posts() {
         "{st}"
     );
 }
+
+/// Description: a partner has published 30 posts, more than the feeds carry (`max_entries = 10`):
+/// the other 20 are published in the library only. Its feed is then taken over by 40 posts of
+/// another domain, which drop the partner's own.
+/// Expect: the 40 are held, and all 30 earlier posts stay published: the partner's page still
+/// lists every one of them (a hold must not unpublish what the feeds no longer carry).
+#[test]
+fn a_hold_keeps_every_earlier_post_published_not_only_those_the_feeds_carry() {
+    let srv = Server::start();
+    srv.route(
+        "/f",
+        vec![Reply::ok(
+            feed(
+                "Partner Voices",
+                "https://partner.org/",
+                "partner.org",
+                &items("own", 30),
+            ),
+            "application/rss+xml",
+        )],
+    );
+    let s = Setup::new(&[("partner", srv.url("/f"))], "");
+    let cfg = std::fs::read_to_string(s.config()).expect("config");
+    std::fs::write(
+        s.config(),
+        cfg.replacen(
+            "language = \"en\"\n",
+            "language = \"en\"\nmax_entries = 10\n",
+            1,
+        ),
+    )
+    .expect("config");
+    s.append("max_items = 100");
+    // Runs an hour apart (a hold began after the posts it keeps were first seen).
+    let at = |h: u32| {
+        chrono::DateTime::parse_from_rfc3339(&format!("2026-12-04T{h:02}:00:00Z"))
+            .expect("date")
+            .to_utc()
+    };
+    assert_eq!(s.run_at(at(0), false).expect("run").exit_code(), 0);
+    let page = || std::fs::read_to_string(s.out().join("partners/partner.html")).expect("page");
+    let listed = |p: &str| {
+        (0..30)
+            .filter(|i| p.contains(&format!(">own title {i}<")))
+            .count()
+    };
+    assert_eq!(listed(&page()), 30);
+    srv.route(
+        "/f",
+        vec![Reply::ok(
+            feed(
+                "Casino Deals",
+                "https://casino.example/",
+                "casino.example",
+                &items("spam", 40),
+            ),
+            "application/rss+xml",
+        )],
+    );
+    assert_eq!(s.run_at(at(1), false).expect("run").exit_code(), 0);
+    assert_eq!(status(&s)["review"]["held"], 40);
+    assert!(!everything(&s).contains("spam title"));
+    assert_eq!(listed(&page()), 30, "earlier posts unpublished by the hold");
+}
