@@ -176,9 +176,11 @@ fn global_filter(cx: &Ctx<'_>, r: &RawFilter) -> R<Filter> {
 /// Every `[[source]]`, in file order; names must be unique.
 fn sources(cx: &Ctx<'_>, raw: &[Spanned<RawSource>]) -> R<Vec<Source>> {
     let mut sources: Vec<Source> = Vec::with_capacity(raw.len());
+    // A set, not a scan: a large network lists thousands of sources.
+    let mut names = std::collections::HashSet::with_capacity(raw.len());
     for (i, s) in raw.iter().enumerate() {
         let src = source(cx, s, i)?;
-        if sources.iter().any(|o| o.name == src.name) {
+        if !names.insert(src.name.clone()) {
             return cx.err(
                 s.get_ref().name.span(),
                 &format!("source[{i}].name"),
@@ -206,9 +208,10 @@ fn local_dir(cx: &Ctx<'_>, raw: Option<&RawLocal>) -> R<Option<PathBuf>> {
 /// Every `[[entry]]`, in file order (they need `[feed]` from `cfg`); ids must be unique.
 fn entries(cx: &Ctx<'_>, cfg: &Config, raw: &[Spanned<RawEntry>]) -> R<Vec<LocalEntry>> {
     let mut out: Vec<LocalEntry> = Vec::with_capacity(raw.len());
+    let mut ids = std::collections::HashSet::with_capacity(raw.len());
     for (i, e) in raw.iter().enumerate() {
         let le = entry(cx, cfg, e, &format!("entry[{i}]"))?;
-        if out.iter().any(|o| o.id == le.id) {
+        if !ids.insert(le.id.clone()) {
             return cx.err(
                 e.span(),
                 &format!("entry[{i}]"),

@@ -19,7 +19,7 @@ use crate::ingest::report::{SourceReport, Status};
 use crate::ingest::schedule;
 use crate::ingest::select;
 use crate::model::{Candidate, SourceInfo, Validators};
-use crate::state::{Pool, SourceState, SourceWrite, StateError};
+use crate::state::{Pool, Preloaded, SourceState, SourceWrite, StateError};
 
 /// What every source task shares.
 #[derive(Debug)]
@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     /// Sources with items the guard holds, undecided: a document cannot drop their earlier
     /// entries.
     pub held_sources: std::collections::HashSet<String>,
+    /// Every source's stored state and items, read when the run started (see `Preloaded`).
+    pub preloaded: std::sync::Mutex<Preloaded>,
 }
 
 /// One source's contribution to the run.
@@ -86,8 +88,18 @@ impl Shared {
         self.keep_text || patterns(&source.filter) || patterns(&self.global)
     }
 
-    /// The source's stored items (its last good entries).
+    fn preloaded(&self) -> std::sync::MutexGuard<'_, Preloaded> {
+        self.preloaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The source's stored items (its last good entries): read when the run started, or, when
+    /// taken already, read again.
     async fn stored(&self, source: &Source) -> Result<Vec<Candidate>, StateError> {
+        if let Some(items) = self.preloaded().take_items(&source.name) {
+            return Ok(items);
+        }
         let name = source.name.clone();
         let with_text = self.needs_text(source);
         self.read(move |s| s.item_list(&name, with_text)).await
@@ -212,6 +224,7 @@ impl Shared {
         let src = source.clone();
         let pool = Arc::clone(&self.pool);
         let with_text = self.needs_text(source);
+        let stored = self.preloaded().take_items(&source.name);
         let now = self.now;
         let done = tokio::task::spawn_blocking(move || {
             let doc = Fetched {
@@ -219,7 +232,7 @@ impl Shared {
                 charset: charset.as_deref(),
                 url: final_url.as_ref(),
             };
-            ingest(&src, &pool, with_text, doc, now)
+            ingest(&src, &pool, (stored, with_text), doc, now)
         })
         .await;
         drop(cpu);
@@ -375,8 +388,14 @@ fn only_times_differ(before: &SourceState, after: &SourceState) -> bool {
 /// Fetches (or reads), ingests and classifies one source. A state read error is returned: the
 /// run stops there, and publishes nothing.
 pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collected, StateError> {
-    let name = source.name.clone();
-    let prev = shared.read(move |s| s.source(&name)).await?;
+    let taken = shared.preloaded().take_source(&source.name);
+    let prev = match taken {
+        Some(prev) => prev,
+        None => {
+            let name = source.name.clone();
+            shared.read(move |s| s.source(&name)).await?
+        }
+    };
     let rep = SourceReport::new(source, &prev);
     if let Some(status) = shared.skip_reason(source, &prev) {
         return shared.skipped(source, rep, prev, status).await;

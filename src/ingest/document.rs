@@ -2,7 +2,7 @@
 //! content hash is not already stored (so an unchanged item is never sanitised twice). Runs on a
 //! blocking thread; reads only this source's rows of the state through its own connection.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -57,19 +57,22 @@ pub struct Fetched<'a> {
     pub url: Option<&'a Url>,
 }
 
-/// Parses and normalises `doc`. `with_text`: whether stored candidates need their filter
-/// text (some pattern looks at it). A parse error is the reason the document is unusable; a
-/// state error means nothing stored can be trusted.
+/// Parses and normalises `doc`. `stored`: the source's stored items when already read, else
+/// read here, with their filter text if `with_text` (some pattern looks at it). A parse error
+/// is the reason the document is unusable; a state error means nothing stored can be trusted.
 pub fn ingest(
     source: &Source,
     state: &Pool,
-    with_text: bool,
+    (stored, with_text): (Option<Vec<Candidate>>, bool),
     doc: Fetched<'_>,
     now: DateTime<Utc>,
 ) -> Result<Ingested, IngestError> {
     let parsed = parse_feed(doc.body, doc.charset, doc.url.or(source.homepage.as_ref()))?;
     let ctx = FeedContext::new(source, &parsed.feed, doc.url, now);
-    let stored = state.with(|st| st.items_with(&source.name, with_text))?;
+    let stored: HashMap<String, Candidate> = match stored {
+        Some(list) => list.into_iter().map(|c| (c.handle.clone(), c)).collect(),
+        None => state.with(|st| st.items_with(&source.name, with_text))?,
+    };
     // Only undated items ask, one id at a time. A failed lookup stops the ingest after the loop
     // (the date it would have given is unknown, and must not become the clock's).
     let lookup_failed = std::cell::RefCell::new(None);

@@ -136,8 +136,20 @@ fn shared(
     let cfg = scope.cfg;
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let held_sources = crate::ops::reviewed::undecided_sources(cfg, &readers)?;
+    // Every source's stored state and items in one pass (see `Preloaded`), their filter text
+    // where a pattern looks at it.
+    let patterns = |f: &Filter| !f.include.is_empty() || !f.exclude.is_empty();
+    let names: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
+    let with_text: std::collections::HashSet<&str> = cfg
+        .sources
+        .iter()
+        .filter(|s| keep_text || patterns(&s.filter) || patterns(&cfg.filter))
+        .map(|s| s.name.as_str())
+        .collect();
+    let preloaded = readers.preload(&names, &with_text)?;
     Ok(Arc::new(Shared {
         held_sources,
+        preloaded: std::sync::Mutex::new(preloaded),
         fetcher: Fetcher::with_guard(&cfg.fetch, scope.guard.clone())?,
         pool: Arc::new(readers),
         now: scope.now,

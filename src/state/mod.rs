@@ -33,6 +33,7 @@ mod guarded;
 mod integrity;
 mod media;
 mod outputs;
+mod preload;
 mod schema;
 mod writer;
 pub use archive::Filed;
@@ -43,6 +44,7 @@ pub use entries::{Packed, unpack_entry};
 pub use guarded::GuardedItem;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
+pub use preload::Preloaded;
 use schema::MIGRATIONS;
 pub use schema::UpgradeError;
 
@@ -207,6 +209,55 @@ fn ts(d: Option<DateTime<Utc>>) -> Option<String> {
     d.map(|d| d.to_rfc3339())
 }
 
+/// The columns [`source_row`] reads, in order.
+const SOURCE_COLUMNS: &str = "etag, last_modified, last_status, last_attempt, last_success, \
+     failures, next_fetch, gone, moved_to, info";
+
+/// A `sources` row, from [`SOURCE_COLUMNS`] starting at column `at`.
+fn source_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SourceState> {
+    Ok(SourceState {
+        validators: Validators {
+            etag: r.get(at)?,
+            last_modified: r.get(at + 1)?,
+        },
+        last_status: r.get(at + 2)?,
+        last_attempt: parse_ts(r.get(at + 3)?),
+        last_success: parse_ts(r.get(at + 4)?),
+        failures: r.get(at + 5)?,
+        next_fetch: parse_ts(r.get(at + 6)?),
+        gone: r.get(at + 7)?,
+        moved_to: r.get(at + 8)?,
+        info: r
+            .get::<_, Option<String>>(at + 9)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+    })
+}
+
+/// The columns [`item_row`] reads, in order; the filter text only where `text_when` is true.
+fn item_columns(text_when: &str) -> String {
+    format!(
+        "hash, id, canonical_link, original_id, updated, published, \
+         CASE WHEN {text_when} THEN text END, tags, language"
+    )
+}
+
+/// An `items` row of `source` as a merge candidate (its handle is the item hash), from
+/// [`item_columns`] starting at column `at`.
+fn item_row(r: &rusqlite::Row<'_>, at: usize, source: &str) -> rusqlite::Result<Candidate> {
+    Ok(Candidate {
+        id: r.get(at + 1)?,
+        canonical_link: r.get(at + 2)?,
+        original_id: r.get(at + 3)?,
+        updated: parse_ts(r.get(at + 4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+        published: parse_ts(r.get(at + 5)?),
+        origin: Some(source.into()),
+        handle: r.get(at)?,
+        text: r.get(at + 6)?,
+        tags: schema::tags(r.get::<_, Option<String>>(at + 7)?.as_deref()),
+        language: r.get(at + 8)?,
+    })
+}
+
 fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|d| d.with_timezone(&Utc))
@@ -270,22 +321,9 @@ impl State {
     pub fn source(&self, name: &str) -> Result<SourceState, StateError> {
         self.conn
             .query_row(
-                "SELECT etag, last_modified, last_status, last_attempt, last_success, failures, next_fetch, gone, moved_to, info
-                 FROM sources WHERE name = ?1",
+                &format!("SELECT {SOURCE_COLUMNS} FROM sources WHERE name = ?1"),
                 params![name],
-                |r| {
-                    Ok(SourceState {
-                        validators: Validators { etag: r.get(0)?, last_modified: r.get(1)? },
-                        last_status: r.get(2)?,
-                        last_attempt: parse_ts(r.get(3)?),
-                        last_success: parse_ts(r.get(4)?),
-                        failures: r.get(5)?,
-                        next_fetch: parse_ts(r.get(6)?),
-                        gone: r.get(7)?,
-                        moved_to: r.get(8)?,
-                        info: r.get::<_, Option<String>>(9)?.and_then(|j| serde_json::from_str(&j).ok()),
-                    })
-                },
+                |r| source_row(r, 0),
             )
             .optional()
             .map(Option::unwrap_or_default)
@@ -317,23 +355,13 @@ impl State {
     pub fn item_list(&self, source: &str, with_text: bool) -> Result<Vec<Candidate>, StateError> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT hash, id, canonical_link, original_id, updated, published, CASE WHEN ?2 THEN text END, tags, language FROM items WHERE source = ?1")
+            .prepare_cached(&format!(
+                "SELECT {} FROM items WHERE source = ?1",
+                item_columns("?2")
+            ))
             .map_err(|e| self.err(e))?;
         let rows = st
-            .query_map(params![source, with_text], |r| {
-                Ok(Candidate {
-                    id: r.get(1)?,
-                    canonical_link: r.get(2)?,
-                    original_id: r.get(3)?,
-                    updated: parse_ts(r.get(4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-                    published: parse_ts(r.get(5)?),
-                    origin: Some(source.into()),
-                    handle: r.get(0)?,
-                    text: r.get(6)?,
-                    tags: schema::tags(r.get::<_, Option<String>>(7)?.as_deref()),
-                    language: r.get(8)?,
-                })
-            })
+            .query_map(params![source, with_text], |r| item_row(r, 0, source))
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
