@@ -192,7 +192,7 @@ fn ingest(bodies: &[Vec<u8>], mb: f64) -> f64 {
             charset: None,
             url: url.as_ref(),
         };
-        if let Ok(i) = feedbraid::ingest::document::ingest(source, &pool, true, doc, now) {
+        if let Ok(i) = feedbraid::ingest::document::ingest(source, &pool, (None, true), doc, now) {
             n += i.candidates.len();
         }
     }
