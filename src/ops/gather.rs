@@ -107,8 +107,9 @@ pub async fn gather_with(
         let _ = committed_tx.send(writer_state.write_run(rx, now));
         writer_state.checkpoint();
     });
-    let shared = shared(scope, state.readers, keep_text, tx)?;
+    // "sources" includes reading every source's stored state (`shared`).
     let started = std::time::Instant::now();
+    let shared = shared(scope, state.readers, keep_text, tx)?;
     // The last sender goes with `shared`, dropped once every source is done: the writer then
     // commits and returns.
     let results = collect_all(scope.cfg, shared, on_source).await?;
@@ -117,10 +118,12 @@ pub async fn gather_with(
         Ok(r) => r?,
         Err(_) => return Err(Fatal::Panicked("state writer")),
     };
+    let committed_at = started.elapsed();
     let mut gathered = assemble(scope.cfg, results, locals, keep_text);
     gathered.timings = vec![
         ("sources", collected),
-        ("state commit", started.elapsed() - collected),
+        ("state commit", committed_at - collected),
+        ("merge", started.elapsed() - committed_at),
     ];
     gathered.checkpoint = Some(writer);
     Ok(gathered)
