@@ -91,12 +91,15 @@ fn check_renders_the_templates_as_a_run_would() {
     ]);
     check_refuses(&s, &["recursion"]);
 
-    // The library's template (issue 22): a month page's entries.
+    // The library's template (issue 22): a month page's rows.
     let s = with_templates(&[(
         "library.html",
-        "<html>{% for e in entries %}{{ e.no_such_field }}{% endfor %}</html>\n",
+        "<html>{% for r in rows %}{{ r.no_such_field }}{% endfor %}</html>\n",
     )]);
     check_refuses(&s, &["library.html", "no_such_field"]);
+    // Its rows are `entry.html`, rendered alone: an error there is named too.
+    let s = with_templates(&[("entry.html", "<article>{{ e.no_such_field }}</article>\n")]);
+    check_refuses(&s, &["entry.html", "no_such_field"]);
     // In a branch only a partner with a website takes: check alone sees it.
     let s = with_templates(&[(
         "library.html",

@@ -1,61 +1,87 @@
-//! The entries the library's pages list, read once per run however many pages list them: read
-//! from the state on one connection, decoded (LZ4 + JSON) on every core a batch at a time, and
-//! kept with only what a listing shows (title, link, date, language, topics, downloads, rights:
-//! never a summary, an author or an image), their partner's description kept once per partner.
+//! The rows the library's pages list, made once per run however many pages list an entry:
+//! every entry read from the state on one connection, then, a batch at a time on every core,
+//! decoded (LZ4 + JSON) and rendered as its row (`Shelf::row`: `entry.html` without the text),
+//! keeping the row and the entry's topics, never the entry: a page is its rows joined.
 //!
 //! A cold run of a large network lists every published entry (100,000 at 5,000 partners × 20),
-//! so nothing here may look a source up by scanning the config, and what is kept per entry is
-//! what decides the run's peak memory.
+//! each on its month's, its topics' and its partner's pages: rendering an entry once instead of
+//! once per page, and holding rows instead of entries, is most of what that run costs
+//! (`docs/performance.md`). Nothing here may look a source up by scanning the config.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Config;
-use crate::model::{Entry, SourceInfo};
+use crate::model::{Category, Entry};
 use crate::par::par_map;
 use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::publish::PublishError;
-use crate::publish::render::library::Listed;
+use crate::publish::render::library::{Listed, Shelf};
 use crate::state::{Packed, State, unpack_entry};
 
-/// The entries loaded for the pages rendered in a run, by winner.
+/// The rows of the entries listed by the pages rendered in a run, by winner.
 #[derive(Debug, Default)]
-pub struct Loaded<'g> {
-    /// A winner's place in `items`, by the winner's address: every winner is borrowed from the
-    /// run's one pool.
+pub struct Loaded {
+    /// A winner's place in `rows` and `topics`, by the winner's address: every winner is
+    /// borrowed from the run's one pool.
     at: HashMap<usize, u32>,
-    items: Vec<(Entry, Option<&'g SourceInfo>)>,
+    rows: Vec<String>,
+    /// Each entry's topics (a topic's page is titled with the label its entries use).
+    topics: Vec<Vec<Category>>,
 }
 
 fn addr(w: &Winner) -> usize {
     std::ptr::from_ref(w) as usize
 }
 
-impl Loaded<'_> {
-    /// The entries of `winners` that could be loaded, in order.
-    pub fn list(&self, winners: &[&Winner]) -> Vec<Listed<'_>> {
+impl Loaded {
+    /// The rows of `winners` that could be loaded, in order.
+    pub fn rows(&self, winners: &[&Winner]) -> Vec<&str> {
         winners
             .iter()
             .filter_map(|w| self.at.get(&addr(w)))
-            .map(|&i| {
-                let (entry, source) = &self.items[i as usize];
-                Listed {
-                    entry,
-                    source: *source,
-                }
-            })
+            .filter_map(|&i| self.rows.get(i as usize).map(String::as_str))
             .collect()
+    }
+
+    /// The topics of the entries of `winners`.
+    pub fn topics<'a>(&'a self, winners: &'a [&Winner]) -> impl Iterator<Item = &'a Category> {
+        winners
+            .iter()
+            .filter_map(|w| self.at.get(&addr(w)))
+            .filter_map(|&i| self.topics.get(i as usize))
+            .flatten()
+    }
+
+    fn add(&mut self, w: &Winner, (row, topics): (String, Vec<Category>)) {
+        self.at.insert(addr(w), self.rows.len() as u32);
+        self.rows.push(row);
+        self.topics.push(topics);
     }
 }
 
-/// Loads every winner of `winners` (duplicates are read once).
-pub fn load<'w, 'g>(
+/// Where an entry comes from.
+enum Found<'w> {
+    Local(&'w Entry),
+    Stored(&'w str, Packed),
+}
+
+/// Entries decoded and rendered on every core at a time.
+const BATCH: usize = 1024;
+
+/// Loads and renders the row of every winner of `winners` (duplicates once).
+pub fn load<'w>(
     state: &State,
-    cfg: &Config,
-    g: &'g Gathered,
+    shelf: &Shelf<'_>,
+    g: &Gathered,
     winners: impl IntoIterator<Item = &'w Winner>,
-) -> Result<Loaded<'g>, PublishError> {
-    let slim = Slim::new(cfg);
+) -> Result<Loaded, PublishError> {
+    let maker = Maker {
+        slim: Slim::new(shelf.cfg),
+        shelf,
+        g,
+        t: shelf.messages(),
+    };
     let mut wanted = HashSet::new();
     let mut loaded = Loaded::default();
     let mut found = Vec::new();
@@ -67,56 +93,85 @@ pub fn load<'w, 'g>(
         match &c.origin {
             None => {
                 if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
-                    loaded.add(w, slim.apply(e.clone(), None), None);
+                    found.push((w, Found::Local(e)));
                 }
             }
             Some(source) => {
                 if let Some(p) = state.packed_entry(source, &c.handle)? {
-                    found.push((w, source.as_str(), p));
-                }
-                // Decoded a batch at a time: the packed entries (with their text) of a whole
-                // network are never held at once.
-                if found.len() == BATCH {
-                    decode(state, &slim, g, &mut found, &mut loaded)?;
+                    found.push((w, Found::Stored(source, p)));
                 }
             }
         }
+        // A batch at a time: the packed entries (with their text) of a whole network are never
+        // held at once, nor their decoded entries.
+        if found.len() == BATCH {
+            maker.make(state, &mut found, &mut loaded)?;
+        }
     }
-    decode(state, &slim, g, &mut found, &mut loaded)?;
-    loaded.items.shrink_to_fit();
+    maker.make(state, &mut found, &mut loaded)?;
+    loaded.rows.shrink_to_fit();
+    loaded.topics.shrink_to_fit();
     Ok(loaded)
 }
 
-impl<'g> Loaded<'g> {
-    fn add(&mut self, w: &Winner, e: Entry, source: Option<&'g SourceInfo>) {
-        self.at.insert(addr(w), self.items.len() as u32);
-        self.items.push((e, source));
+/// What makes a row of an entry.
+struct Maker<'a> {
+    slim: Slim<'a>,
+    shelf: &'a Shelf<'a>,
+    g: &'a Gathered,
+    /// The interface's messages (`Shelf::messages`).
+    t: minijinja::Value,
+}
+
+/// A decoding or a rendering failure.
+enum Failed {
+    Unreadable(String),
+    Render(PublishError),
+}
+
+impl Maker<'_> {
+    /// Decodes and renders `found` into `loaded`, on every core, and empties it.
+    fn make(
+        &self,
+        state: &State,
+        found: &mut Vec<(&Winner, Found<'_>)>,
+        loaded: &mut Loaded,
+    ) -> Result<(), PublishError> {
+        let made = par_map(found, |(_, f)| self.row(f))
+            .map_err(|_| PublishError::Panicked("rendering the library's rows"))?;
+        for ((w, _), m) in found.drain(..).zip(made) {
+            match m {
+                Ok(row) => loaded.add(w, row),
+                Err(Failed::Unreadable(msg)) => return Err(state.unreadable(&msg).into()),
+                Err(Failed::Render(e)) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn row(&self, f: &Found<'_>) -> Result<(String, Vec<Category>), Failed> {
+        let (entry, source) = match f {
+            Found::Local(e) => (self.slim.apply((*e).clone(), None), None),
+            Found::Stored(source, p) => {
+                let e = unpack_entry(p).map_err(Failed::Unreadable)?;
+                (self.slim.apply(e, Some(source)), self.g.infos.get(*source))
+            }
+        };
+        let row = self
+            .shelf
+            .row(
+                &self.t,
+                &Listed {
+                    entry: &entry,
+                    source,
+                },
+            )
+            .map_err(|e| Failed::Render(e.into()))?;
+        Ok((row, entry.categories))
     }
 }
 
-/// Entries decoded on every core at a time.
-const BATCH: usize = 1024;
-
-/// Decodes `found` into `loaded`, on every core, and empties it.
-fn decode<'g>(
-    state: &State,
-    slim: &Slim<'_>,
-    g: &'g Gathered,
-    found: &mut Vec<(&Winner, &str, Packed)>,
-    loaded: &mut Loaded<'g>,
-) -> Result<(), PublishError> {
-    let decoded = par_map(found, |(_, source, p)| {
-        unpack_entry(p).map(|e| slim.apply(e, Some(source)))
-    })
-    .map_err(|_| PublishError::Panicked("reading the library's entries"))?;
-    for ((w, source, _), d) in found.drain(..).zip(decoded) {
-        let e = d.map_err(|m| state.unreadable(&m))?;
-        loaded.add(w, e, g.infos.get(source));
-    }
-    Ok(())
-}
-
-/// What the library keeps of an entry.
+/// What a listing shows of an entry.
 struct Slim<'a> {
     /// Sources whose media `excerpt_only` leaves out of every output (see `clean::apply`).
     excerpt_only: HashSet<&'a str>,
@@ -134,19 +189,14 @@ impl<'a> Slim<'a> {
         }
     }
 
-    /// The entry without what no listing shows, and without its attachments where its partner
-    /// is `excerpt_only`.
+    /// The entry without its text, and without its attachments where its partner is
+    /// `excerpt_only`.
     fn apply(&self, mut e: Entry, source: Option<&str>) -> Entry {
         if source.is_some_and(|s| self.excerpt_only.contains(s)) {
             e.enclosures.clear();
         }
         e.summary = None;
         e.content = None;
-        e.image = None;
-        e.source = None;
-        e.original_id = None;
-        e.via = Vec::new();
-        e.authors = Vec::new();
         e
     }
 }

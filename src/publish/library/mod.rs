@@ -29,7 +29,7 @@ use crate::pool::merge::Winner;
 use crate::pool::views::{FeedView, sibling, view_id};
 use crate::publish::PublishError;
 use crate::publish::materialise::{CleanCount, key, materialise};
-use crate::publish::render::library::{Listed, Part, PartnerFacts, Shelf};
+use crate::publish::render::library::{Part, PartnerFacts, Shelf};
 use crate::publish::render::pager::window;
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
@@ -123,13 +123,13 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
         todo.push(p);
     }
     let listed = todo.iter().flat_map(|p| p.winners.iter().copied());
-    let loaded = load::load(state, cfg, stock.gathered, listed)?;
+    let loaded = load::load(state, &stock.shelf, stock.gathered, listed)?;
     let sources: HashMap<&str, &Source> =
         cfg.sources.iter().map(|s| (s.name.as_str(), s)).collect();
     // Rendered on every core (a cold run of a large network renders thousands of pages), and
     // held compressed until the publication.
     let rendered = crate::par::par_map(&todo, |p| {
-        let bytes = render_page(stock, &sources, p, &loaded.list(p.winners))?;
+        let bytes = render_page(stock, &sources, p, &loaded)?;
         Output::compressed(p.file.clone(), bytes).map_err(|err| PublishError::Compress {
             name: p.file.clone(),
             err,
@@ -147,27 +147,27 @@ fn render_page(
     stock: &Stock<'_>,
     sources: &HashMap<&str, &Source>,
     p: &Page<'_>,
-    entries: &[Listed<'_>],
+    loaded: &load::Loaded,
 ) -> Result<Vec<u8>, PublishError> {
     let part = &p.part;
+    let rows = loaded.rows(p.winners);
     Ok(match &p.kind {
         Kind::Months(list) => stock.shelf.months_index(list)?,
-        Kind::Month { at, prev, next } => stock.shelf.month(*at, *prev, *next, part, entries)?,
+        Kind::Month { at, prev, next } => stock.shelf.month(*at, *prev, *next, part, &rows)?,
         Kind::Tags(list) => stock.shelf.tags_index(list)?,
         Kind::Tag(t) => {
             // The label as the entries write it ("Anti-trafficking"), not lower-cased.
-            let label = entries
-                .iter()
-                .flat_map(|l| &l.entry.categories)
+            let label = loaded
+                .topics(p.winners)
                 .map(crate::model::Category::shown)
                 .find(|c| tag_slug(c) == t.slug)
                 .unwrap_or(&t.label);
-            stock.shelf.tag(&t.slug, label, part, entries)?
+            stock.shelf.tag(&t.slug, label, part, &rows)?
         }
         Kind::Partners(list) => stock.shelf.partners_index(list)?,
         Kind::Partner(pp) => {
             let source = sources.get(pp.name.as_str()).copied();
-            partner_page(stock, source, pp, part, entries)?
+            partner_page(stock, source, pp, part, &rows)?
         }
     })
 }
@@ -397,7 +397,7 @@ fn partner_page(
     source: Option<&Source>,
     p: &plan::Partner<'_>,
     part: &Part,
-    entries: &[Listed<'_>],
+    rows: &[&str],
 ) -> Result<Vec<u8>, PublishError> {
     let info = stock.gathered.infos.get(&p.name);
     let homepage = source
@@ -420,9 +420,7 @@ fn partner_page(
         rights: source.and_then(|s| s.rights.as_deref()),
         feed: feed.as_deref(),
     };
-    Ok(stock
-        .shelf
-        .partner(&p.slug, &p.name, &facts, part, entries)?)
+    Ok(stock.shelf.partner(&p.slug, &p.name, &facts, part, rows)?)
 }
 
 /// Every published entry: the main feed's selection without its cap.

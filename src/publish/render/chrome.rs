@@ -114,6 +114,11 @@ pub(super) enum Place {
     Other,
 }
 
+/// The interface's labels that templates use (`t["from"]`), in the catalogue's language.
+pub(super) fn labels(t: &Catalogue) -> BTreeMap<&'static str, String> {
+    LABELS.iter().map(|id| (*id, t.get(id))).collect()
+}
+
 pub(super) fn when(t: &Catalogue, d: DateTime<Utc>) -> When {
     When {
         datetime: d.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -214,7 +219,7 @@ pub(super) fn chrome(
     Chrome {
         lang: t.tag(),
         dir: dir(t.tag()),
-        t: LABELS.iter().map(|id| (*id, t.get(id))).collect(),
+        t: labels(t),
         root,
         canonical: crate::pool::views::sibling(&cfg.feed.self_url, file).to_string(),
         description: description.to_string(),

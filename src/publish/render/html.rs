@@ -165,18 +165,26 @@ impl Templates {
         name: &str,
         ctx: &impl serde::Serialize,
     ) -> Result<Vec<u8>, ConfigError> {
+        self.render_string(name, ctx).map(|page| {
+            // A page is held until the publication; the buffer's spare capacity (up to half of
+            // it, as it grew by doubling) would be held with it, thousands of times over.
+            let mut bytes = page.into_bytes();
+            bytes.shrink_to_fit();
+            bytes
+        })
+    }
+
+    /// Renders template `name` with `ctx`, as text.
+    pub(crate) fn render_string(
+        &self,
+        name: &str,
+        ctx: &impl serde::Serialize,
+    ) -> Result<String, ConfigError> {
         let t = self
             .env
             .get_template(name)
             .map_err(|e| template_error(self.dir.as_deref(), &e))?;
         t.render(ctx)
-            .map(|page| {
-                // A page is held until the publication; the buffer's spare capacity (up to half
-                // of it, as it grew by doubling) would be held with it, thousands of times over.
-                let mut bytes = page.into_bytes();
-                bytes.shrink_to_fit();
-                bytes
-            })
             .map_err(|e| template_error(self.dir.as_deref(), &e))
     }
 

@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::chrome::{Chrome, EntryCtx, Place, chrome, entry_ctx};
+use super::chrome::{Chrome, EntryCtx, Place, chrome, entry_ctx, labels};
 use super::html::Templates;
 use super::i18n::Catalogue;
 use crate::config::{Config, ConfigError};
@@ -62,7 +62,8 @@ struct LibraryCtx<'a> {
     prev: Option<Link>,
     next: Option<Link>,
     groups: Vec<Group>,
-    entries: Vec<EntryCtx<'a>>,
+    /// Each entry's `entry.html`, rendered once per run (see [`Shelf::row`]).
+    rows: Vec<&'a str>,
     /// The other pages of a long list; empty when it has one.
     pager: Vec<PageLink>,
 }
@@ -92,7 +93,7 @@ impl<'a> Shelf<'a> {
             prev: None,
             next: None,
             groups: Vec::new(),
-            entries: Vec::new(),
+            rows: Vec::new(),
             pager: Vec::new(),
         }
     }
@@ -136,12 +137,24 @@ impl<'a> Shelf<'a> {
         self.templates.render_with("library.html", ctx)
     }
 
-    fn entries<'e>(&self, root: &str, entries: &[Listed<'e>]) -> Vec<EntryCtx<'e>> {
-        let t = self.t();
-        entries
-            .iter()
-            .map(|l| entry_ctx(self.cfg, t, root, l.entry, l.source))
-            .collect()
+    /// The interface's messages as a template value, made once for every [`Shelf::row`].
+    pub fn messages(&self) -> minijinja::Value {
+        minijinja::Value::from_serialize(labels(self.t()))
+    }
+
+    /// An entry as every library page lists it (`entry.html`, without its text): the same HTML
+    /// on its month's, its topics' and its partner's pages (all one folder deep), so rendered
+    /// once per run and reused, not once per page. `t`: [`Shelf::messages`].
+    pub fn row(&self, t: &minijinja::Value, l: &Listed<'_>) -> Result<String, ConfigError> {
+        #[derive(Serialize)]
+        struct RowCtx<'a> {
+            e: EntryCtx<'a>,
+            t: &'a minijinja::Value,
+            full: bool,
+        }
+        let e = entry_ctx(self.cfg, self.t(), "../", l.entry, l.source);
+        self.templates
+            .render_string("entry.html", &RowCtx { e, t, full: false })
     }
 
     /// `archive/index.html`: every month with entries, by year, newest first.
@@ -175,7 +188,7 @@ impl<'a> Shelf<'a> {
         prev: Option<(i32, u32)>,
         next: Option<(i32, u32)>,
         part: &Part,
-        entries: &[Listed<'_>],
+        rows: &[&'a str],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let file = Self::file("archive", part, &format!("{y:04}-{m:02}"));
@@ -192,7 +205,7 @@ impl<'a> Shelf<'a> {
         };
         ctx.prev = prev.map(|p| link("prev-month", p));
         ctx.next = next.map(|n| link("next-month", n));
-        ctx.subtitle = Some(t.count("entries", entries.len()));
+        ctx.subtitle = Some(t.count("entries", rows.len()));
         if self.cfg.archive.enabled {
             ctx.feeds = vec![Link {
                 title: format!("{y:04}-{m:02}.atom"),
@@ -201,7 +214,7 @@ impl<'a> Shelf<'a> {
                 kind: Some("application/atom+xml"),
             }];
         }
-        ctx.entries = self.entries("../", entries);
+        ctx.rows = rows.to_vec();
         ctx.pager = self.pager(part);
         self.render(&ctx)
     }
@@ -231,12 +244,12 @@ impl<'a> Shelf<'a> {
         slug: &str,
         label: &str,
         part: &Part,
-        entries: &[Listed<'_>],
+        rows: &[&'a str],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let file = Self::file("tags", part, slug);
         let mut ctx = self.ctx(&file, Place::Other, t.with("tag-title", "tag", label));
-        ctx.subtitle = Some(t.count("entries", entries.len()));
+        ctx.subtitle = Some(t.count("entries", rows.len()));
         ctx.feeds_label = Some(t.get("tag-follow"));
         ctx.feeds = vec![
             Link {
@@ -252,7 +265,7 @@ impl<'a> Shelf<'a> {
                 kind: Some("application/feed+json"),
             },
         ];
-        ctx.entries = self.entries("../", entries);
+        ctx.rows = rows.to_vec();
         ctx.pager = self.pager(part);
         self.render(&ctx)
     }
@@ -291,7 +304,7 @@ impl<'a> Shelf<'a> {
         name: &str,
         about: &PartnerFacts<'_>,
         part: &Part,
-        entries: &[Listed<'_>],
+        rows: &[&'a str],
     ) -> Result<Vec<u8>, ConfigError> {
         let t = self.t();
         let mut ctx = self.ctx(
@@ -301,7 +314,7 @@ impl<'a> Shelf<'a> {
         );
         let info = about.info;
         ctx.intro = about.description.map(str::to_string);
-        ctx.subtitle = Some(t.count("entries", entries.len()));
+        ctx.subtitle = Some(t.count("entries", rows.len()));
         if let Some(home) = about.homepage {
             ctx.facts.push(Link {
                 title: t.get("partner-site"),
@@ -327,7 +340,7 @@ impl<'a> Shelf<'a> {
                 kind: None,
             });
         }
-        ctx.entries = self.entries("../", entries);
+        ctx.rows = rows.to_vec();
         ctx.pager = self.pager(part);
         self.render(&ctx)
     }
@@ -412,7 +425,13 @@ pub fn check(templates: &Templates, cfg: &Config) -> Result<(), ConfigError> {
             source: e.source.as_ref(),
         })
         .collect();
-    for entries in [&sample[..], &[]] {
+    let t = shelf.messages();
+    let rows: Vec<String> = sample
+        .iter()
+        .map(|l| shelf.row(&t, l))
+        .collect::<Result<_, _>>()?;
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    for entries in [&rows[..], &[]] {
         let listed = [("sample".to_string(), "Sample".to_string(), entries.len())];
         shelf.months_index(&[(1970, 1, entries.len())])?;
         shelf.month((1970, 1), Some((1969, 12)), Some((1970, 2)), &cut, entries)?;
