@@ -26,7 +26,7 @@ pub fn check(config: &Path) -> Result<Checked, Fatal> {
     let markdown = read_markdown_dir(&cfg)?;
     let templates = Templates::load(cfg.output.templates.as_deref())?;
     templates.check(&cfg)?;
-    crate::publish::render::library::check(&templates, &cfg)?;
+    crate::publish::render::check_library(&templates, &cfg)?;
     load(&path_beside(&cfg.path))?;
     Ok(Checked {
         sources: cfg.sources.len(),

@@ -19,6 +19,7 @@ pub mod library;
 pub(crate) mod materialise;
 pub mod media;
 pub mod media_type;
+mod output;
 pub mod outputs;
 pub mod precompress;
 pub mod render;

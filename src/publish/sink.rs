@@ -20,12 +20,13 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
 use super::staging::{flush, remove_stale_temps, stage_unflushed};
 use crate::par::par_map;
+
+pub use super::output::Output;
 
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,82 +35,6 @@ pub enum Written {
     Changed,
     /// The bytes there were already these; nothing was written.
     Unchanged,
-}
-
-/// One rendered file: its name inside the output folder and its bytes, kept as they are or
-/// ([`Output::compressed`]) gzip-compressed until they are published: a cold run of a large
-/// network renders thousands of library pages (150 MB at 5,000 partners), held until the
-/// all-or-nothing publication; compressed they are a fifth of that, and their compressed form
-/// is the gzip copy the sink writes beside them anyway.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Output {
-    pub name: String,
-    body: Body,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Body {
-    Plain(Vec<u8>),
-    /// The file's gzip copy (see [`gzip`]) and the length of the file.
-    Gzipped(Vec<u8>, usize),
-}
-
-impl Output {
-    pub fn new(name: impl Into<String>, bytes: Vec<u8>) -> Output {
-        Output {
-            name: name.into(),
-            body: Body::Plain(bytes),
-        }
-    }
-
-    /// An output kept gzip-compressed in memory (as it is, when its name gets no gzip copy).
-    pub fn compressed(name: impl Into<String>, bytes: Vec<u8>) -> std::io::Result<Output> {
-        let name = name.into();
-        if !compressible(&name) {
-            return Ok(Output::new(name, bytes));
-        }
-        let body = Body::Gzipped(gzip(&bytes)?, bytes.len());
-        Ok(Output { name, body })
-    }
-
-    /// The file's bytes (decompressed, for an output kept compressed).
-    pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
-        match &self.body {
-            Body::Plain(b) => Ok(Cow::Borrowed(b)),
-            Body::Gzipped(gz, len) => {
-                let mut out = Vec::with_capacity(*len);
-                flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out)?;
-                Ok(Cow::Owned(out))
-            }
-        }
-    }
-
-    /// The file's length in bytes.
-    pub fn len(&self) -> usize {
-        match &self.body {
-            Body::Plain(b) => b.len(),
-            Body::Gzipped(_, len) => *len,
-        }
-    }
-
-    /// Whether the file is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Its gzip copy, when it is kept compressed.
-    fn gzip_copy(&self) -> Option<&[u8]> {
-        match &self.body {
-            Body::Plain(_) => None,
-            Body::Gzipped(gz, _) => Some(gz),
-        }
-    }
-
-    /// Whether `path` holds exactly this file's bytes.
-    fn same_as(&self, path: &Path) -> bool {
-        std::fs::read(path)
-            .is_ok_and(|old| old.len() == self.len() && self.bytes().is_ok_and(|b| *b == old[..]))
-    }
 }
 
 /// A file could not be published; nothing of this run was.

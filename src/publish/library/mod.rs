@@ -12,6 +12,7 @@
 //! entries in full through `materialise` like every feed.
 
 mod load;
+mod pages;
 pub mod plan;
 mod stale;
 
@@ -30,11 +31,11 @@ use crate::pool::views::{FeedView, sibling, view_id};
 use crate::publish::PublishError;
 use crate::publish::materialise::{CleanCount, key, materialise};
 use crate::publish::render::library::{Part, PartnerFacts, Shelf};
-use crate::publish::render::pager::window;
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
 use crate::state::State;
 
+use pages::{Kind, Page, pages};
 pub use plan::{partner_slug, tag_slug};
 
 /// Prefix of the library's keys among the recorded output fingerprints.
@@ -65,29 +66,6 @@ pub struct Stock<'a> {
     /// With the RFC 5005 archives on, their first and current months: every month between has
     /// a document, and so a page (its human twin), even when it has no entries.
     pub archive_months: Option<((i32, u32), (i32, u32))>,
-}
-
-/// One page to publish: its file, fingerprint, and how it is rendered from its entries.
-struct Page<'a> {
-    file: String,
-    print: String,
-    winners: &'a [&'a Winner],
-    kind: Kind<'a>,
-    /// Its place among its list's pages (see `plan::chunks`).
-    part: Part,
-}
-
-enum Kind<'a> {
-    Months(Vec<(i32, u32, usize)>),
-    Month {
-        at: (i32, u32),
-        prev: Option<(i32, u32)>,
-        next: Option<(i32, u32)>,
-    },
-    Tags(Vec<(String, String, usize)>),
-    Tag(&'a plan::Tag<'a>),
-    Partners(Vec<(String, String, usize)>),
-    Partner(&'a plan::Partner<'a>),
 }
 
 /// Every library page, rendered where its inputs changed.
@@ -170,172 +148,6 @@ fn render_page(
             partner_page(stock, source, pp, part, &rows)?
         }
     })
-}
-
-/// The pages of one list (a month, a topic, a partner) under `folder/stem`, cut by
-/// `plan::chunks`; `what` says what the page is (for its fingerprint), `extra` what else its
-/// newest page is rendered from.
-fn parts<'a>(
-    base: &Sha256,
-    (folder, stem): (&str, &str),
-    what: &str,
-    list: &'a [&'a Winner],
-    extra: &[&Winner],
-    kind: impl Fn() -> Kind<'a>,
-) -> Vec<Page<'a>> {
-    let cut = plan::chunks(list);
-    let count = cut.len() - 1;
-    cut.into_iter()
-        .map(|(index, winners)| {
-            let file = match index {
-                0 => format!("{folder}/{stem}.html"),
-                i => format!("{folder}/{stem}-p{i}.html"),
-            };
-            let mut with: Vec<&Winner> = winners.to_vec();
-            if index == 0 {
-                with.extend_from_slice(extra);
-            }
-            Page {
-                file,
-                // What the page shows of its list: its place and its pager, not the number of
-                // pages (new pages far from an older one leave it as it was).
-                print: plan::print(
-                    base,
-                    &format!("{what} {index} {:?}", window(index, count)),
-                    &with,
-                ),
-                winners,
-                kind: kind(),
-                part: Part {
-                    stem: stem.to_string(),
-                    index,
-                    count,
-                },
-            }
-        })
-        .collect()
-}
-
-/// A page that is not part of a list.
-fn single<'a>(file: &str, print: String, kind: Kind<'a>) -> Page<'a> {
-    Page {
-        file: file.into(),
-        print,
-        winners: &[],
-        kind,
-        part: Part::default(),
-    }
-}
-
-/// The pages, each with its fingerprint.
-fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Page<'a>> {
-    let base = stock.base;
-    let mut pages = Vec::new();
-    let months: Vec<(i32, u32, usize)> = lib
-        .months
-        .iter()
-        .map(|m| (m.year, m.month, m.winners.len()))
-        .collect();
-    let print = plan::print(base, &format!("months {months:?}"), &[]);
-    pages.push(single("archive/index.html", print, Kind::Months(months)));
-    for (i, m) in lib.months.iter().enumerate() {
-        let ym = |m: &plan::Month<'_>| (m.year, m.month);
-        let (next, prev) = (
-            i.checked_sub(1).map(|j| ym(&lib.months[j])),
-            lib.months.get(i + 1).map(ym),
-        );
-        let what = format!("month {prev:?} {next:?}");
-        let at = ym(m);
-        let kind = move || Kind::Month { at, prev, next };
-        pages.extend(parts(
-            base,
-            ("archive", &m.key()),
-            &what,
-            &m.winners,
-            &[],
-            kind,
-        ));
-    }
-    if let Some(range) = stock.archive_months {
-        pages.extend(empty_months(lib, range, base));
-    }
-    let mut tags: Vec<(String, String, usize)> = lib
-        .tags
-        .iter()
-        .map(|t| (t.slug.clone(), t.label.clone(), t.winners.len()))
-        .collect();
-    tags.sort_by_key(|t| t.1.to_lowercase());
-    let print = plan::print(base, &format!("tags {tags:?}"), &[]);
-    pages.push(single("tags/index.html", print, Kind::Tags(tags)));
-    let in_feed = stock.shelf.cfg.feed.max_entries;
-    for t in &lib.tags {
-        let feed = &t.winners[..t.winners.len().min(in_feed)];
-        let what = format!("tag {}", t.label);
-        pages.extend(parts(
-            base,
-            ("tags", &t.slug),
-            &what,
-            &t.winners,
-            feed,
-            || Kind::Tag(t),
-        ));
-    }
-    let partners: Vec<(String, String, usize)> = lib
-        .partners
-        .iter()
-        .map(|p| (p.slug.clone(), p.name.clone(), p.winners.len()))
-        .collect();
-    let print = plan::print(base, &format!("partners {partners:?}"), &[]);
-    pages.push(single(
-        "partners/index.html",
-        print,
-        Kind::Partners(partners),
-    ));
-    for p in &lib.partners {
-        let info = stock.gathered.infos.get(&p.name);
-        let what = format!(
-            "partner {}",
-            serde_json::to_string(&info).unwrap_or_default()
-        );
-        pages.extend(parts(
-            base,
-            ("partners", &p.slug),
-            &what,
-            &p.winners,
-            &[],
-            || Kind::Partner(p),
-        ));
-    }
-    pages
-}
-
-/// A page for every month of the archives' chain that has no entries (linking to the nearest
-/// months that have).
-fn empty_months<'a>(
-    lib: &plan::Library<'_>,
-    (first, current): ((i32, u32), (i32, u32)),
-    base: &Sha256,
-) -> Vec<Page<'a>> {
-    let full: Vec<(i32, u32)> = lib.months.iter().map(|m| (m.year, m.month)).collect();
-    let mut out = Vec::new();
-    let mut m = first;
-    while m <= current {
-        if !full.contains(&m) {
-            let prev = full.iter().copied().filter(|x| *x < m).max();
-            let next = full.iter().copied().filter(|x| *x > m).min();
-            out.push(single(
-                &format!("archive/{:04}-{:02}.html", m.0, m.1),
-                plan::print(base, &format!("month {prev:?} {next:?}"), &[]),
-                Kind::Month { at: m, prev, next },
-            ));
-        }
-        m = if m.1 == 12 {
-            (m.0 + 1, 1)
-        } else {
-            (m.0, m.1 + 1)
-        };
-    }
-    out
 }
 
 /// A topic's Atom and JSON Feed: its newest entries (as many as the main feed carries), in full.

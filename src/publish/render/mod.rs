@@ -10,6 +10,7 @@ pub mod html;
 pub mod i18n;
 pub mod json;
 pub mod library;
+mod library_check;
 pub mod opml;
 mod page;
 pub mod pager;
@@ -17,6 +18,7 @@ pub mod rss;
 pub mod sitemap;
 
 pub use atom::{History, RenderError, atom, atom_document, atom_with_tombstones, feed_updated};
+pub use library_check::check as check_library;
 
 /// The small stylesheet that makes `feed.atom` readable in a browser (`feed.xsl`).
 pub const FEED_XSL: &str = include_str!("feed.xsl");
