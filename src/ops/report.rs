@@ -155,9 +155,12 @@ impl RunReport {
     }
 }
 
-/// The kinds of file a run publishes, for counting: pages, feeds, archive months, media.
+/// The kinds of file a run publishes, for counting: pages, feeds, archive months, media, and
+/// the run's own status (`status.json`, written on every run: not a feed).
 fn kind_of(name: &str) -> &'static str {
-    if name.starts_with("media/") {
+    if name == "status.json" {
+        "status"
+    } else if name.starts_with("media/") {
         "media"
     } else if name.starts_with("archive/") {
         "archive"
@@ -385,10 +388,11 @@ mod tests {
         written.push(("feed.atom".into(), Written::Changed));
         written.push(("media/ab/cd.jpg".into(), Written::Changed));
         written.push(("feed.json".into(), Written::Unchanged));
+        written.push(("status.json".into(), Written::Changed));
         let line = files_line(&written);
         assert_eq!(
             line,
-            "written 243 files (240 archive, 1 pages, 1 feeds, 1 media); 1 unchanged"
+            "written 244 files (240 archive, 1 pages, 1 feeds, 1 media, 1 status); 1 unchanged"
         );
         let none: Vec<(String, Written)> = vec![("feed.atom".into(), Written::Unchanged)];
         assert_eq!(files_line(&none), "all 1 files unchanged");
