@@ -21,6 +21,13 @@ use crate::ingest::select;
 use crate::model::{Candidate, SourceInfo, Validators};
 use crate::state::{Pool, Preloaded, SourceState, SourceWrite, StateError};
 
+/// Whether a source's candidates need their filter text: `keep_text` (some view applies
+/// patterns), or the source's or the global filter has a pattern.
+pub(crate) fn needs_text(keep_text: bool, global: &Filter, source: &Source) -> bool {
+    let patterns = |f: &Filter| !f.include.is_empty() || !f.exclude.is_empty();
+    keep_text || patterns(&source.filter) || patterns(global)
+}
+
 /// What every source task shares.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -84,8 +91,7 @@ impl Shared {
     /// Whether the source's candidates need their filter text: some pattern (the source's, the
     /// global one or a view's) looks at it.
     fn needs_text(&self, source: &Source) -> bool {
-        let patterns = |f: &Filter| !f.include.is_empty() || !f.exclude.is_empty();
-        self.keep_text || patterns(&source.filter) || patterns(&self.global)
+        needs_text(self.keep_text, &self.global, source)
     }
 
     fn preloaded(&self) -> std::sync::MutexGuard<'_, Preloaded> {

@@ -235,6 +235,18 @@ mod tests {
         DateTime::UNIX_EPOCH + chrono::Duration::days(20_000 + days)
     }
 
+    /// A link blog's earlier posts, one per host, and those posts with a new one to e.com.
+    fn link_blog(hosts: &[&str]) -> (Vec<Candidate>, Vec<Candidate>) {
+        let before: Vec<Candidate> = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| cand(&format!("o{i}"), &format!("https://{h}/"), i as i64))
+            .collect();
+        let mut all = before.clone();
+        all.push(cand("x", "https://e.com/", 5));
+        (before, all)
+    }
+
     fn cand(id: &str, link: &str, day: i64) -> Candidate {
         Candidate {
             id: id.into(),
@@ -397,13 +409,7 @@ mod tests {
             now: at(1),
         };
         assert_eq!(judge(&Settings { burst: 20 }, &e), None);
-        let blog: Vec<Candidate> = ["a.com", "b.com", "c.com", "d.com"]
-            .iter()
-            .enumerate()
-            .map(|(i, h)| cand(&format!("o{i}"), &format!("https://{h}/"), i as i64))
-            .collect();
-        let mut all = blog.clone();
-        all.push(cand("x", "https://e.com/", 5));
+        let (blog, all) = link_blog(&["a.com", "b.com", "c.com", "d.com"]);
         let n = Novelty::new(blog.iter(), &all);
         assert_eq!(
             foreign_links(&Evidence {
@@ -469,13 +475,7 @@ mod tests {
         let mut two = posts(1, "partner.org");
         two.push(cand("elsewhere", "https://elsewhere.example/1", 21));
         assert_eq!(verdict(&two, &same, None), None);
-        let three: Vec<Candidate> = ["a.com", "b.com", "c.com"]
-            .iter()
-            .enumerate()
-            .map(|(i, h)| cand(&format!("o{i}"), &format!("https://{h}/"), i as i64))
-            .collect();
-        let mut all = three.clone();
-        all.push(cand("x", "https://e.com/", 5));
+        let (three, all) = link_blog(&["a.com", "b.com", "c.com"]);
         let n = Novelty::new(three.iter(), &all);
         let e = Evidence {
             novelty: &n,

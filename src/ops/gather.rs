@@ -141,12 +141,11 @@ fn shared(
     let held_sources = crate::ops::reviewed::undecided_sources(cfg, &readers)?;
     // Every source's stored state and items in one pass (see `Preloaded`), their filter text
     // where a pattern looks at it.
-    let patterns = |f: &Filter| !f.include.is_empty() || !f.exclude.is_empty();
     let names: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
     let with_text: std::collections::HashSet<&str> = cfg
         .sources
         .iter()
-        .filter(|s| keep_text || patterns(&s.filter) || patterns(&cfg.filter))
+        .filter(|s| crate::ingest::collect::needs_text(keep_text, &cfg.filter, s))
         .map(|s| s.name.as_str())
         .collect();
     let preloaded = readers.preload(&names, &with_text)?;

@@ -262,23 +262,37 @@ fn one_month(n: usize) -> Vec<u8> {
     x.into_bytes()
 }
 
+/// One partner, "busy", serving `n` posts of one month (`one_month`), with `extra` appended to
+/// its source; after a first run, which must succeed.
+fn busy(n: usize, extra: &str) -> (crate::Server, crate::Setup) {
+    let srv = crate::Server::start();
+    serve_posts(&srv, n);
+    let s = crate::Setup::new(&[("busy", srv.url("/f"))], "");
+    s.append(extra);
+    assert_eq!(s.run().expect("run").exit_code(), 0);
+    (srv, s)
+}
+
+fn serve_posts(srv: &crate::Server, n: usize) {
+    srv.route(
+        "/f",
+        vec![crate::Reply::ok(one_month(n), "application/rss+xml")],
+    );
+}
+
+fn read_out(s: &crate::Setup, f: &str) -> String {
+    std::fs::read_to_string(s.out().join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))
+}
+
 /// Description: 250 posts in one month from one partner, then a 251st.
 /// Expect: the month, the topic and the partner each get a newest page of 150 entries and an
 /// older page of the 100 oldest, linked both ways; after the 251st post the newest page has 151
 /// and the older page is not rewritten (same bytes, reported unchanged); both pass axe.
 #[test]
 fn a_long_list_is_cut_into_pages_that_never_shift() {
-    let srv = crate::Server::start();
-    srv.route(
-        "/f",
-        vec![crate::Reply::ok(one_month(250), "application/rss+xml")],
-    );
-    let s = crate::Setup::new(&[("busy", srv.url("/f"))], "");
-    s.append("max_items = 1000");
-    assert_eq!(s.run().expect("run").exit_code(), 0);
+    let (srv, s) = busy(250, "max_items = 1000");
     let out = s.out();
-    let read =
-        |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let read = |f: &str| read_out(&s, f);
     for stem in ["archive/2024-01", "tags/busy", "partners/busy"] {
         let newest = read(&format!("{stem}.html"));
         let older = read(&format!("{stem}-p1.html"));
@@ -293,10 +307,7 @@ fn a_long_list_is_cut_into_pages_that_never_shift() {
         assert!(older.contains(&format!("href=\"{name}.html\"")), "{stem}");
     }
     let before = read("archive/2024-01-p1.html");
-    srv.route(
-        "/f",
-        vec![crate::Reply::ok(one_month(251), "application/rss+xml")],
-    );
+    serve_posts(&srv, 251);
     let r = s.run().expect("run");
     assert_eq!(
         read("archive/2024-01.html").matches("<article>").count(),
@@ -321,25 +332,13 @@ fn a_long_list_is_cut_into_pages_that_never_shift() {
 /// its older neighbour, so every page stays reachable.
 #[test]
 fn adding_pages_leaves_the_older_pages_and_their_pager_alone() {
-    let srv = crate::Server::start();
-    srv.route(
-        "/f",
-        vec![crate::Reply::ok(one_month(750), "application/rss+xml")],
-    );
-    let s = crate::Setup::new(&[("busy", srv.url("/f"))], "");
     // 250 new posts in one run are the hijack guard's burst: this test is about pages.
-    s.append("max_items = 2000\n\n[review]\nguard = false");
-    assert_eq!(s.run().expect("run").exit_code(), 0);
-    let out = s.out();
-    let read =
-        |f: &str| std::fs::read_to_string(out.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let (srv, s) = busy(750, "max_items = 2000\n\n[review]\nguard = false");
+    let read = |f: &str| read_out(&s, f);
     let before: Vec<String> = (1..=3)
         .map(|i| read(&format!("tags/busy-p{i}.html")))
         .collect();
-    srv.route(
-        "/f",
-        vec![crate::Reply::ok(one_month(1000), "application/rss+xml")],
-    );
+    serve_posts(&srv, 1000);
     let r = s.run().expect("run");
     assert_eq!(r.exit_code(), 0);
     for i in 1..=3 {
