@@ -257,7 +257,7 @@ mod tests {
             origin: Some("p".into()),
             handle: String::new(),
             text: None,
-            tags: Vec::new(),
+            tags: crate::model::Tags::default(),
             language: None,
         }
     }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Filter;
 use crate::ingest::normalise::ids;
-use crate::model::{Candidate, Entry, feed_order, tags};
+use crate::model::{Candidate, Entry, Tags, feed_order, tags};
 use crate::text::{links, plain as text};
 
 /// What include/exclude patterns look at: the title, the categories and the first 300 characters
@@ -38,11 +38,11 @@ pub fn candidate(e: &Entry, handle: String) -> Candidate {
         original_id: e.original_id.clone().filter(|o| ids::is_absolute_iri(o)),
         updated: e.updated,
         published: e.published,
-        origin: e.source.as_ref().map(|s| s.name.clone()),
+        origin: e.source.as_ref().map(|s| s.name.as_str().into()),
         handle,
         text: Some(filter_text(e)),
-        tags: tags(&e.categories),
-        language: e.language.as_ref().map(|l| l.to_ascii_lowercase()),
+        tags: Tags::new(&tags(&e.categories)),
+        language: e.language.as_ref().map(|l| l.to_ascii_lowercase().into()),
     }
 }
 
@@ -120,10 +120,10 @@ mod tests {
             original_id: None,
             updated: day(updated),
             published: None,
-            origin: origin.map(str::to_string),
+            origin: origin.map(Into::into),
             handle: id.into(),
             text: Some(format!("text of {id}")),
-            tags: Vec::new(),
+            tags: Tags::default(),
             language: None,
         }
     }
@@ -180,7 +180,10 @@ mod tests {
         );
         assert_eq!(c.original_id, None, "not an absolute IRI");
         assert_eq!(c.language.as_deref(), Some("th"));
-        assert_eq!(c.tags, vec!["rice", "econ", "economy"]);
+        assert_eq!(
+            c.tags.iter().collect::<Vec<_>>(),
+            ["rice", "econ", "economy"]
+        );
         assert_eq!(c.handle, "h");
         assert_eq!(c.text.as_deref(), Some(t.as_str()));
         let site = entry(serde_json::json!({

@@ -8,7 +8,7 @@
 //! of items, not their size; the result does not depend on the order sources or items arrive in.
 //! Pure.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
@@ -57,18 +57,12 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
     let mut via: Vec<Vec<String>> = vec![Vec::new(); at.len()];
     let mut winners = 0;
     {
-        // foldhash, seeded per process like std's SipHash (partners choose these keys): SipHash
-        // was 6 % of a warm run's samples at 5,000 sources.
-        let mut keys: HashMap<(u8, &str), usize, foldhash::fast::RandomState> =
-            HashMap::with_capacity_and_hasher(at.len() * 2, foldhash::fast::RandomState::default());
+        let mut keys = Keys::with_capacity(&at, &get);
         for &i in &order {
             let c = get(i);
-            let k = [
-                Some((0, c.id.as_str())),
-                c.canonical_link.as_deref().map(|l| (1, l)),
-                c.original_id.as_deref().map(|o| (2, o)),
-            ];
-            let found = k.iter().flatten().find_map(|key| keys.get(key).copied());
+            let found = KINDS
+                .iter()
+                .find_map(|&k| key(c, k).and_then(|s| keys.get(&get, k, s)));
             let w = match found {
                 Some(w) => {
                     if let Some(credit) = credits.get(c.origin())
@@ -85,8 +79,8 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
                 }
             };
             winner_of[i] = w;
-            for key in k.into_iter().flatten() {
-                keys.entry(key).or_insert(w);
+            for k in KINDS {
+                keys.insert(&get, i, k, w);
             }
         }
     }
@@ -106,6 +100,85 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
         }
     }
     kept
+}
+
+/// The keys two duplicates can share: the id, the canonical link, the original partner id.
+const KINDS: [u8; 3] = [0, 1, 2];
+
+fn key(c: &Candidate, kind: u8) -> Option<&str> {
+    match kind {
+        0 => Some(c.id.as_str()),
+        1 => c.canonical_link.as_deref(),
+        _ => c.original_id.as_deref(),
+    }
+}
+
+/// Each key seen so far, and the winner of its group. A slot holds the key's owner (a candidate's
+/// place) and kind, not the key: 12 bytes, where a map of borrowed `(kind, &str)` keys took 32
+/// and, growing past 200,000 keys, held its old and new tables at once (26 MB at 100,000
+/// candidates, the warm run's peak). foldhash, seeded per process like std's SipHash (partners
+/// choose these keys): SipHash was 6 % of a warm run's samples at 5,000 sources.
+struct Keys {
+    table: hashbrown::HashTable<Slot>,
+    hasher: foldhash::fast::RandomState,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    owner: u32,
+    winner: u32,
+    kind: u8,
+}
+
+impl Keys {
+    /// Room for every key of the candidates at `at`, so that the table never grows.
+    fn with_capacity<'c>(at: &[(u32, u32)], get: &impl Fn(usize) -> &'c Candidate) -> Keys {
+        let n = (0..at.len())
+            .map(|i| KINDS.iter().filter(|&&k| key(get(i), k).is_some()).count())
+            .sum();
+        Keys {
+            table: hashbrown::HashTable::with_capacity(n),
+            hasher: foldhash::fast::RandomState::default(),
+        }
+    }
+
+    fn hash(&self, kind: u8, s: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, (kind, s))
+    }
+
+    /// The winner of the group that holds `s` as a key of `kind`.
+    fn get<'c>(&self, get: &impl Fn(usize) -> &'c Candidate, kind: u8, s: &str) -> Option<usize> {
+        let found = self.table.find(self.hash(kind, s), |e| {
+            e.kind == kind && key(get(e.owner as usize), kind) == Some(s)
+        });
+        found.map(|e| e.winner as usize)
+    }
+
+    /// Records candidate `i`'s key of `kind` (if it has one) for the group of `winner`, unless
+    /// the key is known already.
+    fn insert<'c>(
+        &mut self,
+        get: &impl Fn(usize) -> &'c Candidate,
+        i: usize,
+        kind: u8,
+        winner: usize,
+    ) {
+        let Some(s) = key(get(i), kind) else { return };
+        let hasher = &self.hasher;
+        let rehash = |e: &Slot| {
+            let s = key(get(e.owner as usize), e.kind).unwrap_or_default();
+            std::hash::BuildHasher::hash_one(hasher, (e.kind, s))
+        };
+        let h = std::hash::BuildHasher::hash_one(hasher, (kind, s));
+        let eq = |e: &Slot| e.kind == kind && key(get(e.owner as usize), kind) == Some(s);
+        if let hashbrown::hash_table::Entry::Vacant(v) = self.table.entry(h, eq, rehash) {
+            v.insert(Slot {
+                owner: i as u32,
+                winner: winner as u32,
+                kind,
+            });
+        }
+    }
 }
 
 /// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before
@@ -169,10 +242,10 @@ mod tests {
             original_id: None,
             updated: day(updated),
             published: None,
-            origin: origin.map(str::to_string),
+            origin: origin.map(Into::into),
             handle: id.into(),
             text: Some(format!("text of {id}")),
-            tags: Vec::new(),
+            tags: crate::model::Tags::default(),
             language: None,
         }
     }

@@ -160,7 +160,7 @@ mod tests {
             original_id: None,
             handle: String::new(),
             text: None,
-            tags: Vec::new(),
+            tags: crate::model::Tags::default(),
             language: None,
         }
     }

@@ -72,7 +72,7 @@ impl Selector {
     pub fn matches(&self, c: &Candidate) -> bool {
         let origin = c.origin.as_deref().unwrap_or(LOCAL);
         (self.sources.is_empty() || self.sources.iter().any(|s| s == origin))
-            && (self.tags.is_empty() || c.tags.iter().any(|t| self.tags.contains(t)))
+            && (self.tags.is_empty() || c.tags.iter().any(|t| self.tags.iter().any(|v| v == t)))
             && (self.languages.is_empty()
                 || c.language.as_deref().is_some_and(|l| {
                     self.languages.iter().any(|want| {
@@ -259,7 +259,7 @@ mod tests {
             origin: Some("P".into()),
             handle: "h".into(),
             text: None,
-            tags: Vec::new(),
+            tags: crate::model::Tags::default(),
             language: Some(language.into()),
         }
     }

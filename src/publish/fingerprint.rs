@@ -46,7 +46,7 @@ pub(crate) fn fingerprint(
             }
             // A stored item's hash covers its content; its attribution is per source.
             Some(s) => {
-                if let Some(info) = g.infos.get(s) {
+                if let Some(info) = g.infos.get(&**s) {
                     h.update(json(info)?);
                 }
             }

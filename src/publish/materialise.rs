@@ -22,7 +22,7 @@ use crate::publish::clean::{Settings, apply, clean, local_key};
 use crate::state::{CleanRow, State};
 
 /// Where a winner's full entry is: its origin (`None` for local entries) and handle.
-pub(crate) type Key = (Option<String>, String);
+pub(crate) type Key = (Option<std::sync::Arc<str>>, String);
 
 pub(crate) fn key(w: &Winner) -> Key {
     (w.candidate.origin.clone(), w.candidate.handle.clone())
@@ -167,9 +167,9 @@ fn load<'r>(
         }
         Some(source) => {
             let stored = state.stored(source, &c.handle)?.ok_or_else(vanished)?;
-            let (settings, print) = rules.partner.get(source.as_str()).unwrap_or(&rules.unknown);
+            let (settings, print) = rules.partner.get(&**source).unwrap_or(&rules.unknown);
             let mut entry = stored.entry;
-            entry.source = g.infos.get(source).cloned();
+            entry.source = g.infos.get(&**source).cloned();
             let cached = match stored.clean {
                 // Sanitised when it was stored: published as it is.
                 Some((p, _)) if p == crate::state::LEGACY => {
@@ -218,7 +218,7 @@ fn sanitise_all(
         let mut entry = t.entry;
         apply(&mut entry, t.settings, cleaned.clone());
         rows.push(CleanRow {
-            source: t.key.0.clone(),
+            source: t.key.0.as_deref().map(str::to_string),
             key: t.cache_key,
             print: t.print.to_string(),
             cleaned,

@@ -70,7 +70,7 @@ impl Editorial<'_> {
             .map(|w| Carried {
                 id: w.candidate.id.clone(),
                 canonical_link: w.candidate.canonical_link.clone(),
-                source: w.candidate.origin.clone(),
+                source: w.candidate.origin.as_deref().map(str::to_string),
             })
             .collect();
         let now_ids: HashSet<&str> = carried.iter().map(|c| c.id.as_str()).collect();

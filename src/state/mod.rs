@@ -17,11 +17,12 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Candidate, Entry, SourceInfo, Validators};
+use crate::model::{Candidate, Entry, Interner, SourceInfo, Tags, Validators};
 
 mod archive;
 mod clean;
@@ -241,20 +242,27 @@ fn item_columns(text_when: &str) -> String {
     )
 }
 
-/// An `items` row of `source` as a merge candidate (its handle is the item hash), from
-/// [`item_columns`] starting at column `at`.
-fn item_row(r: &rusqlite::Row<'_>, at: usize, source: &str) -> rusqlite::Result<Candidate> {
+/// An `items` row of the source `origin` as a merge candidate (its handle is the item hash),
+/// from [`item_columns`] starting at column `at`; its language and tags shared through `shared`.
+fn item_row(
+    r: &rusqlite::Row<'_>,
+    at: usize,
+    origin: &Arc<str>,
+    shared: &mut Interner,
+) -> rusqlite::Result<Candidate> {
+    let tags = r.get_ref(at + 7)?.as_str_or_null()?.unwrap_or_default();
+    let language = r.get_ref(at + 8)?.as_str_or_null()?.map(|l| shared.get(l));
     Ok(Candidate {
         id: r.get(at + 1)?,
         canonical_link: r.get(at + 2)?,
         original_id: r.get(at + 3)?,
         updated: parse_ts(r.get(at + 4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
         published: parse_ts(r.get(at + 5)?),
-        origin: Some(source.into()),
+        origin: Some(Arc::clone(origin)),
         handle: r.get(at)?,
         text: r.get(at + 6)?,
-        tags: schema::tags(r.get::<_, Option<String>>(at + 7)?.as_deref()),
-        language: r.get(at + 8)?,
+        tags: Tags::joined(tags, Some(shared)),
+        language,
     })
 }
 
@@ -360,8 +368,11 @@ impl State {
                 item_columns("?2")
             ))
             .map_err(|e| self.err(e))?;
+        let (origin, mut shared) = (Arc::from(source), Interner::default());
         let rows = st
-            .query_map(params![source, with_text], |r| item_row(r, 0, source))
+            .query_map(params![source, with_text], |r| {
+                item_row(r, 0, &origin, &mut shared)
+            })
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }

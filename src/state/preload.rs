@@ -5,13 +5,14 @@
 //! were taken already (its items went to an ingest that then failed) falls back to a query.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rusqlite::params;
 
 use super::{
     Pool, SOURCE_COLUMNS, SourceState, State, StateError, item_columns, item_row, source_row,
 };
-use crate::model::Candidate;
+use crate::model::{Candidate, Interner};
 
 /// What the state held for each configured source when the run started.
 #[derive(Debug, Default)]
@@ -21,6 +22,9 @@ pub struct Preloaded {
     sources: HashMap<String, SourceState>,
     items: HashMap<String, Vec<Candidate>>,
 }
+
+/// A list of a source's items being read, and its name, shared by them.
+type Reading = (Arc<str>, Vec<Candidate>);
 
 impl Preloaded {
     /// The source's stored state, once (`None` when taken already).
@@ -43,9 +47,9 @@ impl Pool {
         names: &[&str],
         with_text: &HashSet<&str>,
     ) -> Result<Preloaded, StateError> {
-        let mut items: HashMap<String, Vec<Candidate>> = names
+        let mut items: HashMap<String, Reading> = names
             .iter()
-            .map(|n| ((*n).to_string(), Vec::new()))
+            .map(|n| ((*n).to_string(), (Arc::from(*n), Vec::new())))
             .collect();
         let text = serde_json::to_string(&with_text.iter().collect::<Vec<_>>())
             .unwrap_or_else(|_| "[]".into());
@@ -53,9 +57,13 @@ impl Pool {
         // and a tenth more memory, and the run as a whole no less (the integrity check has the
         // other core).
         self.with(|st| st.preload_items(&mut items, &text))?;
-        for list in items.values_mut() {
-            list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
-        }
+        let items: HashMap<String, Vec<Candidate>> = items
+            .into_iter()
+            .map(|(name, (_, mut list))| {
+                list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
+                (name, list)
+            })
+            .collect();
         let mut sources: HashMap<String, SourceState> = names
             .iter()
             .map(|n| ((*n).to_string(), SourceState::default()))
@@ -86,7 +94,7 @@ impl State {
     /// those named in `text` (a JSON array).
     fn preload_items(
         &self,
-        items: &mut HashMap<String, Vec<Candidate>>,
+        items: &mut HashMap<String, Reading>,
         text: &str,
     ) -> Result<(), StateError> {
         let mut st = self
@@ -97,13 +105,14 @@ impl State {
             ))
             .map_err(|e| self.err(e))?;
         let mut rows = st.query(params![text]).map_err(|e| self.err(e))?;
+        let mut shared = Interner::default();
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let source = r
                 .get_ref(0)
                 .and_then(|v| Ok(v.as_str()?))
                 .map_err(|e| self.err(e))?;
-            if let Some(list) = items.get_mut(source) {
-                list.push(item_row(r, 1, source).map_err(|e| self.err(e))?);
+            if let Some((origin, list)) = items.get_mut(source) {
+                list.push(item_row(r, 1, origin, &mut shared).map_err(|e| self.err(e))?);
             }
         }
         Ok(())

@@ -149,14 +149,6 @@ pub(super) fn tags_text(tags: &[String]) -> String {
     tags.join("\u{1f}")
 }
 
-/// The inverse of [`tags_text`]; a row written before migration 2 and not yet filled has none.
-pub(super) fn tags(stored: Option<&str>) -> Vec<String> {
-    match stored {
-        None | Some("") => Vec::new(),
-        Some(t) => t.split('\u{1f}').map(str::to_string).collect(),
-    }
-}
-
 /// Fills `tags` and `language` of rows stored before migration 2 from their entries, so that
 /// views see an upgraded database's history without a refetch.
 pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {

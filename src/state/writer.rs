@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::{SourceWrite, State, StateError, schema, sql_error, ts};
+use super::{SourceWrite, State, StateError, sql_error, ts};
 
 impl State {
     /// Writes everything a run learnt: the writes arrive over `rx` as sources finish (so a run
@@ -200,8 +200,8 @@ fn write_source(
             c.updated.to_rfc3339(),
             ts(c.published),
             c.text.as_deref().unwrap_or(""),
-            schema::tags_text(&c.tags),
-            c.language,
+            c.tags.as_joined(),
+            c.language.as_deref(),
         ])?;
         entries.execute(params![w.name, c.handle, item.entry, item.base])?;
         seen.execute(params![c.id, w.name, now_s])?;

@@ -94,10 +94,10 @@ pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
         let d = c.published.unwrap_or(c.updated);
         months.entry((d.year(), d.month())).or_default().push(w);
         let mut slugs = HashSet::new();
-        for t in &c.tags {
+        for t in c.tags.iter() {
             let slug = tag_slug(t);
             let (forms, list) = tags.entry(slug.clone()).or_default();
-            *forms.entry(t.as_str()).or_default() += 1;
+            *forms.entry(t).or_default() += 1;
             if slugs.insert(slug) {
                 list.push(w);
             }
@@ -177,7 +177,7 @@ mod tests {
                 origin: Some(origin.into()),
                 handle: id.into(),
                 text: None,
-                tags: tags.iter().map(|t| (*t).to_string()).collect(),
+                tags: crate::model::Tags::new(tags),
                 language: None,
             },
             via: Vec::new(),

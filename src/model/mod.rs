@@ -9,8 +9,13 @@
 //! [`ViewHistory`]), the merge [`Candidate`] and its one total order ([`feed_order`]). What may
 //! not be here: behaviour with I/O, or anything that imports a layer above `text`.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+mod shared;
+pub use shared::{Interner, Tags};
 
 /// A person: an author of an entry or of a feed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -210,17 +215,17 @@ pub struct Candidate {
     pub original_id: Option<String>,
     pub updated: DateTime<Utc>,
     pub published: Option<DateTime<Utc>>,
-    /// The source's name; `None` for local entries.
-    pub origin: Option<String>,
+    /// The source's name; `None` for local entries. Shared by a source's candidates.
+    pub origin: Option<Arc<str>>,
     /// Where the full entry is: the item hash in state, or the index of a local entry.
     pub handle: String,
     /// Title, categories and the start of the summary, for include/exclude patterns; dropped once
     /// the filters have run, unless a view still needs it.
     pub text: Option<String>,
     /// The entry's categories, lower-cased, for views' `tags`.
-    pub tags: Vec<String>,
+    pub tags: Tags,
     /// The entry's language (lower case), for views' `languages`.
-    pub language: Option<String>,
+    pub language: Option<Arc<str>>,
 }
 
 impl Candidate {
