@@ -137,7 +137,6 @@ fn render_page(
             // The label as the entries write it ("Anti-trafficking"), not lower-cased.
             let label = loaded
                 .topics(p.winners)
-                .map(crate::model::Category::shown)
                 .find(|c| tag_slug(c) == t.slug)
                 .unwrap_or(&t.label);
             stock.shelf.tag(&t.slug, label, part, &rows)?
