@@ -328,6 +328,73 @@ mod tests {
     }
 
     #[test]
+    fn keys_of_different_kinds_never_match() {
+        let a = cand("https://ex.org/1", Some("s"), 1);
+        let mut b = cand("v", Some("s"), 2);
+        b.canonical_link = Some("https://ex.org/1".into());
+        let mut c = cand("w", Some("s"), 3);
+        c.original_id = Some("https://ex.org/1".into());
+        let mut d = cand("x", Some("t"), 4);
+        d.canonical_link = Some("https://ex.org/1".into());
+        let out = dedup(vec![vec![a, b, c, d]], &BTreeMap::new());
+        assert_eq!(win_ids(&out), vec!["https://ex.org/1", "v", "w"]);
+    }
+
+    /// The table's answers against a plain scan of every key seen, on more candidates than a
+    /// test of a few would fill it with, their keys overlapping in every way.
+    #[test]
+    fn many_candidates_dedup_as_a_plain_scan_would() {
+        let cs: Vec<Candidate> = (0..600u32)
+            .map(|i| {
+                let mut c = cand(
+                    &format!("i{}", i % 500),
+                    Some(["s", "t"][i as usize % 2]),
+                    1,
+                );
+                c.published = Some(day(1) + chrono::Duration::minutes(i64::from(i)));
+                c.canonical_link = (i % 3 != 0).then(|| format!("l{}", i / 4));
+                c.original_id = (i % 5 == 0).then(|| format!("o{}", i / 7));
+                c
+            })
+            .collect();
+        let out = dedup(vec![cs.clone()], &BTreeMap::new());
+        // The scan: candidates in the dedup's order (earliest published first here), each the
+        // winner of the first earlier key it shares, by kind.
+        let mut seen: Vec<(u8, String, usize)> = Vec::new();
+        let mut winners = Vec::new();
+        for (i, c) in cs.iter().enumerate() {
+            let keys: Vec<(u8, String)> = [
+                Some((0, c.id.clone())),
+                c.canonical_link.clone().map(|l| (1, l)),
+                c.original_id.clone().map(|o| (2, o)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let found = keys.iter().find_map(|k| {
+                seen.iter()
+                    .find(|s| (s.0, &s.1) == (k.0, &k.1))
+                    .map(|s| s.2)
+            });
+            let w = found.unwrap_or_else(|| {
+                winners.push(c.id.as_str());
+                i
+            });
+            for k in keys {
+                if !seen.iter().any(|s| (s.0, &s.1) == (k.0, &k.1)) {
+                    seen.push((k.0, k.1, w));
+                }
+            }
+        }
+        assert!(
+            winners.len() > 100 && winners.len() < 500,
+            "{}",
+            winners.len()
+        );
+        assert_eq!(win_ids(&out), winners);
+    }
+
+    #[test]
     fn pool_and_global_age_and_cap() {
         let cs = vec![
             cand("a", Some("s"), 1),
