@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use super::keys::{KINDS, Keys, key};
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
 use crate::model::{Candidate, feed_order};
@@ -100,85 +101,6 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
         }
     }
     kept
-}
-
-/// The keys two duplicates can share: the id, the canonical link, the original partner id.
-const KINDS: [u8; 3] = [0, 1, 2];
-
-fn key(c: &Candidate, kind: u8) -> Option<&str> {
-    match kind {
-        0 => Some(c.id.as_str()),
-        1 => c.canonical_link.as_deref(),
-        _ => c.original_id.as_deref(),
-    }
-}
-
-/// Each key seen so far, and the winner of its group. A slot holds the key's owner (a candidate's
-/// place) and kind, not the key: 12 bytes, where a map of borrowed `(kind, &str)` keys took 32
-/// and, growing past 200,000 keys, held its old and new tables at once (26 MB at 100,000
-/// candidates, the warm run's peak). foldhash, seeded per process like std's SipHash (partners
-/// choose these keys): SipHash was 6 % of a warm run's samples at 5,000 sources.
-struct Keys {
-    table: hashbrown::HashTable<Slot>,
-    hasher: foldhash::fast::RandomState,
-}
-
-#[derive(Clone, Copy)]
-struct Slot {
-    owner: u32,
-    winner: u32,
-    kind: u8,
-}
-
-impl Keys {
-    /// Room for every key of the candidates at `at`, so that the table never grows.
-    fn with_capacity<'c>(at: &[(u32, u32)], get: &impl Fn(usize) -> &'c Candidate) -> Keys {
-        let n = (0..at.len())
-            .map(|i| KINDS.iter().filter(|&&k| key(get(i), k).is_some()).count())
-            .sum();
-        Keys {
-            table: hashbrown::HashTable::with_capacity(n),
-            hasher: foldhash::fast::RandomState::default(),
-        }
-    }
-
-    fn hash(&self, kind: u8, s: &str) -> u64 {
-        std::hash::BuildHasher::hash_one(&self.hasher, (kind, s))
-    }
-
-    /// The winner of the group that holds `s` as a key of `kind`.
-    fn get<'c>(&self, get: &impl Fn(usize) -> &'c Candidate, kind: u8, s: &str) -> Option<usize> {
-        let found = self.table.find(self.hash(kind, s), |e| {
-            e.kind == kind && key(get(e.owner as usize), kind) == Some(s)
-        });
-        found.map(|e| e.winner as usize)
-    }
-
-    /// Records candidate `i`'s key of `kind` (if it has one) for the group of `winner`, unless
-    /// the key is known already.
-    fn insert<'c>(
-        &mut self,
-        get: &impl Fn(usize) -> &'c Candidate,
-        i: usize,
-        kind: u8,
-        winner: usize,
-    ) {
-        let Some(s) = key(get(i), kind) else { return };
-        let hasher = &self.hasher;
-        let rehash = |e: &Slot| {
-            let s = key(get(e.owner as usize), e.kind).unwrap_or_default();
-            std::hash::BuildHasher::hash_one(hasher, (e.kind, s))
-        };
-        let h = std::hash::BuildHasher::hash_one(hasher, (kind, s));
-        let eq = |e: &Slot| e.kind == kind && key(get(e.owner as usize), kind) == Some(s);
-        if let hashbrown::hash_table::Entry::Vacant(v) = self.table.entry(h, eq, rehash) {
-            v.insert(Slot {
-                owner: i as u32,
-                winner: winner as u32,
-                kind,
-            });
-        }
-    }
 }
 
 /// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before

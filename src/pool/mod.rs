@@ -7,6 +7,7 @@
 //! value types, `state`, `config`, `model` and `text`.
 
 pub mod editorial;
+mod keys;
 pub mod merge;
 pub mod review;
 pub mod views;

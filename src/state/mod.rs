@@ -17,12 +17,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::model::{Candidate, Entry, Interner, SourceInfo, Tags, Validators};
+use crate::model::{Candidate, Entry, SourceInfo, Validators};
 
 mod archive;
 mod clean;
@@ -234,38 +233,6 @@ fn source_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SourceState>
     })
 }
 
-/// The columns [`item_row`] reads, in order; the filter text only where `text_when` is true.
-fn item_columns(text_when: &str) -> String {
-    format!(
-        "hash, id, canonical_link, original_id, updated, published, \
-         CASE WHEN {text_when} THEN text END, tags, language"
-    )
-}
-
-/// An `items` row of the source `origin` as a merge candidate (its handle is the item hash),
-/// from [`item_columns`] starting at column `at`; its language and tags shared through `shared`.
-fn item_row(
-    r: &rusqlite::Row<'_>,
-    at: usize,
-    origin: &Arc<str>,
-    shared: &mut Interner,
-) -> rusqlite::Result<Candidate> {
-    let tags = r.get_ref(at + 7)?.as_str_or_null()?.unwrap_or_default();
-    let language = r.get_ref(at + 8)?.as_str_or_null()?.map(|l| shared.get(l));
-    Ok(Candidate {
-        id: r.get(at + 1)?,
-        canonical_link: r.get(at + 2)?,
-        original_id: r.get(at + 3)?,
-        updated: parse_ts(r.get(at + 4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
-        published: parse_ts(r.get(at + 5)?),
-        origin: Some(Arc::clone(origin)),
-        handle: r.get(at)?,
-        text: r.get(at + 6)?,
-        tags: Tags::joined(tags, Some(shared)),
-        language,
-    })
-}
-
 fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
         .map(|d| d.with_timezone(&Utc))
@@ -356,25 +323,6 @@ impl State {
             .into_iter()
             .map(|c| (c.handle.clone(), c))
             .collect())
-    }
-
-    /// The stored items of a source as merge candidates (their handle is the item hash), with
-    /// their filter text only `with_text`.
-    pub fn item_list(&self, source: &str, with_text: bool) -> Result<Vec<Candidate>, StateError> {
-        let mut st = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {} FROM items WHERE source = ?1",
-                item_columns("?2")
-            ))
-            .map_err(|e| self.err(e))?;
-        let (origin, mut shared) = (Arc::from(source), Interner::default());
-        let rows = st
-            .query_map(params![source, with_text], |r| {
-                item_row(r, 0, &origin, &mut shared)
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
     /// Number of stored items of a source.

@@ -2,17 +2,18 @@
 //! each table. A source's task then takes its own from memory instead of asking SQLite: two
 //! queries and two hand-offs to a blocking thread per source were most of a warm run of 5,000
 //! sources, where every one answers 304 (measured: 0.70 → 0.57 s offline). A source whose rows
-//! were taken already (its items went to an ingest that then failed) falls back to a query.
+//! were taken already (its items went to an ingest that then failed) falls back to a query
+//! ([`State::item_list`], here too: both read an item row the same way, [`item_row`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use rusqlite::params;
 
-use super::{
-    Pool, SOURCE_COLUMNS, SourceState, State, StateError, item_columns, item_row, source_row,
-};
-use crate::model::{Candidate, Interner};
+use chrono::{DateTime, Utc};
+
+use super::{Pool, SOURCE_COLUMNS, SourceState, State, StateError, parse_ts, source_row};
+use crate::model::{Candidate, Interner, Tags};
 
 /// What the state held for each configured source when the run started.
 #[derive(Debug, Default)]
@@ -78,6 +79,25 @@ impl Pool {
 }
 
 impl State {
+    /// The stored items of a source as merge candidates (their handle is the item hash), with
+    /// their filter text only `with_text`.
+    pub fn item_list(&self, source: &str, with_text: bool) -> Result<Vec<Candidate>, StateError> {
+        let mut st = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {} FROM items WHERE source = ?1",
+                item_columns("?2")
+            ))
+            .map_err(|e| self.err(e))?;
+        let (origin, mut shared) = (Arc::from(source), Interner::default());
+        let rows = st
+            .query_map(params![source, with_text], |r| {
+                item_row(r, 0, &origin, &mut shared)
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// Every row of `sources`, by name.
     fn all_sources(&self) -> Result<Vec<(String, SourceState)>, StateError> {
         let mut st = self
@@ -117,4 +137,36 @@ impl State {
         }
         Ok(())
     }
+}
+
+/// The columns [`item_row`] reads, in order; the filter text only where `text_when` is true.
+fn item_columns(text_when: &str) -> String {
+    format!(
+        "hash, id, canonical_link, original_id, updated, published, \
+         CASE WHEN {text_when} THEN text END, tags, language"
+    )
+}
+
+/// An `items` row of the source `origin` as a merge candidate (its handle is the item hash),
+/// from [`item_columns`] starting at column `at`; its language and tags shared through `shared`.
+fn item_row(
+    r: &rusqlite::Row<'_>,
+    at: usize,
+    origin: &Arc<str>,
+    shared: &mut Interner,
+) -> rusqlite::Result<Candidate> {
+    let tags = r.get_ref(at + 7)?.as_str_or_null()?.unwrap_or_default();
+    let language = r.get_ref(at + 8)?.as_str_or_null()?.map(|l| shared.get(l));
+    Ok(Candidate {
+        id: r.get(at + 1)?,
+        canonical_link: r.get(at + 2)?,
+        original_id: r.get(at + 3)?,
+        updated: parse_ts(r.get(at + 4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
+        published: parse_ts(r.get(at + 5)?),
+        origin: Some(Arc::clone(origin)),
+        handle: r.get(at)?,
+        text: r.get(at + 6)?,
+        tags: Tags::joined(tags, Some(shared)),
+        language,
+    })
 }
