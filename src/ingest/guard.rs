@@ -262,6 +262,26 @@ mod tests {
         }
     }
 
+    /// An ordinary fetch's evidence: the source named as before (`info`), no feed or homepage
+    /// configured, no redirect; last fetched at `last`.
+    fn evidence<'a>(
+        novelty: &'a Novelty,
+        info: &'a SourceInfo,
+        last: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Evidence<'a> {
+        Evidence {
+            novelty,
+            before: Some(info),
+            after: info,
+            feed: None,
+            homepage: None,
+            moved_to: None,
+            last_success: Some(last),
+            now,
+        }
+    }
+
     fn info(title: &str, home: &str) -> SourceInfo {
         SourceInfo {
             name: "p".into(),
@@ -440,16 +460,7 @@ mod tests {
         let same = info("Partner", "https://partner.org/");
         judge(
             &Settings { burst },
-            &Evidence {
-                novelty: &n,
-                before: Some(&same),
-                after: &same,
-                feed: None,
-                homepage: None,
-                moved_to: None,
-                last_success: Some(at_f(last)),
-                now: at_f(now),
-            },
+            &evidence(&n, &same, at_f(last), at_f(now)),
         )
     }
 
@@ -478,14 +489,8 @@ mod tests {
         let (three, all) = link_blog(&["a.com", "b.com", "c.com"]);
         let n = Novelty::new(three.iter(), &all);
         let e = Evidence {
-            novelty: &n,
             before: None,
-            after: &same,
-            feed: None,
-            homepage: None,
-            moved_to: None,
-            last_success: Some(at(5)),
-            now: at(6),
+            ..evidence(&n, &same, at(5), at(6))
         };
         assert!(foreign_links(&e).is_some(), "three domains: still judged");
     }
@@ -495,16 +500,7 @@ mod tests {
         // No earlier items, but fetched before: 40 posts at once are a burst.
         let n = Novelty::new(std::iter::empty(), &posts(40, "partner.org"));
         let same = info("Partner", "https://partner.org/");
-        let e = Evidence {
-            novelty: &n,
-            before: Some(&same),
-            after: &same,
-            feed: None,
-            homepage: None,
-            moved_to: None,
-            last_success: Some(at(1)),
-            now: at(2),
-        };
+        let e = evidence(&n, &same, at(1), at(2));
         assert!(judge(&Settings { burst: 20 }, &e).is_some());
     }
 

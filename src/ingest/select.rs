@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Filter;
 use crate::ingest::normalise::ids;
-use crate::model::{Candidate, Entry, Tags, feed_order, tags};
+use crate::model::{Candidate, Entry, Tags, feed_order};
 use crate::text::{links, plain as text};
 
 /// What include/exclude patterns look at: the title, the categories and the first 300 characters
@@ -41,7 +41,7 @@ pub fn candidate(e: &Entry, handle: String) -> Candidate {
         origin: e.source.as_ref().map(|s| s.name.as_str().into()),
         handle,
         text: Some(filter_text(e)),
-        tags: Tags::new(&tags(&e.categories)),
+        tags: Tags::of(&e.categories),
         language: e.language.as_ref().map(|l| l.to_ascii_lowercase().into()),
     }
 }
@@ -192,7 +192,7 @@ mod tests {
         let c = candidate(&site, "h".into());
         assert_eq!(c.canonical_link, None, "a site link identifies nothing");
         assert_eq!(c.original_id.as_deref(), Some("https://ex.org/?p=1"));
-        assert!(tags(&[]).is_empty());
+        assert!(Tags::of(&[]).is_empty());
     }
 
     #[test]

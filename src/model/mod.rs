@@ -255,20 +255,6 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
-/// What a view's `tags` match: each category's term and label, lower-cased, without repeats.
-pub fn tags(categories: &[Category]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(categories.len());
-    for c in categories {
-        for t in std::iter::once(&c.term).chain(c.label.as_ref()) {
-            let t = t.to_lowercase();
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
-    }
-    out
-}
-
 /// An entry a feed published, as remembered for the next run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Carried {

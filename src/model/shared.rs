@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use super::Category;
+
 /// A candidate's tags as one string, joined by U+001F (which no tag contains), as the state
 /// stores them: one allocation per candidate instead of one per tag and one for the list, and
 /// none where [`Interner`] shares a list that other entries have too (at 100,000 candidates,
@@ -18,12 +20,28 @@ impl Tags {
 
     /// Tags from their list.
     pub fn new<S: AsRef<str>>(tags: &[S]) -> Tags {
-        let joined = tags
-            .iter()
-            .map(AsRef::as_ref)
-            .collect::<Vec<_>>()
-            .join("\u{1f}");
+        let mut joined = String::new();
+        for (i, t) in tags.iter().enumerate() {
+            if i > 0 {
+                joined.push(Tags::SEP);
+            }
+            joined.push_str(t.as_ref());
+        }
         Tags::joined(&joined, None)
+    }
+
+    /// What a view's `tags` match: each category's term and label, lower-cased, without repeats.
+    pub fn of(categories: &[Category]) -> Tags {
+        let mut out: Vec<String> = Vec::with_capacity(categories.len());
+        for c in categories {
+            for t in std::iter::once(&c.term).chain(c.label.as_ref()) {
+                let t = t.to_lowercase();
+                if !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        Tags::new(&out)
     }
 
     /// Tags from their stored form (see [`Tags::as_joined`]), shared through `interner` if any.

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::keys::{KINDS, Keys, key};
+use super::keys::Keys;
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
 use crate::model::{Candidate, feed_order};
@@ -58,13 +58,11 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
     let mut via: Vec<Vec<String>> = vec![Vec::new(); at.len()];
     let mut winners = 0;
     {
-        let mut keys = Keys::with_capacity(&at, &get);
+        let mut keys = Keys::for_candidates(groups.iter().flatten());
         for &i in &order {
             let c = get(i);
-            let found = KINDS
-                .iter()
-                .find_map(|&k| key(c, k).and_then(|s| keys.get(&get, k, s)));
-            let w = match found {
+            let probe = keys.probe(c);
+            let w = match keys.winner(&get, &probe) {
                 Some(w) => {
                     if let Some(credit) = credits.get(c.origin())
                         && get(w).origin() != c.origin()
@@ -80,9 +78,7 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
                 }
             };
             winner_of[i] = w;
-            for k in KINDS {
-                keys.insert(&get, i, k, w);
-            }
+            keys.record(&get, &probe, i, w);
         }
     }
     let mut slots: Vec<Vec<Option<Candidate>>> = groups

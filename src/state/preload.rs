@@ -8,9 +8,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use rusqlite::params;
-
 use chrono::{DateTime, Utc};
+use rusqlite::params;
 
 use super::{Pool, SOURCE_COLUMNS, SourceState, State, StateError, parse_ts, source_row};
 use crate::model::{Candidate, Interner, Tags};
@@ -21,11 +20,11 @@ pub struct Preloaded {
     /// Every configured source has an entry (the default when it was never seen), and one in
     /// `items` (empty when it has no items), until it is taken.
     sources: HashMap<String, SourceState>,
-    items: HashMap<String, Vec<Candidate>>,
+    items: HashMap<String, Items>,
 }
 
-/// A list of a source's items being read, and its name, shared by them.
-type Reading = (Arc<str>, Vec<Candidate>);
+/// A source's items, and its name that they share.
+type Items = (Arc<str>, Vec<Candidate>);
 
 impl Preloaded {
     /// The source's stored state, once (`None` when taken already).
@@ -35,7 +34,7 @@ impl Preloaded {
 
     /// The source's stored items, once (`None` when taken already).
     pub fn take_items(&mut self, name: &str) -> Option<Vec<Candidate>> {
-        self.items.remove(name)
+        self.items.remove(name).map(|(_, list)| list)
     }
 }
 
@@ -48,7 +47,7 @@ impl Pool {
         names: &[&str],
         with_text: &HashSet<&str>,
     ) -> Result<Preloaded, StateError> {
-        let mut items: HashMap<String, Reading> = names
+        let mut items: HashMap<String, Items> = names
             .iter()
             .map(|n| ((*n).to_string(), (Arc::from(*n), Vec::new())))
             .collect();
@@ -58,13 +57,9 @@ impl Pool {
         // and a tenth more memory, and the run as a whole no less (the integrity check has the
         // other core).
         self.with(|st| st.preload_items(&mut items, &text))?;
-        let items: HashMap<String, Vec<Candidate>> = items
-            .into_iter()
-            .map(|(name, (_, mut list))| {
-                list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
-                (name, list)
-            })
-            .collect();
+        for (_, list) in items.values_mut() {
+            list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
+        }
         let mut sources: HashMap<String, SourceState> = names
             .iter()
             .map(|n| ((*n).to_string(), SourceState::default()))
@@ -114,7 +109,7 @@ impl State {
     /// those named in `text` (a JSON array).
     fn preload_items(
         &self,
-        items: &mut HashMap<String, Reading>,
+        items: &mut HashMap<String, Items>,
         text: &str,
     ) -> Result<(), StateError> {
         let mut st = self

@@ -144,11 +144,6 @@ pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
     Ok(())
 }
 
-/// Tags as stored: lower-cased categories joined by a unit separator (which no tag contains).
-pub(super) fn tags_text(tags: &[String]) -> String {
-    tags.join("\u{1f}")
-}
-
 /// Fills `tags` and `language` of rows stored before migration 2 from their entries, so that
 /// views see an upgraded database's history without a refetch.
 pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
@@ -163,10 +158,11 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
             let (rowid, packed): (i64, Vec<u8>) = (r.get(0)?, r.get(1)?);
             let json = lz4_flex::decompress_size_prepended(&packed)?;
             let entry: Entry = serde_json::from_slice(&json)?;
-            let t = crate::model::tags(&entry.categories);
             rows.push((
                 rowid,
-                tags_text(&t),
+                crate::model::Tags::of(&entry.categories)
+                    .as_joined()
+                    .to_string(),
                 entry.language.map(|l| l.to_ascii_lowercase()),
             ));
         }

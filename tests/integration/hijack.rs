@@ -22,6 +22,11 @@ fn feed(title: &str, home: &str, host: &str, items: &[(String, String)]) -> Vec<
     x.into_bytes()
 }
 
+/// Serves `body` as an RSS feed at `path`, until routed again.
+fn serve(srv: &Server, path: &str, body: Vec<u8>) {
+    srv.route(path, vec![Reply::ok(body, "application/rss+xml")]);
+}
+
 fn items(prefix: &str, n: usize) -> Vec<(String, String)> {
     (0..n)
         .map(|i| (format!("{prefix}-{i}"), format!("{prefix} title {i}")))
@@ -56,10 +61,10 @@ fn a_taken_over_feed_is_held_until_an_editor_decides() {
             &items("own", n),
         )
     };
-    srv.route("/f", vec![Reply::ok(own(3), "application/rss+xml")]);
+    serve(&srv, "/f", own(3));
     let s = Setup::new(&[("partner", srv.url("/f"))], "");
     assert_eq!(s.run().expect("run").exit_code(), 0);
-    srv.route("/f", vec![Reply::ok(own(4), "application/rss+xml")]);
+    serve(&srv, "/f", own(4));
     s.run().expect("run");
     assert!(
         s.feed().contains("own title 3"),
@@ -75,7 +80,7 @@ fn a_taken_over_feed_is_held_until_an_editor_decides() {
             list,
         )
     };
-    srv.route("/f", vec![Reply::ok(taken(&spam), "application/rss+xml")]);
+    serve(&srv, "/f", taken(&spam));
     let r = s.run().expect("run");
     assert_eq!(r.exit_code(), 0, "holding is not a failure");
     let all = everything(&s);
@@ -101,7 +106,7 @@ fn a_taken_over_feed_is_held_until_an_editor_decides() {
 
     let mut more = spam.clone();
     more.push(("win-40".into(), "win title 40".into()));
-    srv.route("/f", vec![Reply::ok(taken(&more), "application/rss+xml")]);
+    serve(&srv, "/f", taken(&more));
     s.run().expect("run");
     assert!(
         !everything(&s).contains("win title"),
@@ -148,7 +153,7 @@ fn a_permanent_redirect_to_another_domain_holds_the_new_posts() {
             &items("own", n),
         )
     };
-    srv.route("/f", vec![Reply::ok(own(2), "application/rss+xml")]);
+    serve(&srv, "/f", own(2));
     let s = Setup::new(&[("partner", srv.url("/f"))], "");
     s.run().expect("run");
     let elsewhere = format!("http://localhost:{}/g", srv.port());
@@ -156,7 +161,7 @@ fn a_permanent_redirect_to_another_domain_holds_the_new_posts() {
         "/f",
         vec![Reply::status(301).header("location", &elsewhere)],
     );
-    srv.route("/g", vec![Reply::ok(own(3), "application/rss+xml")]);
+    serve(&srv, "/g", own(3));
     s.run().expect("run");
     let feed = s.feed();
     assert!(
@@ -178,17 +183,15 @@ fn a_permanent_redirect_to_another_domain_holds_the_new_posts() {
 #[test]
 fn a_hold_keeps_every_earlier_post_published_not_only_those_the_feeds_carry() {
     let srv = Server::start();
-    srv.route(
+    serve(
+        &srv,
         "/f",
-        vec![Reply::ok(
-            feed(
-                "Partner Voices",
-                "https://partner.org/",
-                "partner.org",
-                &items("own", 30),
-            ),
-            "application/rss+xml",
-        )],
+        feed(
+            "Partner Voices",
+            "https://partner.org/",
+            "partner.org",
+            &items("own", 30),
+        ),
     );
     let s = Setup::new(&[("partner", srv.url("/f"))], "");
     let cfg = std::fs::read_to_string(s.config()).expect("config");
@@ -216,17 +219,15 @@ fn a_hold_keeps_every_earlier_post_published_not_only_those_the_feeds_carry() {
             .count()
     };
     assert_eq!(listed(&page()), 30);
-    srv.route(
+    serve(
+        &srv,
         "/f",
-        vec![Reply::ok(
-            feed(
-                "Casino Deals",
-                "https://casino.example/",
-                "casino.example",
-                &items("spam", 40),
-            ),
-            "application/rss+xml",
-        )],
+        feed(
+            "Casino Deals",
+            "https://casino.example/",
+            "casino.example",
+            &items("spam", 40),
+        ),
     );
     assert_eq!(s.run_at(at(1), false).expect("run").exit_code(), 0);
     assert_eq!(status(&s)["review"]["held"], 40);

@@ -11,10 +11,9 @@
 //! (`docs/performance.md`). Nothing here may look a source up by scanning the config.
 
 use std::collections::{HashMap, HashSet};
-
-use crate::config::Config;
 use std::sync::Arc;
 
+use crate::config::Config;
 use crate::model::{Entry, Interner};
 use crate::par::par_map;
 use crate::pool::Gathered;
