@@ -23,7 +23,7 @@ use crate::ops::Fatal;
 use crate::pool::Gathered;
 use crate::pool::merge;
 use crate::pool::views::{self, FeedView};
-use crate::state::{Pool, SourceWrite, State, StateError};
+use crate::state::{Pool, Preloaded, SourceWrite, State, StateError};
 
 /// Called once per source as it finishes, in completion order, with its report: what a progress
 /// line counts.
@@ -148,12 +148,13 @@ fn shared(
         .filter(|s| crate::ingest::collect::needs_text(keep_text, &cfg.filter, s))
         .map(|s| s.name.as_str())
         .collect();
-    let preloaded = readers.preload(&names, &with_text)?;
+    let pool = Arc::new(readers);
+    let preloaded = Preloaded::start(&pool, &names, &with_text)?;
     Ok(Arc::new(Shared {
         held_sources,
-        preloaded: std::sync::Mutex::new(preloaded),
+        preloaded,
         fetcher: Fetcher::with_guard(&cfg.fetch, scope.guard.clone())?,
-        pool: Arc::new(readers),
+        pool,
         now: scope.now,
         cpu: Semaphore::new(cores),
         in_flight: Semaphore::new(cfg.fetch.concurrency),
@@ -171,8 +172,9 @@ fn shared(
 }
 
 /// Runs every source's task, telling `on_source` as each finishes, and returns them in config
-/// order. A state read error in any source stops the run: nothing is published from a partial
-/// read.
+/// order, each with its candidates (the stored items of those that answered 304 or were not due
+/// are taken once all have answered: see `Collected::stored`). A state read error in any source
+/// stops the run: nothing is published from a partial read.
 async fn collect_all(
     cfg: &Config,
     shared: Arc<Shared>,
@@ -183,8 +185,8 @@ async fn collect_all(
     let window = cfg.fetch.concurrency * 4;
     let mut set = tokio::task::JoinSet::new();
     let mut results = Vec::with_capacity(cfg.sources.len());
-    let joined = |r: Result<Result<Done, StateError>, tokio::task::JoinError>| {
-        r?.map_err(Fatal::State).inspect(|r| on_source(&r.1))
+    let joined = |r: Result<Result<(usize, Collected), StateError>, tokio::task::JoinError>| {
+        r?.map_err(Fatal::State).inspect(|r| on_source(&r.1.report))
     };
     for (i, source) in cfg.sources.iter().enumerate() {
         if set.len() >= window
@@ -193,20 +195,18 @@ async fn collect_all(
             results.push(joined(r)?);
         }
         let (shared, source) = (Arc::clone(&shared), source.clone());
-        set.spawn(async move {
-            let Collected {
-                report,
-                candidates,
-                info,
-            } = process(&shared, &source).await?;
-            Ok::<_, StateError>((i, report, candidates, info))
-        });
+        set.spawn(async move { Ok::<_, StateError>((i, process(&shared, &source).await?)) });
     }
     while let Some(r) = set.join_next().await {
         results.push(joined(r)?);
     }
     results.sort_by_key(|r| r.0);
-    Ok(results)
+    let mut done = Vec::with_capacity(results.len());
+    for (i, mut c) in results {
+        shared.settle(&cfg.sources[i], &mut c).await?;
+        done.push((i, c.report, c.candidates, c.info));
+    }
+    Ok(done)
 }
 
 /// The reports in config order, and the pool: one group of candidates per source, in config

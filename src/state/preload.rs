@@ -1,9 +1,16 @@
 //! Every configured source's stored state and items, read when a run starts in one pass over
 //! each table. A source's task then takes its own from memory instead of asking SQLite: two
 //! queries and two hand-offs to a blocking thread per source were most of a warm run of 5,000
-//! sources, where every one answers 304 (measured: 0.70 → 0.57 s offline). A source whose rows
-//! were taken already (its items went to an ingest that then failed) falls back to a query
-//! ([`State::item_list`], here too: both read an item row the same way, [`item_row`]).
+//! sources, where every one answers 304 (measured: 0.70 → 0.57 s offline).
+//!
+//! The states (5,000 small rows) are read before any request is sent: a request needs its
+//! source's validators. The items (100,000 rows) are read on a blocking thread while the
+//! requests go out, and a task waits for them only when its answer has come: read first, they
+//! were a tenth of a second in which no request was sent. One `SELECT` reads them all, so they
+//! are one snapshot of the database, taken before any source can have written new items (a
+//! source writes only after it took its stored ones). A source whose rows were taken already
+//! (its items went to an ingest that then failed) falls back to a query ([`State::item_list`],
+//! here too: both read an item row the same way, [`item_row`]).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -15,61 +22,114 @@ use super::{Pool, SOURCE_COLUMNS, SourceState, State, StateError, parse_ts, sour
 use crate::model::{Candidate, Interner, Tags};
 
 /// What the state held for each configured source when the run started.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Preloaded {
-    /// Every configured source has an entry (the default when it was never seen), and one in
-    /// `items` (empty when it has no items), until it is taken.
-    sources: HashMap<String, SourceState>,
-    items: HashMap<String, Items>,
+    /// Every configured source has an entry (the default when it was never seen) until it is
+    /// taken.
+    sources: std::sync::Mutex<HashMap<String, SourceState>>,
+    items: tokio::sync::Mutex<Stage>,
+    /// The database, for a failed read's error.
+    path: String,
 }
 
-/// A source's items, and its name that they share.
-type Items = (Arc<str>, Vec<Candidate>);
+/// Every configured source's items (a list, empty when it has none), by name.
+type ItemMap = HashMap<String, Vec<Candidate>>;
+
+/// The lists being read: each with its source's name, which its items share.
+type Lists<'a> = HashMap<&'a str, (Arc<str>, Vec<Candidate>)>;
+
+/// The items' read: under way on its thread, or done.
+#[derive(Debug)]
+enum Stage {
+    Reading(tokio::task::JoinHandle<Result<ItemMap, StateError>>),
+    Read(ItemMap),
+}
 
 impl Preloaded {
-    /// The source's stored state, once (`None` when taken already).
-    pub fn take_source(&mut self, name: &str) -> Option<SourceState> {
-        self.sources.remove(name)
-    }
-
-    /// The source's stored items, once (`None` when taken already).
-    pub fn take_items(&mut self, name: &str) -> Option<Vec<Candidate>> {
-        self.items.remove(name).map(|(_, list)| list)
-    }
-}
-
-impl Pool {
-    /// Reads the stored state and items of `names` (the configured sources); the items' filter
-    /// text only for the sources in `with_text`. Each source's items come in the order
-    /// [`State::item_list`] gives them (by hash).
-    pub fn preload(
-        &self,
+    /// Reads the stored state of `names` (the configured sources) now, and starts reading their
+    /// items on a blocking thread (the caller is in a Tokio runtime); the items' filter text
+    /// only for the sources in `with_text`.
+    pub fn start(
+        pool: &Arc<Pool>,
         names: &[&str],
         with_text: &HashSet<&str>,
     ) -> Result<Preloaded, StateError> {
-        let mut items: HashMap<String, Items> = names
-            .iter()
-            .map(|n| ((*n).to_string(), (Arc::from(*n), Vec::new())))
-            .collect();
-        let text = serde_json::to_string(&with_text.iter().collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into());
-        // One pass on one connection: split by rowid over both cores, it took a fifth less time
-        // and a tenth more memory, and the run as a whole no less (the integrity check has the
-        // other core).
-        self.with(|st| st.preload_items(&mut items, &text))?;
-        for (_, list) in items.values_mut() {
-            list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
-        }
         let mut sources: HashMap<String, SourceState> = names
             .iter()
             .map(|n| ((*n).to_string(), SourceState::default()))
             .collect();
-        for (name, state) in self.with(|st| st.all_sources())? {
+        for (name, state) in pool.with(|st| st.all_sources())? {
             if let Some(s) = sources.get_mut(&name) {
                 *s = state;
             }
         }
-        Ok(Preloaded { sources, items })
+        let names: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
+        let text = serde_json::to_string(&with_text.iter().collect::<Vec<_>>())
+            .unwrap_or_else(|_| "[]".into());
+        let path = pool.path().display().to_string();
+        let pool = Arc::clone(pool);
+        let reading = tokio::task::spawn_blocking(move || pool.read_items(&names, &text));
+        Ok(Preloaded {
+            sources: std::sync::Mutex::new(sources),
+            items: tokio::sync::Mutex::new(Stage::Reading(reading)),
+            path,
+        })
+    }
+
+    /// The source's stored state, once (`None` when taken already).
+    pub fn take_source(&self, name: &str) -> Option<SourceState> {
+        self.sources
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(name)
+    }
+
+    /// The source's stored items, once (`None` when taken already), waiting for the read if it
+    /// is still under way. Its error goes to the first task that waits (the run stops there);
+    /// the others then read their own.
+    pub async fn take_items(&self, name: &str) -> Result<Option<Vec<Candidate>>, StateError> {
+        let mut stage = self.items.lock().await;
+        if let Stage::Reading(reading) = &mut *stage {
+            let read = reading.await;
+            *stage = Stage::Read(ItemMap::new());
+            let map = read.map_err(|e| StateError::Other {
+                path: self.path.clone(),
+                msg: format!("reading the stored items failed: {e}"),
+            })??;
+            *stage = Stage::Read(map);
+        }
+        match &mut *stage {
+            Stage::Read(map) => Ok(map.remove(name)),
+            Stage::Reading(_) => Ok(None),
+        }
+    }
+}
+
+impl Pool {
+    /// Every item of `names`, by source, each source's in the order [`State::item_list`] gives
+    /// them (by hash); the filter text of those named in `text` (a JSON array).
+    fn read_items(&self, names: &[String], text: &str) -> Result<ItemMap, StateError> {
+        // Each list sized for its items (grown by doubling, they held a third more than their
+        // items: 11 MB at 5,000 × 20), from a count over the (source, hash) index.
+        let counts = self.with(|st| st.item_counts())?;
+        let mut items: Lists<'_> = names
+            .iter()
+            .map(|n| {
+                let len = counts.get(n.as_str()).copied().unwrap_or(0);
+                (n.as_str(), (Arc::from(n.as_str()), Vec::with_capacity(len)))
+            })
+            .collect();
+        // One pass on one connection: split by rowid over both cores, it took a fifth less time
+        // and a tenth more memory, and the run as a whole no less (the integrity check has the
+        // other core).
+        self.with(|st| st.preload_items(&mut items, text))?;
+        Ok(items
+            .into_iter()
+            .map(|(name, (_, mut list))| {
+                list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
+                (name.to_string(), list)
+            })
+            .collect())
     }
 }
 
@@ -93,6 +153,20 @@ impl State {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// How many items each source has stored.
+    fn item_counts(&self) -> Result<HashMap<String, usize>, StateError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT source, COUNT(*) FROM items GROUP BY source")
+            .map_err(|e| self.err(e))?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)?)))
+            .map_err(|e| self.err(e))?;
+        rows.map(|r| r.map(|(s, n)| (s, usize::try_from(n).unwrap_or(0))))
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.err(e))
+    }
+
     /// Every row of `sources`, by name.
     fn all_sources(&self) -> Result<Vec<(String, SourceState)>, StateError> {
         let mut st = self
@@ -107,11 +181,7 @@ impl State {
 
     /// Adds to `items` the stored items of the sources it has a list for; the filter text of
     /// those named in `text` (a JSON array).
-    fn preload_items(
-        &self,
-        items: &mut HashMap<String, Items>,
-        text: &str,
-    ) -> Result<(), StateError> {
+    fn preload_items(&self, items: &mut Lists<'_>, text: &str) -> Result<(), StateError> {
         let mut st = self
             .conn
             .prepare(&format!(

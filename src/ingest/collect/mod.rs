@@ -21,6 +21,8 @@ use crate::ingest::select;
 use crate::model::{Candidate, SourceInfo, Validators};
 use crate::state::{Pool, Preloaded, SourceState, SourceWrite, StateError};
 
+mod stored;
+
 /// Whether a source's candidates need their filter text: `keep_text` (some view applies
 /// patterns), or the source's or the global filter has a pattern.
 pub(crate) fn needs_text(keep_text: bool, global: &Filter, source: &Source) -> bool {
@@ -56,7 +58,7 @@ pub(crate) struct Shared {
     /// entries.
     pub held_sources: std::collections::HashSet<String>,
     /// Every source's stored state and items, read when the run started (see `Preloaded`).
-    pub preloaded: std::sync::Mutex<Preloaded>,
+    pub preloaded: Preloaded,
 }
 
 /// One source's contribution to the run.
@@ -67,6 +69,10 @@ pub(crate) struct Collected {
     pub candidates: Vec<Candidate>,
     /// Attribution for the source's entries.
     pub info: Option<SourceInfo>,
+    /// The candidates are the source's stored items, still to be taken ([`Shared::settle`]): a
+    /// source that answered 304 or was not due has its answer before the stored items are read,
+    /// and need not wait for them while it holds a place among the requests in flight.
+    pub stored: bool,
 }
 
 impl Shared {
@@ -92,44 +98,6 @@ impl Shared {
     /// global one or a view's) looks at it.
     fn needs_text(&self, source: &Source) -> bool {
         needs_text(self.keep_text, &self.global, source)
-    }
-
-    fn preloaded(&self) -> std::sync::MutexGuard<'_, Preloaded> {
-        self.preloaded
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The source's stored items (its last good entries): read when the run started, or, when
-    /// taken already, read again.
-    async fn stored(&self, source: &Source) -> Result<Vec<Candidate>, StateError> {
-        if let Some(items) = self.preloaded().take_items(&source.name) {
-            return Ok(items);
-        }
-        let name = source.name.clone();
-        let with_text = self.needs_text(source);
-        self.read(move |s| s.item_list(&name, with_text)).await
-    }
-
-    /// The stored entries while a source cannot be fetched: kept for the grace period after its
-    /// last success, then dropped with a warning (they stay in state, should the source return).
-    async fn within_grace(
-        &self,
-        source: &Source,
-        st: &SourceState,
-        rep: &mut SourceReport,
-    ) -> Result<Vec<Candidate>, StateError> {
-        let stored = self.stored(source).await?;
-        if st.last_success.is_some_and(|t| self.now - t <= self.grace) {
-            return Ok(stored);
-        }
-        if !stored.is_empty() {
-            rep.warnings.push(format!(
-                "{} stored entries dropped: no successful fetch within the grace period",
-                stored.len()
-            ));
-        }
-        Ok(Vec::new())
     }
 
     /// Hands the source's writes to the state writer (waiting while its queue is full: the
@@ -158,56 +126,8 @@ impl Shared {
             report,
             candidates,
             info,
+            stored: false,
         }
-    }
-
-    /// Why this source is not fetched this run, if it is not.
-    fn skip_reason(&self, source: &Source, prev: &SourceState) -> Option<Status> {
-        if !source.enabled {
-            return Some(Status::Disabled);
-        }
-        if self.offline {
-            return Some(Status::Offline);
-        }
-        if prev.gone && matches!(source.location, Location::Url(_)) {
-            return Some(Status::Gone);
-        }
-        let next = prev.next_fetch.filter(|t| *t > self.now)?;
-        Some(if prev.failures > 0 {
-            Status::BackingOff(next)
-        } else {
-            Status::NotDue(next)
-        })
-    }
-
-    /// A source not fetched this run: its stored entries (all of them, those within the grace
-    /// period, or none), its state unchanged.
-    async fn skipped(
-        &self,
-        source: &Source,
-        mut rep: SourceReport,
-        prev: SourceState,
-        status: Status,
-    ) -> Result<Collected, StateError> {
-        let cands = match status {
-            Status::Disabled => Vec::new(),
-            Status::Offline | Status::NotDue(_) => self.stored(source).await?,
-            _ => self.within_grace(source, &prev, &mut rep).await?,
-        };
-        rep.status = status;
-        Ok(self
-            .done(
-                source,
-                rep,
-                cands,
-                SourceWrite {
-                    name: source.name.clone(),
-                    state: prev,
-                    unchanged: true,
-                    ..SourceWrite::default()
-                },
-            )
-            .await)
     }
 
     /// Parses and normalises a fetched body on a blocking thread. `Err`: the state could not be
@@ -226,11 +146,11 @@ impl Shared {
         // A core, held while the document is parsed and normalised, and released before the
         // writes are queued (no core idles while the state writer commits); memory stays
         // bounded by `in_flight`, held until the writes are queued.
+        let stored = self.preloaded.take_items(&source.name).await?;
         let cpu = self.cpu.acquire().await.ok();
         let src = source.clone();
         let pool = Arc::clone(&self.pool);
         let with_text = self.needs_text(source);
-        let stored = self.preloaded().take_items(&source.name);
         let now = self.now;
         let done = tokio::task::spawn_blocking(move || {
             let doc = Fetched {
@@ -289,12 +209,12 @@ impl Shared {
             } => {
                 rep.status = Status::NotModified;
                 st.last_status = "not modified".into();
-                let candidates = self.stored(source).await?;
                 Fresh {
                     validators,
                     hint: max_age,
                     moved_to,
-                    candidates,
+                    // The stored items, taken when every source has answered (`settle`).
+                    candidates: Vec::new(),
                 }
             }
             Outcome::Body {
@@ -335,7 +255,9 @@ impl Shared {
         let cands = self.succeeded(&mut st, fresh);
         write.touched_only = not_modified && only_times_differ(&before, &st);
         write.state = st;
-        Ok(self.done(source, rep, cands, write).await)
+        let mut collected = self.done(source, rep, cands, write).await;
+        collected.stored = not_modified;
+        Ok(collected)
     }
 
     /// Records a failed attempt: the source backs off (or is gone), and keeps its stored entries
@@ -394,7 +316,7 @@ fn only_times_differ(before: &SourceState, after: &SourceState) -> bool {
 /// Fetches (or reads), ingests and classifies one source. A state read error is returned: the
 /// run stops there, and publishes nothing.
 pub(crate) async fn process(shared: &Shared, source: &Source) -> Result<Collected, StateError> {
-    let taken = shared.preloaded().take_source(&source.name);
+    let taken = shared.preloaded.take_source(&source.name);
     let prev = match taken {
         Some(prev) => prev,
         None => {
