@@ -25,6 +25,7 @@ use sha2::Sha256;
 use crate::config::FeedMeta;
 use crate::config::{Config, Location, Source};
 use crate::model::Entry;
+use crate::par::Panicked;
 use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::pool::views::{FeedView, sibling, view_id};
@@ -73,7 +74,7 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     let cfg = stock.shelf.cfg;
     let names: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
     let lib = plan::group(stock.published, &names);
-    let pages = pages(&lib, stock);
+    let pages = pages(&lib, stock).map_err(|Panicked| PublishError::Panicked("fingerprinting"))?;
     let mut out = Shelved::default();
     let mut todo = Vec::new();
     for p in &pages {

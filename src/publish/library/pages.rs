@@ -1,12 +1,12 @@
 //! The library's pages as a plan, before anything is rendered: every page's file, what it
 //! lists, how it is rendered and its fingerprint (what the page shows: its entries, its place in
 //! its list and its pager window, the partner's description), so that `render` renders only the
-//! pages whose fingerprint changed.
-
-use sha2::Sha256;
+//! pages whose fingerprint changed. The fingerprints hash every entry of every page (each entry
+//! is on about three): they are computed last, on every core.
 
 use super::Stock;
 use super::plan;
+use crate::par::{Panicked, par_map};
 use crate::pool::merge::Winner;
 use crate::publish::render::library::Part;
 use crate::publish::render::pager::window;
@@ -15,7 +15,12 @@ use crate::publish::render::pager::window;
 pub(super) struct Page<'a> {
     pub file: String,
     pub print: String,
+    /// What the page shows besides its entries, for its fingerprint.
+    what: String,
     pub winners: &'a [&'a Winner],
+    /// Entries the page is rendered from besides those it lists (a topic's feed), for its
+    /// fingerprint.
+    extra: &'a [&'a Winner],
     pub kind: Kind<'a>,
     /// Its place among its list's pages (see `plan::chunks`).
     pub part: Part,
@@ -38,68 +43,74 @@ pub(super) enum Kind<'a> {
 /// `plan::chunks`; `what` says what the page is (for its fingerprint), `extra` what else its
 /// newest page is rendered from.
 fn parts<'a>(
-    base: &Sha256,
     (folder, stem): (&str, &str),
     what: &str,
     list: &'a [&'a Winner],
-    extra: &[&Winner],
+    extra: &'a [&'a Winner],
     kind: impl Fn() -> Kind<'a>,
 ) -> Vec<Page<'a>> {
     let cut = plan::chunks(list);
     let count = cut.len() - 1;
     cut.into_iter()
-        .map(|(index, winners)| {
-            let file = match index {
+        .map(|(index, winners)| Page {
+            file: match index {
                 0 => format!("{folder}/{stem}.html"),
                 i => format!("{folder}/{stem}-p{i}.html"),
-            };
-            let mut with: Vec<&Winner> = winners.to_vec();
-            if index == 0 {
-                with.extend_from_slice(extra);
-            }
-            Page {
-                file,
-                // What the page shows of its list: its place and its pager, not the number of
-                // pages (new pages far from an older one leave it as it was).
-                print: plan::print(
-                    base,
-                    &format!("{what} {index} {:?}", window(index, count)),
-                    &with,
-                ),
-                winners,
-                kind: kind(),
-                part: Part {
-                    stem: stem.to_string(),
-                    index,
-                    count,
-                },
-            }
+            },
+            print: String::new(),
+            // What the page shows of its list: its place and its pager, not the number of
+            // pages (new pages far from an older one leave it as it was).
+            what: format!("{what} {index} {:?}", window(index, count)),
+            winners,
+            extra: if index == 0 { extra } else { &[] },
+            kind: kind(),
+            part: Part {
+                stem: stem.to_string(),
+                index,
+                count,
+            },
         })
         .collect()
 }
 
 /// A page that is not part of a list.
-fn single<'a>(file: &str, print: String, kind: Kind<'a>) -> Page<'a> {
+fn single<'a>(file: &str, what: String, kind: Kind<'a>) -> Page<'a> {
     Page {
         file: file.into(),
-        print,
+        print: String::new(),
+        what,
         winners: &[],
+        extra: &[],
         kind,
         part: Part::default(),
     }
 }
 
 /// The pages, each with its fingerprint.
-pub(super) fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Page<'a>> {
-    let base = stock.base;
+pub(super) fn pages<'a>(
+    lib: &'a plan::Library<'a>,
+    stock: &Stock<'_>,
+) -> Result<Vec<Page<'a>>, Panicked> {
+    let mut pages = listed(lib, stock);
+    let prints = par_map(&pages, |p| {
+        plan::print(stock.base, &p.what, p.winners.iter().chain(p.extra))
+    })?;
+    for (page, print) in pages.iter_mut().zip(prints) {
+        page.print = print;
+    }
+    Ok(pages)
+}
+
+/// The pages, without their fingerprints.
+fn listed<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Page<'a>> {
     let mut pages = Vec::new();
     let months: Vec<(i32, u32, usize)> = lib
         .months
         .iter()
         .map(|m| (m.year, m.month, m.winners.len()))
         .collect();
-    let print = plan::print(base, &format!("months {months:?}"), &[]);
-    pages.push(single("archive/index.html", print, Kind::Months(months)));
+    let what = format!("months {months:?}");
+    pages.push(single("archive/index.html", what, Kind::Months(months)));
     for (i, m) in lib.months.iter().enumerate() {
         let ym = |m: &plan::Month<'_>| (m.year, m.month);
         let (next, prev) = (
@@ -109,17 +120,10 @@ pub(super) fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Pa
         let what = format!("month {prev:?} {next:?}");
         let at = ym(m);
         let kind = move || Kind::Month { at, prev, next };
-        pages.extend(parts(
-            base,
-            ("archive", &m.key()),
-            &what,
-            &m.winners,
-            &[],
-            kind,
-        ));
+        pages.extend(parts(("archive", &m.key()), &what, &m.winners, &[], kind));
     }
     if let Some(range) = stock.archive_months {
-        pages.extend(empty_months(lib, range, base));
+        pages.extend(empty_months(lib, range));
     }
     let mut tags: Vec<(String, String, usize)> = lib
         .tags
@@ -127,30 +131,25 @@ pub(super) fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Pa
         .map(|t| (t.slug.clone(), t.label.clone(), t.winners.len()))
         .collect();
     tags.sort_by_key(|t| t.1.to_lowercase());
-    let print = plan::print(base, &format!("tags {tags:?}"), &[]);
-    pages.push(single("tags/index.html", print, Kind::Tags(tags)));
+    let what = format!("tags {tags:?}");
+    pages.push(single("tags/index.html", what, Kind::Tags(tags)));
     let in_feed = stock.shelf.cfg.feed.max_entries;
     for t in &lib.tags {
         let feed = &t.winners[..t.winners.len().min(in_feed)];
         let what = format!("tag {}", t.label);
-        pages.extend(parts(
-            base,
-            ("tags", &t.slug),
-            &what,
-            &t.winners,
-            feed,
-            || Kind::Tag(t),
-        ));
+        pages.extend(parts(("tags", &t.slug), &what, &t.winners, feed, || {
+            Kind::Tag(t)
+        }));
     }
     let partners: Vec<(String, String, usize)> = lib
         .partners
         .iter()
         .map(|p| (p.slug.clone(), p.name.clone(), p.winners.len()))
         .collect();
-    let print = plan::print(base, &format!("partners {partners:?}"), &[]);
+    let what = format!("partners {partners:?}");
     pages.push(single(
         "partners/index.html",
-        print,
+        what,
         Kind::Partners(partners),
     ));
     for p in &lib.partners {
@@ -159,14 +158,9 @@ pub(super) fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Pa
             "partner {}",
             serde_json::to_string(&info).unwrap_or_default()
         );
-        pages.extend(parts(
-            base,
-            ("partners", &p.slug),
-            &what,
-            &p.winners,
-            &[],
-            || Kind::Partner(p),
-        ));
+        pages.extend(parts(("partners", &p.slug), &what, &p.winners, &[], || {
+            Kind::Partner(p)
+        }));
     }
     pages
 }
@@ -176,7 +170,6 @@ pub(super) fn pages<'a>(lib: &'a plan::Library<'a>, stock: &Stock<'_>) -> Vec<Pa
 fn empty_months<'a>(
     lib: &plan::Library<'_>,
     (first, current): ((i32, u32), (i32, u32)),
-    base: &Sha256,
 ) -> Vec<Page<'a>> {
     let full: Vec<(i32, u32)> = lib.months.iter().map(|m| (m.year, m.month)).collect();
     let mut out = Vec::new();
@@ -187,7 +180,7 @@ fn empty_months<'a>(
             let next = full.iter().copied().filter(|x| *x > m).min();
             out.push(single(
                 &format!("archive/{:04}-{:02}.html", m.0, m.1),
-                plan::print(base, &format!("month {prev:?} {next:?}"), &[]),
+                format!("month {prev:?} {next:?}"),
                 Kind::Month { at: m, prev, next },
             ));
         }

@@ -143,7 +143,11 @@ pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
 
 /// A page's fingerprint: `base` (the version, config and templates), what the page is, and each
 /// entry's stored version and credits.
-pub fn print(base: &Sha256, what: &str, winners: &[&Winner]) -> String {
+pub fn print<'w>(
+    base: &Sha256,
+    what: &str,
+    winners: impl IntoIterator<Item = &'w &'w Winner>,
+) -> String {
     let mut h = base.clone();
     h.update(what.as_bytes());
     for w in winners {
