@@ -43,6 +43,7 @@ pub fn candidate(e: &Entry, handle: String) -> Candidate {
         text: Some(filter_text(e)),
         tags: Tags::of(&e.categories),
         language: e.language.as_ref().map(|l| l.to_ascii_lowercase().into()),
+        via: Vec::new(),
     }
 }
 
@@ -125,6 +126,7 @@ mod tests {
             text: Some(format!("text of {id}")),
             tags: Tags::default(),
             language: None,
+            via: Vec::new(),
         }
     }
 

@@ -226,6 +226,9 @@ pub struct Candidate {
     pub tags: Tags,
     /// The entry's language (lower case), for views' `languages`.
     pub language: Option<Arc<str>>,
+    /// Credit links (`rel="via"`) of the duplicates it absorbed, sorted: set by the merge
+    /// (`pool::merge::dedup`) on the candidates that win, empty before.
+    pub via: Vec<String>,
 }
 
 impl Candidate {

@@ -12,7 +12,7 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, Item, Table, value};
 use crate::config::Config;
 use crate::ops::Fatal;
 use crate::ops::edit::{EditError, Editing};
-use crate::pool::merge::Winner;
+use crate::pool::merge::{Winner, Winners};
 use crate::pool::review::{Context, Decision, ReviewStatus, decide, pending};
 use crate::state::{State, StateError};
 
@@ -42,7 +42,7 @@ pub use crate::ops::reviewed::{load, path_beside};
 pub fn apply(
     cfg: &Config,
     state: &State,
-    pool: &mut Vec<Winner>,
+    pool: &mut Winners,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Winner, String)>, Fatal> {
     let reviewed = load(cfg)?;
@@ -66,10 +66,10 @@ pub fn apply(
         .into_values()
         .flat_map(|h| h.carried.into_iter().map(|c| c.id))
         .collect();
-    let pending = pending(pool.iter().map(|w| &w.candidate), &guarded, &reviewed);
+    let pending = pending(pool.iter(), &guarded, &reviewed);
     // A pending source's items first seen before its hold began were published before it.
     let mut earlier = HashSet::new();
-    for c in pool.iter().map(|w| &w.candidate) {
+    for c in pool.iter() {
         let Some(since) = c
             .origin
             .as_deref()
@@ -97,17 +97,24 @@ pub fn apply(
         pending,
         earlier,
     };
-    let mut held = Vec::new();
-    let mut kept = Vec::with_capacity(pool.len());
-    for w in pool.drain(..) {
-        match decide(&w.candidate, &cx, &reviewed) {
-            Decision::Publish => kept.push(w),
-            Decision::Hold(why) => held.push((w, why)),
-            Decision::Reject => {}
+    // Why each winner taken out is: held (with the reason), or rejected (none).
+    let mut why = Vec::new();
+    let taken = pool.take_where(|w| match decide(w, &cx, &reviewed) {
+        Decision::Publish => false,
+        Decision::Hold(reason) => {
+            why.push(Some(reason));
+            true
         }
-    }
-    *pool = kept;
-    Ok(held)
+        Decision::Reject => {
+            why.push(None);
+            true
+        }
+    });
+    Ok(taken
+        .into_iter()
+        .zip(why)
+        .filter_map(|(w, why)| Some((w, why?)))
+        .collect())
 }
 
 /// `status.json`'s `review`.
@@ -116,7 +123,7 @@ pub fn status(held: &[(Winner, String)]) -> ReviewStatus {
         held: held.len(),
         oldest: held
             .iter()
-            .map(|(w, _)| w.candidate.published.unwrap_or(w.candidate.updated))
+            .map(|(w, _)| w.published.unwrap_or(w.updated))
             .min()
             .map(|d| d.to_rfc3339()),
     }
@@ -201,9 +208,9 @@ pub fn listed(
     let mut out = Vec::new();
     for (w, why) in held
         .iter()
-        .filter(|(w, _)| source.is_none_or(|s| w.candidate.origin() == s))
+        .filter(|(w, _)| source.is_none_or(|s| w.origin() == s))
     {
-        let c = &w.candidate;
+        let c = w;
         let entry = state.entry(c.origin(), &c.handle)?;
         let text = entry
             .as_ref()

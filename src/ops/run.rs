@@ -82,9 +82,7 @@ pub fn run_on(
     } = Store::open(&run.cfg.state_path)?;
     let mut gathered = rt.block_on(gather_with(&run.scope(opts), locals, gather, on_source))?;
     // Withdrawn means gone from every output, however the partner still serves it.
-    gathered
-        .pool
-        .retain(|w| !run.withdrawals.covers(&w.candidate));
+    gathered.pool.retain(|w| !run.withdrawals.covers(w));
     // Held and rejected items leave the pool here: no view, page, archive or ping sees them.
     let held = crate::ops::review::apply(&run.cfg, &state, &mut gathered.pool, run.now)?;
     // With the hijack guard on (the default), any source's items may be held.

@@ -11,25 +11,19 @@
 use std::collections::BTreeMap;
 
 use super::keys::Keys;
+pub use super::winners::{Winner, Winners};
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
 use crate::model::{Candidate, feed_order};
-
-/// A candidate that made it into the feed, with the other sources that carried it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Winner {
-    pub candidate: Candidate,
-    /// Credit links (`rel="via"`) of the duplicates it absorbed, sorted.
-    pub via: Vec<String>,
-}
 
 /// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
 /// the smallest id); the other sources are credited on it with their `credits` link. Two
 /// candidates are duplicates when they share an id, a canonical link or an original partner id.
 ///
 /// `groups` are the candidates in input order (one group per source, in config order): ties keep
-/// it. They are never copied into one vector (100,000 candidates would briefly be held twice).
-pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+/// it. The winners stay in them (see [`Winners`]), in the order they won in: local first, then
+/// the earliest.
+pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Winners {
     // Every candidate by its place: (group, index), in input order.
     let at: Vec<(u32, u32)> = groups
         .iter()
@@ -53,10 +47,9 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
             .then_with(|| a.origin().cmp(b.origin()))
     });
     // First the winner of each candidate, with keys borrowed from the candidates (no copies),
-    // then the winners moved out in order.
+    // then the winners' credits set where they are.
     let mut winner_of: Vec<usize> = vec![0; at.len()];
     let mut via: Vec<Vec<String>> = vec![Vec::new(); at.len()];
-    let mut winners = 0;
     {
         let mut keys = Keys::for_candidates(groups.iter().flatten());
         for &i in &order {
@@ -72,41 +65,37 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
                     }
                     w
                 }
-                None => {
-                    winners += 1;
-                    i
-                }
+                None => i,
             };
             winner_of[i] = w;
             keys.record(&get, &probe, i, w);
         }
     }
-    let mut slots: Vec<Vec<Option<Candidate>>> = groups
+    // In place: a list of candidates becomes a list of slots without moving (the slot's `None`
+    // is a niche of the candidate's).
+    let mut lists: Vec<Vec<Option<Candidate>>> = groups
         .into_iter()
         .map(|cs| cs.into_iter().map(Some).collect())
         .collect();
-    let mut kept: Vec<Winner> = Vec::with_capacity(winners);
-    for i in order {
-        let (g, j) = (at[i].0 as usize, at[i].1 as usize);
-        if winner_of[i] == i
-            && let Some(candidate) = slots[g][j].take()
-        {
-            let mut via = std::mem::take(&mut via[i]);
-            via.sort();
-            kept.push(Winner { candidate, via });
+    let mut won = Vec::new();
+    for i in order.into_iter().filter(|&i| winner_of[i] == i) {
+        if let Some(w) = &mut lists[at[i].0 as usize][at[i].1 as usize] {
+            w.via = std::mem::take(&mut via[i]);
+            w.via.sort();
         }
+        won.push(at[i]);
     }
-    kept
+    Winners::new(lists, won)
 }
 
 /// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before
 /// any view selects, is what makes an entry the same (same winner, same credits) in every view.
 /// `groups`: as for [`dedup`].
-pub fn pool(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Vec<Winner> {
+pub fn pool(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Winners {
     let mut all = dedup(groups, credits);
-    // Ids are unique once deduplicated, so `feed_order` is total: an unstable sort (no buffer)
-    // gives the same order.
-    all.sort_unstable_by(|a, b| feed_order(&a.candidate, &b.candidate));
+    // Ids are unique once deduplicated, so `feed_order` is total: an unstable sort gives the
+    // same order.
+    all.sort_by(feed_order);
     all
 }
 
@@ -120,8 +109,8 @@ pub fn age_and_cap<'a>(
     let mut newest = None;
     selected
         .filter(|w| {
-            let n = *newest.get_or_insert(w.candidate.updated);
-            passes_age(global, &w.candidate, n)
+            let n = *newest.get_or_insert(w.updated);
+            passes_age(global, w, n)
         })
         .take(cap)
         .collect()
@@ -165,6 +154,7 @@ mod tests {
             text: Some(format!("text of {id}")),
             tags: crate::model::Tags::default(),
             language: None,
+            via: Vec::new(),
         }
     }
 
@@ -182,8 +172,8 @@ mod tests {
         }
     }
 
-    fn win_ids(ws: &[Winner]) -> Vec<&str> {
-        ws.iter().map(|w| w.candidate.id.as_str()).collect()
+    fn win_ids<'a>(ws: impl IntoIterator<Item = &'a Winner>) -> Vec<&'a str> {
+        ws.into_iter().map(|w| w.id.as_str()).collect()
     }
 
     #[test]
@@ -226,11 +216,11 @@ mod tests {
         );
         assert_eq!(win_ids(&out), vec!["z", "pb"], "earliest published wins");
         assert_eq!(
-            out[1].via,
+            out.iter().nth(1).expect("winner").via,
             vec!["https://a.example/"],
             "b not credited on b"
         );
-        assert!(out[0].via.is_empty());
+        assert!(out.iter().next().expect("winner").via.is_empty());
         let mut local = cand("l", None, 9);
         local.original_id = Some("tag:x,2026:1".into());
         let mut pc = cand("pc", Some("b"), 1);
@@ -241,8 +231,14 @@ mod tests {
             vec!["l", "pb"],
             "local wins whatever its date"
         );
-        assert_eq!(out[0].via, vec!["https://b.example/"]);
-        assert_eq!(out[1].via, vec!["https://a.example/"]);
+        assert_eq!(
+            out.iter().next().expect("winner").via,
+            vec!["https://b.example/"]
+        );
+        assert_eq!(
+            out.iter().nth(1).expect("winner").via,
+            vec!["https://a.example/"]
+        );
     }
 
     #[test]
@@ -324,9 +320,7 @@ mod tests {
         assert_eq!(win_ids(&all), vec!["b", "d", "c", "a"]);
         let got = age_and_cap(&filter(&[], &[], Some(4)), all.iter(), 10);
         assert_eq!(
-            got.iter()
-                .map(|w| w.candidate.id.as_str())
-                .collect::<Vec<_>>(),
+            got.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
             vec!["b", "d", "c"]
         );
         let got = age_and_cap(&Filter::default(), all.iter(), 2);

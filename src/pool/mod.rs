@@ -11,20 +11,22 @@ mod keys;
 pub mod merge;
 pub mod review;
 pub mod views;
+pub mod winners;
 
 use std::collections::BTreeMap;
 
 use crate::ingest::report::SourceReport;
 use crate::model::{Entry, SourceInfo};
-use merge::Winner;
+use winners::Winners;
 
 /// What a run gathered: everything the views select from.
 #[derive(Debug)]
 pub struct Gathered {
     /// One report per configured source, in config order.
     pub reports: Vec<SourceReport>,
-    /// Every entry any view can show: deduplicated, newest first.
-    pub pool: Vec<Winner>,
+    /// Every entry any view can show: deduplicated, newest first (each where its source gave
+    /// it: see [`Winners`]).
+    pub pool: Winners,
     /// The local entries (`Candidate::handle` of a local winner is an index into this).
     pub locals: Vec<Entry>,
     /// Attribution per source name.

@@ -162,6 +162,7 @@ mod tests {
             text: None,
             tags: crate::model::Tags::default(),
             language: None,
+            via: Vec::new(),
         }
     }
 

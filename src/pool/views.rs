@@ -210,7 +210,7 @@ pub fn need_text(views: &[FeedView]) -> bool {
 /// source (`max_items` maps source names to their cap), then the global age limit and the cap.
 pub fn select<'a>(
     view: &FeedView,
-    pool: &'a [Winner],
+    pool: impl IntoIterator<Item = &'a Winner>,
     max_items: &HashMap<&str, usize>,
     global: &Filter,
 ) -> Vec<&'a Winner> {
@@ -221,17 +221,17 @@ pub fn select<'a>(
 /// month is closed).
 pub fn select_where<'a>(
     view: &FeedView,
-    pool: &'a [Winner],
+    pool: impl IntoIterator<Item = &'a Winner>,
     max_items: &HashMap<&str, usize>,
     global: &Filter,
     keep: impl Fn(&Winner) -> bool,
 ) -> Vec<&'a Winner> {
     let mut taken: HashMap<&str, usize> = HashMap::new();
-    let matching = pool.iter().filter(|w| {
-        if !keep(w) || !view.selector.matches(&w.candidate) {
+    let matching = pool.into_iter().filter(|w| {
+        if !keep(w) || !view.selector.matches(w) {
             return false;
         }
-        let origin = w.candidate.origin();
+        let origin = w.origin();
         match max_items.get(origin) {
             Some(&cap) => {
                 let n = taken.entry(origin).or_insert(0);
@@ -261,6 +261,7 @@ mod tests {
             text: None,
             tags: crate::model::Tags::default(),
             language: Some(language.into()),
+            via: Vec::new(),
         }
     }
 

@@ -29,7 +29,7 @@ pub(crate) fn fingerprint(
         h.update(format!("\0t{}\0{}\0{:?}", t.id, t.when, t.comment).as_bytes());
     }
     for w in sel {
-        let c = &w.candidate;
+        let c = w;
         h.update(b"\0");
         h.update(c.origin.as_deref().unwrap_or("").as_bytes());
         h.update(b"\0");

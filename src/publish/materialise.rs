@@ -25,7 +25,7 @@ use crate::state::{CleanRow, State};
 pub(crate) type Key = (Option<std::sync::Arc<str>>, String);
 
 pub(crate) fn key(w: &Winner) -> Key {
-    (w.candidate.origin.clone(), w.candidate.handle.clone())
+    (w.origin.clone(), w.handle.clone())
 }
 
 /// How many published entries were sanitised by a run, and how many came from the cache.
@@ -147,7 +147,7 @@ fn load<'r>(
     g: &Gathered,
     w: &Winner,
 ) -> Result<Loaded<'r>, PublishError> {
-    let c = &w.candidate;
+    let c = w;
     let vanished = || PublishError::Vanished { id: c.id.clone() };
     let (mut todo, cached) = match &c.origin {
         None => {

@@ -68,9 +68,9 @@ impl Editorial<'_> {
         let carried: Vec<Carried> = sel
             .iter()
             .map(|w| Carried {
-                id: w.candidate.id.clone(),
-                canonical_link: w.candidate.canonical_link.clone(),
-                source: w.candidate.origin.as_deref().map(str::to_string),
+                id: w.id.clone(),
+                canonical_link: w.canonical_link.clone(),
+                source: w.origin.as_deref().map(str::to_string),
             })
             .collect();
         let now_ids: HashSet<&str> = carried.iter().map(|c| c.id.as_str()).collect();

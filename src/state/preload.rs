@@ -233,5 +233,6 @@ fn item_row(
         text: r.get(at + 6)?,
         tags: Tags::joined(tags, Some(shared)),
         language,
+        via: Vec::new(),
     })
 }

@@ -123,7 +123,7 @@ proptest! {
         let a: Vec<Entry> = a
             .iter()
             .map(|w| {
-                let mut e = entries.iter().find(|e| e.id == w.candidate.handle && e.origin() == w.candidate.origin()).cloned().expect("entry");
+                let mut e = entries.iter().find(|e| e.id == w.handle && e.origin() == w.origin()).cloned().expect("entry");
                 e.via.clone_from(&w.via);
                 e
             })

@@ -31,6 +31,7 @@ fn cand(id: &str, link: &str, day: i64) -> Candidate {
         text: None,
         tags: crate::model::Tags::default(),
         language: None,
+        via: Vec::new(),
     }
 }
 

@@ -86,7 +86,7 @@ pub fn entries(
     } = Store::open(&cfg.state_path)?;
     let mut g = rt.block_on(gather(cfg, conns, true, now))?;
     let withdrawals = editorial::load(&editorial::path_beside(&cfg.path))?;
-    g.pool.retain(|w| !withdrawals.covers(&w.candidate));
+    g.pool.retain(|w| !withdrawals.covers(w));
     // Held (review queue) and rejected items never reach a digest.
     crate::ops::review::apply(cfg, &state, &mut g.pool, now)?;
     let max_items: HashMap<&str, usize> = cfg
@@ -95,7 +95,7 @@ pub fn entries(
         .filter_map(|s| s.max_items.map(|n| (s.name.as_str(), n)))
         .collect();
     let in_period = |w: &crate::pool::merge::Winner| {
-        let d = w.candidate.published.unwrap_or(w.candidate.updated);
+        let d = w.published.unwrap_or(w.updated);
         d >= period.start && d < period.end
     };
     let selected = views::select_where(view, &g.pool, &max_items, &cfg.filter, in_period);

@@ -83,7 +83,7 @@ pub fn prepare(
         .collect();
     let mut todo: Vec<(&Winner, Filed, DateTime<Utc>)> = Vec::new();
     for w in crate::pool::merge::age_and_cap(&cfg.filter, g.pool.iter(), usize::MAX) {
-        let c = &w.candidate;
+        let c = w;
         let v = version(c, g);
         let dated = c.published.unwrap_or(c.updated);
         match at.get(&c.id).map(|&i| &filed[i]) {
@@ -115,9 +115,7 @@ pub fn prepare(
         let entry = entries
             .get(&crate::publish::materialise::key(w))
             .cloned()
-            .ok_or_else(|| PublishError::Vanished {
-                id: w.candidate.id.clone(),
-            })?;
+            .ok_or_else(|| PublishError::Vanished { id: w.id.clone() })?;
         rows.push((f, dated, entry));
     }
     state.archive_file(&rows)?;

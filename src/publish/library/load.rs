@@ -100,7 +100,7 @@ pub fn load<'w>(
         if !wanted.insert(addr(w)) {
             continue;
         }
-        let c = &w.candidate;
+        let c = w;
         match &c.origin {
             None => {
                 if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {

@@ -27,7 +27,7 @@ use crate::config::{Config, Location, Source};
 use crate::model::Entry;
 use crate::par::Panicked;
 use crate::pool::Gathered;
-use crate::pool::merge::Winner;
+use crate::pool::merge::{Winner, Winners};
 use crate::pool::views::{FeedView, sibling, view_id};
 use crate::publish::PublishError;
 use crate::publish::materialise::{CleanCount, key, materialise};
@@ -236,7 +236,7 @@ fn partner_page(
 }
 
 /// Every published entry: the main feed's selection without its cap.
-pub fn published<'a>(cfg: &Config, pool: &'a [Winner]) -> Vec<&'a Winner> {
+pub fn published<'a>(cfg: &Config, pool: &'a Winners) -> Vec<&'a Winner> {
     let mut all = FeedView::main(cfg);
     all.cap = usize::MAX;
     let max_items: HashMap<&str, usize> = cfg

@@ -90,7 +90,7 @@ pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
     let mut tags: BTreeMap<String, (BTreeMap<&str, usize>, Vec<&Winner>)> = BTreeMap::new();
     let mut partners: BTreeMap<&str, Vec<&Winner>> = BTreeMap::new();
     for w in published {
-        let c = &w.candidate;
+        let c = w;
         let d = c.published.unwrap_or(c.updated);
         months.entry((d.year(), d.month())).or_default().push(w);
         let mut slugs = HashSet::new();
@@ -151,7 +151,7 @@ pub fn print<'w>(
     let mut h = base.clone();
     h.update(what.as_bytes());
     for w in winners {
-        let c = &w.candidate;
+        let c = w;
         for part in [c.id.as_str(), c.handle.as_str(), c.origin()] {
             h.update(part.as_bytes());
             h.update([0]);
@@ -171,19 +171,17 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     fn w(id: &str, date: &str, origin: &str, tags: &[&str]) -> Winner {
-        Winner {
-            candidate: Candidate {
-                id: id.into(),
-                canonical_link: None,
-                original_id: None,
-                updated: DateTime::parse_from_rfc3339(date).expect("date").to_utc(),
-                published: None::<DateTime<Utc>>,
-                origin: Some(origin.into()),
-                handle: id.into(),
-                text: None,
-                tags: crate::model::Tags::new(tags),
-                language: None,
-            },
+        Candidate {
+            id: id.into(),
+            canonical_link: None,
+            original_id: None,
+            updated: DateTime::parse_from_rfc3339(date).expect("date").to_utc(),
+            published: None::<DateTime<Utc>>,
+            origin: Some(origin.into()),
+            handle: id.into(),
+            text: None,
+            tags: crate::model::Tags::new(tags),
+            language: None,
             via: Vec::new(),
         }
     }
