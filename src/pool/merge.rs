@@ -15,6 +15,7 @@ pub use super::winners::{Winner, Winners};
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
 use crate::model::{Candidate, feed_order};
+use crate::par::par_sort_by;
 
 /// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
 /// the smallest id); the other sources are credited on it with their `credits` link. Two
@@ -34,7 +35,7 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
     // The order is sorted as indices (a stable sort of 100,000 candidates would need a buffer
     // of half of them; of indices, 400 KB), ties keeping their input order.
     let mut order: Vec<usize> = (0..at.len()).collect();
-    order.sort_by(|&a, &b| {
+    let by = |&a: &usize, &b: &usize| {
         let (a, b) = (get(a), get(b));
         b.is_local()
             .cmp(&a.is_local())
@@ -45,7 +46,11 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
             })
             .then_with(|| a.id.cmp(&b.id))
             .then_with(|| a.origin().cmp(b.origin()))
-    });
+    };
+    // On both cores; should the other half's sort have panicked, sorted here again.
+    if par_sort_by(&mut order, by).is_err() {
+        order.sort_by(by);
+    }
     // First the winner of each candidate, with keys borrowed from the candidates (no copies),
     // then the winners' credits set where they are.
     let mut winner_of: Vec<usize> = vec![0; at.len()];

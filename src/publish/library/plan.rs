@@ -7,7 +7,7 @@
 //! `anti trafficking` and `Anti-Trafficking` are one topic; slugs are ASCII (`deunicode`
 //! transliterates Thai and Chinese) and stable.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::Datelike;
 use sha2::{Digest, Sha256};
@@ -88,7 +88,9 @@ pub struct Library<'a> {
 pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
     let mut months: BTreeMap<(i32, u32), Vec<&Winner>> = BTreeMap::new();
     let mut tags: BTreeMap<String, (BTreeMap<&str, usize>, Vec<&Winner>)> = BTreeMap::new();
-    let mut partners: BTreeMap<&str, Vec<&Winner>> = BTreeMap::new();
+    // By name through a hash map: 100,000 entries looked up among 5,000 partners by string
+    // comparisons was a third of the grouping.
+    let mut partners: HashMap<&str, Vec<&Winner>> = HashMap::new();
     for w in published {
         let c = w;
         let d = c.published.unwrap_or(c.updated);
