@@ -113,13 +113,17 @@ mod tests {
     fn a_long_list_sorts_as_a_stable_sort_does() {
         // Description: 10,000 pairs whose keys repeat (so most comparisons tie), sorted by key
         // alone. Expect: exactly `sort_by`'s order, ties in their input order; short lists too.
+        // Descending keys too: the right half's items all come first, so it runs out first.
+        let shuffled = |n: u32| (0..n).map(|i| ((i * 7919) % 97, i)).collect::<Vec<_>>();
+        let descending = |n: u32| (0..n).map(|i| (n - i / 3, i)).collect::<Vec<_>>();
         for n in [0, 1, 5, 4095, 10_000] {
-            let items: Vec<(u32, u32)> = (0..n).map(|i| ((i * 7919) % 97, i)).collect();
-            let mut ours = items.clone();
-            par_sort_by(&mut ours, |a, b| a.0.cmp(&b.0)).expect("no panic");
-            let mut theirs = items;
-            theirs.sort_by_key(|a| a.0);
-            assert_eq!(ours, theirs, "{n} items");
+            for items in [shuffled(n), descending(n)] {
+                let mut ours = items.clone();
+                par_sort_by(&mut ours, |a, b| a.0.cmp(&b.0)).expect("no panic");
+                let mut theirs = items;
+                theirs.sort_by_key(|a| a.0);
+                assert_eq!(ours, theirs, "{n} items");
+            }
         }
     }
 }

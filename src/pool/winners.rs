@@ -117,10 +117,6 @@ impl<'a> Iterator for Iter<'a> {
             }
         }
     }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.places.len()))
-    }
 }
 
 impl<'a> IntoIterator for &'a Winners {
