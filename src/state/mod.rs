@@ -205,6 +205,13 @@ pub struct State {
     path: String,
 }
 
+impl State {
+    /// Another connection to the same database, for a reader on another thread.
+    pub fn reopen(&self) -> Result<State, StateError> {
+        State::open(Path::new(&self.path))
+    }
+}
+
 fn ts(d: Option<DateTime<Utc>>) -> Option<String> {
     d.map(|d| d.to_rfc3339())
 }

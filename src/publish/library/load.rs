@@ -20,7 +20,7 @@ use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::publish::PublishError;
 use crate::publish::render::library::{Listed, Shelf};
-use crate::state::{Packed, State, unpack_entry};
+use crate::state::{Packed, State, StateError, unpack_entry};
 
 /// The rows of the entries listed by the pages rendered in a run, by winner.
 #[derive(Debug, Default)]
@@ -80,7 +80,10 @@ enum Found<'w> {
 /// Entries decoded and rendered on every core at a time.
 const BATCH: usize = 1024;
 
-/// Loads and renders the row of every winner of `winners` (duplicates once).
+/// Loads and renders the row of every winner of `winners` (duplicates once). The packed entries
+/// are read a batch ahead, on a thread with its own connection, while this thread decodes and
+/// renders the batch before on every core (read in turn, the reads left a core idle: a tenth of
+/// a cold run's library).
 pub fn load<'w>(
     state: &State,
     shelf: &Shelf<'_>,
@@ -94,36 +97,59 @@ pub fn load<'w>(
         t: shelf.messages(),
     };
     let mut wanted = HashSet::new();
+    let list: Vec<&Winner> = winners
+        .into_iter()
+        .filter(|w| wanted.insert(addr(w)))
+        .collect();
+    let reader = state.reopen()?;
     let mut loaded = Loaded::default();
-    let mut found = Vec::new();
-    for w in winners {
-        if !wanted.insert(addr(w)) {
-            continue;
-        }
-        let c = w;
-        match &c.origin {
-            None => {
-                if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
-                    found.push((w, Found::Local(e)));
+    std::thread::scope(|sc| {
+        // One batch waiting at most: the packed entries (with their text) of a whole network are
+        // never held at once, nor their decoded entries.
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        sc.spawn(move || {
+            for batch in list.chunks(BATCH) {
+                let found = find(&reader, g, batch);
+                let failed = found.is_err();
+                if tx.send(found).is_err() || failed {
+                    break;
                 }
             }
-            Some(source) => {
-                if let Some(p) = state.packed_entry(source, &c.handle)? {
-                    found.push((w, Found::Stored(source, p)));
-                }
-            }
+        });
+        for found in rx {
+            maker.make(state, &mut found?, &mut loaded)?;
         }
-        // A batch at a time: the packed entries (with their text) of a whole network are never
-        // held at once, nor their decoded entries.
-        if found.len() == BATCH {
-            maker.make(state, &mut found, &mut loaded)?;
-        }
-    }
-    maker.make(state, &mut found, &mut loaded)?;
+        Ok::<_, PublishError>(())
+    })?;
     loaded.text.shrink_to_fit();
     loaded.spans.shrink_to_fit();
     loaded.topics.shrink_to_fit();
     Ok(loaded)
+}
+
+/// Where each of `winners` is: a local entry, or a packed one read from the state (a winner
+/// whose entry is gone is left out).
+fn find<'w>(
+    state: &State,
+    g: &'w Gathered,
+    winners: &[&'w Winner],
+) -> Result<Vec<(&'w Winner, Found<'w>)>, StateError> {
+    let mut found = Vec::with_capacity(winners.len());
+    for &w in winners {
+        match &w.origin {
+            None => {
+                if let Some(e) = w.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
+                    found.push((w, Found::Local(e)));
+                }
+            }
+            Some(source) => {
+                if let Some(p) = state.packed_entry(source, &w.handle)? {
+                    found.push((w, Found::Stored(source, p)));
+                }
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// What makes a row of an entry.
