@@ -101,8 +101,11 @@ pub fn load<'w>(
         .into_iter()
         .filter(|w| wanted.insert(addr(w)))
         .collect();
-    let reader = state.reopen()?;
     let mut loaded = Loaded::default();
+    if list.is_empty() {
+        return Ok(loaded);
+    }
+    let reader = state.reopen()?;
     std::thread::scope(|sc| {
         // One batch waiting at most: the packed entries (with their text) of a whole network are
         // never held at once, nor their decoded entries.
