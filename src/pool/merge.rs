@@ -82,13 +82,17 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
         .into_iter()
         .map(|cs| cs.into_iter().map(Some).collect())
         .collect();
+    // The winners' places in order, their credits set; the losers dropped where they are.
     let mut won = Vec::new();
-    for i in order.into_iter().filter(|&i| winner_of[i] == i) {
-        if let Some(w) = &mut lists[at[i].0 as usize][at[i].1 as usize] {
+    for i in order {
+        let slot = &mut lists[at[i].0 as usize][at[i].1 as usize];
+        if winner_of[i] != i {
+            *slot = None;
+        } else if let Some(w) = slot {
             w.via = std::mem::take(&mut via[i]);
             w.via.sort();
+            won.push(at[i]);
         }
-        won.push(at[i]);
     }
     Winners::new(lists, won)
 }

@@ -21,20 +21,9 @@ pub struct Winners {
 }
 
 impl Winners {
-    /// The winners in `lists` at `order`'s places (each a winner), in that order. The slots no
-    /// place names are emptied.
-    pub(super) fn new(mut lists: Vec<Vec<Option<Winner>>>, order: Vec<(u32, u32)>) -> Winners {
-        let mut named: Vec<Vec<bool>> = lists.iter().map(|l| vec![false; l.len()]).collect();
-        for &(g, i) in &order {
-            named[g as usize][i as usize] = true;
-        }
-        for (list, named) in lists.iter_mut().zip(named) {
-            for (slot, named) in list.iter_mut().zip(named) {
-                if !named {
-                    *slot = None;
-                }
-            }
-        }
+    /// The winners in `lists` at `order`'s places (each a winner), in that order. Every slot no
+    /// place names must be empty (the merge empties its losers' as it goes).
+    pub(super) fn new(lists: Vec<Vec<Option<Winner>>>, order: Vec<(u32, u32)>) -> Winners {
         Winners { lists, order }
     }
 
@@ -80,7 +69,14 @@ impl Winners {
 
     /// Keeps the winners `keep` accepts, in order; the others are dropped.
     pub fn retain(&mut self, mut keep: impl FnMut(&Winner) -> bool) {
-        self.take_where(|w| !keep(w));
+        let lists = &mut self.lists;
+        self.order.retain(|&(g, i)| {
+            let slot = &mut lists[g as usize][i as usize];
+            if !slot.as_ref().is_some_and(&mut keep) {
+                *slot = None;
+            }
+            slot.is_some()
+        });
     }
 
     /// Takes out the winners `take` accepts, in order.
@@ -155,15 +151,11 @@ mod tests {
     }
 
     #[test]
-    fn winners_come_in_their_order_across_lists_and_unnamed_slots_are_emptied() {
-        let lists = vec![
-            vec![Some(w("a")), Some(w("b"))],
-            vec![Some(w("c")), Some(w("d"))],
-        ];
+    fn winners_come_in_their_order_across_lists() {
+        let lists = vec![vec![Some(w("a")), None], vec![Some(w("c")), Some(w("d"))]];
         let ws = Winners::new(lists, vec![(1, 1), (0, 0), (1, 0)]);
         assert_eq!(ids(&ws), vec!["d", "a", "c"]);
         assert_eq!(ws.len(), 3);
-        assert!(ws.lists[0][1].is_none(), "b named by no place: dropped");
     }
 
     #[test]
@@ -173,6 +165,10 @@ mod tests {
         assert_eq!(ids(&ws), vec!["a", "b", "c", "d"]);
         ws.retain(|x| x.id != "b");
         assert_eq!(ids(&ws), vec!["a", "c", "d"]);
+        assert!(
+            ws.lists[0][3].is_none(),
+            "b's slot emptied, its memory freed"
+        );
         let taken = ws.take_where(|x| x.id != "c");
         assert_eq!(
             taken.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
