@@ -142,7 +142,7 @@ enum NotNew {
     /// It cannot be used (no text, no link): counted, and the first few reported.
     Dropped(EntryError),
     /// Its entry could not be packed for storage.
-    NotStored(serde_json::Error),
+    NotStored(crate::state::PackError),
 }
 
 /// Normalises an item that is not stored yet: its candidate, and the row that stores it.
@@ -156,8 +156,8 @@ fn new_item(
     let c = candidate(&e, hash);
     // Attribution is stored once per source, not with every entry.
     e.source = None;
-    let row = NewItem::new(c.clone(), &e, ctx.base_of(item).map(String::from))
-        .map_err(NotNew::NotStored)?;
+    let base = ctx.base_of(item).map(String::from);
+    let row = NewItem::new(c.clone(), e, base).map_err(NotNew::NotStored)?;
     Ok((c, row))
 }
 

@@ -63,7 +63,7 @@ impl State {
     /// Loads the entry of `(source, hash)` with its base and cached sanitised HTML.
     pub fn stored(&self, source: &str, hash: &str) -> Result<Option<Stored>, StateError> {
         type Row = (
-            Vec<u8>,
+            (Vec<u8>, Option<Vec<u8>>),
             Option<String>,
             Option<String>,
             Option<Vec<u8>>,
@@ -72,12 +72,13 @@ impl State {
         let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT entry, base, clean_print, clean_summary, clean_content FROM entries
+                "SELECT entry, body, base, clean_print, clean_summary, clean_content FROM entries
                  WHERE source = ?1 AND hash = ?2",
             )
             .and_then(|mut s| {
                 s.query_row(params![source, hash], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    let packed = (r.get(0)?, r.get(1)?);
+                    Ok((packed, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
                 })
                 .optional()
             })
@@ -94,7 +95,7 @@ impl State {
                 None => None,
             };
             Ok(Stored {
-                entry: self.unpack(&super::Packed(packed))?,
+                entry: self.unpack(&packed.0, packed.1.as_deref())?,
                 base,
                 clean,
             })

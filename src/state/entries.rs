@@ -1,33 +1,94 @@
-//! The stored normalised entries (`entries.entry`: LZ4-compressed JSON), read one at a time or
-//! as packed bytes for a caller that decodes many of them on every core (the library reads every
-//! published entry on a cold run; decoding, not SQLite, is most of that cost).
+//! The stored normalised entries, in two parts since schema 11:
+//!
+//! - `entries.entry`, the **head**: the entry without its summary and content, LZ4-compressed
+//!   JSON. JSON because the model's fields change (a field added later reads as its default),
+//!   and a few hundred bytes cost little to write and read.
+//! - `entries.body`: the summary and content, the raw HTML that is most of an entry's bytes,
+//!   LZ4-compressed postcard (two length-prefixed strings, written and read without JSON's
+//!   escaping: that was a third of packing an entry).
+//!
+//! A listing needs only heads: the library reads every published entry on a cold run (100,000
+//! at 5,000 partners × 20), and decompressing and parsing the text it never shows was half of
+//! that cost (`docs/performance.md`, issue 25). Feeds, withdrawals and review read both parts.
+//!
+//! Rows stored before schema 11 have no body: their `entry` is the whole entry, as it was, and
+//! reads as a head that carries its text (a listing drops it) or as the whole entry.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::{State, StateError};
 use crate::model::Entry;
 
-/// A stored entry as its packed bytes, to be decoded with [`unpack_entry`].
+/// A stored entry's head as its packed bytes, to be decoded with [`unpack_entry`].
 #[derive(Debug, Clone)]
 pub struct Packed(pub Vec<u8>);
 
-/// Decodes a packed entry; the error says what was wrong with it (see [`State::unreadable`]).
+/// An entry packed for storage: its head and its body (see the module header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackedEntry {
+    pub head: Vec<u8>,
+    pub body: Vec<u8>,
+}
+
+/// Why an entry could not be packed.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Body(#[from] postcard::Error),
+}
+
+/// Packs `entry`: its text goes to the body, the rest to the head.
+pub fn pack_entry(mut entry: Entry) -> Result<PackedEntry, PackError> {
+    let summary = entry.summary.take();
+    let content = entry.content.take();
+    let head = serde_json::to_vec(&entry)?;
+    let body = postcard::to_allocvec(&(summary, content))?;
+    Ok(PackedEntry {
+        head: lz4_flex::compress_prepend_size(&head),
+        body: lz4_flex::compress_prepend_size(&body),
+    })
+}
+
+/// Decodes a packed head; the error says what was wrong with it (see [`State::unreadable`]).
+/// A row stored before schema 11 gives its text too.
 pub fn unpack_entry(packed: &Packed) -> Result<Entry, String> {
     let json = lz4_flex::decompress_size_prepended(&packed.0).map_err(|e| e.to_string())?;
     serde_json::from_slice(&json).map_err(|e| e.to_string())
 }
 
+/// Decodes a whole entry: its head, and its body where the row has one.
+fn unpack_whole(head: &[u8], body: Option<&[u8]>) -> Result<Entry, String> {
+    let mut entry = unpack_entry(&Packed(head.to_vec()))?;
+    if let Some(body) = body {
+        let bytes = lz4_flex::decompress_size_prepended(body).map_err(|e| e.to_string())?;
+        let (summary, content) = postcard::from_bytes::<(Option<String>, Option<String>)>(&bytes)
+            .map_err(|e| format!("its text: {e}"))?;
+        entry.summary = summary;
+        entry.content = content;
+    }
+    Ok(entry)
+}
+
 impl State {
-    /// Loads the normalised entry of `(source, hash)` (its HTML as stored: see
+    /// Loads the normalised entry of `(source, hash)`, whole (its HTML as stored: see
     /// [`super::Stored`]).
     pub fn entry(&self, source: &str, hash: &str) -> Result<Option<Entry>, StateError> {
-        self.packed_entry(source, hash)?
-            .map(|p| self.unpack(&p))
+        let row: Option<(Vec<u8>, Option<Vec<u8>>)> = self
+            .conn
+            .prepare_cached("SELECT entry, body FROM entries WHERE source = ?1 AND hash = ?2")
+            .and_then(|mut s| {
+                s.query_row(params![source, hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        row.map(|(head, body)| self.unpack(&head, body.as_deref()))
             .transpose()
     }
 
-    /// The packed entry of `(source, hash)`, not decoded.
-    pub fn packed_entry(&self, source: &str, hash: &str) -> Result<Option<Packed>, StateError> {
+    /// The packed head of `(source, hash)`, not decoded: what a listing shows.
+    pub fn packed_head(&self, source: &str, hash: &str) -> Result<Option<Packed>, StateError> {
         self.conn
             .prepare_cached("SELECT entry FROM entries WHERE source = ?1 AND hash = ?2")
             .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
@@ -35,7 +96,7 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// The error for a stored entry that [`unpack_entry`] could not read.
+    /// The error for a stored entry that could not be read.
     pub fn unreadable(&self, msg: &str) -> StateError {
         StateError::Other {
             path: self.path.clone(),
@@ -43,8 +104,69 @@ impl State {
         }
     }
 
-    /// Reads a packed entry.
-    pub(super) fn unpack(&self, packed: &Packed) -> Result<Entry, StateError> {
-        unpack_entry(packed).map_err(|m| self.unreadable(&m))
+    /// Reads a stored entry whole.
+    pub(super) fn unpack(&self, head: &[u8], body: Option<&[u8]>) -> Result<Entry, StateError> {
+        unpack_whole(head, body).map_err(|m| self.unreadable(&m))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        serde_json::from_str(
+            r#"{"id":"tag:p,2026:1","original_id":null,"title":"T","link":"https://p.example/1",
+            "published":null,"updated":"2026-01-01T00:00:00Z","summary":"<p>S \"q\" ผ</p>",
+            "content":"<p>C</p>","authors":[],"categories":["a"],"language":"th",
+            "enclosures":[],"via":[],"source":null}"#,
+        )
+        .expect("entry")
+    }
+
+    #[test]
+    fn the_head_leaves_the_text_to_the_body_and_both_read_back_whole() {
+        let e = entry();
+        let packed = pack_entry(e.clone()).expect("pack");
+        let head = unpack_entry(&Packed(packed.head.clone())).expect("head");
+        assert_eq!(
+            (head.summary.as_deref(), head.content.as_deref()),
+            (None, None)
+        );
+        assert_eq!(head.title, "T");
+        assert_eq!(head.categories, e.categories);
+        let whole = unpack_whole(&packed.head, Some(&packed.body)).expect("whole");
+        assert_eq!(whole, e);
+    }
+
+    #[test]
+    fn an_entry_without_text_has_a_body_all_the_same() {
+        let mut e = entry();
+        e.summary = None;
+        e.content = None;
+        let packed = pack_entry(e.clone()).expect("pack");
+        assert!(!packed.body.is_empty(), "a body marks the row as split");
+        assert_eq!(
+            unpack_whole(&packed.head, Some(&packed.body)).expect("whole"),
+            e
+        );
+    }
+
+    #[test]
+    fn a_row_stored_before_the_split_reads_whole_from_its_head_alone() {
+        let e = entry();
+        let old = lz4_flex::compress_prepend_size(&serde_json::to_vec(&e).expect("json"));
+        assert_eq!(unpack_whole(&old, None).expect("whole"), e);
+        assert_eq!(unpack_entry(&Packed(old)).expect("head"), e);
+    }
+
+    #[test]
+    fn a_damaged_body_is_an_error_that_says_so() {
+        let packed = pack_entry(entry()).expect("pack");
+        let cut = &packed.body[..packed.body.len() - 2];
+        assert!(unpack_whole(&packed.head, Some(cut)).is_err());
+        let garbage = lz4_flex::compress_prepend_size(&[0xff, 0xff, 0xff]);
+        let err = unpack_whole(&packed.head, Some(&garbage)).expect_err("not a body");
+        assert!(err.starts_with("its text"), "{err}");
     }
 }

@@ -5,8 +5,9 @@
 //! - `items`: every item of a source's last good document, keyed by the hash of the raw item: the
 //!   few fields merging needs. An unchanged item is found by its hash and never normalised twice;
 //!   the rows are the source's last good entries. Small rows: a run reads them for every source.
-//! - `entries`: the normalised entry of each item (LZ4-compressed JSON, its HTML raw), the base
-//!   its links resolve against, and its sanitised HTML once some output published it (`clean`).
+//! - `entries`: the normalised entry of each item (its head and its raw HTML apart: see
+//!   `entries`), the base its links resolve against, and its sanitised HTML once some output
+//!   published it (`clean`).
 //! - `seen`: the first-seen time of every entry id (the date of undated entries, run after run).
 //!
 //! Versioned schema with forward migrations; WAL mode; a run's writes go in one transaction.
@@ -40,7 +41,7 @@ pub use archive::Filed;
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
 pub use digests::{DigestRecord, DigestStatus};
-pub use entries::{Packed, unpack_entry};
+pub use entries::{PackError, Packed, PackedEntry, pack_entry, unpack_entry};
 pub use guarded::GuardedItem;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
@@ -127,28 +128,22 @@ pub struct SourceState {
 #[derive(Debug, Clone)]
 pub struct NewItem {
     pub candidate: Candidate,
-    /// The entry as JSON, LZ4-compressed (see [`NewItem::new`]); its HTML not yet sanitised.
-    pub entry: Vec<u8>,
+    /// The entry, packed (see [`pack_entry`]); its HTML not yet sanitised.
+    pub entry: PackedEntry,
     /// What the links inside its HTML resolve against when it is sanitised.
     pub base: Option<String>,
 }
 
 impl NewItem {
-    /// Packs an entry for storage: JSON, LZ4-compressed (a third of the size; most of a run's
-    /// writes are these rows).
+    /// Packs an entry for storage (see [`pack_entry`]; most of a run's writes are these rows).
     pub fn new(
         candidate: Candidate,
-        entry: &Entry,
+        entry: Entry,
         base: Option<String>,
-    ) -> Result<NewItem, serde_json::Error> {
-        // Sized for the HTML it mostly is: no regrowing while it is written.
-        let html = entry.summary.as_ref().map_or(0, String::len)
-            + entry.content.as_ref().map_or(0, String::len);
-        let mut json = Vec::with_capacity(html + html / 8 + 1024);
-        serde_json::to_writer(&mut json, entry)?;
+    ) -> Result<NewItem, PackError> {
         Ok(NewItem {
             candidate,
-            entry: lz4_flex::compress_prepend_size(&json),
+            entry: pack_entry(entry)?,
             base,
         })
     }

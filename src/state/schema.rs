@@ -121,6 +121,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
         reason TEXT NOT NULL, since TEXT NOT NULL,
         PRIMARY KEY (source, id)
     ) WITHOUT ROWID;",
+    // 11: an entry's text (summary, content) in a column of its own, apart from the rest (see
+    // `entries`): listings read the rest alone. Rows stored before keep the whole entry in
+    // `entry` and no body, and read as they did.
+    "ALTER TABLE entries ADD COLUMN body BLOB;",
 ];
 
 /// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.

@@ -184,7 +184,7 @@ fn write_source(
             )
             ?;
     let mut entries = tx.prepare_cached(
-        "INSERT OR REPLACE INTO entries (source, hash, entry, base) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO entries (source, hash, entry, body, base) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut seen = tx.prepare_cached(
         "INSERT OR IGNORE INTO seen (id, source, first_seen) VALUES (?1, ?2, ?3)",
@@ -203,7 +203,8 @@ fn write_source(
             c.tags.as_joined(),
             c.language.as_deref(),
         ])?;
-        entries.execute(params![w.name, c.handle, item.entry, item.base])?;
+        let e = &item.entry;
+        entries.execute(params![w.name, c.handle, e.head, e.body, item.base])?;
         seen.execute(params![c.id, w.name, now_s])?;
     }
     if let Some(g) = &w.guarded {
@@ -214,5 +215,8 @@ fn write_source(
             hold.execute(params![w.name, id, g.reason, now_s])?;
         }
     }
-    Ok(w.new_items.iter().map(|i| i.entry.len()).sum())
+    Ok(w.new_items
+        .iter()
+        .map(|i| i.entry.head.len() + i.entry.body.len())
+        .sum())
 }

@@ -52,6 +52,7 @@ mod secrets;
 mod serve_http;
 mod serve_limits;
 mod smoke;
+mod state_upgrade;
 mod templates;
 mod views;
 mod websub;

@@ -1,9 +1,10 @@
 //! The rows the library's pages list, made once per run however many pages list an entry:
 //! every entry read from the state on one connection, then, a batch at a time on every core,
 //! decoded (LZ4 + JSON) and rendered as its row (`Shelf::row`: `entry.html` without the text),
-//! keeping the row and the entry's topics, never the entry: a page is its rows joined. The rows
-//! are one string, each a span of it: as a `String` each (with the renderer's spare capacity)
-//! they were 102 MB of a cold run's 241 MB heap at 100,000 entries.
+//! keeping the row and the entry's topics, never the entry: a page is its rows joined. A batch's
+//! rows are one string, sized for them, each row a span of it: as a `String` each (with the
+//! renderer's spare capacity) they were 102 MB of a cold run's 241 MB heap at 100,000 entries,
+//! and as one string grown by doubling, 38 MB for 20 MB of rows.
 //!
 //! A cold run of a large network lists every published entry (100,000 at 5,000 partners × 20),
 //! each on its month's, its topics' and its partner's pages: rendering an entry once instead of
@@ -28,13 +29,21 @@ pub struct Loaded {
     /// A winner's place in `spans` and `topics`, by the winner's address: every winner is
     /// borrowed from the run's one pool.
     at: HashMap<usize, u32>,
-    /// Every row, one after the other; a row is its span of it.
-    text: String,
-    spans: Vec<(usize, usize)>,
+    /// Every row, one after the other, a batch's rows a string; a row is its span of one.
+    text: Vec<String>,
+    spans: Vec<Span>,
     /// Each entry's topics as shown (a topic's page is titled with the label its entries use),
     /// shared through `shared`.
     topics: Vec<Box<[Arc<str>]>>,
     shared: Interner,
+}
+
+/// A row: its batch's string and where in it.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    batch: u32,
+    start: u32,
+    end: u32,
 }
 
 fn addr(w: &Winner) -> usize {
@@ -48,7 +57,10 @@ impl Loaded {
             .iter()
             .filter_map(|w| self.at.get(&addr(w)))
             .filter_map(|&i| self.spans.get(i as usize))
-            .filter_map(|&(a, b)| self.text.get(a..b))
+            .filter_map(|s| {
+                let text = self.text.get(s.batch as usize)?;
+                text.get(s.start as usize..s.end as usize)
+            })
             .collect()
     }
 
@@ -61,13 +73,26 @@ impl Loaded {
             .flat_map(|t| t.iter().map(|s| &**s))
     }
 
-    fn add(&mut self, w: &Winner, (row, topics): (String, Vec<String>)) {
-        self.at.insert(addr(w), self.spans.len() as u32);
-        let start = self.text.len();
-        self.text.push_str(&row);
-        self.spans.push((start, self.text.len()));
-        let topics = topics.iter().map(|t| self.shared.get(t)).collect();
-        self.topics.push(topics);
+    /// Adds a batch of rows, with their topics, in one string sized for them.
+    fn add_batch(&mut self, batch: Vec<(&Winner, (String, Vec<String>))>) {
+        let len = batch.iter().map(|(_, (row, _))| row.len()).sum();
+        let mut text = String::with_capacity(len);
+        let at = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        for (w, (row, topics)) in batch {
+            self.at.insert(addr(w), self.spans.len() as u32);
+            let start = text.len();
+            text.push_str(&row);
+            // A batch holds 1,024 rows: far from 4 GiB.
+            let [start, end] = [start, text.len()].map(|x| u32::try_from(x).unwrap_or(u32::MAX));
+            self.spans.push(Span {
+                batch: at,
+                start,
+                end,
+            });
+            let topics = topics.iter().map(|t| self.shared.get(t)).collect();
+            self.topics.push(topics);
+        }
+        self.text.push(text);
     }
 }
 
@@ -124,7 +149,6 @@ pub fn load<'w>(
         }
         Ok::<_, PublishError>(())
     })?;
-    loaded.text.shrink_to_fit();
     loaded.spans.shrink_to_fit();
     loaded.topics.shrink_to_fit();
     Ok(loaded)
@@ -146,7 +170,7 @@ fn find<'w>(
                 }
             }
             Some(source) => {
-                if let Some(p) = state.packed_entry(source, &w.handle)? {
+                if let Some(p) = state.packed_head(source, &w.handle)? {
                     found.push((w, Found::Stored(source, p)));
                 }
             }
@@ -180,13 +204,15 @@ impl Maker<'_> {
     ) -> Result<(), PublishError> {
         let made = par_map(found, |(_, f)| self.row(f))
             .map_err(|_| PublishError::Panicked("rendering the library's rows"))?;
+        let mut rows = Vec::with_capacity(made.len());
         for ((w, _), m) in found.drain(..).zip(made) {
             match m {
-                Ok(row) => loaded.add(w, row),
+                Ok(row) => rows.push((w, row)),
                 Err(Failed::Unreadable(msg)) => return Err(state.unreadable(&msg).into()),
                 Err(Failed::Render(e)) => return Err(e),
             }
         }
+        loaded.add_batch(rows);
         Ok(())
     }
 
