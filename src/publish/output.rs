@@ -97,19 +97,20 @@ mod tests {
     #[test]
     fn a_page_kept_compressed_holds_no_more_than_its_gzip_bytes() {
         let page = "<li><a href=\"https://example.org/p\">A title</a></li>\n".repeat(2_000);
-        let out = Output::compressed("partners/p.html", page.clone().into_bytes()).unwrap();
+        let out =
+            Output::compressed("partners/p.html", page.clone().into_bytes()).expect("compressed");
         let Body::Gzipped(gz, len) = &out.body else {
             panic!("an HTML page is kept compressed");
         };
         assert_eq!(*len, page.len());
         assert!(gz.len() < page.len() / 10, "compressed: {}", gz.len());
         assert_eq!(gz.capacity(), gz.len(), "spare capacity held");
-        assert_eq!(out.bytes().unwrap().as_ref(), page.as_bytes());
+        assert_eq!(out.bytes().expect("decompressed").as_ref(), page.as_bytes());
     }
 
     #[test]
     fn a_file_without_a_gzip_copy_is_kept_as_it_is() {
-        let out = Output::compressed("logo.png", vec![1, 2, 3]).unwrap();
+        let out = Output::compressed("logo.png", vec![1, 2, 3]).expect("kept");
         assert_eq!(out.body, Body::Plain(vec![1, 2, 3]));
         assert_eq!(out.gzip_copy(), None);
     }
