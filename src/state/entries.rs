@@ -43,7 +43,9 @@ pub enum PackError {
 pub fn pack_entry(mut entry: Entry) -> Result<PackedEntry, PackError> {
     let summary = entry.summary.take();
     let content = entry.content.take();
-    let head = serde_json::to_vec(&entry)?;
+    // Sized for most heads: written without regrowing.
+    let mut head = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut head, &entry)?;
     let body = postcard::to_allocvec(&(summary, content))?;
     Ok(PackedEntry {
         head: lz4_flex::compress_prepend_size(&head),
