@@ -9,7 +9,8 @@
 //! written by the catalogue too (`date`, `month-year`, `kb`...), with the Thai solar year in
 //! Thai.
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{DateTime, Datelike, Utc};
 use fluent_bundle::concurrent::FluentBundle;
@@ -30,6 +31,10 @@ const SHIPPED: &[(&str, &str)] = &[
 pub struct Catalogue {
     tag: &'static str,
     bundle: FluentBundle<FluentResource>,
+    /// Days already written ([`Catalogue::date`]): a cold run of a large network writes the
+    /// date of 100,000 rows, from a few hundred days, and formatting each through Fluent was
+    /// half of making a row's context.
+    dates: Mutex<HashMap<(i32, u32, u32), String>>,
 }
 
 impl std::fmt::Debug for Catalogue {
@@ -53,7 +58,11 @@ fn all() -> &'static [Catalogue] {
                 bundle.set_use_isolating(false);
                 let res = FluentResource::try_new((*text).to_string()).unwrap_or_else(|(r, _)| r);
                 let _ = bundle.add_resource(res);
-                Catalogue { tag, bundle }
+                Catalogue {
+                    tag,
+                    bundle,
+                    dates: Mutex::default(),
+                }
             })
             .collect()
     })
@@ -137,9 +146,25 @@ impl Catalogue {
 
     /// A date as this language writes it ("3 December 2026", "2026年12月3日").
     pub fn date(&self, d: DateTime<Utc>) -> String {
+        let day = (d.year(), d.month(), d.day());
+        if let Some(s) = self
+            .dates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&day)
+        {
+            return s.clone();
+        }
         let mut args = self.date_args(d.year(), d.month()).to_vec();
         args.push(("day", FluentValue::from(d.day().to_string())));
-        self.msg("date", &args)
+        let s = self.msg("date", &args);
+        let mut dates = self.dates.lock().unwrap_or_else(PoisonError::into_inner);
+        // Bounded: a pathological spread of dates is formatted again rather than held.
+        if dates.len() >= 20_000 {
+            dates.clear();
+        }
+        dates.insert(day, s.clone());
+        s
     }
 
     /// A month as this language writes it ("December 2026").
@@ -217,5 +242,14 @@ mod tests {
         assert_eq!(for_lang(Some("fr")).size(476 * 1024), "476 Ko");
         assert_eq!(english().size(900), "900 bytes");
         assert_eq!(english().get("no-such-message"), "no-such-message");
+        // Written once per day and language, then remembered: the same text again, and another
+        // day or language its own.
+        let th = find("th").expect("Thai");
+        let next = d + chrono::Duration::days(1);
+        for _ in 0..2 {
+            assert_eq!(english().date(d), "3 December 2026");
+            assert_eq!(english().date(next), "4 December 2026");
+            assert_ne!(th.date(d), english().date(d));
+        }
     }
 }
