@@ -106,6 +106,13 @@ mod tests {
         assert!(gz.len() < page.len() / 10, "compressed: {}", gz.len());
         assert_eq!(gz.capacity(), gz.len(), "spare capacity held");
         assert_eq!(out.bytes().expect("decompressed").as_ref(), page.as_bytes());
+        assert_eq!(out.gzip_copy(), Some(&gz[..]), "the copy the sink writes");
+        assert!(!out.is_empty());
+        assert!(
+            Output::compressed("e.html", Vec::new())
+                .expect("empty")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -163,6 +163,39 @@ mod tests {
     }
 
     #[test]
+    fn rows_of_both_formats_read_whole_and_as_heads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let st = State::open(&dir.path().join("state.db")).expect("open");
+        let e = entry();
+        let new = pack_entry(e.clone()).expect("pack");
+        let old = lz4_flex::compress_prepend_size(&serde_json::to_vec(&e).expect("json"));
+        st.conn
+            .execute(
+                "INSERT INTO entries (source, hash, entry, body) VALUES ('P', 'new', ?1, ?2),
+                 ('P', 'old', ?3, NULL)",
+                params![new.head, new.body, old],
+            )
+            .expect("rows");
+        for hash in ["new", "old"] {
+            assert_eq!(
+                st.entry("P", hash).expect("read"),
+                Some(e.clone()),
+                "{hash}"
+            );
+            let head = st.packed_head("P", hash).expect("read").expect("stored");
+            assert_eq!(unpack_entry(&head).expect("head").title, "T");
+        }
+        let head = st.packed_head("P", "new").expect("read").expect("stored");
+        assert_eq!(
+            unpack_entry(&head).expect("head").summary,
+            None,
+            "no text in a head"
+        );
+        assert_eq!(st.entry("P", "gone").expect("read"), None);
+        assert!(st.packed_head("Q", "new").expect("read").is_none());
+    }
+
+    #[test]
     fn a_damaged_body_is_an_error_that_says_so() {
         let packed = pack_entry(entry()).expect("pack");
         let cut = &packed.body[..packed.body.len() - 2];
