@@ -284,6 +284,7 @@ impl State {
                 source,
             };
             schema::split_entries(&tx).map_err(upgrade)?;
+            schema::body_column(&tx).map_err(upgrade)?;
             schema::backfill(&tx).map_err(upgrade)?;
             tx.commit().map_err(sql)?;
         }

@@ -123,8 +123,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;",
     // 11: an entry's text (summary, content) in a column of its own, apart from the rest (see
     // `entries`): listings read the rest alone. Rows stored before keep the whole entry in
-    // `entry` and no body, and read as they did.
-    "ALTER TABLE entries ADD COLUMN body BLOB;",
+    // `entry` and no body, and read as they did. The column is added by `body_column` (SQLite
+    // has no `ADD COLUMN IF NOT EXISTS`, and a database whose version was set back still has it).
+    "-- entries.body: added by `body_column`",
 ];
 
 /// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.
@@ -144,6 +145,19 @@ pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
             params![super::clean::LEGACY],
         )?;
         tx.execute_batch("ALTER TABLE items DROP COLUMN entry")?;
+    }
+    Ok(())
+}
+
+/// Migration 11's column: `entries.body`, added where it is missing.
+pub(super) fn body_column(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
+    let has_body: bool = tx.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'body'",
+        [],
+        |r| r.get::<_, i64>(0),
+    )? > 0;
+    if !has_body {
+        tx.execute_batch("ALTER TABLE entries ADD COLUMN body BLOB")?;
     }
     Ok(())
 }
