@@ -56,13 +56,17 @@ pub fn pack_entry(mut entry: Entry) -> Result<PackedEntry, PackError> {
 /// Decodes a packed head; the error says what was wrong with it (see [`State::unreadable`]).
 /// A row stored before schema 11 gives its text too.
 pub fn unpack_entry(packed: &Packed) -> Result<Entry, String> {
-    let json = lz4_flex::decompress_size_prepended(&packed.0).map_err(|e| e.to_string())?;
+    unpack_head(&packed.0)
+}
+
+fn unpack_head(head: &[u8]) -> Result<Entry, String> {
+    let json = lz4_flex::decompress_size_prepended(head).map_err(|e| e.to_string())?;
     serde_json::from_slice(&json).map_err(|e| e.to_string())
 }
 
 /// Decodes a whole entry: its head, and its body where the row has one.
 fn unpack_whole(head: &[u8], body: Option<&[u8]>) -> Result<Entry, String> {
-    let mut entry = unpack_entry(&Packed(head.to_vec()))?;
+    let mut entry = unpack_head(head)?;
     if let Some(body) = body {
         let bytes = lz4_flex::decompress_size_prepended(body).map_err(|e| e.to_string())?;
         let (summary, content) = postcard::from_bytes::<(Option<String>, Option<String>)>(&bytes)
