@@ -5,11 +5,11 @@
 //!   and a few hundred bytes cost little to write and read.
 //! - `entries.body`: the summary and content, the raw HTML that is most of an entry's bytes,
 //!   LZ4-compressed postcard (two length-prefixed strings, written and read without JSON's
-//!   escaping: that was a third of packing an entry).
+//!   escaping: writing JSON was a third of packing an entry, most of it the HTML's escapes).
 //!
 //! A listing needs only heads: the library reads every published entry on a cold run (100,000
-//! at 5,000 partners × 20), and decompressing and parsing the text it never shows was half of
-//! that cost (`docs/performance.md`, issue 25). Feeds, withdrawals and review read both parts.
+//! at 5,000 partners × 20), and decompressing and parsing the text it never shows was a third
+//! of that cost, beside reading the rows and rendering them (`docs/performance.md`, issue 25). Feeds, withdrawals and review read both parts.
 //!
 //! Rows stored before schema 11 have no body: their `entry` is the whole entry, as it was, and
 //! reads as a head that carries its text (a listing drops it) or as the whole entry.

@@ -372,3 +372,14 @@ pub struct SourceWrite {
     /// The new items the hijack guard holds, and why.
     pub guarded: Option<crate::model::GuardHold>,
 }
+
+impl SourceWrite {
+    /// A source's state to write, and nothing else yet.
+    pub fn new(name: &str, state: SourceState) -> SourceWrite {
+        SourceWrite {
+            name: name.to_string(),
+            state,
+            ..SourceWrite::default()
+        }
+    }
+}

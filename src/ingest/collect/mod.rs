@@ -195,10 +195,7 @@ impl Shared {
     ) -> Result<Collected, StateError> {
         let before = st.clone();
         st.last_attempt = Some(self.now);
-        let mut write = SourceWrite {
-            name: source.name.clone(),
-            ..SourceWrite::default()
-        };
+        let mut write = SourceWrite::new(&source.name, SourceState::default());
         let not_modified = matches!(outcome, Outcome::NotModified { .. });
         let fresh = match outcome {
             Outcome::Failed(f) => return self.failure(source, rep, st, f).await,
@@ -287,18 +284,8 @@ impl Shared {
             Status::Failed(f.reason)
         };
         let cands = self.within_grace(source, &st, &mut rep).await?;
-        Ok(self
-            .done(
-                source,
-                rep,
-                cands,
-                SourceWrite {
-                    name: source.name.clone(),
-                    state: st,
-                    ..SourceWrite::default()
-                },
-            )
-            .await)
+        let write = SourceWrite::new(&source.name, st);
+        Ok(self.done(source, rep, cands, write).await)
     }
 }
 

@@ -94,19 +94,11 @@ impl Shared {
             _ => self.within_grace(source, &prev, &mut rep).await?,
         };
         rep.status = status;
-        let mut collected = self
-            .done(
-                source,
-                rep,
-                cands,
-                SourceWrite {
-                    name: source.name.clone(),
-                    state: prev,
-                    unchanged: true,
-                    ..SourceWrite::default()
-                },
-            )
-            .await;
+        let write = SourceWrite {
+            unchanged: true,
+            ..SourceWrite::new(&source.name, prev)
+        };
+        let mut collected = self.done(source, rep, cands, write).await;
         collected.stored = stored;
         Ok(collected)
     }
