@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
 
-use super::precompress::{compressible, gzip_default};
+use super::precompress::{compressible, gzip_fast};
 
 /// One rendered file: its name inside the output folder and its bytes, kept as they are or
 /// ([`Output::compressed`]) gzip-compressed until they are published: a cold run of a large
@@ -23,7 +23,7 @@ pub struct Output {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Body {
     Plain(Vec<u8>),
-    /// The file's gzip copy (see [`gzip_default`]) and the length of the file.
+    /// The file's gzip copy (see [`gzip_fast`]) and the length of the file.
     Gzipped(Vec<u8>, usize),
 }
 
@@ -44,7 +44,7 @@ impl Output {
         // Held until the publication: no more than its bytes (the encoder's buffer is sized for
         // a third of the input; pages compress to a sixth or less, so two thirds of a cold
         // run's 48 MB of held pages was spare capacity).
-        let mut gz = gzip_default(&bytes)?;
+        let mut gz = gzip_fast(&bytes)?;
         gz.shrink_to_fit();
         let body = Body::Gzipped(gz, bytes.len());
         Ok(Output { name, body })

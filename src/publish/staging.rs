@@ -57,7 +57,7 @@ pub fn stage_unflushed(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::N
     std::fs::create_dir_all(dir)?;
     let mut tmp = temp_file(dir, &name)?;
     tmp.write_all(bytes)?;
-    set_readable(tmp.path())?;
+    set_readable(tmp.as_file())?;
     Ok(tmp)
 }
 
@@ -83,14 +83,15 @@ pub fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempF
         .tempfile_in(dir)
 }
 
+/// World-readable whatever the umask, through the open file (no second lookup of its path).
 #[cfg(unix)]
-fn set_readable(p: &Path) -> std::io::Result<()> {
+fn set_readable(f: &std::fs::File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644))
+    f.set_permissions(std::fs::Permissions::from_mode(0o644))
 }
 
 #[cfg(not(unix))]
-fn set_readable(_: &Path) -> std::io::Result<()> {
+fn set_readable(_: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
