@@ -126,13 +126,13 @@ pub fn load<'w>(
         .into_iter()
         .filter(|w| wanted.insert(addr(w)))
         .collect();
-    // Read in the order of the stored key (partner, hash), not the pages' (by date): a partner's
-    // entries were written together, so a read then finds its page in SQLite's cache, where in
-    // the pages' order every read fetched one from the file (100,000 lookups: the reader's
-    // samples fell by two fifths).
-    list.sort_unstable_by(|a, b| {
-        (a.origin.as_deref(), &a.handle).cmp(&(b.origin.as_deref(), &b.handle))
-    });
+    // Read grouped by partner, not in the pages' order (by date): a partner's entries were
+    // written together, so a read then finds its page in SQLite's cache, where in the pages'
+    // order every read fetched one from the file (100,000 lookups: the reader's samples fell by
+    // two fifths). By partner alone: ordering by hash within a partner reads no fewer pages (in
+    // `sqlite3`, 0.19 s either way against 0.43 s at random) and took twice as long to sort
+    // (22 against 11 ms for 100,000).
+    list.sort_unstable_by(|a, b| a.origin.cmp(&b.origin));
     let mut loaded = Loaded::default();
     if list.is_empty() {
         return Ok(loaded);
