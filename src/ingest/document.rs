@@ -70,7 +70,10 @@ pub fn ingest(
     let parsed = parse_feed(doc.body, doc.charset, doc.url.or(source.homepage.as_ref()))?;
     let ctx = FeedContext::new(source, &parsed.feed, doc.url, now);
     let stored: HashMap<String, Candidate> = match stored {
-        Some(list) => list.into_iter().map(|c| (c.handle.clone(), c)).collect(),
+        Some(list) => list
+            .into_iter()
+            .map(|c| (c.handle().to_string(), c))
+            .collect(),
         None => state.with(|st| st.items_with(&source.name, with_text))?,
     };
     // Only undated items ask, one id at a time. A failed lookup stops the ingest after the loop
@@ -153,7 +156,7 @@ fn new_item(
     first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
 ) -> Result<(Candidate, NewItem), NotNew> {
     let mut e = ctx.entry(item, first_seen).map_err(NotNew::Dropped)?;
-    let c = candidate(&e, hash);
+    let c = candidate(&e, &hash);
     // Attribution is stored once per source, not with every entry.
     e.source = None;
     let base = ctx.base_of(item).map(String::from);

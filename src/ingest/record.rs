@@ -42,6 +42,6 @@ pub(crate) fn document(
     if held {
         candidates.extend(ingested.absent);
     }
-    write.keep_hashes = Some(candidates.iter().map(|c| c.handle.clone()).collect());
+    write.keep_hashes = Some(candidates.iter().map(|c| c.handle().to_string()).collect());
     candidates
 }

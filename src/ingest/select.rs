@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::config::Filter;
 use crate::ingest::normalise::ids;
-use crate::model::{Candidate, Entry, Tags, feed_order};
+use crate::model::{Candidate, Entry, Ids, Tags, feed_order};
 use crate::text::{links, plain as text};
 
 /// What include/exclude patterns look at: the title, the categories and the first 300 characters
@@ -29,17 +29,16 @@ pub fn filter_text(e: &Entry) -> String {
 }
 
 /// The candidate for an entry; `handle` says where the full entry can be found again.
-pub fn candidate(e: &Entry, handle: String) -> Candidate {
+pub fn candidate(e: &Entry, handle: &str) -> Candidate {
+    let link = (!e.link_is_site)
+        .then(|| links::canonical(&e.link))
+        .flatten();
+    let original = e.original_id.as_deref().filter(|o| ids::is_absolute_iri(o));
     Candidate {
-        id: e.id.clone(),
-        canonical_link: (!e.link_is_site)
-            .then(|| links::canonical(&e.link))
-            .flatten(),
-        original_id: e.original_id.clone().filter(|o| ids::is_absolute_iri(o)),
+        ids: Ids::new(handle, &e.id, link.as_deref(), original),
         updated: e.updated,
         published: e.published,
         origin: e.source.as_ref().map(|s| s.name.as_str().into()),
-        handle,
         text: Some(filter_text(e)),
         tags: Tags::of(&e.categories),
         language: e.language.as_ref().map(|l| l.to_ascii_lowercase().into()),
@@ -74,7 +73,7 @@ pub fn select_source(
     // The first of each id (ids borrowed, not copied).
     let keep: Vec<bool> = {
         let mut seen = std::collections::HashSet::with_capacity(cs.len());
-        cs.iter().map(|c| seen.insert(c.id.as_str())).collect()
+        cs.iter().map(|c| seen.insert(c.id())).collect()
     };
     let mut keep = keep.into_iter();
     cs.retain(|_| keep.next().unwrap_or(true));
@@ -116,13 +115,10 @@ mod tests {
 
     fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
         Candidate {
-            id: id.into(),
-            canonical_link: None,
-            original_id: None,
+            ids: crate::model::Ids::new(id, id, None, None),
             updated: day(updated),
             published: None,
             origin: origin.map(Into::into),
-            handle: id.into(),
             text: Some(format!("text of {id}")),
             tags: Tags::default(),
             language: None,
@@ -145,7 +141,7 @@ mod tests {
     }
 
     fn ids(cs: &[Candidate]) -> Vec<&str> {
-        cs.iter().map(|c| c.id.as_str()).collect()
+        cs.iter().map(|c| c.id()).collect()
     }
 
     fn entry(json: serde_json::Value) -> Entry {
@@ -174,26 +170,22 @@ mod tests {
         assert!(t.starts_with("Title\nRice\necon\nRICE\n"), "{t}");
         assert!(t.contains("Hello world"), "{t}");
         assert!(!t.contains("Not this"), "{t}");
-        let c = candidate(&e, "h".into());
-        assert_eq!(
-            c.canonical_link.as_deref(),
-            Some("ex.org/p"),
-            "tracking gone"
-        );
-        assert_eq!(c.original_id, None, "not an absolute IRI");
+        let c = candidate(&e, "h");
+        assert_eq!(c.canonical_link(), Some("ex.org/p"), "tracking gone");
+        assert_eq!(c.original_id(), None, "not an absolute IRI");
         assert_eq!(c.language.as_deref(), Some("th"));
         assert_eq!(
             c.tags.iter().collect::<Vec<_>>(),
             ["rice", "econ", "economy"]
         );
-        assert_eq!(c.handle, "h");
+        assert_eq!(c.handle(), "h");
         assert_eq!(c.text.as_deref(), Some(t.as_str()));
         let site = entry(serde_json::json!({
             "link_is_site": true, "original_id": "https://ex.org/?p=1"
         }));
-        let c = candidate(&site, "h".into());
-        assert_eq!(c.canonical_link, None, "a site link identifies nothing");
-        assert_eq!(c.original_id.as_deref(), Some("https://ex.org/?p=1"));
+        let c = candidate(&site, "h");
+        assert_eq!(c.canonical_link(), None, "a site link identifies nothing");
+        assert_eq!(c.original_id(), Some("https://ex.org/?p=1"));
         assert!(Tags::of(&[]).is_empty());
     }
 

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod ids;
 mod shared;
+pub use ids::Ids;
 pub use shared::{Interner, Tags};
 
 /// A person: an author of an entry or of a feed.
@@ -208,17 +210,14 @@ impl Entry {
 /// entries that make it into the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub id: String,
-    /// `links::canonical` of the entry's link.
-    pub canonical_link: Option<String>,
-    /// The partner's own id when it is an absolute IRI (two partners carrying the same item).
-    pub original_id: Option<String>,
+    /// Its handle (where the full entry is: the item hash in state, or the index of a local
+    /// entry), its id, the canonical form of its link, and the partner's own id when that is an
+    /// absolute IRI (two partners carrying the same item); read through the methods below.
+    pub ids: Ids,
     pub updated: DateTime<Utc>,
     pub published: Option<DateTime<Utc>>,
     /// The source's name; `None` for local entries. Shared by a source's candidates.
     pub origin: Option<Arc<str>>,
-    /// Where the full entry is: the item hash in state, or the index of a local entry.
-    pub handle: String,
     /// Title, categories and the start of the summary, for include/exclude patterns; dropped once
     /// the filters have run, unless a view still needs it.
     pub text: Option<String>,
@@ -232,6 +231,31 @@ pub struct Candidate {
 }
 
 impl Candidate {
+    /// The entry's id in the merged feed.
+    pub fn id(&self) -> &str {
+        self.ids.id()
+    }
+
+    /// Where the full entry is: the item hash in state, or the index of a local entry.
+    pub fn handle(&self) -> &str {
+        self.ids.handle()
+    }
+
+    /// The index of a local entry in the run's list of them (its handle).
+    pub fn local_index(&self) -> Option<usize> {
+        self.handle().parse().ok()
+    }
+
+    /// `links::canonical` of the entry's link.
+    pub fn canonical_link(&self) -> Option<&str> {
+        self.ids.canonical_link()
+    }
+
+    /// The partner's own id when it is an absolute IRI.
+    pub fn original_id(&self) -> Option<&str> {
+        self.ids.original_id()
+    }
+
     /// The source name, or `"local"`.
     pub fn origin(&self) -> &str {
         self.origin.as_deref().unwrap_or("local")
@@ -294,6 +318,6 @@ pub struct Cleaned {
 pub fn feed_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     b.updated
         .cmp(&a.updated)
-        .then_with(|| a.id.cmp(&b.id))
+        .then_with(|| a.id().cmp(b.id()))
         .then_with(|| a.origin().cmp(b.origin()))
 }

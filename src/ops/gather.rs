@@ -224,7 +224,7 @@ fn assemble(cfg: &Config, results: Vec<Done>, locals: Vec<Entry>, keep_text: boo
     let local_cands: Vec<Candidate> = locals
         .iter()
         .enumerate()
-        .map(|(i, e)| select::candidate(e, i.to_string()))
+        .map(|(i, e)| select::candidate(e, &i.to_string()))
         .collect();
     candidates.push(select::select_source(
         &Filter::default(),

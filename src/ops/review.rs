@@ -77,10 +77,12 @@ pub fn apply(
         else {
             continue;
         };
-        if !guarded.contains_key(&c.id)
-            && state.first_seen(&c.id)?.is_some_and(|first| first < *since)
+        if !guarded.contains_key(c.id())
+            && state
+                .first_seen(c.id())?
+                .is_some_and(|first| first < *since)
         {
-            earlier.insert(c.id.clone());
+            earlier.insert(c.id().to_string());
         }
     }
     let cx = Context {
@@ -211,19 +213,19 @@ pub fn listed(
         .filter(|(w, _)| source.is_none_or(|s| w.origin() == s))
     {
         let c = w;
-        let entry = state.entry(c.origin(), &c.handle)?;
+        let entry = state.entry(c.origin(), c.handle())?;
         let text = entry
             .as_ref()
             .and_then(|e| e.summary.as_deref().or(e.content.as_deref()))
             .map(|h| crate::text::plain::excerpt(&crate::text::plain::plain(h), EXCERPT));
         out.push(Held {
-            id: c.id.clone(),
+            id: c.id().to_string(),
             source: c.origin().to_string(),
             title: entry.as_ref().map(|e| e.title.clone()).unwrap_or_default(),
             link: entry
                 .as_ref()
                 .map(|e| e.link.clone())
-                .or_else(|| c.canonical_link.clone()),
+                .or_else(|| c.canonical_link().map(String::from)),
             date: c
                 .published
                 .unwrap_or(c.updated)

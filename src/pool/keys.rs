@@ -13,9 +13,9 @@ const KINDS: [u8; 3] = [0, 1, 2];
 
 fn key(c: &Candidate, kind: u8) -> Option<&str> {
     match kind {
-        0 => Some(c.id.as_str()),
-        1 => c.canonical_link.as_deref(),
-        _ => c.original_id.as_deref(),
+        0 => Some(c.id()),
+        1 => c.canonical_link(),
+        _ => c.original_id(),
     }
 }
 
@@ -127,13 +127,10 @@ mod tests {
 
     fn cand(id: &str, link: Option<&str>, original: Option<&str>) -> Candidate {
         Candidate {
-            id: id.into(),
-            canonical_link: link.map(Into::into),
-            original_id: original.map(Into::into),
+            ids: crate::model::Ids::new(id, id, link, original),
             updated: chrono::DateTime::UNIX_EPOCH,
             published: None,
             origin: Some("s".into()),
-            handle: id.into(),
             text: None,
             tags: crate::model::Tags::default(),
             language: None,

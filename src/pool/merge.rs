@@ -44,7 +44,7 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
                     .unwrap_or(a.updated)
                     .cmp(&b.published.unwrap_or(b.updated))
             })
-            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.id().cmp(b.id()))
             .then_with(|| a.origin().cmp(b.origin()))
     };
     // On both cores; should the other half's sort have panicked, sorted here again.
@@ -153,13 +153,10 @@ mod tests {
 
     fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
         Candidate {
-            id: id.into(),
-            canonical_link: None,
-            original_id: None,
+            ids: crate::model::Ids::new(id, id, None, None),
             updated: day(updated),
             published: None,
             origin: origin.map(Into::into),
-            handle: id.into(),
             text: Some(format!("text of {id}")),
             tags: crate::model::Tags::default(),
             language: None,
@@ -182,7 +179,7 @@ mod tests {
     }
 
     fn win_ids<'a>(ws: impl IntoIterator<Item = &'a Winner>) -> Vec<&'a str> {
-        ws.into_iter().map(|w| w.id.as_str()).collect()
+        ws.into_iter().map(|w| w.id()).collect()
     }
 
     #[test]
@@ -194,7 +191,7 @@ mod tests {
             cand("a", Some("s"), 3),
         ];
         cs.sort_by(feed_order);
-        let got: Vec<(&str, &str)> = cs.iter().map(|c| (c.id.as_str(), c.origin())).collect();
+        let got: Vec<(&str, &str)> = cs.iter().map(|c| (c.id(), c.origin())).collect();
         assert_eq!(got, vec![("c", "s"), ("a", "s"), ("a", "t"), ("b", "s")]);
     }
 
@@ -206,15 +203,15 @@ mod tests {
         ]
         .into();
         let mut pa = cand("pa", Some("a"), 5);
-        pa.canonical_link = Some("https://ex.org/story".into());
+        pa.ids = pa.ids.with_canonical_link(Some("https://ex.org/story"));
         let mut pb = cand("pb", Some("b"), 6);
-        pb.canonical_link = Some("https://ex.org/story".into());
+        pb.ids = pb.ids.with_canonical_link(Some("https://ex.org/story"));
         pb.published = Some(day(2));
         let mut pb2 = cand("pb2", Some("b"), 6);
-        pb2.original_id = Some("https://ex.org/story".into());
-        pb2.canonical_link = Some("https://ex.org/story".into());
+        pb2.ids = pb2.ids.with_original_id(Some("https://ex.org/story"));
+        pb2.ids = pb2.ids.with_canonical_link(Some("https://ex.org/story"));
         let mut pa_same = cand("pa", Some("a"), 5);
-        pa_same.handle = "second".into();
+        pa_same.ids = pa_same.ids.with_handle("second");
         let other = cand("z", Some("a"), 1);
         let out = dedup(
             vec![
@@ -231,9 +228,9 @@ mod tests {
         );
         assert!(out.iter().next().expect("winner").via.is_empty());
         let mut local = cand("l", None, 9);
-        local.original_id = Some("tag:x,2026:1".into());
+        local.ids = local.ids.with_original_id(Some("tag:x,2026:1"));
         let mut pc = cand("pc", Some("b"), 1);
-        pc.original_id = Some("tag:x,2026:1".into());
+        pc.ids = pc.ids.with_original_id(Some("tag:x,2026:1"));
         let out = dedup(vec![vec![pc, local], vec![pa, pb]], &credits);
         assert_eq!(
             win_ids(&out),
@@ -254,11 +251,11 @@ mod tests {
     fn keys_of_different_kinds_never_match() {
         let a = cand("https://ex.org/1", Some("s"), 1);
         let mut b = cand("v", Some("s"), 2);
-        b.canonical_link = Some("https://ex.org/1".into());
+        b.ids = b.ids.with_canonical_link(Some("https://ex.org/1"));
         let mut c = cand("w", Some("s"), 3);
-        c.original_id = Some("https://ex.org/1".into());
+        c.ids = c.ids.with_original_id(Some("https://ex.org/1"));
         let mut d = cand("x", Some("t"), 4);
-        d.canonical_link = Some("https://ex.org/1".into());
+        d.ids = d.ids.with_canonical_link(Some("https://ex.org/1"));
         let out = dedup(vec![vec![a, b, c, d]], &BTreeMap::new());
         assert_eq!(win_ids(&out), vec!["https://ex.org/1", "v", "w"]);
     }
@@ -275,8 +272,14 @@ mod tests {
                     1,
                 );
                 c.published = Some(day(1) + chrono::Duration::minutes(i64::from(i)));
-                c.canonical_link = (i % 3 != 0).then(|| format!("l{}", i / 4));
-                c.original_id = (i % 5 == 0).then(|| format!("o{}", i / 7));
+                let link = (i % 3 != 0).then(|| format!("l{}", i / 4));
+                let original = (i % 5 == 0).then(|| format!("o{}", i / 7));
+                c.ids = crate::model::Ids::new(
+                    c.handle(),
+                    c.id(),
+                    link.as_deref(),
+                    original.as_deref(),
+                );
                 c
             })
             .collect();
@@ -287,9 +290,9 @@ mod tests {
         let mut winners = Vec::new();
         for (i, c) in cs.iter().enumerate() {
             let keys: Vec<(u8, String)> = [
-                Some((0, c.id.clone())),
-                c.canonical_link.clone().map(|l| (1, l)),
-                c.original_id.clone().map(|o| (2, o)),
+                Some((0, c.id().to_string())),
+                c.canonical_link().map(String::from).map(|l| (1, l)),
+                c.original_id().map(String::from).map(|o| (2, o)),
             ]
             .into_iter()
             .flatten()
@@ -300,7 +303,7 @@ mod tests {
                     .map(|s| s.2)
             });
             let w = found.unwrap_or_else(|| {
-                winners.push(c.id.as_str());
+                winners.push(c.id());
                 i
             });
             for k in keys {
@@ -329,7 +332,7 @@ mod tests {
         assert_eq!(win_ids(&all), vec!["b", "d", "c", "a"]);
         let got = age_and_cap(&filter(&[], &[], Some(4)), all.iter(), 10);
         assert_eq!(
-            got.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(),
+            got.iter().map(|w| w.id()).collect::<Vec<_>>(),
             vec!["b", "d", "c"]
         );
         let got = age_and_cap(&Filter::default(), all.iter(), 2);

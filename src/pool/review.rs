@@ -43,11 +43,11 @@ impl Reviewed {
 
     /// Whether `key` (an id, or a link as an editor pastes it) names `c`.
     fn names(key: &str, c: &Candidate) -> bool {
-        key == c.id
-            || c.original_id.as_deref() == Some(key)
-            || c.canonical_link.as_deref() == Some(key)
+        key == c.id()
+            || c.original_id() == Some(key)
+            || c.canonical_link() == Some(key)
             || crate::text::links::canonical(key)
-                .is_some_and(|k| c.canonical_link.as_deref() == Some(k.as_str()))
+                .is_some_and(|k| c.canonical_link() == Some(k.as_str()))
     }
 
     pub fn rejects(&self, c: &Candidate) -> bool {
@@ -96,7 +96,7 @@ pub fn pending<'a>(
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for c in pool {
-        if let (Some(why), Some(source)) = (guarded.get(&c.id), c.origin.as_deref())
+        if let (Some(why), Some(source)) = (guarded.get(c.id()), c.origin.as_deref())
             && !r.approves(c)
             && !r.rejects(c)
         {
@@ -114,14 +114,14 @@ pub fn decide(c: &Candidate, cx: &Context<'_>, r: &Reviewed) -> Decision {
     let Some(source) = c.origin.as_deref() else {
         return Decision::Publish;
     };
-    if r.approves(c) || cx.published.contains(&c.id) {
+    if r.approves(c) || cx.published.contains(c.id()) {
         return Decision::Publish;
     }
-    if let Some(why) = cx.guarded.get(&c.id) {
+    if let Some(why) = cx.guarded.get(c.id()) {
         return Decision::Hold(why.clone());
     }
     if let Some(why) = cx.pending.get(source)
-        && !cx.earlier.contains(&c.id)
+        && !cx.earlier.contains(c.id())
     {
         return Decision::Hold(format!("its source's earlier items are held by the {why}"));
     }
@@ -152,13 +152,15 @@ mod tests {
 
     fn cand(id: &str, link: &str) -> Candidate {
         Candidate {
-            id: id.into(),
-            canonical_link: crate::text::links::canonical(link),
+            ids: crate::model::Ids::new(
+                "",
+                id,
+                crate::text::links::canonical(link).as_deref(),
+                None,
+            ),
             origin: Some("p".into()),
             updated: DateTime::UNIX_EPOCH,
             published: None,
-            original_id: None,
-            handle: String::new(),
             text: None,
             tags: crate::model::Tags::default(),
             language: None,
@@ -223,14 +225,14 @@ mod tests {
             Decision::Reject
         );
         let mut published = cx(ReviewMode::All, 0);
-        published.published.insert(c.id.clone());
+        published.published.insert(c.id().to_string());
         assert_eq!(decide(&c, &published, &none), Decision::Publish);
     }
 
     #[test]
     fn a_key_names_an_entry_by_id_partner_id_or_link_and_nothing_else() {
         let mut c = cand("tag:x,2026:1", "https://p.example.org/a?utm_source=x");
-        c.original_id = Some("urn:uuid:1".into());
+        c.ids = c.ids.with_original_id(Some("urn:uuid:1"));
         for key in [
             "tag:x,2026:1",
             "urn:uuid:1",
@@ -256,7 +258,7 @@ mod tests {
         let later = cand("tag:x,2026:later", "https://casino.example/2");
         let mut c = cx(ReviewMode::Off, 400);
         c.guarded
-            .insert(held.id.clone(), "hijack guard: 40 new items".into());
+            .insert(held.id().to_string(), "hijack guard: 40 new items".into());
         let none = Reviewed::default();
         c.pending = pending([&held, &later].into_iter(), &c.guarded, &none);
         assert!(matches!(decide(&held, &c, &none), Decision::Hold(w) if w.contains("40 new")));
@@ -265,11 +267,11 @@ mod tests {
         );
         // An item seen before the hold began stays published.
         let before = cand("tag:x,2026:before", "https://p.example.org/old");
-        c.earlier.insert(before.id.clone());
+        c.earlier.insert(before.id().to_string());
         assert_eq!(decide(&before, &c, &none), Decision::Publish);
         // Once the held item is decided, the source is no longer pending.
         let approved = Reviewed {
-            approved: vec![held.id.clone()],
+            approved: vec![held.id().to_string()],
             rejected: Vec::new(),
         };
         c.pending = pending([&held, &later].into_iter(), &c.guarded, &approved);

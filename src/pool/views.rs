@@ -251,13 +251,10 @@ mod tests {
 
     fn in_language(language: &str) -> Candidate {
         Candidate {
-            id: language.into(),
-            canonical_link: None,
-            original_id: None,
+            ids: crate::model::Ids::new("h", language, None, None),
             updated: chrono::DateTime::UNIX_EPOCH,
             published: None,
             origin: Some("P".into()),
-            handle: "h".into(),
             text: None,
             tags: crate::model::Tags::default(),
             language: Some(language.into()),

@@ -132,13 +132,10 @@ mod tests {
 
     fn w(id: &str) -> Winner {
         Candidate {
-            id: id.into(),
-            canonical_link: None,
-            original_id: None,
+            ids: crate::model::Ids::new(id, id, None, None),
             updated: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
             published: None,
             origin: None,
-            handle: id.into(),
             text: None,
             tags: Tags::default(),
             language: None,
@@ -147,7 +144,7 @@ mod tests {
     }
 
     fn ids(ws: &Winners) -> Vec<&str> {
-        ws.iter().map(|w| w.id.as_str()).collect()
+        ws.iter().map(|w| w.id()).collect()
     }
 
     #[test]
@@ -161,17 +158,17 @@ mod tests {
     #[test]
     fn sorting_retaining_and_taking_keep_the_rest_in_order() {
         let mut ws = Winners::from_vec(["c", "a", "d", "b"].map(w).into());
-        ws.sort_by(|x, y| x.id.cmp(&y.id));
+        ws.sort_by(|x, y| x.id().cmp(y.id()));
         assert_eq!(ids(&ws), vec!["a", "b", "c", "d"]);
-        ws.retain(|x| x.id != "b");
+        ws.retain(|x| x.id() != "b");
         assert_eq!(ids(&ws), vec!["a", "c", "d"]);
         assert!(
             ws.lists[0][3].is_none(),
             "b's slot emptied, its memory freed"
         );
-        let taken = ws.take_where(|x| x.id != "c");
+        let taken = ws.take_where(|x| x.id() != "c");
         assert_eq!(
-            taken.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+            taken.iter().map(|x| x.id()).collect::<Vec<_>>(),
             vec!["a", "d"]
         );
         assert_eq!(ids(&ws), vec!["c"]);

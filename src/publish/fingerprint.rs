@@ -33,14 +33,14 @@ pub(crate) fn fingerprint(
         h.update(b"\0");
         h.update(c.origin.as_deref().unwrap_or("").as_bytes());
         h.update(b"\0");
-        h.update(c.handle.as_bytes());
+        h.update(c.handle().as_bytes());
         for v in &w.via {
             h.update(v.as_bytes());
         }
         match &c.origin {
             // Local entries are found by position: their content goes in.
             None => {
-                if let Some(e) = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
+                if let Some(e) = c.local_index().and_then(|i| g.locals.get(i)) {
                     h.update(json(e)?);
                 }
             }

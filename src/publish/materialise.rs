@@ -25,7 +25,7 @@ use crate::state::{CleanRow, State};
 pub(crate) type Key = (Option<std::sync::Arc<str>>, String);
 
 pub(crate) fn key(w: &Winner) -> Key {
-    (w.origin.clone(), w.handle.clone())
+    (w.origin.clone(), w.handle().to_string())
 }
 
 /// How many published entries were sanitised by a run, and how many came from the cache.
@@ -148,10 +148,12 @@ fn load<'r>(
     w: &Winner,
 ) -> Result<Loaded<'r>, PublishError> {
     let c = w;
-    let vanished = || PublishError::Vanished { id: c.id.clone() };
+    let vanished = || PublishError::Vanished {
+        id: c.id().to_string(),
+    };
     let (mut todo, cached) = match &c.origin {
         None => {
-            let i: usize = c.handle.parse().map_err(|_| vanished())?;
+            let i = c.local_index().ok_or_else(vanished)?;
             let entry = g.locals.get(i).cloned().ok_or_else(vanished)?;
             let cache_key = rules.local_key(&entry);
             let cached = state.local_cleaned(&cache_key)?;
@@ -166,7 +168,7 @@ fn load<'r>(
             (todo, cached)
         }
         Some(source) => {
-            let stored = state.stored(source, &c.handle)?.ok_or_else(vanished)?;
+            let stored = state.stored(source, c.handle())?.ok_or_else(vanished)?;
             let (settings, print) = rules.partner.get(&**source).unwrap_or(&rules.unknown);
             let mut entry = stored.entry;
             entry.source = g.infos.get(&**source).cloned();
@@ -184,7 +186,7 @@ fn load<'r>(
                 settings,
                 print: print.as_str(),
                 base: stored.base.and_then(|b| Url::parse(&b).ok()),
-                cache_key: c.handle.clone(),
+                cache_key: c.handle().to_string(),
                 entry,
             };
             (todo, cached)

@@ -68,8 +68,8 @@ impl Editorial<'_> {
         let carried: Vec<Carried> = sel
             .iter()
             .map(|w| Carried {
-                id: w.id.clone(),
-                canonical_link: w.canonical_link.clone(),
+                id: w.id().to_string(),
+                canonical_link: w.canonical_link().map(String::from),
                 source: w.origin.as_deref().map(str::to_string),
             })
             .collect();

@@ -114,7 +114,7 @@ impl State {
         for name in &names {
             self.source(name)?;
             for c in self.items(name)?.into_values() {
-                self.entry(name, &c.handle)?;
+                self.entry(name, c.handle())?;
             }
         }
         Ok(())

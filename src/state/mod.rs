@@ -324,7 +324,7 @@ impl State {
         Ok(self
             .item_list(source, with_text)?
             .into_iter()
-            .map(|c| (c.handle.clone(), c))
+            .map(|c| (c.handle().to_string(), c))
             .collect())
     }
 

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 
 use super::{Pool, SOURCE_COLUMNS, SourceState, State, StateError, parse_ts, source_row};
-use crate::model::{Candidate, Interner, Tags};
+use crate::model::{Candidate, Ids, Interner, Tags};
 
 /// What the state held for each configured source when the run started.
 #[derive(Debug)]
@@ -123,7 +123,7 @@ impl Pool {
         // other core).
         self.with(|st| st.preload_items(&mut items, text))?;
         for (_, list) in items.values_mut() {
-            list.sort_unstable_by(|a, b| a.handle.cmp(&b.handle));
+            list.sort_unstable_by(|a, b| a.handle().cmp(b.handle()));
         }
         Ok(items)
     }
@@ -218,14 +218,18 @@ fn item_row(
 ) -> rusqlite::Result<Candidate> {
     let tags = r.get_ref(at + 7)?.as_str_or_null()?.unwrap_or_default();
     let language = r.get_ref(at + 8)?.as_str_or_null()?.map(|l| shared.get(l));
+    let text =
+        |k: usize| -> rusqlite::Result<Option<&str>> { Ok(r.get_ref(at + k)?.as_str_or_null()?) };
     Ok(Candidate {
-        id: r.get(at + 1)?,
-        canonical_link: r.get(at + 2)?,
-        original_id: r.get(at + 3)?,
+        ids: Ids::new(
+            text(0)?.unwrap_or_default(),
+            text(1)?.unwrap_or_default(),
+            text(2)?,
+            text(3)?,
+        ),
         updated: parse_ts(r.get(at + 4)?).unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
         published: parse_ts(r.get(at + 5)?),
         origin: Some(Arc::clone(origin)),
-        handle: r.get(at)?,
         text: r.get(at + 6)?,
         tags: Tags::joined(tags, Some(shared)),
         language,

@@ -171,7 +171,7 @@ fn write_source(
             serde_json::to_string(
                 &w.new_items
                     .iter()
-                    .map(|i| &i.candidate.id)
+                    .map(|i| i.candidate.id())
                     .collect::<Vec<_>>()
             )
             .map_err(|e| Failed::Json(e.to_string()))?
@@ -193,10 +193,10 @@ fn write_source(
         let c = &item.candidate;
         ins.execute(params![
             w.name,
-            c.handle,
-            c.id,
-            c.canonical_link,
-            c.original_id,
+            c.handle(),
+            c.id(),
+            c.canonical_link(),
+            c.original_id(),
             c.updated.to_rfc3339(),
             ts(c.published),
             c.text.as_deref().unwrap_or(""),
@@ -204,8 +204,8 @@ fn write_source(
             c.language.as_deref(),
         ])?;
         let e = &item.entry;
-        entries.execute(params![w.name, c.handle, e.head, e.body, item.base])?;
-        seen.execute(params![c.id, w.name, now_s])?;
+        entries.execute(params![w.name, c.handle(), e.head, e.body, item.base])?;
+        seen.execute(params![c.id(), w.name, now_s])?;
     }
     if let Some(g) = &w.guarded {
         let mut hold = tx.prepare_cached(

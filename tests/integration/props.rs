@@ -115,7 +115,7 @@ proptest! {
         let credits: std::collections::BTreeMap<String, String> =
             [("a", "https://a.example.org/"), ("b", "https://b.example.org/")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let cands = |es: &[Entry]| -> Vec<_> {
-            es.iter().map(|e| feedbraid::ingest::select::candidate(e, e.id.clone())).collect()
+            es.iter().map(|e| feedbraid::ingest::select::candidate(e, &e.id)).collect()
         };
         let a = feedbraid::pool::merge::merge(&c, cands(&entries), &credits);
         let b = feedbraid::pool::merge::merge(&c, cands(&shuffled), &credits);
@@ -123,7 +123,7 @@ proptest! {
         let a: Vec<Entry> = a
             .iter()
             .map(|w| {
-                let mut e = entries.iter().find(|e| e.id == w.handle && e.origin() == w.origin()).cloned().expect("entry");
+                let mut e = entries.iter().find(|e| e.id == w.handle() && e.origin() == w.origin()).cloned().expect("entry");
                 e.via.clone_from(&w.via);
                 e
             })

@@ -60,8 +60,8 @@ impl Novelty {
         let mut ids = HashSet::new();
         for c in stored {
             n.earlier += 1;
-            ids.insert(c.id.as_str());
-            if let Some(d) = c.canonical_link.as_deref().and_then(domain) {
+            ids.insert(c.id());
+            if let Some(d) = c.canonical_link().and_then(domain) {
                 n.earlier_domains.insert(d);
             }
             let date = c.published.unwrap_or(c.updated);
@@ -72,8 +72,8 @@ impl Novelty {
         }
         n.fresh = now
             .iter()
-            .filter(|c| !ids.contains(c.id.as_str()))
-            .map(|c| (c.id.clone(), c.canonical_link.as_deref().and_then(domain)))
+            .filter(|c| !ids.contains(c.id()))
+            .map(|c| (c.id().to_string(), c.canonical_link().and_then(domain)))
             .collect();
         n
     }

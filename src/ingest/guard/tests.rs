@@ -21,13 +21,10 @@ fn link_blog(hosts: &[&str]) -> (Vec<Candidate>, Vec<Candidate>) {
 
 fn cand(id: &str, link: &str, day: i64) -> Candidate {
     Candidate {
-        id: id.into(),
-        canonical_link: Some(link.into()),
-        original_id: None,
+        ids: crate::model::Ids::new("", id, Some(link), None),
         updated: at(day),
         published: None,
         origin: Some("p".into()),
-        handle: String::new(),
         text: None,
         tags: crate::model::Tags::default(),
         language: None,

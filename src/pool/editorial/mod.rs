@@ -60,7 +60,7 @@ impl Withdrawals {
 
     /// Whether a candidate is withdrawn.
     pub fn covers(&self, c: &Candidate) -> bool {
-        self.find(&c.id, c.canonical_link.as_deref()).is_some()
+        self.find(c.id(), c.canonical_link()).is_some()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -53,9 +53,9 @@ pub struct ArchiveFiles {
 /// Which version of an entry a candidate is: its item hash, or a local entry's content hash.
 fn version(c: &Candidate, g: &Gathered) -> String {
     match &c.origin {
-        Some(_) => c.handle.clone(),
+        Some(_) => c.handle().to_string(),
         None => {
-            let local = c.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i));
+            let local = c.local_index().and_then(|i| g.locals.get(i));
             let json = local
                 .and_then(|e| serde_json::to_vec(e).ok())
                 .unwrap_or_default();
@@ -86,7 +86,7 @@ pub fn prepare(
         let c = w;
         let v = version(c, g);
         let dated = c.published.unwrap_or(c.updated);
-        match at.get(&c.id).map(|&i| &filed[i]) {
+        match at.get(c.id()).map(|&i| &filed[i]) {
             Some(f) if is_open(&f.month) && f.version != v => todo.push((
                 w,
                 Filed {
@@ -99,9 +99,9 @@ pub fn prepare(
             None => todo.push((
                 w,
                 Filed {
-                    id: c.id.clone(),
+                    id: c.id().to_string(),
                     month: file_under(dated, now, last_closed).to_string(),
-                    canonical_link: c.canonical_link.clone(),
+                    canonical_link: c.canonical_link().map(String::from),
                     version: v,
                 },
                 dated,
@@ -115,7 +115,9 @@ pub fn prepare(
         let entry = entries
             .get(&crate::publish::materialise::key(w))
             .cloned()
-            .ok_or_else(|| PublishError::Vanished { id: w.id.clone() })?;
+            .ok_or_else(|| PublishError::Vanished {
+                id: w.id().to_string(),
+            })?;
         rows.push((f, dated, entry));
     }
     state.archive_file(&rows)?;

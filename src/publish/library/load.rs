@@ -172,12 +172,12 @@ fn find<'w>(
     for &w in winners {
         match &w.origin {
             None => {
-                if let Some(e) = w.handle.parse::<usize>().ok().and_then(|i| g.locals.get(i)) {
+                if let Some(e) = w.local_index().and_then(|i| g.locals.get(i)) {
                     found.push((w, Found::Local(e)));
                 }
             }
             Some(source) => {
-                if let Some(p) = state.packed_head(source, &w.handle)? {
+                if let Some(p) = state.packed_head(source, w.handle())? {
                     found.push((w, Found::Stored(source, p)));
                 }
             }

@@ -154,7 +154,7 @@ pub fn print<'w>(
     h.update(what.as_bytes());
     for w in winners {
         let c = w;
-        for part in [c.id.as_str(), c.handle.as_str(), c.origin()] {
+        for part in [c.id(), c.handle(), c.origin()] {
             h.update(part.as_bytes());
             h.update([0]);
         }
@@ -174,13 +174,10 @@ mod tests {
 
     fn w(id: &str, date: &str, origin: &str, tags: &[&str]) -> Winner {
         Candidate {
-            id: id.into(),
-            canonical_link: None,
-            original_id: None,
+            ids: crate::model::Ids::new(id, id, None, None),
             updated: DateTime::parse_from_rfc3339(date).expect("date").to_utc(),
             published: None::<DateTime<Utc>>,
             origin: Some(origin.into()),
-            handle: id.into(),
             text: None,
             tags: crate::model::Tags::new(tags),
             language: None,
