@@ -4,7 +4,7 @@
 //! how the last two change a file beside the config (one editor at a time, atomically, keeping
 //! the file's mode and owner); [`serve`] serves the output and runs on a schedule; [`check`]
 //! reads everything a run reads before it fetches; [`error`] holds the run's [`Fatal`] errors
-//! and their exit codes.
+//! and their exit codes; [`memory`] gives freed memory back between a run's stages.
 //!
 //! What belongs here: sequencing, commands and what the operator sees. Nothing below imports
 //! from here.
@@ -17,6 +17,7 @@ pub mod edit;
 pub mod error;
 pub mod gather;
 pub mod import;
+pub mod memory;
 pub mod open;
 pub mod progress;
 pub mod repair;

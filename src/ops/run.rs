@@ -81,6 +81,8 @@ pub fn run_on(
         publish: mut state,
     } = Store::open(&run.cfg.state_path)?;
     let mut gathered = rt.block_on(gather_with(&run.scope(opts), locals, gather, on_source))?;
+    // What parsing freed on the blocking pool's threads, before the pages grow on others.
+    crate::ops::memory::give_back_freed();
     // Withdrawn means gone from every output, however the partner still serves it.
     gathered.pool.retain(|w| !run.withdrawals.covers(w));
     // Held and rejected items leave the pool here: no view, page, archive or ping sees them.
@@ -106,6 +108,7 @@ pub fn run_on(
         ));
     }
     let render_took = started.elapsed();
+    crate::ops::memory::give_back_freed();
     let written = publish(&run, &mut disk, &mut state, &rendered)?;
     let mut timings = std::mem::take(&mut gathered.timings);
     timings.push(("render", render_took));
