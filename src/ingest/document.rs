@@ -12,7 +12,7 @@ use crate::config::Source;
 use crate::ingest::normalise::{EntryError, FeedContext, item_hash};
 use crate::ingest::parse::{ParseError, RawItem, parse_feed};
 use crate::ingest::select::candidate;
-use crate::model::{Candidate, SourceInfo};
+use crate::model::{Candidate, Interner, SourceInfo};
 use crate::state::{NewItem, Pool, StateError};
 
 /// Why a document gave no candidates.
@@ -100,7 +100,7 @@ pub fn ingest(
         absent: Vec::new(),
     };
     let mut distinct = HashSet::new();
-    let mut dropped = 0;
+    let (mut dropped, mut shared) = (0, Interner::default());
     for item in &parsed.feed.items {
         let h = item_hash(&ctx, item);
         if !distinct.insert(h.clone()) {
@@ -110,7 +110,7 @@ pub fn ingest(
             out.candidates.push(c.clone());
             continue;
         }
-        match new_item(&ctx, item, h, &lookup) {
+        match new_item(&ctx, item, h, &lookup, &mut shared) {
             Ok((c, n)) => {
                 out.new_items.push(n);
                 out.candidates.push(c);
@@ -154,9 +154,10 @@ fn new_item(
     item: &RawItem,
     hash: String,
     first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
+    shared: &mut Interner,
 ) -> Result<(Candidate, NewItem), NotNew> {
     let mut e = ctx.entry(item, first_seen).map_err(NotNew::Dropped)?;
-    let c = candidate(&e, &hash);
+    let c = candidate(&e, &hash, shared);
     // Attribution is stored once per source, not with every entry.
     e.source = None;
     let base = ctx.base_of(item).map(String::from);

@@ -221,10 +221,11 @@ fn assemble(cfg: &Config, results: Vec<Done>, locals: Vec<Entry>, keep_text: boo
         reports.push(report);
         candidates.push(cands);
     }
+    let mut shared = crate::model::Interner::default();
     let local_cands: Vec<Candidate> = locals
         .iter()
         .enumerate()
-        .map(|(i, e)| select::candidate(e, &i.to_string()))
+        .map(|(i, e)| select::candidate(e, &i.to_string(), &mut shared))
         .collect();
     candidates.push(select::select_source(
         &Filter::default(),

@@ -115,7 +115,7 @@ proptest! {
         let credits: std::collections::BTreeMap<String, String> =
             [("a", "https://a.example.org/"), ("b", "https://b.example.org/")].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let cands = |es: &[Entry]| -> Vec<_> {
-            es.iter().map(|e| feedbraid::ingest::select::candidate(e, &e.id)).collect()
+            es.iter().map(|e| feedbraid::ingest::select::candidate(e, &e.id, &mut Default::default())).collect()
         };
         let a = feedbraid::pool::merge::merge(&c, cands(&entries), &credits);
         let b = feedbraid::pool::merge::merge(&c, cands(&shuffled), &credits);
