@@ -56,6 +56,8 @@ impl Ids {
         }
     }
 
+    /// The `k`th string of `all`: 0 the handle, 1 the id, 2 the link, 3 the original id as
+    /// stored (empty when it is the id).
     fn range(&self, k: usize) -> &str {
         let at = |k: usize| match k {
             0 => 0,

@@ -153,8 +153,7 @@ pub fn print<'w>(
     let mut h = base.clone();
     h.update(what.as_bytes());
     for w in winners {
-        let c = w;
-        for part in [c.id(), c.handle(), c.origin()] {
+        for part in [w.id(), w.handle(), w.origin()] {
             h.update(part.as_bytes());
             h.update([0]);
         }
