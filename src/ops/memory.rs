@@ -4,7 +4,7 @@
 //! freed in an arena for reuse there. A run's stages allocate on different threads (documents
 //! are parsed on the blocking pool, the library's rows made on scoped threads, pages on the
 //! main one), so the pages one stage freed stayed resident, unused, while the next one grew: at
-//! 5,000 × 20 (issue 25) 14 MB of a cold run's peak RSS of 182 MB, and 6–10 MB of a 10 %
+//! 5,000 × 20 (issue 25) 10–15 MB of a cold run's peak RSS of 180–183 MB, and 6–10 MB of a 10 %
 //! changed run's 107 MB. `malloc_trim(0)` hands the free pages of every arena back (milliseconds).
 //!
 //! This is the crate's one `unsafe`, allowed here alone (`unsafe_code` is denied everywhere
