@@ -42,7 +42,7 @@ pub fn candidate(e: &Entry, handle: &str, shared: &mut Interner) -> Candidate {
         published: e.published,
         origin: e.source.as_ref().map(|s| shared.get(&s.name)),
         text: Some(filter_text(e)),
-        tags: Tags::joined(Tags::of(&e.categories).as_joined(), Some(shared)),
+        tags: Tags::of(&e.categories, Some(shared)),
         language: e
             .language
             .as_ref()
@@ -191,7 +191,7 @@ mod tests {
         let c = candidate(&site, "h", &mut Interner::default());
         assert_eq!(c.canonical_link(), None, "a site link identifies nothing");
         assert_eq!(c.original_id(), Some("https://ex.org/?p=1"));
-        assert!(Tags::of(&[]).is_empty());
+        assert!(Tags::of(&[], None).is_empty());
     }
 
     #[test]

@@ -89,21 +89,6 @@ impl Ids {
         }
         Some(self.range(3)).filter(|s| !s.is_empty())
     }
-
-    /// The same keys with another handle.
-    pub fn with_handle(&self, handle: &str) -> Ids {
-        Ids::new(handle, self.id(), self.canonical_link(), self.original_id())
-    }
-
-    /// The same keys with another canonical link.
-    pub fn with_canonical_link(&self, canonical_link: Option<&str>) -> Ids {
-        Ids::new(self.handle(), self.id(), canonical_link, self.original_id())
-    }
-
-    /// The same keys with another original id.
-    pub fn with_original_id(&self, original_id: Option<&str>) -> Ids {
-        Ids::new(self.handle(), self.id(), self.canonical_link(), original_id)
-    }
 }
 
 impl fmt::Debug for Ids {
@@ -153,10 +138,9 @@ mod tests {
         let ids = Ids::new("", "", Some(""), Some(""));
         assert_eq!((ids.handle(), ids.id()), ("", ""));
         assert_eq!((ids.canonical_link(), ids.original_id()), (None, None));
-        let h = Ids::new("", "x", None, Some("tag:x,2026:1")).with_handle("7");
-        assert_eq!(h.handle(), "7");
+        let h = Ids::new("7", "x", None, Some("tag:x,2026:1"));
+        assert_eq!((h.handle(), h.id()), ("7", "x"));
         assert_eq!(h.original_id(), Some("tag:x,2026:1"));
-        assert_eq!(h.with_original_id(None).original_id(), None);
     }
 
     #[test]

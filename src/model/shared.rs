@@ -30,8 +30,9 @@ impl Tags {
         Tags::joined(&joined, None)
     }
 
-    /// What a view's `tags` match: each category's term and label, lower-cased, without repeats.
-    pub fn of(categories: &[Category]) -> Tags {
+    /// What a view's `tags` match: each category's term and label, lower-cased, without repeats;
+    /// shared through `interner` if any.
+    pub fn of(categories: &[Category], interner: Option<&mut Interner>) -> Tags {
         let mut out: Vec<String> = Vec::with_capacity(categories.len());
         for c in categories {
             for t in std::iter::once(&c.term).chain(c.label.as_ref()) {
@@ -41,7 +42,7 @@ impl Tags {
                 }
             }
         }
-        Tags::new(&out)
+        Tags::joined(&out.join(&Tags::SEP.to_string()), interner)
     }
 
     /// Tags from their stored form (see [`Tags::as_joined`]), shared through `interner` if any.

@@ -144,6 +144,7 @@ mod tests {
     use regex::Regex;
 
     use super::*;
+    use crate::model::Ids;
 
     fn day(d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)
@@ -203,15 +204,40 @@ mod tests {
         ]
         .into();
         let mut pa = cand("pa", Some("a"), 5);
-        pa.ids = pa.ids.with_canonical_link(Some("https://ex.org/story"));
+        pa.ids = Ids::new(
+            pa.handle(),
+            pa.id(),
+            Some("https://ex.org/story"),
+            pa.original_id(),
+        );
         let mut pb = cand("pb", Some("b"), 6);
-        pb.ids = pb.ids.with_canonical_link(Some("https://ex.org/story"));
+        pb.ids = Ids::new(
+            pb.handle(),
+            pb.id(),
+            Some("https://ex.org/story"),
+            pb.original_id(),
+        );
         pb.published = Some(day(2));
         let mut pb2 = cand("pb2", Some("b"), 6);
-        pb2.ids = pb2.ids.with_original_id(Some("https://ex.org/story"));
-        pb2.ids = pb2.ids.with_canonical_link(Some("https://ex.org/story"));
+        pb2.ids = Ids::new(
+            pb2.handle(),
+            pb2.id(),
+            pb2.canonical_link(),
+            Some("https://ex.org/story"),
+        );
+        pb2.ids = Ids::new(
+            pb2.handle(),
+            pb2.id(),
+            Some("https://ex.org/story"),
+            pb2.original_id(),
+        );
         let mut pa_same = cand("pa", Some("a"), 5);
-        pa_same.ids = pa_same.ids.with_handle("second");
+        pa_same.ids = Ids::new(
+            "second",
+            pa_same.id(),
+            pa_same.canonical_link(),
+            pa_same.original_id(),
+        );
         let other = cand("z", Some("a"), 1);
         let out = dedup(
             vec![
@@ -228,9 +254,19 @@ mod tests {
         );
         assert!(out.iter().next().expect("winner").via.is_empty());
         let mut local = cand("l", None, 9);
-        local.ids = local.ids.with_original_id(Some("tag:x,2026:1"));
+        local.ids = Ids::new(
+            local.handle(),
+            local.id(),
+            local.canonical_link(),
+            Some("tag:x,2026:1"),
+        );
         let mut pc = cand("pc", Some("b"), 1);
-        pc.ids = pc.ids.with_original_id(Some("tag:x,2026:1"));
+        pc.ids = Ids::new(
+            pc.handle(),
+            pc.id(),
+            pc.canonical_link(),
+            Some("tag:x,2026:1"),
+        );
         let out = dedup(vec![vec![pc, local], vec![pa, pb]], &credits);
         assert_eq!(
             win_ids(&out),
@@ -251,11 +287,26 @@ mod tests {
     fn keys_of_different_kinds_never_match() {
         let a = cand("https://ex.org/1", Some("s"), 1);
         let mut b = cand("v", Some("s"), 2);
-        b.ids = b.ids.with_canonical_link(Some("https://ex.org/1"));
+        b.ids = Ids::new(
+            b.handle(),
+            b.id(),
+            Some("https://ex.org/1"),
+            b.original_id(),
+        );
         let mut c = cand("w", Some("s"), 3);
-        c.ids = c.ids.with_original_id(Some("https://ex.org/1"));
+        c.ids = Ids::new(
+            c.handle(),
+            c.id(),
+            c.canonical_link(),
+            Some("https://ex.org/1"),
+        );
         let mut d = cand("x", Some("t"), 4);
-        d.ids = d.ids.with_canonical_link(Some("https://ex.org/1"));
+        d.ids = Ids::new(
+            d.handle(),
+            d.id(),
+            Some("https://ex.org/1"),
+            d.original_id(),
+        );
         let out = dedup(vec![vec![a, b, c, d]], &BTreeMap::new());
         assert_eq!(win_ids(&out), vec!["https://ex.org/1", "v", "w"]);
     }

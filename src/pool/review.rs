@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn a_key_names_an_entry_by_id_partner_id_or_link_and_nothing_else() {
         let mut c = cand("tag:x,2026:1", "https://p.example.org/a?utm_source=x");
-        c.ids = c.ids.with_original_id(Some("urn:uuid:1"));
+        c.ids = crate::model::Ids::new(c.handle(), c.id(), c.canonical_link(), Some("urn:uuid:1"));
         for key in [
             "tag:x,2026:1",
             "urn:uuid:1",

@@ -178,7 +178,7 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
             let entry: Entry = serde_json::from_slice(&json)?;
             rows.push((
                 rowid,
-                crate::model::Tags::of(&entry.categories)
+                crate::model::Tags::of(&entry.categories, None)
                     .as_joined()
                     .to_string(),
                 entry.language.map(|l| l.to_ascii_lowercase()),
