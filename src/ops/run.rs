@@ -32,6 +32,7 @@ use crate::publish::outputs::{Editorial, Inputs, Rendered, render_all};
 use crate::publish::render::RenderError;
 use crate::publish::render::html::Templates;
 use crate::publish::sink::{Disk, Output, Sink, SinkError, Written};
+use crate::publish::spool::Spool;
 use crate::publish::websub::{self, HubReport};
 use crate::state::State;
 
@@ -222,6 +223,11 @@ fn render(
     } else {
         None
     };
+    let spool =
+        std::sync::Arc::new(Spool::in_dir(&cfg.output_dir).map_err(|err| Fatal::Output {
+            path: cfg.output_dir.clone(),
+            err,
+        })?);
     let inputs = Inputs {
         cfg,
         config_text: &run.config_text,
@@ -232,6 +238,7 @@ fn render(
         editorial: &editorial,
         mirror: mirror.as_ref(),
         archive: archive.as_ref(),
+        spool: &spool,
     };
     Ok(render_all(state, &inputs)?)
 }

@@ -23,9 +23,10 @@ pub enum PublishError {
     /// A winner's full entry is missing from the state it was selected from.
     #[error("entry {id} vanished from the state database")]
     Vanished { id: String },
-    /// A rendered page could not be compressed in memory (see `sink::Output::compressed`).
-    #[error("compressing {name}: {err}")]
-    Compress {
+    /// A rendered page, or the rows it lists, could not be compressed or kept in the run's spool
+    /// (see `sink::Output::spooled`).
+    #[error("spooling {name}: {err}")]
+    Spool {
         name: String,
         #[source]
         err: std::io::Error,

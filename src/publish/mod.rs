@@ -24,6 +24,7 @@ pub mod outputs;
 pub mod precompress;
 pub mod render;
 pub mod sink;
+pub mod spool;
 pub mod staging;
 pub mod websub;
 

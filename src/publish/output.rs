@@ -1,19 +1,21 @@
 //! One rendered file, as the renderers hand it to a [`Sink`](super::sink::Sink): its name and its
-//! bytes, kept as they are or gzip-compressed until they are published (thousands of library
-//! pages are held until the all-or-nothing publication: compressed, a fifth of the memory, and
-//! their gzip is the copy the disk sink writes beside them anyway).
+//! bytes, kept as they are or gzip-compressed in the run's [`Spool`] until they are published
+//! (thousands of library pages wait for the all-or-nothing publication: compressed, a fifth of
+//! the bytes, and their gzip is the copy the disk sink writes beside them anyway; spooled, out of
+//! the process's memory).
 
 use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::precompress::{compressible, gzip_fast};
+use super::spool::{Spool, Spooled};
 
 /// One rendered file: its name inside the output folder and its bytes, kept as they are or
-/// ([`Output::compressed`]) gzip-compressed until they are published: a cold run of a large
-/// network renders thousands of library pages (150 MB at 5,000 partners), held until the
-/// all-or-nothing publication; compressed they are a fifth of that, and their compressed form
-/// is the gzip copy the sink writes beside them anyway.
+/// ([`Output::spooled`]) gzip-compressed in the run's spool until they are published: a cold run
+/// of a large network renders thousands of library pages (150 MB at 5,000 partners), all held
+/// until the all-or-nothing publication.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,
@@ -23,8 +25,8 @@ pub struct Output {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Body {
     Plain(Vec<u8>),
-    /// The file's gzip copy (see [`gzip_fast`]) and the length of the file.
-    Gzipped(Vec<u8>, usize),
+    /// Where the file's gzip copy (see [`gzip_fast`]) is, and the length of the file.
+    Spooled(Arc<Spool>, Spooled, usize),
 }
 
 impl Output {
@@ -35,18 +37,19 @@ impl Output {
         }
     }
 
-    /// An output kept gzip-compressed in memory (as it is, when its name gets no gzip copy).
-    pub fn compressed(name: impl Into<String>, bytes: Vec<u8>) -> std::io::Result<Output> {
+    /// An output kept gzip-compressed in `spool` (in memory as it is, when its name gets no
+    /// gzip copy).
+    pub fn spooled(
+        name: impl Into<String>,
+        bytes: Vec<u8>,
+        spool: &Arc<Spool>,
+    ) -> std::io::Result<Output> {
         let name = name.into();
         if !compressible(&name) {
             return Ok(Output::new(name, bytes));
         }
-        // Held until the publication: no more than its bytes (the encoder's buffer is sized for
-        // a third of the input; pages compress to a sixth or less, so two thirds of a cold
-        // run's 48 MB of held pages was spare capacity).
-        let mut gz = gzip_fast(&bytes)?;
-        gz.shrink_to_fit();
-        let body = Body::Gzipped(gz, bytes.len());
+        let at = spool.put(&gzip_fast(&bytes)?)?;
+        let body = Body::Spooled(Arc::clone(spool), at, bytes.len());
         Ok(Output { name, body })
     }
 
@@ -54,7 +57,8 @@ impl Output {
     pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
         match &self.body {
             Body::Plain(b) => Ok(Cow::Borrowed(b)),
-            Body::Gzipped(gz, len) => {
+            Body::Spooled(spool, at, len) => {
+                let gz = spool.get(*at)?;
                 let mut out = Vec::with_capacity(*len);
                 flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out)?;
                 Ok(Cow::Owned(out))
@@ -66,7 +70,7 @@ impl Output {
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Plain(b) => b.len(),
-            Body::Gzipped(_, len) => *len,
+            Body::Spooled(_, _, len) => *len,
         }
     }
 
@@ -75,12 +79,17 @@ impl Output {
         self.len() == 0
     }
 
-    /// Its gzip copy, when it is kept compressed.
-    pub(super) fn gzip_copy(&self) -> Option<&[u8]> {
+    /// Its gzip copy, read from the spool, when it is kept there.
+    pub(super) fn gzip_copy(&self) -> Option<std::io::Result<Vec<u8>>> {
         match &self.body {
             Body::Plain(_) => None,
-            Body::Gzipped(gz, _) => Some(gz),
+            Body::Spooled(spool, at, _) => Some(spool.get(*at)),
         }
+    }
+
+    /// Whether it waits in the spool (compressed, its gzip copy made).
+    pub(super) fn is_spooled(&self) -> bool {
+        matches!(self.body, Body::Spooled(..))
     }
 
     /// Whether `path` holds exactly this file's bytes.
@@ -94,31 +103,45 @@ impl Output {
 mod tests {
     use super::*;
 
+    fn spool(dir: &tempfile::TempDir) -> Arc<Spool> {
+        Arc::new(Spool::in_dir(dir.path()).expect("spool"))
+    }
+
     #[test]
-    fn a_page_kept_compressed_holds_no_more_than_its_gzip_bytes() {
+    fn a_page_waits_in_the_spool_as_its_gzip_copy() {
+        let dir = tempfile::tempdir().expect("dir");
+        let spool = spool(&dir);
         let page = "<li><a href=\"https://example.org/p\">A title</a></li>\n".repeat(2_000);
         let out =
-            Output::compressed("partners/p.html", page.clone().into_bytes()).expect("compressed");
-        let Body::Gzipped(gz, len) = &out.body else {
-            panic!("an HTML page is kept compressed");
+            Output::spooled("partners/p.html", page.clone().into_bytes(), &spool).expect("spooled");
+        let Body::Spooled(_, at, len) = &out.body else {
+            panic!("an HTML page is kept in the spool");
         };
         assert_eq!(*len, page.len());
-        assert!(gz.len() < page.len() / 10, "compressed: {}", gz.len());
-        assert_eq!(gz.capacity(), gz.len(), "spare capacity held");
+        assert!(at.len() < page.len() / 10, "compressed: {}", at.len());
         assert_eq!(out.bytes().expect("decompressed").as_ref(), page.as_bytes());
-        assert_eq!(out.gzip_copy(), Some(&gz[..]), "the copy the sink writes");
-        assert!(!out.is_empty());
-        assert!(
-            Output::compressed("e.html", Vec::new())
-                .expect("empty")
-                .is_empty()
+        let copy = out.gzip_copy().expect("a copy").expect("read");
+        assert_eq!(
+            copy,
+            spool.get(*at).expect("read"),
+            "the copy the sink writes"
         );
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(&copy[..])
+            .read_to_end(&mut plain)
+            .expect("gzip");
+        assert_eq!(plain, page.as_bytes());
+        assert!(!out.is_empty());
+        let empty = Output::spooled("e.html", Vec::new(), &spool).expect("empty");
+        assert!(empty.is_empty());
+        assert_eq!(empty.bytes().expect("read").as_ref(), b"");
     }
 
     #[test]
     fn a_file_without_a_gzip_copy_is_kept_as_it_is() {
-        let out = Output::compressed("logo.png", vec![1, 2, 3]).expect("kept");
+        let dir = tempfile::tempdir().expect("dir");
+        let out = Output::spooled("logo.png", vec![1, 2, 3], &spool(&dir)).expect("kept");
         assert_eq!(out.body, Body::Plain(vec![1, 2, 3]));
-        assert_eq!(out.gzip_copy(), None);
+        assert!(out.gzip_copy().is_none());
     }
 }

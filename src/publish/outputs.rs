@@ -11,6 +11,7 @@
 //! ([`crate::par::par_map`]), and kept in view order.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::model::Entry;
@@ -30,6 +31,7 @@ use crate::publish::render::html::Templates;
 use crate::publish::render::library::Shelf;
 use crate::publish::render::{self as render, json as json_feed, rss as rss_feed};
 use crate::publish::sink::Output;
+use crate::publish::spool::Spool;
 use crate::state::State;
 
 /// What a run renders.
@@ -102,6 +104,8 @@ pub struct Inputs<'a> {
     pub mirror: Option<&'a Mirror>,
     /// The archives, when `[archive]` is on (their entries already filed: see `archive::prepare`).
     pub archive: Option<&'a archive::Plan>,
+    /// Where rendered pages wait for the publication (`Spool::in_dir` of the output folder).
+    pub spool: &'a Arc<Spool>,
 }
 
 /// What the run decided about each view before loading any entry, in view order.
@@ -193,6 +197,7 @@ fn shelve(state: &mut State, inp: &Inputs<'_>) -> Result<library::Shelved, Publi
                     (p.current.year, p.current.month),
                 )
             }),
+            spool: inp.spool,
         },
     )
 }

@@ -18,7 +18,6 @@
 //!
 //! [`precompress`]: super::precompress
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -99,28 +98,30 @@ impl Sink for Disk {
                 .chain(copies.iter().map(String::as_str)),
         )?;
         // Which files changed, and which need a new gzip copy; the copies are compressed on every
-        // core (a thousand library pages made compression most of a publication).
+        // core (a thousand library pages made compression most of a publication), but for those
+        // already compressed in the spool, read one at a time as they are staged.
         let same: Vec<bool> = outputs
             .iter()
             .map(|o| o.same_as(&self.dir.join(&o.name)))
             .collect();
-        let wants_copy: Vec<&Output> = outputs
+        let wants_copy: Vec<bool> = outputs
             .iter()
             .zip(&same)
-            .filter(|(o, same)| {
-                compressible(&o.name) && !(**same && has_current_copy(&self.dir.join(&o.name)))
+            .map(|(o, same)| {
+                compressible(&o.name) && !(*same && has_current_copy(&self.dir.join(&o.name)))
             })
+            .collect();
+        let to_compress: Vec<&Output> = outputs
+            .iter()
+            .zip(&wants_copy)
+            .filter(|(o, wants)| **wants && !o.is_spooled())
             .map(|(o, _)| o)
             .collect();
-        let mut gz: BTreeMap<&str, std::io::Result<Cow<'_, [u8]>>> = wants_copy
+        let mut gz: BTreeMap<&str, std::io::Result<Vec<u8>>> = to_compress
             .iter()
             .map(|o| o.name.as_str())
             .zip(
-                par_map(&wants_copy, |o| match o.gzip_copy() {
-                    Some(copy) => Ok(Cow::Borrowed(copy)),
-                    None => gzip(&o.bytes()?).map(Cow::Owned),
-                })
-                .map_err(|_| SinkError {
+                par_map(&to_compress, |o| gzip(&o.bytes()?)).map_err(|_| SinkError {
                     path: self.dir.clone(),
                     err: std::io::Error::other("compressing the gzip copies panicked"),
                 })?,
@@ -129,7 +130,7 @@ impl Sink for Disk {
         // In rename order: each file, then its gzip copy (see `precompress`).
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
-        for (o, same) in outputs.iter().zip(same) {
+        for ((o, same), wants) in outputs.iter().zip(same).zip(wants_copy) {
             let path = self.dir.join(&o.name);
             if same {
                 report.push((o.name.clone(), Written::Unchanged));
@@ -143,7 +144,12 @@ impl Sink for Disk {
                 ));
                 report.push((o.name.clone(), Written::Changed));
             }
-            if let Some(copy) = gz.remove(o.name.as_str()) {
+            let copy = match gz.remove(o.name.as_str()) {
+                Some(copy) => Some(copy),
+                None if wants => o.gzip_copy(),
+                None => None,
+            };
+            if let Some(copy) = copy {
                 let path = self.dir.join(copy_name(&o.name));
                 let tmp = copy
                     .and_then(|b| stage_unflushed(&path, &b))

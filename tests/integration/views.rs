@@ -340,6 +340,10 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
     let views = feedbraid::pool::views::feed_views(&cfg);
     let config_text = std::fs::read_to_string(&opts.config).expect("config");
     let mirror = feedbraid::publish::media::Mirror::new(&cfg, true).expect("mirror");
+    let spool_dir = tempfile::tempdir().expect("spool folder");
+    let spool = std::sync::Arc::new(
+        feedbraid::publish::spool::Spool::in_dir(spool_dir.path()).expect("spool"),
+    );
     let rendered = feedbraid::publish::outputs::render_all(
         &mut state,
         &feedbraid::publish::outputs::Inputs {
@@ -352,6 +356,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
             editorial: &editorial,
             mirror: mirror.as_ref(),
             archive: None,
+            spool: &spool,
         },
     )
     .expect("render");

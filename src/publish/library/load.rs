@@ -2,9 +2,10 @@
 //! every entry read from the state on one connection, then, a batch at a time on every core,
 //! decoded (LZ4 + JSON) and rendered as its row (`Shelf::row`: `entry.html` without the text),
 //! keeping the row and the entry's topics, never the entry: a page is its rows joined. A batch's
-//! rows are one string, sized for them, each row a span of it: as a `String` each (with the
-//! renderer's spare capacity) they were 102 MB of a cold run's 241 MB heap at 100,000 entries,
-//! and as one string grown by doubling, 38 MB for 20 MB of rows.
+//! rows are written to the run's spool in one write, each row a span of it, and read back by the
+//! pages that list them: as a `String` each (with the renderer's spare capacity) they were
+//! 102 MB of a cold run's 241 MB heap at 100,000 entries, as one string per batch 38 MB, and
+//! spooled, the spans alone (16 bytes a row).
 //!
 //! A cold run of a large network lists every published entry (100,000 at 5,000 partners × 20),
 //! each on its month's, its topics' and its partner's pages: rendering an entry once instead of
@@ -21,29 +22,47 @@ use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::publish::PublishError;
 use crate::publish::render::library::{Listed, Shelf};
+use crate::publish::spool::{Spool, Spooled};
 use crate::state::{Packed, State, StateError, unpack_entry};
 
+use super::Stock;
+
 /// The rows of the entries listed by the pages rendered in a run, by winner.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Loaded {
-    /// A winner's place in `spans` and `topics`, by the winner's address: every winner is
+    /// A winner's place in `rows` and `topics`, by the winner's address: every winner is
     /// borrowed from the run's one pool.
     at: HashMap<usize, u32>,
-    /// Every row, one after the other, a batch's rows a string; a row is its span of one.
-    text: Vec<String>,
-    spans: Vec<Span>,
-    /// Each entry's topics as shown (a topic's page is titled with the label its entries use),
-    /// shared through `shared`.
-    topics: Vec<Box<[Arc<str>]>>,
+    /// Where each row is in the spool.
+    rows: Vec<Spooled>,
+    spool: Arc<Spool>,
+    /// Every entry's topics as shown (a topic's page is titled with the label its entries use),
+    /// one entry's after the other, shared through `shared`; an entry's end in `topic_ends`.
+    topics: Vec<Arc<str>>,
+    topic_ends: Vec<u32>,
     shared: Interner,
 }
 
-/// A row: its batch's string and where in it.
-#[derive(Debug, Clone, Copy)]
-struct Span {
-    batch: u32,
-    start: u32,
-    end: u32,
+/// Some rows read back from the spool, in one string.
+#[derive(Debug, Default)]
+pub struct Rows {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Rows {
+    /// Each row.
+    pub fn list(&self) -> Vec<&str> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .filter_map(|&end| {
+                let row = self.text.get(start..end);
+                start = end;
+                row
+            })
+            .collect()
+    }
 }
 
 fn addr(w: &Winner) -> usize {
@@ -51,17 +70,31 @@ fn addr(w: &Winner) -> usize {
 }
 
 impl Loaded {
+    /// Room for `n` rows (grown by doubling, the map and lists held two copies at once).
+    fn new(spool: &Arc<Spool>, n: usize) -> Loaded {
+        Loaded {
+            at: HashMap::with_capacity(n),
+            rows: Vec::with_capacity(n),
+            spool: Arc::clone(spool),
+            topics: Vec::new(),
+            topic_ends: Vec::with_capacity(n),
+            shared: Interner::default(),
+        }
+    }
+
     /// The rows of `winners` that could be loaded, in order.
-    pub fn rows(&self, winners: &[&Winner]) -> Vec<&str> {
-        winners
-            .iter()
-            .filter_map(|w| self.at.get(&addr(w)))
-            .filter_map(|&i| self.spans.get(i as usize))
-            .filter_map(|s| {
-                let text = self.text.get(s.batch as usize)?;
-                text.get(s.start as usize..s.end as usize)
-            })
-            .collect()
+    pub fn rows(&self, winners: &[&Winner]) -> std::io::Result<Rows> {
+        let mut bytes = Vec::new();
+        let mut ends = Vec::new();
+        for &i in winners.iter().filter_map(|w| self.at.get(&addr(w))) {
+            if let Some(&row) = self.rows.get(i as usize) {
+                self.spool.read_into(row, &mut bytes)?;
+                ends.push(bytes.len());
+            }
+        }
+        let text = String::from_utf8(bytes).map_err(std::io::Error::other)?;
+        // Each row was whole UTF-8 when written, so every end is a character boundary.
+        Ok(Rows { text, ends })
     }
 
     /// The topics of the entries of `winners`.
@@ -69,30 +102,39 @@ impl Loaded {
         winners
             .iter()
             .filter_map(|w| self.at.get(&addr(w)))
-            .filter_map(|&i| self.topics.get(i as usize))
+            .filter_map(|&i| {
+                let i = i as usize;
+                let start = i
+                    .checked_sub(1)
+                    .map_or(Some(&0), |b| self.topic_ends.get(b))?;
+                self.topics
+                    .get(*start as usize..*self.topic_ends.get(i)? as usize)
+            })
             .flat_map(|t| t.iter().map(|s| &**s))
     }
 
-    /// Adds a batch of rows, with their topics, in one string sized for them.
-    fn add_batch(&mut self, batch: Vec<(&Winner, (String, Vec<String>))>) {
+    /// Adds a batch of rows, with their topics: the rows in one write to the spool.
+    fn add_batch(&mut self, batch: Vec<(&Winner, (String, Vec<String>))>) -> std::io::Result<()> {
         let len = batch.iter().map(|(_, (row, _))| row.len()).sum();
         let mut text = String::with_capacity(len);
-        let at = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        for (w, (row, topics)) in batch {
-            self.at.insert(addr(w), self.spans.len() as u32);
-            let start = text.len();
-            text.push_str(&row);
-            // A batch holds 1,024 rows: far from 4 GiB.
-            let [start, end] = [start, text.len()].map(|x| u32::try_from(x).unwrap_or(u32::MAX));
-            self.spans.push(Span {
-                batch: at,
-                start,
-                end,
-            });
-            let topics = topics.iter().map(|t| self.shared.get(t)).collect();
-            self.topics.push(topics);
+        let mut ends = Vec::with_capacity(batch.len());
+        for (w, (row, topics)) in &batch {
+            self.at
+                .insert(addr(w), (self.rows.len() + ends.len()) as u32);
+            text.push_str(row);
+            ends.push(text.len());
+            self.topics
+                .extend(topics.iter().map(|t| self.shared.get(t)));
+            self.topic_ends
+                .push(u32::try_from(self.topics.len()).unwrap_or(u32::MAX));
         }
-        self.text.push(text);
+        let all = self.spool.put(text.as_bytes())?;
+        let mut start = 0;
+        for end in ends {
+            self.rows.push(all.part(start, end));
+            start = end;
+        }
+        Ok(())
     }
 }
 
@@ -111,29 +153,28 @@ const BATCH: usize = 1024;
 /// a cold run's library).
 pub fn load<'w>(
     state: &State,
-    shelf: &Shelf<'_>,
-    g: &Gathered,
+    stock: &Stock<'_>,
     winners: impl IntoIterator<Item = &'w Winner>,
 ) -> Result<Loaded, PublishError> {
+    let (shelf, g) = (&stock.shelf, stock.gathered);
     let maker = Maker {
         slim: Slim::new(shelf.cfg),
         shelf,
         g,
         t: shelf.messages(),
     };
-    let mut wanted = HashSet::new();
-    let mut list: Vec<&Winner> = winners
-        .into_iter()
-        .filter(|w| wanted.insert(addr(w)))
-        .collect();
+    let mut list: Vec<&Winner> = winners.into_iter().collect();
     // Read grouped by partner, not in the pages' order (by date): a partner's entries were
     // written together, so a read then finds its page in SQLite's cache, where in the pages'
     // order every read fetched one from the file (100,000 lookups: the reader's samples fell by
     // two fifths). By partner alone: ordering by hash within a partner reads no fewer pages (in
     // `sqlite3`, 0.19 s either way against 0.43 s at random) and took twice as long to sort
-    // (22 against 11 ms for 100,000).
-    list.sort_unstable_by(|a, b| a.origin.cmp(&b.origin));
-    let mut loaded = Loaded::default();
+    // (22 against 11 ms for 100,000). Within a partner by address, which puts duplicates side
+    // by side (an entry is listed on several pages) and keeps the pool's order.
+    list.sort_unstable_by(|a, b| a.origin.cmp(&b.origin).then(addr(a).cmp(&addr(b))));
+    list.dedup_by_key(|w| addr(w));
+    list.shrink_to_fit();
+    let mut loaded = Loaded::new(stock.spool, list.len());
     if list.is_empty() {
         return Ok(loaded);
     }
@@ -156,7 +197,6 @@ pub fn load<'w>(
         }
         Ok::<_, PublishError>(())
     })?;
-    loaded.spans.shrink_to_fit();
     loaded.topics.shrink_to_fit();
     Ok(loaded)
 }
@@ -219,8 +259,10 @@ impl Maker<'_> {
                 Err(Failed::Render(e)) => return Err(e),
             }
         }
-        loaded.add_batch(rows);
-        Ok(())
+        loaded.add_batch(rows).map_err(|err| PublishError::Spool {
+            name: "the library's rows".into(),
+            err,
+        })
     }
 
     fn row(&self, f: &Found<'_>) -> Result<(String, Vec<String>), Failed> {

@@ -19,6 +19,7 @@ mod stale;
 pub use stale::remove_stale;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sha2::Sha256;
 
@@ -34,6 +35,7 @@ use crate::publish::materialise::{CleanCount, key, materialise};
 use crate::publish::render::library::{Part, PartnerFacts, Shelf};
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
+use crate::publish::spool::Spool;
 use crate::state::State;
 
 use pages::{Kind, Page, pages};
@@ -67,6 +69,8 @@ pub struct Stock<'a> {
     /// With the RFC 5005 archives on, their first and current months: every month between has
     /// a document, and so a page (its human twin), even when it has no entries.
     pub archive_months: Option<((i32, u32), (i32, u32))>,
+    /// Where the rows and the rendered pages wait for the publication.
+    pub spool: &'a Arc<Spool>,
 }
 
 /// Every library page, rendered where its inputs changed.
@@ -102,17 +106,18 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
         todo.push(p);
     }
     let listed = todo.iter().flat_map(|p| p.winners.iter().copied());
-    let loaded = load::load(state, &stock.shelf, stock.gathered, listed)?;
+    let loaded = load::load(state, stock, listed)?;
     let sources: HashMap<&str, &Source> =
         cfg.sources.iter().map(|s| (s.name.as_str(), s)).collect();
     // Rendered on every core (a cold run of a large network renders thousands of pages), and
-    // held compressed until the publication.
+    // held compressed in the spool until the publication.
     let rendered = crate::par::par_map(&todo, |p| {
-        let bytes = render_page(stock, &sources, p, &loaded)?;
-        Output::compressed(p.file.clone(), bytes).map_err(|err| PublishError::Compress {
+        let spooled = |err| PublishError::Spool {
             name: p.file.clone(),
             err,
-        })
+        };
+        let bytes = render_page(stock, &sources, p, &loaded, spooled)?;
+        Output::spooled(p.file.clone(), bytes, stock.spool).map_err(spooled)
     })
     .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library"))?;
     for page in rendered {
@@ -127,9 +132,11 @@ fn render_page(
     sources: &HashMap<&str, &Source>,
     p: &Page<'_>,
     loaded: &load::Loaded,
+    spooled: impl Fn(std::io::Error) -> PublishError,
 ) -> Result<Vec<u8>, PublishError> {
     let part = &p.part;
-    let rows = loaded.rows(p.winners);
+    let rows = loaded.rows(p.winners).map_err(spooled)?;
+    let rows = rows.list();
     Ok(match &p.kind {
         Kind::Months(list) => stock.shelf.months_index(list)?,
         Kind::Month { at, prev, next } => stock.shelf.month(*at, *prev, *next, part, &rows)?,
