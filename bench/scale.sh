@@ -38,6 +38,8 @@ limit() {
 # in the minute after many were deleted scans the deleted inodes (`recently_deleted`), and a
 # cold run's publication then took seconds longer, whichever binary it was. Deleted at the end.
 mkdir -p "$WORK/aside"
+# This invocation's results alone, when WORK is reused.
+: > "$WORK/results.tsv"
 run() { # run WHO BINARY ROUND SCENARIO
     local d=$WORK/state/$1-$3
     [ "$4" = cold ] && { [ -e "$d" ] && mv "$d" "$(mktemp -d "$WORK/aside/XXXXXX")/"; mkdir -p "$d"; }

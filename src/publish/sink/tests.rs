@@ -1,0 +1,216 @@
+//! The sinks' tests: all or nothing, unchanged files left alone, the gzip copies.
+
+use super::{Disk, Memory, Output, Sink, Written};
+
+fn out(name: &str, bytes: &[u8]) -> Output {
+    Output::new(name, bytes.to_vec())
+}
+
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn disk_writes_reports_and_skips_unchanged_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Disk {
+        dir: dir.path().to_path_buf(),
+    };
+    let first = d
+        .publish(&[out("a.atom", b"A1"), out("archive/2026-03.atom", b"R")])
+        .expect("publish");
+    assert_eq!(
+        first,
+        vec![
+            ("a.atom".to_string(), Written::Changed),
+            ("archive/2026-03.atom".to_string(), Written::Changed)
+        ]
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("a.atom")).expect("test setup"),
+        b"A1"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("archive/2026-03.atom")).expect("test setup"),
+        b"R"
+    );
+    // Existing regular files are replaced; identical ones are left alone.
+    let second = d
+        .publish(&[out("a.atom", b"A2"), out("archive/2026-03.atom", b"R")])
+        .expect("republish");
+    assert_eq!(
+        second,
+        vec![
+            ("a.atom".to_string(), Written::Changed),
+            ("archive/2026-03.atom".to_string(), Written::Unchanged)
+        ]
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("a.atom")).expect("test setup"),
+        b"A2"
+    );
+    assert_eq!(
+        names(dir.path()),
+        vec!["a.atom", "a.atom.gz", "archive"],
+        "no temp left"
+    );
+    assert_eq!(
+        names(&dir.path().join("archive")),
+        ["2026-03.atom", "2026-03.atom.gz"]
+    );
+}
+
+fn mtime(p: &std::path::Path) -> std::time::SystemTime {
+    std::fs::metadata(p)
+        .and_then(|m| m.modified())
+        .expect("mtime")
+}
+
+fn gunzip(p: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    let gz = std::fs::read(p).expect("copy");
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out)
+        .expect("gunzip");
+    out
+}
+
+#[test]
+fn gzip_copies_follow_their_files_and_only_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    let r = d
+        .publish(&[out("a.atom", b"A1"), out("m.pdf", b"%PDF")])
+        .expect("publish");
+    assert_eq!(r.len(), 2, "the copies are not reported: {r:?}");
+    assert_eq!(
+        names(p),
+        ["a.atom", "a.atom.gz", "m.pdf"],
+        "no copy of a PDF"
+    );
+    assert_eq!(gunzip(&p.join("a.atom.gz")), b"A1");
+
+    // Unchanged: the copy is left alone. Changed: rewritten with its file.
+    let before = mtime(&p.join("a.atom.gz"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    d.publish(&[out("a.atom", b"A1")]).expect("republish");
+    assert_eq!(mtime(&p.join("a.atom.gz")), before);
+    d.publish(&[out("a.atom", b"A2")]).expect("change");
+    assert_eq!(gunzip(&p.join("a.atom.gz")), b"A2");
+    assert!(mtime(&p.join("a.atom.gz")) >= mtime(&p.join("a.atom")));
+
+    // A missing copy, and a file edited by hand (newer than its copy), get theirs again,
+    // also for a file this publication does not write.
+    std::fs::remove_file(p.join("a.atom.gz")).expect("remove");
+    std::fs::write(p.join("kept.html"), b"K1").expect("write");
+    d.publish(&[out("a.atom", b"A2")]).expect("republish");
+    assert_eq!(gunzip(&p.join("a.atom.gz")), b"A2");
+    assert_eq!(gunzip(&p.join("kept.html.gz")), b"K1");
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(p.join("kept.html"), b"K2").expect("edit");
+    d.publish(&[out("a.atom", b"A2")]).expect("republish");
+    assert_eq!(gunzip(&p.join("kept.html.gz")), b"K2");
+}
+
+#[test]
+fn a_spooled_page_is_published_with_the_copy_it_waited_as() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let spool = std::sync::Arc::new(crate::publish::spool::Spool::in_dir(p).expect("spool"));
+    let page = |text: &str| {
+        Output::spooled("tags/t.html", text.as_bytes().to_vec(), &spool).expect("spooled")
+    };
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    let r = d
+        .publish(&[page("P1"), out("a.atom", b"A1")])
+        .expect("publish");
+    assert_eq!(r[0], ("tags/t.html".to_string(), Written::Changed));
+    assert_eq!(std::fs::read(p.join("tags/t.html")).expect("page"), b"P1");
+    assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P1");
+    assert_eq!(
+        std::fs::read(p.join("tags/t.html.gz")).expect("copy"),
+        page("P1").gzip_copy().expect("spooled").expect("read"),
+        "the spooled bytes themselves, not compressed again"
+    );
+    assert_eq!(
+        names(p),
+        ["a.atom", "a.atom.gz", "tags"],
+        "the spool is never seen"
+    );
+
+    // Unchanged with its copy gone: the copy comes back from the spool.
+    std::fs::remove_file(p.join("tags/t.html.gz")).expect("remove");
+    let r = d.publish(&[page("P1")]).expect("republish");
+    assert_eq!(r[0].1, Written::Unchanged);
+    assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P1");
+    d.publish(&[page("P2")]).expect("change");
+    assert_eq!(std::fs::read(p.join("tags/t.html")).expect("page"), b"P2");
+    assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P2");
+}
+
+#[cfg(unix)]
+#[test]
+fn published_files_are_world_readable() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Disk {
+        dir: dir.path().to_path_buf(),
+    };
+    d.publish(&[out("feed.atom", b"x")]).expect("publish");
+    let mode = std::fs::metadata(dir.path().join("feed.atom"))
+        .expect("test setup")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}
+
+#[test]
+fn a_folder_in_the_way_fails_before_anything_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("b.json")).expect("test setup");
+    let mut d = Disk {
+        dir: dir.path().to_path_buf(),
+    };
+    let err = d
+        .publish(&[out("a.atom", b"A"), out("b.json", b"B")])
+        .expect_err("a folder cannot be replaced");
+    assert_eq!(err.path, dir.path().join("b.json"));
+    assert_eq!(names(dir.path()), vec!["b.json"], "a.atom not published");
+    assert!(d.check(["a.atom"]).is_ok());
+    assert!(d.check(["a.atom", "b.json"]).is_err());
+}
+
+#[test]
+fn memory_reports_like_disk() {
+    let mut m = Memory::default();
+    let r = m
+        .publish(&[out("a", b"1"), out("b", b"2")])
+        .expect("publish");
+    assert_eq!(
+        r,
+        vec![
+            ("a".to_string(), Written::Changed),
+            ("b".to_string(), Written::Changed)
+        ]
+    );
+    let r = m
+        .publish(&[out("a", b"1"), out("b", b"3")])
+        .expect("publish");
+    assert_eq!(
+        r,
+        vec![
+            ("a".to_string(), Written::Unchanged),
+            ("b".to_string(), Written::Changed)
+        ]
+    );
+    assert_eq!(m.files["b"], b"3");
+}
