@@ -70,7 +70,8 @@ fn addr(w: &Winner) -> usize {
 }
 
 impl Loaded {
-    /// Room for `n` rows (grown by doubling, the map and lists held two copies at once).
+    /// Sized once for `n` rows (grown by doubling, the map and the lists held two copies of
+    /// themselves while they grew).
     fn new(spool: &Arc<Spool>, n: usize) -> Loaded {
         Loaded {
             at: HashMap::with_capacity(n),
@@ -315,5 +316,67 @@ impl<'a> Slim<'a> {
         e.summary = None;
         e.content = None;
         e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Candidate, Ids, Tags};
+
+    fn w(id: &str) -> Winner {
+        Candidate {
+            ids: Ids::new(id, id, None, None),
+            updated: chrono::DateTime::UNIX_EPOCH,
+            published: None,
+            origin: Some("p".into()),
+            text: None,
+            tags: Tags::new::<&str>(&[]),
+            language: None,
+            via: Vec::new(),
+        }
+    }
+
+    fn row(text: &str, topics: &[&str]) -> (String, Vec<String>) {
+        let topics = topics.iter().map(|t| t.to_string()).collect();
+        (text.to_string(), topics)
+    }
+
+    #[test]
+    fn rows_and_topics_come_back_by_winner_across_batches() {
+        let dir = tempfile::tempdir().expect("dir");
+        let spool = Arc::new(Spool::in_dir(dir.path()).expect("spool"));
+        let ws: Vec<Winner> = ["a", "b", "c", "d", "never loaded"]
+            .into_iter()
+            .map(w)
+            .collect();
+        let mut loaded = Loaded::new(&spool, 4);
+        let first = vec![
+            (&ws[0], row("<li>A</li>", &["Health", "สุขภาพ"])),
+            (&ws[1], row("<li>บี</li>", &[])),
+        ];
+        loaded.add_batch(first).expect("first batch");
+        let second = vec![
+            (&ws[2], row("", &["Rights"])),
+            (&ws[3], row("<li>D 中文</li>", &["Health"])),
+        ];
+        loaded.add_batch(second).expect("second batch");
+        let rows = loaded
+            .rows(&[&ws[3], &ws[4], &ws[0], &ws[2], &ws[1]])
+            .expect("read back");
+        assert_eq!(
+            rows.list(),
+            ["<li>D 中文</li>", "<li>A</li>", "", "<li>บี</li>"],
+            "in the order asked, the unloaded left out"
+        );
+        let topics = |ws: &[&Winner]| loaded.topics(ws).map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(topics(&[&ws[0]]), ["Health", "สุขภาพ"]);
+        assert!(topics(&[&ws[1]]).is_empty());
+        assert_eq!(topics(&[&ws[2], &ws[3], &ws[4]]), ["Rights", "Health"]);
+        let (a, d) = ([&ws[0]], [&ws[3]]);
+        let shared = loaded.topics(&a).next().expect("a topic");
+        let again = loaded.topics(&d).next().expect("a topic");
+        assert!(std::ptr::eq(shared, again), "one string for a topic");
+        assert!(loaded.rows(&[]).expect("none").list().is_empty());
     }
 }
