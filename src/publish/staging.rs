@@ -96,10 +96,11 @@ fn set_readable(_: &std::fs::File) -> std::io::Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{is_our_temp, remove_stale_temps};
 
-    fn names(dir: &std::path::Path) -> Vec<String> {
+    /// The names in `dir`, sorted (the sink's tests use it too).
+    pub(in crate::publish) fn names(dir: &std::path::Path) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(dir)
             .expect("read_dir")
             .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())

@@ -1,18 +1,10 @@
 //! The sinks' tests: all or nothing, unchanged files left alone, the gzip copies.
 
 use super::{Disk, Memory, Output, Sink, Written};
+use crate::publish::staging::tests::names;
 
 fn out(name: &str, bytes: &[u8]) -> Output {
     Output::new(name, bytes.to_vec())
-}
-
-fn names(dir: &std::path::Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .expect("read_dir")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
