@@ -190,9 +190,10 @@ impl Run {
     }
 }
 
-/// Renders every file in memory: with each view's fingerprint and editorial memory from the
-/// last run, the media mirrored, and with archives the new entries filed first (the main feed
-/// carries only those of open months).
+/// Renders every file, held until the publication (in memory, or for the library's pages in a
+/// spool in the output folder that no one sees): with each view's fingerprint and editorial
+/// memory from the last run, the media mirrored, and with archives the new entries filed first
+/// (the main feed carries only those of open months).
 fn render(
     run: &Run,
     opts: &RunOptions,

@@ -15,7 +15,9 @@ use super::spool::{Spool, Spooled};
 /// One rendered file: its name inside the output folder and its bytes, kept as they are or
 /// ([`Output::spooled`]) gzip-compressed in the run's spool until they are published: a cold run
 /// of a large network renders thousands of library pages (150 MB at 5,000 partners), all held
-/// until the all-or-nothing publication.
+/// until the all-or-nothing publication. Two outputs are equal when their names and bodies are:
+/// the same bytes kept in memory, or the same place in the same spool (not the same bytes in two
+/// places: compare [`Output::bytes`] for that).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,

@@ -1,5 +1,5 @@
-//! Every file a run publishes, rendered in memory before anything is written: for each view (the
-//! main feed is view zero) its selection from the pool, its entries loaded once for all views,
+//! Every file a run publishes, rendered before anything is written (the library's pages into the
+//! run's spool, the rest in memory): for each view (the main feed is view zero) its selection from the pool, its entries loaded once for all views,
 //! and each of its renderers; then `feed.xsl`, `partners.opml`, `sitemap.xml` and `robots.txt`. Like Zola's one `render_feeds`
 //! for every language and taxonomy, one function renders every feed, so a view cannot differ
 //! from the main feed in anything but its metadata and its selection.
