@@ -63,11 +63,6 @@ impl Spool {
         })
     }
 
-    /// How many bytes were put in the spool.
-    pub fn written(&self) -> u64 {
-        self.end.load(Ordering::Relaxed)
-    }
-
     /// Writes `bytes` at the end of the spool.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<Spooled> {
         let len = bytes.len() as u64;
@@ -139,7 +134,7 @@ mod tests {
             assert_eq!(s.is_empty(), bytes.is_empty());
         }
         let total: usize = put.iter().map(|(_, b)| b.len()).sum();
-        assert_eq!(spool.written(), total as u64);
+        assert_eq!(spool.end.load(Ordering::Relaxed), total as u64);
         assert_eq!(spool.file.metadata().expect("meta").len(), total as u64);
         // Appended after what is there; nothing of it is kept when a read fails.
         let mut out = b"row:".to_vec();

@@ -44,7 +44,7 @@ pub struct Loaded {
 }
 
 /// Some rows read back from the spool, in one string.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Rows {
     text: String,
     ends: Vec<usize>,

@@ -112,12 +112,8 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     // Rendered on every core (a cold run of a large network renders thousands of pages), and
     // held compressed in the spool until the publication.
     let rendered = crate::par::par_map(&todo, |p| {
-        let spooled = |err| PublishError::Spool {
-            name: p.file.clone(),
-            err,
-        };
-        let bytes = render_page(stock, &sources, p, &loaded, spooled)?;
-        Output::spooled(p.file.clone(), bytes, stock.spool).map_err(spooled)
+        let bytes = render_page(stock, &sources, p, &loaded)?;
+        Output::spooled(p.file.clone(), bytes, stock.spool).map_err(|err| spool_err(p, err))
     })
     .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library"))?;
     for page in rendered {
@@ -132,10 +128,9 @@ fn render_page(
     sources: &HashMap<&str, &Source>,
     p: &Page<'_>,
     loaded: &load::Loaded,
-    spooled: impl Fn(std::io::Error) -> PublishError,
 ) -> Result<Vec<u8>, PublishError> {
     let part = &p.part;
-    let rows = loaded.rows(p.winners).map_err(spooled)?;
+    let rows = loaded.rows(p.winners).map_err(|err| spool_err(p, err))?;
     let rows = rows.list();
     Ok(match &p.kind {
         Kind::Months(list) => stock.shelf.months_index(list)?,
@@ -155,6 +150,14 @@ fn render_page(
             partner_page(stock, source, pp, part, &rows)?
         }
     })
+}
+
+/// A page, or the rows it lists, could not be written to or read from the spool.
+fn spool_err(p: &Page<'_>, err: std::io::Error) -> PublishError {
+    PublishError::Spool {
+        name: p.file.clone(),
+        err,
+    }
 }
 
 /// A topic's Atom and JSON Feed: its newest entries (as many as the main feed carries), in full.
