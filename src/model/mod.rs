@@ -316,8 +316,10 @@ pub struct Cleaned {
 
 /// The feed order: newest `updated` first, then id, then origin (for full determinism).
 pub fn feed_order(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
-    b.updated
-        .cmp(&a.updated)
-        .then_with(|| a.id().cmp(b.id()))
-        .then_with(|| a.origin().cmp(b.origin()))
+    b.updated.cmp(&a.updated).then_with(|| by_id(a, b))
+}
+
+/// Id, then origin: what orders two candidates of the same time.
+pub fn by_id(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
+    a.id().cmp(b.id()).then_with(|| a.origin().cmp(b.origin()))
 }

@@ -11,11 +11,11 @@
 use std::collections::BTreeMap;
 
 use super::keys::Keys;
+use super::order::{earliest, newest, sort_places};
 pub use super::winners::{Winner, Winners};
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
-use crate::model::{Candidate, feed_order};
-use crate::par::par_sort_by;
+use crate::model::{Candidate, by_id, feed_order};
 
 /// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
 /// the smallest id); the other sources are credited on it with their `credits` link. Two
@@ -32,25 +32,24 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
         .flat_map(|(g, cs)| (0..cs.len()).map(move |i| (g as u32, i as u32)))
         .collect();
     let get = |i: usize| &groups[at[i].0 as usize][at[i].1 as usize];
-    // The order is sorted as indices (a stable sort of 100,000 candidates would need a buffer
-    // of half of them; of indices, 400 KB), ties keeping their input order.
-    let mut order: Vec<usize> = (0..at.len()).collect();
-    let by = |&a: &usize, &b: &usize| {
-        let (a, b) = (get(a), get(b));
-        b.is_local()
-            .cmp(&a.is_local())
-            .then_with(|| {
-                a.published
-                    .unwrap_or(a.updated)
-                    .cmp(&b.published.unwrap_or(b.updated))
-            })
-            .then_with(|| a.id().cmp(b.id()))
-            .then_with(|| a.origin().cmp(b.origin()))
-    };
-    // On both cores; should the other half's sort have panicked, sorted here again.
-    if par_sort_by(&mut order, by).is_err() {
-        order.sort_by(by);
-    }
+    // Local first, then the earliest date, then id and origin; ties keep their input order.
+    // Sorted by summaries (see `order`): local, then the second.
+    let date = |c: &Candidate| c.published.unwrap_or(c.updated);
+    let order = sort_places(
+        at.len(),
+        |i| {
+            let c = get(i);
+            (u32::from(!c.is_local()) << 31) | (earliest(date(c)) >> 1)
+        },
+        |a, b| {
+            let (x, y) = (get(a), get(b));
+            y.is_local()
+                .cmp(&x.is_local())
+                .then_with(|| date(x).cmp(&date(y)))
+                .then_with(|| by_id(x, y))
+                .then_with(|| a.cmp(&b))
+        },
+    );
     // First the winner of each candidate, with keys borrowed from the candidates (no copies),
     // then the winners' credits set where they are.
     let mut winner_of: Vec<usize> = vec![0; at.len()];
@@ -58,6 +57,7 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
     {
         let mut keys = Keys::for_candidates(groups.iter().flatten());
         for &i in &order {
+            let i = i as usize;
             let c = get(i);
             let probe = keys.probe(c);
             let w = match keys.winner(&get, &probe) {
@@ -85,6 +85,7 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
     // The winners' places in order, their credits set; the losers dropped where they are.
     let mut won = Vec::new();
     for i in order {
+        let i = i as usize;
         let slot = &mut lists[at[i].0 as usize][at[i].1 as usize];
         if winner_of[i] != i {
             *slot = None;
@@ -104,7 +105,7 @@ pub fn pool(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> 
     let mut all = dedup(groups, credits);
     // Ids are unique once deduplicated, so `feed_order` is total: an unstable sort gives the
     // same order.
-    all.sort_by(feed_order);
+    all.sort_by(|w| newest(w.updated), feed_order);
     all
 }
 
@@ -144,7 +145,7 @@ mod tests {
     use regex::Regex;
 
     use super::*;
-    use crate::model::Ids;
+    use crate::model::{Ids, feed_order};
 
     fn day(d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)

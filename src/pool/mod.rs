@@ -9,6 +9,7 @@
 pub mod editorial;
 mod keys;
 pub mod merge;
+mod order;
 pub mod review;
 pub mod views;
 pub mod winners;

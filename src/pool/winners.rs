@@ -6,6 +6,7 @@
 
 use std::cmp::Ordering;
 
+use super::order::sort_places;
 use crate::model::Candidate;
 
 /// A candidate that made it into the pool, with the credits (`via`) of the duplicates it
@@ -56,15 +57,28 @@ impl Winners {
         self.order.is_empty()
     }
 
-    /// Puts the winners in `order` (a total order: the places are sorted, not the winners).
-    pub fn sort_by(&mut self, order: impl Fn(&Winner, &Winner) -> Ordering) {
-        let lists = &self.lists;
-        let get = |(g, i): (u32, u32)| lists[g as usize][i as usize].as_ref();
-        self.order
-            .sort_unstable_by(|&a, &b| match (get(a), get(b)) {
-                (Some(a), Some(b)) => order(a, b),
-                (a, b) => a.is_some().cmp(&b.is_some()),
-            });
+    /// Puts the winners in `order` (a total order: the places are sorted, not the winners),
+    /// comparing first their `coarse` summaries, which must agree with it (see
+    /// [`super::order`]).
+    pub fn sort_by(
+        &mut self,
+        coarse: impl Fn(&Winner) -> u32,
+        order: impl Fn(&Winner, &Winner) -> Ordering + Sync,
+    ) {
+        let (lists, places) = (&self.lists, &self.order);
+        let get = |k: usize| {
+            let (g, i) = places[k];
+            lists[g as usize][i as usize].as_ref()
+        };
+        let sorted = sort_places(
+            places.len(),
+            |k| get(k).map_or(0, &coarse),
+            |a, b| match (get(a), get(b)) {
+                (Some(x), Some(y)) => order(x, y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            },
+        );
+        self.order = sorted.into_iter().map(|k| places[k as usize]).collect();
     }
 
     /// Keeps the winners `keep` accepts, in order; the others are dropped.
@@ -158,7 +172,7 @@ mod tests {
     #[test]
     fn sorting_retaining_and_taking_keep_the_rest_in_order() {
         let mut ws = Winners::from_vec(["c", "a", "d", "b"].map(w).into());
-        ws.sort_by(|x, y| x.id().cmp(y.id()));
+        ws.sort_by(|_| 0, |x, y| x.id().cmp(y.id()));
         assert_eq!(ids(&ws), vec!["a", "b", "c", "d"]);
         ws.retain(|x| x.id() != "b");
         assert_eq!(ids(&ws), vec!["a", "c", "d"]);
