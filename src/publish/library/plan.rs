@@ -7,7 +7,7 @@
 //! `anti trafficking` and `Anti-Trafficking` are one topic; slugs are ASCII (`deunicode`
 //! transliterates Thai and Chinese) and stable.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::Datelike;
 use sha2::{Digest, Sha256};
@@ -85,29 +85,45 @@ pub struct Library<'a> {
 
 /// Groups `published` (newest first) into months, tags and partners (`sources`: the configured
 /// names, in order).
+///
+/// One thread, on a changed run's critical path: each distinct tag form is slugged once (its
+/// topic remembered by the form, through foldhash), not once per entry, and partners are found
+/// by a foldhash map (SipHash over 100,000 names, a slug and a set per entry were 0.075 s of a
+/// changed run's 0.43 s render at 5,000 × 20).
 pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
+    type Fast<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
     let mut months: BTreeMap<(i32, u32), Vec<&Winner>> = BTreeMap::new();
-    let mut tags: BTreeMap<String, (BTreeMap<&str, usize>, Vec<&Winner>)> = BTreeMap::new();
-    // By name through a hash map: 100,000 entries looked up among 5,000 partners by string
-    // comparisons was a third of the grouping.
-    let mut partners: HashMap<&str, Vec<&Winner>> = HashMap::new();
+    // Topics as they are found: slug, each form's count, entries; reached by form, then slug.
+    let mut topics: Vec<(String, Fast<&str, usize>, Vec<&Winner>)> = Vec::new();
+    let mut by_slug: Fast<String, usize> = Fast::default();
+    let mut by_form: Fast<&str, usize> = Fast::default();
+    let mut partners: Fast<&str, Vec<&Winner>> = Fast::default();
+    let mut seen: Vec<usize> = Vec::new();
     for w in published {
-        let c = w;
+        let c: &'a Winner = w;
         let d = c.published.unwrap_or(c.updated);
-        months.entry((d.year(), d.month())).or_default().push(w);
-        let mut slugs = HashSet::new();
+        months.entry((d.year(), d.month())).or_default().push(c);
+        seen.clear();
         for t in c.tags.iter() {
-            let slug = tag_slug(t);
-            let (forms, list) = tags.entry(slug.clone()).or_default();
+            let topic = *by_form.entry(t).or_insert_with(|| {
+                let slug = tag_slug(t);
+                *by_slug.entry(slug.clone()).or_insert_with(|| {
+                    topics.push((slug, Fast::default(), Vec::new()));
+                    topics.len() - 1
+                })
+            });
+            let (_, forms, list) = &mut topics[topic];
             *forms.entry(t).or_default() += 1;
-            if slugs.insert(slug) {
-                list.push(w);
+            if !seen.contains(&topic) {
+                seen.push(topic);
+                list.push(c);
             }
         }
         if let Some(o) = c.origin.as_deref() {
-            partners.entry(o).or_default().push(w);
+            partners.entry(o).or_default().push(c);
         }
     }
+    topics.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Library {
         months: months
             .into_iter()
@@ -118,9 +134,9 @@ pub fn group<'a>(published: &[&'a Winner], sources: &[&str]) -> Library<'a> {
                 winners,
             })
             .collect(),
-        tags: tags
+        tags: topics
             .into_iter()
-            .map(|(slug, (forms, winners))| Tag {
+            .map(|(slug, forms, winners)| Tag {
                 label: forms
                     .iter()
                     .max_by_key(|(f, n)| (**n, std::cmp::Reverse(**f)))
