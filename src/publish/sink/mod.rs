@@ -30,6 +30,9 @@ pub use super::output::Output;
 /// A file staged (see [`staging`](super::staging)), and where it goes.
 type Staged = (tempfile::NamedTempFile, PathBuf);
 
+/// What happened to each output file, by name.
+type Report = Vec<(String, Written)>;
+
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
@@ -135,10 +138,7 @@ impl Disk {
     /// Stages every output that changed and every gzip copy wanted, in rename order (each file,
     /// then its copy); with the report of what changed. Dropped (and so deleted) if a later file
     /// fails: nothing is published then.
-    fn stage(
-        &self,
-        outputs: &[Output],
-    ) -> Result<(Vec<Staged>, Vec<(String, Written)>), SinkError> {
+    fn stage(&self, outputs: &[Output]) -> Result<(Vec<Staged>, Report), SinkError> {
         // Which files changed, and which need a new gzip copy; the copies are compressed on every
         // core (a thousand library pages made compression most of a publication), but for those
         // already compressed in the spool, read one at a time as they are staged.
