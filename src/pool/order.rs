@@ -73,6 +73,22 @@ mod tests {
             got.windows(2)
                 .all(|w| big[w[0] as usize] <= big[w[1] as usize])
         );
+        // Distinct summaries decide alone: the full order (which reads the candidates) is never
+        // asked.
+        let asked = std::sync::atomic::AtomicUsize::new(0);
+        let got = sort_places(
+            big.len(),
+            |i| big[i],
+            |a, b| {
+                asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                big[a].cmp(&big[b])
+            },
+        );
+        assert!(
+            got.windows(2)
+                .all(|w| big[w[0] as usize] < big[w[1] as usize])
+        );
+        assert_eq!(asked.into_inner(), 0);
         // Times before 1970 and after 2106 share the ends' summaries: never out of order.
         let times = [
             at(-5_000_000_000),

@@ -216,6 +216,15 @@ mod tests {
         assert_eq!(chunks(&list)[2].1, chunks(&before)[2].1);
         assert_eq!(chunks(&list)[1].1, chunks(&before)[1].1);
         assert_eq!(chunks(&list)[0].1.len(), 151);
+        // Newest first, every entry on exactly one page.
+        for n in [0, 1, 199, 200, 350, 351, 1000] {
+            let list: Vec<usize> = (0..n).collect();
+            let joined: Vec<usize> = chunks(&list)
+                .iter()
+                .flat_map(|(_, s)| s.iter().copied())
+                .collect();
+            assert_eq!(joined, list, "{n} entries");
+        }
     }
 
     #[test]
