@@ -85,9 +85,7 @@ pub fn run_on(
     // What parsing freed on the blocking pool's threads, before the pages grow on others.
     crate::ops::memory::give_back_freed();
     // Withdrawn means gone from every output, however the partner still serves it.
-    if !run.withdrawals.is_empty() {
-        gathered.pool.retain(|w| !run.withdrawals.covers(w));
-    }
+    run.withdrawals.withdraw_from(&mut gathered.pool);
     // Held and rejected items leave the pool here: no view, page, archive or ping sees them.
     let held = crate::ops::review::apply(&run.cfg, &state, &mut gathered.pool, run.now)?;
     // With the hijack guard on (the default), any source's items may be held.

@@ -27,18 +27,11 @@ impl State {
         &mut self,
         prints: &[(String, String)],
     ) -> Result<(), StateError> {
+        // Read before the transaction: the run lock keeps every other writer out.
+        let mut before = self.output_fingerprints()?;
         let path = self.path.clone();
         let sql = |source| super::integrity::sql_error(&path, source);
         let tx = self.conn.transaction().map_err(sql)?;
-        let mut before: HashMap<String, String> = {
-            let mut st = tx
-                .prepare("SELECT view, fingerprint FROM outputs")
-                .map_err(sql)?;
-            let rows = st
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(sql)?;
-            rows.collect::<Result<_, _>>().map_err(sql)?
-        };
         {
             let mut put = tx
                 .prepare("INSERT OR REPLACE INTO outputs (view, fingerprint) VALUES (?1, ?2)")

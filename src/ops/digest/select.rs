@@ -86,7 +86,7 @@ pub fn entries(
     } = Store::open(&cfg.state_path)?;
     let mut g = rt.block_on(gather(cfg, conns, true, now))?;
     let withdrawals = editorial::load(&editorial::path_beside(&cfg.path))?;
-    g.pool.retain(|w| !withdrawals.covers(w));
+    withdrawals.withdraw_from(&mut g.pool);
     // Held (review queue) and rejected items never reach a digest.
     crate::ops::review::apply(cfg, &state, &mut g.pool, now)?;
     let max_items: HashMap<&str, usize> = cfg

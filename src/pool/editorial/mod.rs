@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::model::Candidate;
+use crate::pool::winners::Winners;
 use crate::text::links;
 pub use file::{Removed, WithdrawnError, load, parse, path_beside, with_added, without};
 
@@ -80,6 +81,13 @@ impl Withdrawals {
         self.find(c.id(), c.canonical_link()).is_some()
     }
 
+    /// Takes the withdrawn winners out of `pool`; no pass over it when nothing is withdrawn.
+    pub fn withdraw_from(&self, pool: &mut Winners) {
+        if !self.is_empty() {
+            pool.retain(|w| !self.covers(w));
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
@@ -117,5 +125,25 @@ mod tests {
         assert_eq!(reason("zz", None), None);
         assert_eq!(reason("zz", Some("ex.org/none")), None);
         assert!(Withdrawals::default().find("a", None).is_none());
+    }
+
+    #[test]
+    fn withdrawn_winners_leave_the_pool_and_the_rest_keep_their_order() {
+        let cand = |id: &str| Candidate {
+            ids: crate::model::Ids::new(id, id, None, None),
+            updated: DateTime::UNIX_EPOCH,
+            published: None,
+            origin: Some("p".into()),
+            text: None,
+            tags: crate::model::Tags::default(),
+            language: None,
+            via: Vec::new(),
+        };
+        let ids = |p: &Winners| p.iter().map(|c| c.id().to_string()).collect::<Vec<_>>();
+        let mut pool = Winners::from_vec(vec![cand("x"), cand("a"), cand("y")]);
+        Withdrawals::default().withdraw_from(&mut pool);
+        assert_eq!(ids(&pool), ["x", "a", "y"]);
+        Withdrawals::new(vec![w("a", None, "r")]).withdraw_from(&mut pool);
+        assert_eq!(ids(&pool), ["x", "y"]);
     }
 }
