@@ -177,7 +177,6 @@ impl Disk {
             if same {
                 report.push((o.name.clone(), Written::Unchanged));
             } else {
-                // Dropped (and so deleted) if a later file fails: nothing is published then.
                 staged.push((
                     o.bytes()
                         .and_then(|b| stage_unflushed(&path, &b))

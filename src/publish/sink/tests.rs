@@ -7,44 +7,42 @@ fn out(name: &str, bytes: &[u8]) -> Output {
     Output::new(name, bytes.to_vec())
 }
 
+/// A publication's report, as the sinks give it.
+fn report(files: &[(&str, Written)]) -> Vec<(String, Written)> {
+    files.iter().map(|(n, w)| (n.to_string(), *w)).collect()
+}
+
 #[test]
 fn disk_writes_reports_and_skips_unchanged_files() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut d = Disk {
         dir: dir.path().to_path_buf(),
     };
-    let first = d
-        .publish(&[out("a.atom", b"A1"), out("archive/2026-03.atom", b"R")])
-        .expect("publish");
-    assert_eq!(
-        first,
-        vec![
-            ("a.atom".to_string(), Written::Changed),
-            ("archive/2026-03.atom".to_string(), Written::Changed)
-        ]
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join("a.atom")).expect("test setup"),
-        b"A1"
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join("archive/2026-03.atom")).expect("test setup"),
-        b"R"
+    // Publishes `files`, expecting `want` as the report and every file's bytes on disk after.
+    let mut step = |files: &[(&str, &[u8])], want: &[(&str, Written)]| {
+        let outputs: Vec<Output> = files.iter().map(|(n, b)| out(n, b)).collect();
+        assert_eq!(d.publish(&outputs).expect("publish"), report(want));
+        for (name, bytes) in files {
+            assert_eq!(
+                std::fs::read(dir.path().join(name)).expect("published"),
+                *bytes
+            );
+        }
+    };
+    step(
+        &[("a.atom", b"A1"), ("archive/2026-03.atom", b"R")],
+        &[
+            ("a.atom", Written::Changed),
+            ("archive/2026-03.atom", Written::Changed),
+        ],
     );
     // Existing regular files are replaced; identical ones are left alone.
-    let second = d
-        .publish(&[out("a.atom", b"A2"), out("archive/2026-03.atom", b"R")])
-        .expect("republish");
-    assert_eq!(
-        second,
-        vec![
-            ("a.atom".to_string(), Written::Changed),
-            ("archive/2026-03.atom".to_string(), Written::Unchanged)
-        ]
-    );
-    assert_eq!(
-        std::fs::read(dir.path().join("a.atom")).expect("test setup"),
-        b"A2"
+    step(
+        &[("a.atom", b"A2"), ("archive/2026-03.atom", b"R")],
+        &[
+            ("a.atom", Written::Changed),
+            ("archive/2026-03.atom", Written::Unchanged),
+        ],
     );
     assert_eq!(
         names(dir.path()),
@@ -189,20 +187,14 @@ fn memory_reports_like_disk() {
         .expect("publish");
     assert_eq!(
         r,
-        vec![
-            ("a".to_string(), Written::Changed),
-            ("b".to_string(), Written::Changed)
-        ]
+        report(&[("a", Written::Changed), ("b", Written::Changed)])
     );
     let r = m
         .publish(&[out("a", b"1"), out("b", b"3")])
         .expect("publish");
     assert_eq!(
         r,
-        vec![
-            ("a".to_string(), Written::Unchanged),
-            ("b".to_string(), Written::Changed)
-        ]
+        report(&[("a", Written::Unchanged), ("b", Written::Changed)])
     );
     assert_eq!(m.files["b"], b"3");
 }
