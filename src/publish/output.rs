@@ -24,6 +24,13 @@ pub struct Output {
     body: Body,
 }
 
+/// An output as it is kept (see [`Output::kept`]).
+#[derive(Debug)]
+pub(super) enum Kept<'a> {
+    Plain(&'a [u8]),
+    Gzip(Vec<u8>),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Body {
     Plain(Vec<u8>),
@@ -81,17 +88,13 @@ impl Output {
         self.len() == 0
     }
 
-    /// Its gzip copy, read from the spool, when it is kept there.
-    pub(super) fn gzip_copy(&self) -> Option<std::io::Result<Vec<u8>>> {
+    /// The file as it is kept: its bytes, or (spooled) its gzip copy, read from the spool once
+    /// for both the file and the copy the disk sink stages.
+    pub(super) fn kept(&self) -> std::io::Result<Kept<'_>> {
         match &self.body {
-            Body::Plain(_) => None,
-            Body::Spooled(spool, at, _) => Some(spool.get(*at)),
+            Body::Plain(b) => Ok(Kept::Plain(b)),
+            Body::Spooled(spool, at, _) => Ok(Kept::Gzip(spool.get(*at)?)),
         }
-    }
-
-    /// Whether it waits in the spool (compressed, its gzip copy made).
-    pub(super) fn is_spooled(&self) -> bool {
-        matches!(self.body, Body::Spooled(..))
     }
 
     /// Whether `path` holds exactly this file's bytes.
@@ -122,7 +125,9 @@ mod tests {
         assert_eq!(*len, page.len());
         assert!(at.len() < page.len() / 10, "compressed: {}", at.len());
         assert_eq!(out.bytes().expect("decompressed").as_ref(), page.as_bytes());
-        let copy = out.gzip_copy().expect("a copy").expect("read");
+        let Kept::Gzip(copy) = out.kept().expect("read") else {
+            panic!("kept as its gzip copy");
+        };
         assert_eq!(
             copy,
             spool.get(*at).expect("read"),
@@ -144,6 +149,6 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let out = Output::spooled("logo.png", vec![1, 2, 3], &spool(&dir)).expect("kept");
         assert_eq!(out.body, Body::Plain(vec![1, 2, 3]));
-        assert!(out.gzip_copy().is_none());
+        assert!(matches!(out.kept(), Ok(Kept::Plain([1, 2, 3]))));
     }
 }

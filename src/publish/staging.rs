@@ -45,6 +45,15 @@ pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFi
 /// once, before renaming any of them (a publication of a thousand pages made a thousand
 /// `fsync`s, most of its time).
 pub fn stage_unflushed(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    stage_writing(path, |f| f.write_all(bytes))
+}
+
+/// [`stage_unflushed`] of what `write` writes to the temp file (a spooled page decompressed
+/// straight into it, never whole in memory).
+pub fn stage_writing(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -56,7 +65,7 @@ pub fn stage_unflushed(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::N
     // Outputs may live in a folder of their own (`archive/2026-03.atom`).
     std::fs::create_dir_all(dir)?;
     let mut tmp = temp_file(dir, &name)?;
-    tmp.write_all(bytes)?;
+    write(tmp.as_file_mut())?;
     set_readable(tmp.as_file())?;
     Ok(tmp)
 }

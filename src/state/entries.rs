@@ -14,10 +14,15 @@
 //! Rows stored before schema 11 have no body: their `entry` is the whole entry, as it was, and
 //! reads as a head that carries its text (a listing drops it) or as the whole entry.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 
 use super::{State, StateError};
 use crate::model::Entry;
+
+/// Fewer heads of one source than this are read one query each (see [`State::packed_heads`]).
+const SCAN_AT_LEAST: usize = 8;
 
 /// A stored entry's head as its packed bytes, to be decoded with [`unpack_entry`].
 #[derive(Debug, Clone)]
@@ -100,6 +105,57 @@ impl State {
             .and_then(|mut s| s.query_row(params![source, hash], |r| r.get(0)).optional())
             .map(|p| p.map(Packed))
             .map_err(|e| self.err(e))
+    }
+
+    /// The packed heads of `hashes`, all of `source`, in their order (`None` where none is
+    /// stored). Where they are at least a quarter of the source's stored entries (a cold run's
+    /// library lists every one), read in one pass over the source's rows: 100,000 point queries,
+    /// each descending the index and the table from their roots, were a fifth of a cold run's
+    /// library at 5,000 × 20 (`docs/performance.md`, issue 25, round ten); else one query each.
+    pub fn packed_heads(
+        &self,
+        source: &str,
+        hashes: &[&str],
+    ) -> Result<Vec<Option<Packed>>, StateError> {
+        if hashes.len() < SCAN_AT_LEAST || !self.most_of(source, hashes.len())? {
+            return hashes.iter().map(|h| self.packed_head(source, h)).collect();
+        }
+        let mut at: HashMap<&str, usize, foldhash::fast::RandomState> =
+            HashMap::with_capacity_and_hasher(hashes.len(), Default::default());
+        for (i, h) in hashes.iter().enumerate().rev() {
+            at.insert(h, i);
+        }
+        let mut heads: Vec<Option<Packed>> = vec![None; hashes.len()];
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT hash, entry FROM entries WHERE source = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(params![source]).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let hash = row.get_ref(0).map_err(|e| self.err(e))?;
+            if let Some(&i) = hash.as_str().ok().and_then(|h| at.get(h)) {
+                heads[i] = Some(Packed(row.get(1).map_err(|e| self.err(e))?));
+            }
+        }
+        // A hash asked twice: the first place asked got it.
+        for (i, h) in hashes.iter().enumerate() {
+            if let Some(&first) = at.get(h)
+                && first != i
+            {
+                heads[i] = heads[first].clone();
+            }
+        }
+        Ok(heads)
+    }
+
+    /// Whether `wanted` entries are at least a quarter of those `source` has stored.
+    fn most_of(&self, source: &str, wanted: usize) -> Result<bool, StateError> {
+        let stored: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM entries WHERE source = ?1")
+            .and_then(|mut s| s.query_row(params![source], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        Ok(wanted.saturating_mul(4) >= usize::try_from(stored).unwrap_or(usize::MAX))
     }
 
     /// The error for a stored entry that could not be read.
@@ -197,6 +253,56 @@ mod tests {
         );
         assert_eq!(st.entry("P", "gone").expect("read"), None);
         assert!(st.packed_head("Q", "new").expect("read").is_none());
+    }
+
+    #[test]
+    fn heads_read_together_are_those_read_one_by_one() {
+        // Description: a partner with 40 stored entries and another with 5; heads asked for
+        // many at once (read in one pass over the partner's rows) and for a few (one query
+        // each), with a hash asked twice and one never stored. Expect: the same heads as
+        // `packed_head` gives one by one, in the order asked; never another partner's.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let st = State::open(&dir.path().join("state.db")).expect("open");
+        let mut e = entry();
+        for (source, n) in [("P", 40), ("Q", 5)] {
+            for i in 0..n {
+                e.title = format!("{source}{i}");
+                let packed = pack_entry(e.clone()).expect("pack");
+                st.conn
+                    .execute(
+                        "INSERT INTO entries (source, hash, entry, body) VALUES (?1, ?2, ?3, ?4)",
+                        params![source, format!("h{i}"), packed.head, packed.body],
+                    )
+                    .expect("row");
+            }
+        }
+        let title = |p: &Option<Packed>| p.as_ref().map(|p| unpack_entry(p).expect("head").title);
+        let many = [
+            "h5", "gone", "h5", "h1", "h39", "h0", "h2", "h3", "h4", "h10", "h11",
+        ];
+        let few = ["h4", "h3", "gone", "h2"];
+        for (source, hashes) in [("P", &many[..]), ("P", &few[..]), ("Q", &many[..])] {
+            let together: Vec<_> = st.packed_heads(source, hashes).expect("read");
+            let one_by_one: Vec<_> = hashes
+                .iter()
+                .map(|h| st.packed_head(source, h).expect("read"))
+                .collect();
+            let titles = |v: &[Option<Packed>]| v.iter().map(title).collect::<Vec<_>>();
+            assert_eq!(
+                titles(&together),
+                titles(&one_by_one),
+                "{source} {hashes:?}"
+            );
+        }
+        let p = st.packed_heads("P", &many).expect("read");
+        assert_eq!(title(&p[0]).as_deref(), Some("P5"));
+        assert_eq!((title(&p[1]), title(&p[2]).as_deref()), (None, Some("P5")));
+        let q = st.packed_heads("Q", &many).expect("read");
+        assert_eq!(
+            q.iter().filter(|h| h.is_some()).count(),
+            5,
+            "Q has h0 to h4 alone"
+        );
     }
 
     #[test]

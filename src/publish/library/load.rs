@@ -210,17 +210,20 @@ fn find<'w>(
     winners: &[&'w Winner],
 ) -> Result<Vec<(&'w Winner, Found<'w>)>, StateError> {
     let mut found = Vec::with_capacity(winners.len());
-    for &w in winners {
-        match &w.origin {
-            None => {
+    // A partner's winners side by side (see `load`): their heads read together.
+    for run in winners.chunk_by(|a, b| a.origin == b.origin) {
+        let Some(source) = run.first().and_then(|w| w.origin.as_deref()) else {
+            for &w in run {
                 if let Some(e) = w.local_index().and_then(|i| g.locals.get(i)) {
                     found.push((w, Found::Local(e)));
                 }
             }
-            Some(source) => {
-                if let Some(p) = state.packed_head(source, w.handle())? {
-                    found.push((w, Found::Stored(source, p)));
-                }
+            continue;
+        };
+        let hashes: Vec<&str> = run.iter().map(|w| w.handle()).collect();
+        for (&w, head) in run.iter().zip(state.packed_heads(source, &hashes)?) {
+            if let Some(p) = head {
+                found.push((w, Found::Stored(source, p)));
             }
         }
     }

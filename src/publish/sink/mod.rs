@@ -21,8 +21,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::output::Kept;
 use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
-use super::staging::{flush, remove_stale_temps, stage_unflushed};
+use super::staging::{flush, remove_stale_temps, stage_unflushed, stage_writing};
 use crate::par::par_map;
 
 pub use super::output::Output;
@@ -139,66 +140,66 @@ impl Disk {
     /// then its copy); with the report of what changed. Dropped (and so deleted) if a later file
     /// fails: nothing is published then.
     fn stage(&self, outputs: &[Output]) -> Result<(Vec<Staged>, Report), SinkError> {
-        // Which files changed, and which need a new gzip copy; the copies are compressed on every
-        // core (a thousand library pages made compression most of a publication), but for those
-        // already compressed in the spool, read one at a time as they are staged.
-        let same: Vec<bool> = outputs
-            .iter()
-            .map(|o| o.same_as(&self.dir.join(&o.name)))
-            .collect();
-        let wants_copy: Vec<bool> = outputs
-            .iter()
-            .zip(&same)
-            .map(|(o, same)| {
-                compressible(&o.name) && !(*same && has_current_copy(&self.dir.join(&o.name)))
-            })
-            .collect();
-        let to_compress: Vec<&Output> = outputs
-            .iter()
-            .zip(&wants_copy)
-            .filter(|(o, wants)| **wants && !o.is_spooled())
-            .map(|(o, _)| o)
-            .collect();
-        let mut gz: BTreeMap<&str, std::io::Result<Vec<u8>>> = to_compress
-            .iter()
-            .map(|o| o.name.as_str())
-            .zip(
-                par_map(&to_compress, |o| gzip(&o.bytes()?)).map_err(|_| SinkError {
-                    path: self.dir.clone(),
-                    err: std::io::Error::other("compressing the gzip copies panicked"),
-                })?,
-            )
-            .collect();
-        // In rename order: each file, then its gzip copy (see `precompress`).
+        // Each output compared, staged and compressed on every core: a cold run publishes
+        // thousands of library pages, and staging them on one thread (reading each back from the
+        // spool, writing it and its copy) left the other core idle for most of a publication.
+        let each = par_map(outputs, |o| self.stage_one(o)).map_err(|_| SinkError {
+            path: self.dir.clone(),
+            err: std::io::Error::other("staging the outputs panicked"),
+        })?;
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
-        for ((o, same), wants) in outputs.iter().zip(same).zip(wants_copy) {
-            let path = self.dir.join(&o.name);
-            if same {
-                report.push((o.name.clone(), Written::Unchanged));
-            } else {
-                staged.push((
-                    o.bytes()
-                        .and_then(|b| stage_unflushed(&path, &b))
-                        .map_err(fail(&path))?,
-                    path.clone(),
-                ));
-                report.push((o.name.clone(), Written::Changed));
-            }
-            let copy = match gz.remove(o.name.as_str()) {
-                Some(copy) => Some(copy),
-                None if wants => o.gzip_copy(),
-                None => None,
-            };
-            if let Some(copy) = copy {
-                let path = self.dir.join(copy_name(&o.name));
-                let tmp = copy
-                    .and_then(|b| stage_unflushed(&path, &b))
-                    .map_err(fail(&path))?;
-                staged.push((tmp, path));
-            }
+        for (o, one) in outputs.iter().zip(each) {
+            let (written, file, copy) = one?;
+            report.push((o.name.clone(), written));
+            staged.extend(file);
+            staged.extend(copy);
         }
         Ok((staged, report))
+    }
+
+    /// Stages `o` if it changed, and its gzip copy if one is wanted: when the file changed, or
+    /// its copy is missing or stale. A spooled output is read from the spool once, decompressed
+    /// straight into its temp file and staged as it is as its copy; another's copy is compressed
+    /// here.
+    fn stage_one(
+        &self,
+        o: &Output,
+    ) -> Result<(Written, Option<Staged>, Option<Staged>), SinkError> {
+        let path = self.dir.join(&o.name);
+        let same = o.same_as(&path);
+        let wants_copy = compressible(&o.name) && !(same && has_current_copy(&path));
+        if same && !wants_copy {
+            return Ok((Written::Unchanged, None, None));
+        }
+        let kept = o.kept().map_err(fail(&path))?;
+        let file = if same {
+            None
+        } else {
+            let tmp = match &kept {
+                Kept::Plain(b) => stage_unflushed(&path, b),
+                Kept::Gzip(gz) => stage_writing(&path, |f| {
+                    std::io::copy(&mut flate2::read::GzDecoder::new(&gz[..]), f).map(|_| ())
+                }),
+            };
+            Some((tmp.map_err(fail(&path))?, path.clone()))
+        };
+        let copy = if wants_copy {
+            let copy_path = self.dir.join(copy_name(&o.name));
+            let tmp = match &kept {
+                Kept::Plain(b) => gzip(b).and_then(|gz| stage_unflushed(&copy_path, &gz)),
+                Kept::Gzip(gz) => stage_unflushed(&copy_path, gz),
+            };
+            Some((tmp.map_err(fail(&copy_path))?, copy_path))
+        } else {
+            None
+        };
+        let written = if same {
+            Written::Unchanged
+        } else {
+            Written::Changed
+        };
+        Ok((written, file, copy))
     }
 
     /// The compressible files already in the folders `outputs` are written to, other than

@@ -109,6 +109,61 @@ fn gzip_copies_follow_their_files_and_only_them() {
     assert_eq!(gunzip(&p.join("kept.html.gz")), b"K2");
 }
 
+/// The gzip copy a spooled output waits as in the spool.
+fn spooled_copy(o: &Output) -> Vec<u8> {
+    match o.kept().expect("read") {
+        crate::publish::output::Kept::Gzip(gz) => gz,
+        crate::publish::output::Kept::Plain(_) => panic!("{} is not spooled", o.name),
+    }
+}
+
+#[test]
+fn many_outputs_staged_on_every_core_are_reported_in_their_order() {
+    // Description: 300 outputs, every other one spooled, published twice, the second time with
+    // every third one changed. Expect: the report lists them in the order given, changed or
+    // not as they are; every file and its gzip copy hold its bytes.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let spool = std::sync::Arc::new(crate::publish::spool::Spool::in_dir(p).expect("spool"));
+    let outputs = |round: usize| -> Vec<Output> {
+        (0..300)
+            .map(|i| {
+                let text = format!("<p>{i} {}</p>", if i % 3 == 0 { round } else { 0 });
+                let name = format!("d{}/f{i}.html", i % 7);
+                if i % 2 == 0 {
+                    Output::spooled(name, text.into_bytes(), &spool).expect("spooled")
+                } else {
+                    out(&name, text.as_bytes())
+                }
+            })
+            .collect()
+    };
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    for round in [1, 2] {
+        let outs = outputs(round);
+        let r = d.publish(&outs).expect("publish");
+        let expected: Vec<(String, Written)> = (0..300)
+            .map(|i| {
+                let changed = round == 1 || i % 3 == 0;
+                let w = if changed {
+                    Written::Changed
+                } else {
+                    Written::Unchanged
+                };
+                (outs[i].name.clone(), w)
+            })
+            .collect();
+        assert_eq!(r, expected, "round {round}");
+        for o in &outs {
+            let bytes = o.bytes().expect("bytes");
+            assert_eq!(std::fs::read(p.join(&o.name)).expect("file"), &bytes[..]);
+            assert_eq!(gunzip(&p.join(format!("{}.gz", o.name))), &bytes[..]);
+        }
+    }
+}
+
 #[test]
 fn a_spooled_page_is_published_with_the_copy_it_waited_as() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -128,7 +183,7 @@ fn a_spooled_page_is_published_with_the_copy_it_waited_as() {
     assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P1");
     assert_eq!(
         std::fs::read(p.join("tags/t.html.gz")).expect("copy"),
-        page("P1").gzip_copy().expect("spooled").expect("read"),
+        spooled_copy(&page("P1")),
         "the spooled bytes themselves, not compressed again"
     );
     assert_eq!(
