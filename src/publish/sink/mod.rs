@@ -143,7 +143,7 @@ impl Disk {
         // Which files changed, and which need a new gzip copy. The copies not in the spool are
         // compressed on every core (a thousand library pages made compression most of a
         // publication); the files are staged on this thread: staged on every core too, a cold run
-        // at 5,000 × 20 published 0.15 s sooner but its peak RSS rose from 97–99 MB to 98–113
+        // at 5,000 × 20 published 0.15 s sooner but its peak RSS rose from 95–98 MB to 95–116
         // MB, the workers' allocator arenas keeping what they touched (issue 25, round ten).
         let same: Vec<bool> = outputs
             .iter()
