@@ -88,6 +88,14 @@ impl Output {
         self.len() == 0
     }
 
+    /// The file's bytes when they are kept as they are (not spooled): no I/O.
+    pub(super) fn plain(&self) -> Option<&[u8]> {
+        match &self.body {
+            Body::Plain(b) => Some(b),
+            Body::Spooled(..) => None,
+        }
+    }
+
     /// The file as it is kept: its bytes, or (spooled) its gzip copy, read from the spool once
     /// for both the file and the copy the disk sink stages.
     pub(super) fn kept(&self) -> std::io::Result<Kept<'_>> {
@@ -125,6 +133,7 @@ mod tests {
         assert_eq!(*len, page.len());
         assert!(at.len() < page.len() / 10, "compressed: {}", at.len());
         assert_eq!(out.bytes().expect("decompressed").as_ref(), page.as_bytes());
+        assert_eq!(out.plain(), None, "no bytes without reading the spool");
         let Kept::Gzip(copy) = out.kept().expect("read") else {
             panic!("kept as its gzip copy");
         };
@@ -150,5 +159,6 @@ mod tests {
         let out = Output::spooled("logo.png", vec![1, 2, 3], &spool(&dir)).expect("kept");
         assert_eq!(out.body, Body::Plain(vec![1, 2, 3]));
         assert!(matches!(out.kept(), Ok(Kept::Plain([1, 2, 3]))));
+        assert_eq!(out.plain(), Some(&[1, 2, 3][..]));
     }
 }

@@ -34,6 +34,14 @@ type Staged = (tempfile::NamedTempFile, PathBuf);
 /// What happened to each output file, by name.
 type Report = Vec<(String, Written)>;
 
+/// Where a wanted gzip copy comes from.
+enum Copy {
+    /// Compressed for the publication (an output kept as it is).
+    Compressed(std::io::Result<Vec<u8>>),
+    /// The bytes a spooled output waits as.
+    Spooled,
+}
+
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Written {
@@ -160,10 +168,7 @@ impl Disk {
             .iter()
             .zip(&wants_copy)
             .filter(|(_, wants)| **wants)
-            .filter_map(|(o, _)| match o.kept() {
-                Ok(Kept::Plain(b)) => Some((o.name.as_str(), b)),
-                _ => None,
-            })
+            .filter_map(|(o, _)| Some((o.name.as_str(), o.plain()?)))
             .collect();
         let mut gz: BTreeMap<&str, std::io::Result<Vec<u8>>> = plain
             .iter()
@@ -176,8 +181,11 @@ impl Disk {
         let mut staged = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
         for ((o, same), wants) in outputs.iter().zip(same).zip(wants_copy) {
-            let copy = gz.remove(o.name.as_str());
-            let (file, copy) = self.stage_one(o, same, wants.then_some(copy))?;
+            let copy = wants.then(|| {
+                gz.remove(o.name.as_str())
+                    .map_or(Copy::Spooled, Copy::Compressed)
+            });
+            let (file, copy) = self.stage_one(o, same, copy)?;
             let written = if same {
                 Written::Unchanged
             } else {
@@ -190,14 +198,14 @@ impl Disk {
         Ok((staged, report))
     }
 
-    /// Stages `o` unless it is the `same` as the file there, and its gzip copy if one is wanted
-    /// (`copy`: compressed already, or `None` for a spooled output's, the bytes it waits as). A
-    /// spooled output is read from the spool once and decompressed straight into its temp file.
+    /// Stages `o` unless it is the `same` as the file there, and its gzip `copy` if one is
+    /// wanted. A spooled output is read from the spool once and decompressed straight into its
+    /// temp file.
     fn stage_one(
         &self,
         o: &Output,
         same: bool,
-        copy: Option<Option<std::io::Result<Vec<u8>>>>,
+        copy: Option<Copy>,
     ) -> Result<(Option<Staged>, Option<Staged>), SinkError> {
         let path = self.dir.join(&o.name);
         if same && copy.is_none() {
@@ -220,11 +228,11 @@ impl Disk {
             Some(compressed) => {
                 let copy_path = self.dir.join(copy_name(&o.name));
                 let tmp = match (compressed, &kept) {
-                    (Some(gz), _) => gz.and_then(|gz| stage_unflushed(&copy_path, &gz)),
-                    (None, Kept::Gzip(gz)) => stage_unflushed(&copy_path, gz),
-                    (None, Kept::Plain(b)) => {
-                        gzip(b).and_then(|gz| stage_unflushed(&copy_path, &gz))
-                    }
+                    (Copy::Compressed(gz), _) => gz.and_then(|gz| stage_unflushed(&copy_path, &gz)),
+                    (Copy::Spooled, Kept::Gzip(gz)) => stage_unflushed(&copy_path, gz),
+                    (Copy::Spooled, Kept::Plain(_)) => Err(std::io::Error::other(
+                        "kept as it is, its gzip copy was not compressed",
+                    )),
                 };
                 Some((tmp.map_err(fail(&copy_path))?, copy_path))
             }
