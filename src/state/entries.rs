@@ -24,6 +24,16 @@ use crate::model::Entry;
 /// Fewer heads of one source than this are read one query each (see [`State::packed_heads`]).
 const SCAN_AT_LEAST: usize = 8;
 
+/// Whether `wanted` heads of one source are read in one pass over its rows (see
+/// [`State::packed_heads`]): at least [`SCAN_AT_LEAST`], and at least a quarter of what the
+/// source has stored (`stored`, counted only then).
+fn in_one_pass<E>(wanted: usize, stored: impl FnOnce() -> Result<usize, E>) -> Result<bool, E> {
+    if wanted < SCAN_AT_LEAST {
+        return Ok(false);
+    }
+    Ok(wanted.saturating_mul(4) >= stored()?)
+}
+
 /// A stored entry's head as its packed bytes, to be decoded with [`unpack_entry`].
 #[derive(Debug, Clone)]
 pub struct Packed(pub Vec<u8>);
@@ -117,7 +127,7 @@ impl State {
         source: &str,
         hashes: &[&str],
     ) -> Result<Vec<Option<Packed>>, StateError> {
-        if hashes.len() < SCAN_AT_LEAST || !self.most_of(source, hashes.len())? {
+        if !in_one_pass(hashes.len(), || self.stored_count(source))? {
             return hashes.iter().map(|h| self.packed_head(source, h)).collect();
         }
         let mut at: HashMap<&str, usize, foldhash::fast::RandomState> =
@@ -148,14 +158,14 @@ impl State {
         Ok(heads)
     }
 
-    /// Whether `wanted` entries are at least a quarter of those `source` has stored.
-    fn most_of(&self, source: &str, wanted: usize) -> Result<bool, StateError> {
+    /// How many entries `source` has stored.
+    fn stored_count(&self, source: &str) -> Result<usize, StateError> {
         let stored: i64 = self
             .conn
             .prepare_cached("SELECT COUNT(*) FROM entries WHERE source = ?1")
             .and_then(|mut s| s.query_row(params![source], |r| r.get(0)))
             .map_err(|e| self.err(e))?;
-        Ok(wanted.saturating_mul(4) >= usize::try_from(stored).unwrap_or(usize::MAX))
+        Ok(usize::try_from(stored).unwrap_or(usize::MAX))
     }
 
     /// The error for a stored entry that could not be read.
@@ -256,6 +266,28 @@ mod tests {
     }
 
     #[test]
+    fn heads_are_read_in_one_pass_when_they_are_a_quarter_of_the_stored_or_more() {
+        let never = || -> Result<usize, ()> { panic!("not counted for fewer than eight") };
+        assert_eq!(in_one_pass(0, never), Ok(false));
+        assert_eq!(in_one_pass(SCAN_AT_LEAST - 1, never), Ok(false));
+        for (wanted, stored, one_pass) in [
+            (8, 0, true),
+            (8, 32, true),
+            (8, 33, false),
+            (100, 400, true),
+            (100, 401, false),
+            (usize::MAX, usize::MAX, true),
+        ] {
+            assert_eq!(
+                in_one_pass(wanted, || Ok::<_, ()>(stored)),
+                Ok(one_pass),
+                "{wanted} of {stored}"
+            );
+        }
+        assert_eq!(in_one_pass(9, || Err("count failed")), Err("count failed"));
+    }
+
+    #[test]
     fn heads_read_together_are_those_read_one_by_one() {
         // Description: a partner with 40 stored entries and another with 5; heads asked for
         // many at once (read in one pass over the partner's rows) and for a few (one query
@@ -294,6 +326,13 @@ mod tests {
                 "{source} {hashes:?}"
             );
         }
+        assert_eq!(
+            (
+                st.stored_count("P").expect("P"),
+                st.stored_count("R").expect("R")
+            ),
+            (40, 0)
+        );
         let p = st.packed_heads("P", &many).expect("read");
         assert_eq!(title(&p[0]).as_deref(), Some("P5"));
         assert_eq!((title(&p[1]), title(&p[2]).as_deref()), (None, Some("P5")));
