@@ -15,7 +15,7 @@ pub struct Panicked;
 /// and returns the results in the items' order. Each thread takes the next item not yet taken,
 /// so a thread whose items are slow does not leave the others idle: split into one contiguous
 /// run per thread, a cold run's library pages (a month of thousands of rows beside partners'
-/// pages of twenty) kept one core busy alone for a fifth of their time (issue 25, round ten).
+/// pages of twenty) left one core idle for nearly half of their time (issue 25, round ten).
 /// Nothing is spawned for an empty slice; a panic in any worker is [`Panicked`].
 pub fn par_map<T, R, F>(items: &[T], f: F) -> Result<Vec<R>, Panicked>
 where
