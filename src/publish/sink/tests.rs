@@ -118,7 +118,7 @@ fn spooled_copy(o: &Output) -> Vec<u8> {
 }
 
 #[test]
-fn many_outputs_staged_on_every_core_are_reported_in_their_order() {
+fn many_outputs_are_reported_in_their_order_each_with_its_copy() {
     // Description: 300 outputs, every other one spooled, published twice, the second time with
     // every third one changed. Expect: the report lists them in the order given, changed or
     // not as they are; every file and its gzip copy hold its bytes.
