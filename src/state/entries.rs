@@ -132,8 +132,10 @@ impl State {
         }
         let mut at: HashMap<&str, usize, foldhash::fast::RandomState> =
             HashMap::with_capacity_and_hasher(hashes.len(), Default::default());
+        // From the last to the first: a hash asked twice keeps its first place.
+        let mut twice = false;
         for (i, h) in hashes.iter().enumerate().rev() {
-            at.insert(h, i);
+            twice |= at.insert(h, i).is_some();
         }
         let mut heads: Vec<Option<Packed>> = vec![None; hashes.len()];
         let mut stmt = self
@@ -147,12 +149,14 @@ impl State {
                 heads[i] = Some(Packed(row.get(1).map_err(|e| self.err(e))?));
             }
         }
-        // A hash asked twice: the first place asked got it.
-        for (i, h) in hashes.iter().enumerate() {
-            if let Some(&first) = at.get(h)
-                && first != i
-            {
-                heads[i] = heads[first].clone();
+        // A hash asked twice: its later places get what the first got (no pass when none is).
+        if twice {
+            for (i, h) in hashes.iter().enumerate() {
+                if let Some(&first) = at.get(h)
+                    && first != i
+                {
+                    heads[i] = heads[first].clone();
+                }
             }
         }
         Ok(heads)

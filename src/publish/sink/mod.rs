@@ -35,7 +35,7 @@ type Staged = (tempfile::NamedTempFile, PathBuf);
 type Report = Vec<(String, Written)>;
 
 /// Where a wanted gzip copy comes from.
-enum Copy {
+enum CopyFrom {
     /// Compressed for the publication (an output kept as it is).
     Compressed(std::io::Result<Vec<u8>>),
     /// The bytes a spooled output waits as.
@@ -183,7 +183,7 @@ impl Disk {
         for ((o, same), wants) in outputs.iter().zip(same).zip(wants_copy) {
             let copy = wants.then(|| {
                 gz.remove(o.name.as_str())
-                    .map_or(Copy::Spooled, Copy::Compressed)
+                    .map_or(CopyFrom::Spooled, CopyFrom::Compressed)
             });
             let (file, copy) = self.stage_one(o, same, copy)?;
             let written = if same {
@@ -205,7 +205,7 @@ impl Disk {
         &self,
         o: &Output,
         same: bool,
-        copy: Option<Copy>,
+        copy: Option<CopyFrom>,
     ) -> Result<(Option<Staged>, Option<Staged>), SinkError> {
         let path = self.dir.join(&o.name);
         if same && copy.is_none() {
@@ -228,9 +228,11 @@ impl Disk {
             Some(compressed) => {
                 let copy_path = self.dir.join(copy_name(&o.name));
                 let tmp = match (compressed, &kept) {
-                    (Copy::Compressed(gz), _) => gz.and_then(|gz| stage_unflushed(&copy_path, &gz)),
-                    (Copy::Spooled, Kept::Gzip(gz)) => stage_unflushed(&copy_path, gz),
-                    (Copy::Spooled, Kept::Plain(_)) => Err(std::io::Error::other(
+                    (CopyFrom::Compressed(gz), _) => {
+                        gz.and_then(|gz| stage_unflushed(&copy_path, &gz))
+                    }
+                    (CopyFrom::Spooled, Kept::Gzip(gz)) => stage_unflushed(&copy_path, gz),
+                    (CopyFrom::Spooled, Kept::Plain(_)) => Err(std::io::Error::other(
                         "kept as it is, its gzip copy was not compressed",
                     )),
                 };
