@@ -37,51 +37,88 @@ struct Slot {
     kind: u8,
 }
 
-/// A candidate's keys with their hashes, computed once for both looking them up and recording
-/// them.
-pub(super) struct Probe<'c>([Option<(u8, &'c str, u64)>; 3]);
+/// Which keys a candidate has, and their hashes: computed for every candidate on every core
+/// before the merge's serial pass, in the candidates' order (that pass visits them sorted, all
+/// over the heap; hashing each key there, it was a third of a changed run's merge at 5,000 ×
+/// 20). The pass then reads a key's text only to compare it with a slot's of the same hash.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Probe {
+    hashes: [u64; 3],
+    /// Bit `kind` set when the candidate has that key.
+    has: u8,
+}
+
+impl Probe {
+    /// How many keys the candidate has.
+    pub(super) fn count(&self) -> usize {
+        self.has.count_ones() as usize
+    }
+
+    fn each(&self) -> impl Iterator<Item = (u8, u64)> + '_ {
+        KINDS
+            .into_iter()
+            .filter(|k| self.has & (1 << k) != 0)
+            .map(|k| (k, self.hashes[usize::from(k)]))
+    }
+}
 
 impl Keys {
-    /// Room for every key of `candidates`, so that the table never grows.
-    pub(super) fn for_candidates<'c>(candidates: impl Iterator<Item = &'c Candidate>) -> Keys {
-        Keys::with_hasher(candidates, foldhash::fast::RandomState::default())
+    /// An empty table, seeded for this process.
+    pub(super) fn new() -> Keys {
+        Keys::with_hasher(foldhash::fast::RandomState::default())
     }
 }
 
 impl<S: BuildHasher> Keys<S> {
-    fn with_hasher<'c>(candidates: impl Iterator<Item = &'c Candidate>, hasher: S) -> Keys<S> {
-        let n = candidates
-            .map(|c| KINDS.iter().filter(|&&k| key(c, k).is_some()).count())
-            .sum();
+    fn with_hasher(hasher: S) -> Keys<S> {
         Keys {
-            table: hashbrown::HashTable::with_capacity(n),
+            table: hashbrown::HashTable::new(),
             hasher,
         }
     }
 
-    /// `c`'s keys, hashed.
-    pub(super) fn probe<'c>(&self, c: &'c Candidate) -> Probe<'c> {
-        Probe(KINDS.map(|k| key(c, k).map(|s| (k, s, self.hasher.hash_one((k, s))))))
+    /// Room for `n` keys (the sum of the candidates' [`Probe::count`]), so that the table never
+    /// grows. Called before any key is recorded.
+    pub(super) fn reserve(&mut self, n: usize) {
+        debug_assert!(self.table.is_empty(), "reserved after keys were recorded");
+        self.table = hashbrown::HashTable::with_capacity(n);
     }
 
-    /// The winner of the first group (by kind) that holds one of the probed keys.
+    /// `c`'s keys, hashed.
+    pub(super) fn probe(&self, c: &Candidate) -> Probe {
+        let mut p = Probe {
+            hashes: [0; 3],
+            has: 0,
+        };
+        for kind in KINDS {
+            if let Some(s) = key(c, kind) {
+                p.hashes[usize::from(kind)] = self.hasher.hash_one((kind, s));
+                p.has |= 1 << kind;
+            }
+        }
+        p
+    }
+
+    /// The winner of the first group (by kind) that holds one of candidate `i`'s keys (probed
+    /// as `p`).
     pub(super) fn winner<'c>(
         &self,
         get: &impl Fn(usize) -> &'c Candidate,
-        p: &Probe<'_>,
+        i: usize,
+        p: &Probe,
     ) -> Option<usize> {
-        p.0.iter().flatten().find_map(|&(kind, s, h)| {
-            let found = self.table.find(h, |e| same(get, e, kind, s));
+        p.each().find_map(|(kind, h)| {
+            let found = self.table.find(h, |e| same(get, e, kind, get(i)));
             found.map(|e| e.winner as usize)
         })
     }
 
-    /// Records the probed keys of candidate `owner` for the group of `winner`, but those known
-    /// already.
+    /// Records the keys of candidate `owner` (probed as `p`) for the group of `winner`, but those
+    /// known already.
     pub(super) fn record<'c>(
         &mut self,
         get: &impl Fn(usize) -> &'c Candidate,
-        p: &Probe<'_>,
+        p: &Probe,
         owner: usize,
         winner: usize,
     ) {
@@ -90,8 +127,10 @@ impl<S: BuildHasher> Keys<S> {
             let s = key(get(e.owner as usize), e.kind).unwrap_or_default();
             hasher.hash_one((e.kind, s))
         };
-        for &(kind, s, h) in p.0.iter().flatten() {
-            let entry = self.table.entry(h, |e| same(get, e, kind, s), rehash);
+        for (kind, h) in p.each() {
+            let entry = self
+                .table
+                .entry(h, |e| same(get, e, kind, get(owner)), rehash);
             if let hashbrown::hash_table::Entry::Vacant(v) = entry {
                 v.insert(Slot {
                     owner: owner as u32,
@@ -103,9 +142,9 @@ impl<S: BuildHasher> Keys<S> {
     }
 }
 
-/// Whether slot `e` holds the key `s` of `kind`.
-fn same<'c>(get: &impl Fn(usize) -> &'c Candidate, e: &Slot, kind: u8, s: &str) -> bool {
-    e.kind == kind && key(get(e.owner as usize), kind) == Some(s)
+/// Whether slot `e` holds `c`'s key of `kind` (read only now: a slot of the same hash).
+fn same<'c>(get: &impl Fn(usize) -> &'c Candidate, e: &Slot, kind: u8, c: &Candidate) -> bool {
+    e.kind == kind && key(get(e.owner as usize), kind) == key(c, kind)
 }
 
 #[cfg(test)]
@@ -147,12 +186,17 @@ mod tests {
             cand("x", Some("u"), Some("v")),
         ];
         let get = |i: usize| &cs[i];
-        let mut keys = Keys::with_hasher(cs.iter(), BuildHasherDefault::<Colliding>::default());
+        let mut keys = Keys::with_hasher(BuildHasherDefault::<Colliding>::default());
+        let probes: Vec<Probe> = cs.iter().map(|c| keys.probe(c)).collect();
+        assert_eq!(
+            probes.iter().map(Probe::count).collect::<Vec<_>>(),
+            [1, 2, 2, 3]
+        );
+        keys.reserve(8);
         let mut winners = Vec::new();
-        for (i, c) in cs.iter().enumerate() {
-            let p = keys.probe(c);
-            let w = keys.winner(&get, &p).unwrap_or(i);
-            keys.record(&get, &p, i, w);
+        for (i, p) in probes.iter().enumerate() {
+            let w = keys.winner(&get, i, p).unwrap_or(i);
+            keys.record(&get, p, i, w);
             winners.push(w);
         }
         // "u" as an id, a link and an original id are three keys; x shares v's link.

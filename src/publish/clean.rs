@@ -16,9 +16,10 @@ use url::Url;
 
 use crate::config::{Config, Source};
 use crate::ingest::normalise::html::{Sanitizer, allowlist_print};
-use crate::ingest::normalise::ids::{hex, short_hash};
+use crate::ingest::normalise::ids::short_hash;
 use crate::model::{Cleaned, Entry};
 use crate::text::escape::escape;
+use crate::text::hex;
 use crate::text::plain as text;
 
 /// What a cached result depends on besides the raw HTML and its base.

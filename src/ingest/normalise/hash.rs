@@ -87,5 +87,5 @@ pub fn item_hash(ctx: &FeedContext<'_>, item: &RawItem) -> String {
     h.o(22, item.image.as_deref());
     h.o(23, item.rights.as_deref());
     h.o(24, item.license.as_deref());
-    super::ids::hex(&h.0.finalize()[..16])
+    crate::text::hex(&h.0.finalize()[..16])
 }

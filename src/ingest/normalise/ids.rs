@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::config::IdStrategy;
+use crate::text::hex;
 
 /// The parts of an item ids can be derived from.
 #[derive(Debug, Clone, Copy)]
@@ -27,17 +28,6 @@ pub fn short_hash(parts: &[&str]) -> String {
         h.update([0u8]);
     }
     hex(&h.finalize()[..16])
-}
-
-/// Bytes in lower-case hex: the one spelling of every digest feedbraid writes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
 }
 
 /// True for ids that are absolute IRIs we can keep as they are.
@@ -130,14 +120,8 @@ pub fn derive(strategy: IdStrategy, source_slug: &str, i: IdInputs<'_>) -> Strin
 
 #[cfg(test)]
 mod tests {
-    use super::{IdInputs, derive, hex};
+    use super::{IdInputs, derive};
     use crate::config::IdStrategy;
-
-    #[test]
-    fn hex_is_two_lower_case_digits_a_byte() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
-        assert_eq!(hex(&[]), "");
-    }
 
     #[test]
     fn ids_are_scoped_stable_and_keep_absolute_iris() {

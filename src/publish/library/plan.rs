@@ -14,11 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::pool::merge::Winner;
 
+use crate::text::hex;
 pub use crate::text::slug::{partner_slug, tag_slug};
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// Entries per page of a long list (a month, a topic, a partner).
 pub const CHUNK: usize = 100;

@@ -20,7 +20,7 @@ pub struct Stored {
 /// Checks, strips and stores one image under `out_dir`.
 pub fn store(out_dir: &Path, bytes: &[u8]) -> Result<Stored, Refusal> {
     let (kind, clean) = clean(bytes)?;
-    let hash = crate::ingest::normalise::ids::hex(&Sha256::digest(&clean));
+    let hash = crate::text::hex(&Sha256::digest(&clean));
     let file = format!("media/{}/{}.{}", &hash[..2], &hash[..32], kind.extension());
     let path = out_dir.join(&file);
     // Content-addressed, so a file of this name holds these bytes, unless it was changed.
