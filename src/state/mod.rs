@@ -212,6 +212,9 @@ fn ts(d: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 /// The columns [`source_row`] reads, in order.
+/// The page size of a new state database, in bytes (see [`State::open`]).
+const PAGE_SIZE: i64 = 16_384;
+
 const SOURCE_COLUMNS: &str = "etag, last_modified, last_status, last_attempt, last_success, \
      failures, next_fetch, gone, moved_to, info";
 
@@ -255,6 +258,18 @@ impl State {
         }
         let sql = |source| sql_error(&p, source);
         let mut conn = Connection::open(path).map_err(sql)?;
+        // A new database gets 16 KB pages (SQLite's default is 4 KB): an entry's row is ~2 KB, and
+        // a cold run at 5,000 × 20 writing 100,000 of them took 5–11 % less time (a fifth less
+        // system time), a warm and a changed run a little less, in the same memory (issue 25,
+        // round eleven). Set before the first write, or it has no effect; a database made
+        // before keeps its pages.
+        let pages: i64 = conn
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .map_err(sql)?;
+        if pages == 0 {
+            conn.pragma_update(None, "page_size", PAGE_SIZE)
+                .map_err(sql)?;
+        }
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(sql)?;
         conn.pragma_update(None, "journal_mode", "WAL")

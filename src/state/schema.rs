@@ -231,4 +231,29 @@ mod tests {
         assert_eq!(cols, 0, "the blobs left `items`");
         st.quick_check().expect("still sound");
     }
+
+    #[test]
+    fn a_new_database_has_large_pages_and_an_old_one_keeps_its_own() {
+        // Description: a state opened where there was no file, and one made by an older
+        // feedbraid with SQLite's default 4 KB pages. Expect: 16 KB pages for the new one; the
+        // old one opens, upgrades and keeps 4 KB (a page size changes only by rewriting the file).
+        let page_size = |st: &State| -> i64 {
+            st.conn
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .expect("page size")
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let new = State::open(&dir.path().join("new.db")).expect("open");
+        assert_eq!(page_size(&new), super::super::PAGE_SIZE);
+        assert_eq!(super::super::PAGE_SIZE, 16_384);
+        let path = dir.path().join("old.db");
+        {
+            let c = rusqlite::Connection::open(&path).expect("open");
+            c.execute_batch(MIGRATIONS[0]).expect("old migration");
+            c.pragma_update(None, "user_version", 1).expect("version");
+        }
+        let old = State::open(&path).expect("upgrade");
+        assert_eq!(page_size(&old), 4_096);
+        old.quick_check().expect("sound");
+    }
 }
