@@ -176,15 +176,16 @@ fn stale_temp_files_of_our_naming_are_removed_by_the_next_run() {
 #[test]
 fn a_file_size_limit_fails_the_run_with_a_message_instead_of_a_signal() {
     let (_server, s) = changing_partner();
-    // A local entry of 300 KB: the outputs pass the limit, the state (a few pages) does not.
+    // A local entry of 2.5 MB: the outputs pass the limit (1 MB: 2,000 blocks of 512 bytes),
+    // the state (a few dozen pages of 16 KB, the entry compressed) does not.
     s.append(&format!(
         "[[entry]]\ntitle = \"Long\"\nslug = \"long\"\npublished = \"2025-12-02\"\nsummary = \"{}\"\n",
-        "word ".repeat(60_000)
+        "word ".repeat(500_000)
     ));
     let before = snapshot(&s.out());
     let mut sh = std::process::Command::new("sh");
     sh.arg("-c")
-        .arg("ulimit -f 200 && exec \"$0\" run --config \"$1\"")
+        .arg("ulimit -f 2000 && exec \"$0\" run --config \"$1\"")
         .arg(env!("CARGO_BIN_EXE_feedbraid"))
         .arg(s.config());
     let (code, err) = bounded(sh, 30);
