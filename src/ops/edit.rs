@@ -70,7 +70,7 @@ impl Editing {
         let (dir, name) = dir_and_name(&target);
         let lock_path = dir.join(format!(".{name}.lock"));
         let lock = acquire(&target, &lock_path)?;
-        remove_stale_temps(&dir, |n| n == name);
+        remove_stale_temps(&dir, &[], |n| n == name);
         Ok(Editing {
             target,
             lock_path,

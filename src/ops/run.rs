@@ -33,6 +33,7 @@ use crate::publish::render::RenderError;
 use crate::publish::render::html::Templates;
 use crate::publish::sink::{Disk, Output, Sink, SinkError, Written};
 use crate::publish::spool::Spool;
+use crate::publish::stage::Stage;
 use crate::publish::websub::{self, HubReport};
 use crate::state::State;
 
@@ -190,8 +191,8 @@ impl Run {
     }
 }
 
-/// Renders every file, held until the publication (in memory, or for the library's pages in a
-/// spool in the output folder that no one sees): with each view's fingerprint and editorial
+/// Renders every file, held until the publication (in memory, or for the library's pages staged
+/// in the output folder under names no one sees): with each view's fingerprint and editorial
 /// memory from the last run, the media mirrored, and with archives the new entries filed first
 /// (the main feed carries only those of open months).
 fn render(
@@ -229,6 +230,11 @@ fn render(
             path: cfg.output_dir.clone(),
             err,
         })?);
+    let stage =
+        std::sync::Arc::new(Stage::in_dir(&cfg.output_dir).map_err(|err| Fatal::Output {
+            path: cfg.output_dir.clone(),
+            err,
+        })?);
     let inputs = Inputs {
         cfg,
         config_text: &run.config_text,
@@ -240,6 +246,7 @@ fn render(
         mirror: mirror.as_ref(),
         archive: archive.as_ref(),
         spool: &spool,
+        stage: &stage,
     };
     Ok(render_all(state, &inputs)?)
 }

@@ -23,10 +23,17 @@ pub enum PublishError {
     /// A winner's full entry is missing from the state it was selected from.
     #[error("entry {id} vanished from the state database")]
     Vanished { id: String },
-    /// A rendered page, or the rows it lists, could not be compressed or kept in the run's spool
-    /// (see `sink::Output::spooled`).
+    /// The rows a page lists could not be kept in the run's spool or read back (see
+    /// `publish::spool`).
     #[error("spooling {name}: {err}")]
     Spool {
+        name: String,
+        #[source]
+        err: std::io::Error,
+    },
+    /// A rendered page could not be staged in the output folder (see `publish::stage`).
+    #[error("staging {name}: {err}")]
+    Stage {
         name: String,
         #[source]
         err: std::io::Error,

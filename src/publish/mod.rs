@@ -25,6 +25,7 @@ pub mod precompress;
 pub mod render;
 pub mod sink;
 pub mod spool;
+pub mod stage;
 pub mod staging;
 pub mod websub;
 

@@ -1,41 +1,29 @@
 //! One rendered file, as the renderers hand it to a [`Sink`](super::sink::Sink): its name and its
-//! bytes, kept as they are or gzip-compressed in the run's [`Spool`] until they are published
-//! (thousands of library pages wait for the all-or-nothing publication: compressed, a fifth of
-//! the bytes, and their gzip is the copy the disk sink writes beside them anyway; spooled, out of
-//! the process's memory).
+//! bytes, kept in memory, or (the library's pages) already staged in the output folder by the
+//! thread that rendered it (see [`Stage`]): thousands of pages wait for the all-or-nothing
+//! publication on a cold run, and so they wait outside the process's memory, written once.
 
 use std::borrow::Cow;
-use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::precompress::{compressible, gzip_fast};
-use super::spool::{Spool, Spooled};
+use super::stage::{Placed, Stage};
 
-/// One rendered file: its name inside the output folder and its bytes, kept as they are or
-/// ([`Output::spooled`]) gzip-compressed in the run's spool until they are published: a cold run
-/// of a large network renders thousands of library pages (150 MB at 5,000 partners), all held
-/// until the all-or-nothing publication. Two outputs are equal when their names and bodies are:
-/// the same bytes kept in memory, or the same place in the same spool (not the same bytes in two
-/// places: compare [`Output::bytes`] for that).
+/// One rendered file: its name inside the output folder and its bytes, kept in memory or
+/// ([`Output::staged`]) staged in the output folder until they are published. Two outputs are
+/// equal when their names and bodies are: the same bytes kept in memory, or the same place in
+/// the same stage (not the same bytes in two places: compare [`Output::bytes`] for that).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
     pub name: String,
     body: Body,
 }
 
-/// An output as it is kept (see [`Output::kept`]).
-#[derive(Debug)]
-pub(super) enum Kept<'a> {
-    Plain(&'a [u8]),
-    Gzip(Vec<u8>),
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Body {
     Plain(Vec<u8>),
-    /// Where the file's gzip copy (see [`gzip_fast`]) is, and the length of the file.
-    Spooled(Arc<Spool>, Spooled, usize),
+    /// Staged (or found unchanged) at render time.
+    Staged(Arc<Stage>, Placed),
 }
 
 impl Output {
@@ -46,32 +34,24 @@ impl Output {
         }
     }
 
-    /// An output kept gzip-compressed in `spool` (in memory as it is, when its name gets no
-    /// gzip copy).
-    pub fn spooled(
+    /// An output staged in `stage` now, with its gzip copy (see [`Stage::put`]): its bytes are
+    /// freed by the caller.
+    pub fn staged(
         name: impl Into<String>,
-        bytes: Vec<u8>,
-        spool: &Arc<Spool>,
+        bytes: &[u8],
+        stage: &Arc<Stage>,
     ) -> std::io::Result<Output> {
         let name = name.into();
-        if !compressible(&name) {
-            return Ok(Output::new(name, bytes));
-        }
-        let at = spool.put(&gzip_fast(&bytes)?)?;
-        let body = Body::Spooled(Arc::clone(spool), at, bytes.len());
+        let placed = stage.put(&name, bytes)?;
+        let body = Body::Staged(Arc::clone(stage), placed);
         Ok(Output { name, body })
     }
 
-    /// The file's bytes (decompressed, for an output kept compressed).
+    /// The file's bytes (read back, for a staged output).
     pub fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
         match &self.body {
             Body::Plain(b) => Ok(Cow::Borrowed(b)),
-            Body::Spooled(spool, at, len) => {
-                let gz = spool.get(*at)?;
-                let mut out = Vec::with_capacity(*len);
-                flate2::read::GzDecoder::new(&gz[..]).read_to_end(&mut out)?;
-                Ok(Cow::Owned(out))
-            }
+            Body::Staged(stage, placed) => Ok(Cow::Owned(stage.read(&self.name, *placed)?)),
         }
     }
 
@@ -79,7 +59,7 @@ impl Output {
     pub fn len(&self) -> usize {
         match &self.body {
             Body::Plain(b) => b.len(),
-            Body::Spooled(_, _, len) => *len,
+            Body::Staged(_, placed) => placed.len,
         }
     }
 
@@ -88,20 +68,19 @@ impl Output {
         self.len() == 0
     }
 
-    /// The file's bytes when they are kept as they are (not spooled): no I/O.
+    /// The file's bytes when they are kept in memory (not staged): no I/O.
     pub(super) fn plain(&self) -> Option<&[u8]> {
         match &self.body {
             Body::Plain(b) => Some(b),
-            Body::Spooled(..) => None,
+            Body::Staged(..) => None,
         }
     }
 
-    /// The file as it is kept: its bytes, or (spooled) its gzip copy, read from the spool once
-    /// for both the file and the copy the disk sink stages.
-    pub(super) fn kept(&self) -> std::io::Result<Kept<'_>> {
+    /// Where the output was staged, and what: `None` for one kept in memory.
+    pub(super) fn placed(&self) -> Option<(&Stage, Placed)> {
         match &self.body {
-            Body::Plain(b) => Ok(Kept::Plain(b)),
-            Body::Spooled(spool, at, _) => Ok(Kept::Gzip(spool.get(*at)?)),
+            Body::Plain(_) => None,
+            Body::Staged(stage, placed) => Some((stage, *placed)),
         }
     }
 
@@ -116,49 +95,111 @@ impl Output {
 mod tests {
     use super::*;
 
-    fn spool(dir: &tempfile::TempDir) -> Arc<Spool> {
-        Arc::new(Spool::in_dir(dir.path()).expect("spool"))
+    fn stage(dir: &tempfile::TempDir) -> Arc<Stage> {
+        Arc::new(Stage::in_dir(dir.path()).expect("stage"))
+    }
+
+    /// The names in `dir`, hidden ones too, sorted.
+    fn listing(dir: &Path) -> Vec<String> {
+        crate::publish::staging::tests::names(dir)
     }
 
     #[test]
-    fn a_page_waits_in_the_spool_as_its_gzip_copy() {
+    fn a_page_is_staged_with_its_gzip_copy_beside_the_file_it_replaces() {
+        // Description: a page staged into an empty folder, then the same bytes where they are
+        // published, then other bytes. Expect: the file and its copy staged under hidden names
+        // with the stage's token; nothing staged for bytes already there with a current copy;
+        // the bytes read back either way.
         let dir = tempfile::tempdir().expect("dir");
-        let spool = spool(&dir);
+        let stage = stage(&dir);
         let page = "<li><a href=\"https://example.org/p\">A title</a></li>\n".repeat(2_000);
-        let out =
-            Output::spooled("partners/p.html", page.clone().into_bytes(), &spool).expect("spooled");
-        let Body::Spooled(_, at, len) = &out.body else {
-            panic!("an HTML page is kept in the spool");
-        };
-        assert_eq!(*len, page.len());
-        assert!(at.len() < page.len() / 10, "compressed: {}", at.len());
-        assert_eq!(out.bytes().expect("decompressed").as_ref(), page.as_bytes());
-        assert_eq!(out.plain(), None, "no bytes without reading the spool");
-        let Kept::Gzip(copy) = out.kept().expect("read") else {
-            panic!("kept as its gzip copy");
-        };
+        let out = Output::staged("partners/p.html", page.as_bytes(), &stage).expect("staged");
+        let t = stage.token().to_string();
         assert_eq!(
-            copy,
-            spool.get(*at).expect("read"),
-            "the copy the sink writes"
+            listing(&dir.path().join("partners")),
+            [format!(".p.html.{t}.tmp"), format!(".p.html.gz.{t}.tmp")]
         );
+        assert_eq!(out.len(), page.len());
+        assert_eq!(out.plain(), None, "not in memory");
+        assert_eq!(out.bytes().expect("read").as_ref(), page.as_bytes());
+        let (_, placed) = out.placed().expect("staged");
+        assert!(placed.file && placed.copy);
+        let copy =
+            std::fs::read(dir.path().join(format!("partners/.p.html.gz.{t}.tmp"))).expect("copy");
+        assert!(copy.len() < page.len() / 10, "compressed: {}", copy.len());
         let mut plain = Vec::new();
-        flate2::read::GzDecoder::new(&copy[..])
-            .read_to_end(&mut plain)
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&copy[..]), &mut plain)
             .expect("gzip");
         assert_eq!(plain, page.as_bytes());
-        assert!(!out.is_empty());
-        let empty = Output::spooled("e.html", Vec::new(), &spool).expect("empty");
+        stage.rename("partners/p.html", placed).expect("renamed");
+        assert_eq!(
+            listing(&dir.path().join("partners")),
+            ["p.html", "p.html.gz"]
+        );
+
+        let again = Output::staged("partners/p.html", page.as_bytes(), &stage).expect("staged");
+        let (_, placed) = again.placed().expect("staged");
+        assert!(!placed.file && !placed.copy, "unchanged: {placed:?}");
+        assert_eq!(again.bytes().expect("read").as_ref(), page.as_bytes());
+        std::fs::remove_file(dir.path().join("partners/p.html.gz")).expect("copy gone");
+        let copy_only = Output::staged("partners/p.html", page.as_bytes(), &stage).expect("staged");
+        let (_, placed) = copy_only.placed().expect("staged");
+        assert!(!placed.file && placed.copy, "the copy alone: {placed:?}");
+
+        let empty = Output::staged("e.html", b"", &stage).expect("empty");
         assert!(empty.is_empty());
         assert_eq!(empty.bytes().expect("read").as_ref(), b"");
     }
 
     #[test]
-    fn a_file_without_a_gzip_copy_is_kept_as_it_is() {
+    fn a_file_without_a_gzip_copy_is_staged_alone() {
         let dir = tempfile::tempdir().expect("dir");
-        let out = Output::spooled("logo.png", vec![1, 2, 3], &spool(&dir)).expect("kept");
-        assert_eq!(out.body, Body::Plain(vec![1, 2, 3]));
-        assert!(matches!(out.kept(), Ok(Kept::Plain([1, 2, 3]))));
-        assert_eq!(out.plain(), Some(&[1, 2, 3][..]));
+        let stage = stage(&dir);
+        let out = Output::staged("logo.png", &[1, 2, 3], &stage).expect("staged");
+        let (_, placed) = out.placed().expect("staged");
+        assert_eq!(
+            placed,
+            Placed {
+                len: 3,
+                file: true,
+                copy: false
+            }
+        );
+        assert_eq!(out.bytes().expect("read").as_ref(), [1, 2, 3]);
+        let plain = Output::new("logo.png", vec![1, 2, 3]);
+        assert_eq!(plain.plain(), Some(&[1, 2, 3][..]));
+        assert_eq!(plain.placed().map(|p| p.1), None);
+    }
+
+    #[test]
+    fn a_stage_dropped_before_its_publication_leaves_nothing_behind() {
+        // Description: pages staged in two folders, a file there already; the stage dropped
+        // without publishing, and another published. Expect: the first leaves only the file
+        // that was there; the second's renamed files stay.
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("kept.html"), b"old").expect("setup");
+        {
+            let stage = stage(&dir);
+            for name in ["a.html", "partners/b.html", "kept.html"] {
+                Output::staged(name, b"new", &stage).expect("staged");
+            }
+        }
+        assert_eq!(listing(dir.path()), ["kept.html", "partners"]);
+        assert_eq!(listing(&dir.path().join("partners")), Vec::<String>::new());
+        assert_eq!(
+            std::fs::read(dir.path().join("kept.html")).expect("kept"),
+            b"old"
+        );
+        let stage = stage(&dir);
+        let out = Output::staged("a.html", b"new", &stage).expect("staged");
+        let (_, placed) = out.placed().expect("staged");
+        stage.rename("a.html", placed).expect("renamed");
+        stage.published();
+        drop(out);
+        drop(stage);
+        assert_eq!(
+            listing(dir.path()),
+            ["a.html", "a.html.gz", "kept.html", "partners"]
+        );
     }
 }

@@ -32,6 +32,7 @@ use crate::publish::render::library::Shelf;
 use crate::publish::render::{self as render, json as json_feed, rss as rss_feed};
 use crate::publish::sink::Output;
 use crate::publish::spool::Spool;
+use crate::publish::stage::Stage;
 use crate::state::State;
 
 /// What a run renders.
@@ -104,8 +105,11 @@ pub struct Inputs<'a> {
     pub mirror: Option<&'a Mirror>,
     /// The archives, when `[archive]` is on (their entries already filed: see `archive::prepare`).
     pub archive: Option<&'a archive::Plan>,
-    /// Where rendered pages wait for the publication (`Spool::in_dir` of the output folder).
+    /// Where the library's rows wait for its pages (`Spool::in_dir` of the output folder).
     pub spool: &'a Arc<Spool>,
+    /// Where the library's pages wait for the publication (`Stage::in_dir` of the output
+    /// folder: they are compared with the files there).
+    pub stage: &'a Arc<Stage>,
 }
 
 /// What the run decided about each view before loading any entry, in view order.
@@ -198,6 +202,7 @@ fn shelve(state: &mut State, inp: &Inputs<'_>) -> Result<library::Shelved, Publi
                 )
             }),
             spool: inp.spool,
+            stage: inp.stage,
         },
     )
 }

@@ -18,16 +18,19 @@ fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
 
 /// Removes the temp files a killed writer left behind in `dir` (issue 14, defect 6; issue 27,
 /// defect 7): only [`temp_file`]'s naming, for a file `is_ours` accepts (the run: a file it
-/// publishes or one already in the folder; `import` and `withdraw`: the file they edit). The
-/// caller must hold the lock that keeps every other writer of those files out, so that no temp
-/// file in flight is removed. Best effort: a file that cannot be removed is left for next time.
-pub fn remove_stale_temps(dir: &Path, is_ours: impl Fn(&str) -> bool) {
+/// publishes or one already in the folder; `import` and `withdraw`: the file they edit), but
+/// those whose random part is one of `live` (the caller's own, staged earlier: see
+/// [`Stage`](super::stage::Stage)). The caller must hold the lock that keeps every other writer
+/// of those files out, so that no temp file in flight is removed. Best effort: a file that
+/// cannot be removed is left for next time.
+pub fn remove_stale_temps(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
-        if is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_file()) {
+        let spared = live.iter().any(|t| file.ends_with(&format!(".{t}.tmp")));
+        if !spared && is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_file()) {
             let _ = std::fs::remove_file(e.path());
         }
     }
@@ -45,15 +48,6 @@ pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFi
 /// once, before renaming any of them (a publication of a thousand pages made a thousand
 /// `fsync`s, most of its time).
 pub fn stage_unflushed(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
-    stage_writing(path, |f| f.write_all(bytes))
-}
-
-/// [`stage_unflushed`] of what `write` writes to the temp file (a spooled page decompressed
-/// straight into it, never whole in memory).
-pub fn stage_writing(
-    path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
-) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -65,21 +59,22 @@ pub fn stage_writing(
     // Outputs may live in a folder of their own (`archive/2026-03.atom`).
     std::fs::create_dir_all(dir)?;
     let mut tmp = temp_file(dir, &name)?;
-    write(tmp.as_file_mut())?;
+    tmp.as_file_mut().write_all(bytes)?;
     set_readable(tmp.as_file())?;
     Ok(tmp)
 }
 
 /// Flushes the files staged with [`stage_unflushed`] to disk: one `syncfs` of the file system
-/// that holds `dir`, else (where the system has none) each file's own `fsync`.
-pub fn flush(dir: &Path, staged: &[&std::fs::File]) -> std::io::Result<()> {
+/// that holds `dir` (then `true`: every file there is flushed), else (where the system has
+/// none) each of `staged`'s own `fsync` (then `false`: the caller flushes what else it staged).
+pub fn flush(dir: &Path, staged: &[&std::fs::File]) -> std::io::Result<bool> {
     let whole = std::fs::File::open(dir).and_then(|d| Ok(rustix::fs::syncfs(&d)?));
     if whole.is_err() {
         for f in staged {
             f.sync_all()?;
         }
     }
-    Ok(())
+    Ok(whole.is_ok())
 }
 
 /// An empty temp file for `name` in `dir`, named `.NAME.XXXXXX.tmp`: the naming every atomic
@@ -94,13 +89,13 @@ pub fn temp_file(dir: &Path, name: &str) -> std::io::Result<tempfile::NamedTempF
 
 /// World-readable whatever the umask, through the open file (no second lookup of its path).
 #[cfg(unix)]
-fn set_readable(f: &std::fs::File) -> std::io::Result<()> {
+pub(super) fn set_readable(f: &std::fs::File) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     f.set_permissions(std::fs::Permissions::from_mode(0o644))
 }
 
 #[cfg(not(unix))]
-fn set_readable(_: &std::fs::File) -> std::io::Result<()> {
+pub(super) fn set_readable(_: &std::fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
@@ -128,6 +123,7 @@ pub(super) mod tests {
             ".old.html.xY3456.tmp", // for a file already in the folder
             ".gone.css.abcdef.tmp", // for a file that is neither
             ".a.atom.abc.tmp",      // not our naming
+            ".a.atom.Qq12Zz.tmp",   // staged by this run (its token is live)
             ".notes.txt",
             "old.html.bak",
         ] {
@@ -135,12 +131,13 @@ pub(super) mod tests {
         }
         std::fs::create_dir(p.join(".old.html.dir999.tmp")).expect("test setup");
         // The sink's rule: a file this run publishes, or one already in the folder.
-        remove_stale_temps(p, |n| {
+        remove_stale_temps(p, &["Qq12Zz"], |n| {
             n == "a.atom" || std::fs::symlink_metadata(p.join(n)).is_ok_and(|m| m.is_file())
         });
         assert_eq!(
             names(p),
             vec![
+                ".a.atom.Qq12Zz.tmp",
                 ".a.atom.abc.tmp",
                 ".gone.css.abcdef.tmp",
                 ".notes.txt",

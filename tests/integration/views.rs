@@ -357,6 +357,9 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
             mirror: mirror.as_ref(),
             archive: None,
             spool: &spool,
+            stage: &std::sync::Arc::new(
+                feedbraid::publish::stage::Stage::in_dir(spool_dir.path()).expect("stage"),
+            ),
         },
     )
     .expect("render");

@@ -36,6 +36,7 @@ use crate::publish::render::library::{Part, PartnerFacts, Shelf};
 use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
 use crate::publish::spool::Spool;
+use crate::publish::stage::Stage;
 use crate::state::State;
 
 use pages::{Kind, Page, pages};
@@ -69,8 +70,10 @@ pub struct Stock<'a> {
     /// With the RFC 5005 archives on, their first and current months: every month between has
     /// a document, and so a page (its human twin), even when it has no entries.
     pub archive_months: Option<((i32, u32), (i32, u32))>,
-    /// Where the rows and the rendered pages wait for the publication.
+    /// Where the rows wait for the pages.
     pub spool: &'a Arc<Spool>,
+    /// Where the rendered pages wait for the publication.
+    pub stage: &'a Arc<Stage>,
 }
 
 /// Every library page, rendered where its inputs changed.
@@ -110,10 +113,13 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     let sources: HashMap<&str, &Source> =
         cfg.sources.iter().map(|s| (s.name.as_str(), s)).collect();
     // Rendered on every core (a cold run of a large network renders thousands of pages), and
-    // held compressed in the spool until the publication.
+    // staged in the output folder by the thread that rendered each (see `Stage`).
     let rendered = crate::par::par_map(&todo, |p| {
         let bytes = render_page(stock, &sources, p, &loaded)?;
-        Output::spooled(p.file.clone(), bytes, stock.spool).map_err(|err| spool_err(p, err))
+        Output::staged(p.file.clone(), &bytes, stock.stage).map_err(|err| PublishError::Stage {
+            name: p.file.clone(),
+            err,
+        })
     })
     .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library"))?;
     for page in rendered {
@@ -152,7 +158,7 @@ fn render_page(
     })
 }
 
-/// A page, or the rows it lists, could not be written to or read from the spool.
+/// The rows a page lists could not be written to or read from the spool.
 fn spool_err(p: &Page<'_>, err: std::io::Error) -> PublishError {
     PublishError::Spool {
         name: p.file.clone(),

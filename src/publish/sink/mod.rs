@@ -12,7 +12,8 @@
 //!
 //! Beside each text output, `Disk` writes its gzip copy (`feed.atom.gz`, see [`precompress`]):
 //! staged and renamed with the rest of the publication, right after its file, and only when the
-//! file changes or its copy is missing or stale. The copies are not in the report: a run
+//! file changes or its copy is missing or stale. The library's pages come staged already, with
+//! their copies (see [`Stage`](super::stage::Stage)): they are only flushed and renamed here. The copies are not in the report: a run
 //! publishes and counts its files, not their encodings. [`Memory`] keeps the files in a map
 //! (no copies), for tests and for a server that renders on demand.
 //!
@@ -21,9 +22,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::output::Kept;
 use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
-use super::staging::{flush, remove_stale_temps, stage_unflushed, stage_writing};
+use super::staging::{flush, remove_stale_temps, stage_unflushed};
 use crate::par::par_map;
 
 pub use super::output::Output;
@@ -31,16 +31,16 @@ pub use super::output::Output;
 /// A file staged (see [`staging`](super::staging)), and where it goes.
 type Staged = (tempfile::NamedTempFile, PathBuf);
 
+/// One step of the renames, in order.
+enum Step<'a> {
+    /// A file (or copy) staged by the publication.
+    File(Staged),
+    /// An output staged when it was rendered: its file, then its copy, whichever were staged.
+    Early(&'a Output),
+}
+
 /// What happened to each output file, by name.
 type Report = Vec<(String, Written)>;
-
-/// Where a wanted gzip copy comes from.
-enum CopyFrom {
-    /// Compressed for the publication (an output kept as it is).
-    Compressed(std::io::Result<Vec<u8>>),
-    /// The bytes a spooled output waits as.
-    Spooled,
-}
 
 /// What happened to one output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,9 +93,15 @@ impl Disk {
 
 impl Sink for Disk {
     fn publish(&mut self, outputs: &[Output]) -> Result<Vec<(String, Written)>, SinkError> {
-        // Runs under the run lock, so no other run's temp file can be in flight.
+        // Runs under the run lock, so no other run's temp file can be in flight; this run's
+        // outputs staged when they were rendered are spared (their stage's token).
         let dir = &self.dir;
-        remove_stale_temps(dir, |name| {
+        let live: Vec<&str> = outputs
+            .iter()
+            .filter_map(|o| Some(o.placed()?.0.token()))
+            .take(1)
+            .collect();
+        remove_stale_temps(dir, &live, |name| {
             outputs
                 .iter()
                 .any(|o| o.name == name || copy_name(&o.name) == name)
@@ -116,28 +122,59 @@ impl Sink for Disk {
         // while this one stages (the scan reads every file's and copy's times: 0.05 s of a
         // changed run's publication at 5,000 × 20; staged names start with a dot, which it skips).
         let this = &*self;
-        let (mut staged, report, stale) = std::thread::scope(|sc| {
+        let (mut steps, report, stale) = std::thread::scope(|sc| {
             let scan = sc.spawn(|| this.without_copies(outputs));
             let staged = this.stage(outputs);
             // Should the scan have panicked, scanned again here.
             let stale = scan.join().unwrap_or_else(|_| this.without_copies(outputs));
-            staged.map(|(staged, report)| (staged, report, stale))
+            staged.map(|(steps, report)| (steps, report, stale))
         })?;
         // Files this publication leaves as they are (views not rendered again, closed archive
         // months, a file edited by hand) get a copy when theirs is missing or stale.
         for name in stale {
             let path = self.dir.join(&name);
             let bytes = std::fs::read(&path).map_err(fail(&path))?;
-            staged.push(stage_copy(&self.dir, &name, &bytes)?);
+            steps.push(Step::File(stage_copy(&self.dir, &name, &bytes)?));
         }
         // Every staged byte on disk before the first rename: all or nothing, after a crash too.
-        let files: Vec<&std::fs::File> = staged.iter().map(|(t, _)| t.as_file()).collect();
-        flush(&self.dir, &files).map_err(fail(&self.dir))?;
-        for (tmp, path) in staged {
-            tmp.persist(&path).map_err(|e| SinkError {
-                path: path.clone(),
-                err: e.error,
-            })?;
+        let files: Vec<&std::fs::File> = steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::File((t, _)) => Some(t.as_file()),
+                Step::Early(_) => None,
+            })
+            .collect();
+        let whole = flush(&self.dir, &files).map_err(fail(&self.dir))?;
+        if !whole {
+            for o in outputs {
+                if let Some((stage, placed)) = o.placed() {
+                    stage
+                        .sync(&o.name, placed)
+                        .map_err(fail(&self.dir.join(&o.name)))?;
+                }
+            }
+        }
+        for step in steps {
+            match step {
+                Step::File((tmp, path)) => {
+                    tmp.persist(&path).map(|_| ()).map_err(|e| SinkError {
+                        path: path.clone(),
+                        err: e.error,
+                    })?
+                }
+                Step::Early(o) => {
+                    if let Some((stage, placed)) = o.placed() {
+                        stage
+                            .rename(&o.name, placed)
+                            .map_err(|(path, err)| SinkError { path, err })?;
+                    }
+                }
+            }
+        }
+        for o in outputs {
+            if let Some((stage, _)) = o.placed() {
+                stage.published();
+            }
         }
         Ok(report)
     }
@@ -146,28 +183,27 @@ impl Sink for Disk {
 impl Disk {
     /// Stages every output that changed and every gzip copy wanted, in rename order (each file,
     /// then its copy); with the report of what changed. Dropped (and so deleted) if a later file
-    /// fails: nothing is published then.
-    fn stage(&self, outputs: &[Output]) -> Result<(Vec<Staged>, Report), SinkError> {
-        // Which files changed, and which need a new gzip copy. The copies not in the spool are
-        // compressed on every core (a thousand library pages made compression most of a
-        // publication); the files are staged on this thread: staged on every core too, a cold run
-        // at 5,000 × 20 published 0.15 s sooner but its peak RSS rose from 95–98 MB to 95–116
-        // MB, the workers' allocator arenas keeping what they touched (issue 25, round ten).
+    /// fails: nothing is published then. Outputs staged when they were rendered are only put in
+    /// their place in the order.
+    fn stage<'a>(&self, outputs: &'a [Output]) -> Result<(Vec<Step<'a>>, Report), SinkError> {
+        // Which files changed, and which need a new gzip copy; the copies compressed on every
+        // core (a thousand pages made compression most of a publication), the files staged on
+        // this thread: staged on every core too, a cold run at 5,000 × 20 published 0.15 s
+        // sooner but its peak RSS rose from 95–98 MB to 95–116 MB, the workers' allocator
+        // arenas keeping what they touched (issue 25, round ten).
         let same: Vec<bool> = outputs
             .iter()
-            .map(|o| o.same_as(&self.dir.join(&o.name)))
-            .collect();
-        let wants_copy: Vec<bool> = outputs
-            .iter()
-            .zip(&same)
-            .map(|(o, same)| {
-                compressible(&o.name) && !(*same && has_current_copy(&self.dir.join(&o.name)))
+            .map(|o| match o.placed() {
+                Some((_, placed)) => !placed.file,
+                None => o.same_as(&self.dir.join(&o.name)),
             })
             .collect();
         let plain: Vec<(&str, &[u8])> = outputs
             .iter()
-            .zip(&wants_copy)
-            .filter(|(_, wants)| **wants)
+            .zip(&same)
+            .filter(|(o, same)| {
+                compressible(&o.name) && !(**same && has_current_copy(&self.dir.join(&o.name)))
+            })
             .filter_map(|(o, _)| Some((o.name.as_str(), o.plain()?)))
             .collect();
         let mut gz: BTreeMap<&str, std::io::Result<Vec<u8>>> = plain
@@ -178,68 +214,34 @@ impl Disk {
                 err: std::io::Error::other("compressing the gzip copies panicked"),
             })?)
             .collect();
-        let mut staged = Vec::new();
+        let mut steps = Vec::new();
         let mut report = Vec::with_capacity(outputs.len());
-        for ((o, same), wants) in outputs.iter().zip(same).zip(wants_copy) {
-            let copy = wants.then(|| {
-                gz.remove(o.name.as_str())
-                    .map_or(CopyFrom::Spooled, CopyFrom::Compressed)
-            });
-            let (file, copy) = self.stage_one(o, same, copy)?;
+        for (o, same) in outputs.iter().zip(same) {
+            match o.plain() {
+                None => steps.push(Step::Early(o)),
+                Some(bytes) => {
+                    let path = self.dir.join(&o.name);
+                    if !same {
+                        let tmp = stage_unflushed(&path, bytes).map_err(fail(&path))?;
+                        steps.push(Step::File((tmp, path)));
+                    }
+                    if let Some(copy) = gz.remove(o.name.as_str()) {
+                        let copy_path = self.dir.join(copy_name(&o.name));
+                        let tmp = copy
+                            .and_then(|gz| stage_unflushed(&copy_path, &gz))
+                            .map_err(fail(&copy_path))?;
+                        steps.push(Step::File((tmp, copy_path)));
+                    }
+                }
+            }
             let written = if same {
                 Written::Unchanged
             } else {
                 Written::Changed
             };
             report.push((o.name.clone(), written));
-            staged.extend(file);
-            staged.extend(copy);
         }
-        Ok((staged, report))
-    }
-
-    /// Stages `o` unless it is the `same` as the file there, and its gzip `copy` if one is
-    /// wanted. A spooled output is read from the spool once and decompressed straight into its
-    /// temp file.
-    fn stage_one(
-        &self,
-        o: &Output,
-        same: bool,
-        copy: Option<CopyFrom>,
-    ) -> Result<(Option<Staged>, Option<Staged>), SinkError> {
-        let path = self.dir.join(&o.name);
-        if same && copy.is_none() {
-            return Ok((None, None));
-        }
-        let kept = o.kept().map_err(fail(&path))?;
-        let file = if same {
-            None
-        } else {
-            let tmp = match &kept {
-                Kept::Plain(b) => stage_unflushed(&path, b),
-                Kept::Gzip(gz) => stage_writing(&path, |f| {
-                    std::io::copy(&mut flate2::bufread::GzDecoder::new(&gz[..]), f).map(|_| ())
-                }),
-            };
-            Some((tmp.map_err(fail(&path))?, path.clone()))
-        };
-        let copy = match copy {
-            None => None,
-            Some(compressed) => {
-                let copy_path = self.dir.join(copy_name(&o.name));
-                let tmp = match (compressed, &kept) {
-                    (CopyFrom::Compressed(gz), _) => {
-                        gz.and_then(|gz| stage_unflushed(&copy_path, &gz))
-                    }
-                    (CopyFrom::Spooled, Kept::Gzip(gz)) => stage_unflushed(&copy_path, gz),
-                    (CopyFrom::Spooled, Kept::Plain(_)) => Err(std::io::Error::other(
-                        "kept as it is, its gzip copy was not compressed",
-                    )),
-                };
-                Some((tmp.map_err(fail(&copy_path))?, copy_path))
-            }
-        };
-        Ok((file, copy))
+        Ok((steps, report))
     }
 
     /// The compressible files already in the folders `outputs` are written to, other than

@@ -109,29 +109,26 @@ fn gzip_copies_follow_their_files_and_only_them() {
     assert_eq!(gunzip(&p.join("kept.html.gz")), b"K2");
 }
 
-/// The gzip copy a spooled output waits as in the spool.
-fn spooled_copy(o: &Output) -> Vec<u8> {
-    match o.kept().expect("read") {
-        crate::publish::output::Kept::Gzip(gz) => gz,
-        crate::publish::output::Kept::Plain(_) => panic!("{} is not spooled", o.name),
-    }
+/// A stage for the output folder `dir`.
+fn stage(dir: &std::path::Path) -> std::sync::Arc<crate::publish::stage::Stage> {
+    std::sync::Arc::new(crate::publish::stage::Stage::in_dir(dir).expect("stage"))
 }
 
 #[test]
 fn many_outputs_are_reported_in_their_order_each_with_its_copy() {
-    // Description: 300 outputs, every other one spooled, published twice, the second time with
-    // every third one changed. Expect: the report lists them in the order given, changed or
-    // not as they are; every file and its gzip copy hold its bytes.
+    // Description: 300 outputs, every other one staged as it is rendered, published twice, the
+    // second time with every third one changed. Expect: the report lists them in the order
+    // given, changed or not as they are; every file and its gzip copy hold its bytes.
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
-    let spool = std::sync::Arc::new(crate::publish::spool::Spool::in_dir(p).expect("spool"));
+    let stage = stage(p);
     let outputs = |round: usize| -> Vec<Output> {
         (0..300)
             .map(|i| {
                 let text = format!("<p>{i} {}</p>", if i % 3 == 0 { round } else { 0 });
                 let name = format!("d{}/f{i}.html", i % 7);
                 if i % 2 == 0 {
-                    Output::spooled(name, text.into_bytes(), &spool).expect("spooled")
+                    Output::staged(name, text.as_bytes(), &stage).expect("staged")
                 } else {
                     out(&name, text.as_bytes())
                 }
@@ -161,17 +158,22 @@ fn many_outputs_are_reported_in_their_order_each_with_its_copy() {
             assert_eq!(std::fs::read(p.join(&o.name)).expect("file"), &bytes[..]);
             assert_eq!(gunzip(&p.join(format!("{}.gz", o.name))), &bytes[..]);
         }
+        for k in 0..7 {
+            let listed = names(&p.join(format!("d{k}")));
+            assert!(
+                listed.iter().all(|n| !n.starts_with('.')),
+                "no temp left: {listed:?}"
+            );
+        }
     }
 }
 
 #[test]
-fn a_spooled_page_is_published_with_the_copy_it_waited_as() {
+fn a_page_staged_when_rendered_is_published_with_its_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
-    let spool = std::sync::Arc::new(crate::publish::spool::Spool::in_dir(p).expect("spool"));
-    let page = |text: &str| {
-        Output::spooled("tags/t.html", text.as_bytes().to_vec(), &spool).expect("spooled")
-    };
+    let stage = stage(p);
+    let page = |text: &str| Output::staged("tags/t.html", text.as_bytes(), &stage).expect("staged");
     let mut d = Disk {
         dir: p.to_path_buf(),
     };
@@ -183,16 +185,13 @@ fn a_spooled_page_is_published_with_the_copy_it_waited_as() {
     assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P1");
     assert_eq!(
         std::fs::read(p.join("tags/t.html.gz")).expect("copy"),
-        spooled_copy(&page("P1")),
-        "the spooled bytes themselves, not compressed again"
+        crate::publish::precompress::gzip_fast(b"P1").expect("gzip"),
+        "the copy staged with the page (level 3), not compressed again"
     );
-    assert_eq!(
-        names(p),
-        ["a.atom", "a.atom.gz", "tags"],
-        "the spool is never seen"
-    );
+    assert_eq!(names(p), ["a.atom", "a.atom.gz", "tags"], "no temp seen");
+    assert_eq!(names(&p.join("tags")), ["t.html", "t.html.gz"]);
 
-    // Unchanged with its copy gone: the copy comes back from the spool.
+    // Unchanged with its copy gone: the copy alone is staged again.
     std::fs::remove_file(p.join("tags/t.html.gz")).expect("remove");
     let r = d.publish(&[page("P1")]).expect("republish");
     assert_eq!(r[0].1, Written::Unchanged);
@@ -200,6 +199,30 @@ fn a_spooled_page_is_published_with_the_copy_it_waited_as() {
     d.publish(&[page("P2")]).expect("change");
     assert_eq!(std::fs::read(p.join("tags/t.html")).expect("page"), b"P2");
     assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P2");
+}
+
+#[test]
+fn a_failed_publication_leaves_what_was_staged_nowhere() {
+    // Description: a page staged, then a publication that fails on a folder where one of its
+    // files goes. Expect: nothing published, and once the run lets go of its outputs no temp
+    // file of its stage is left in any folder.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::create_dir_all(p.join("b.atom")).expect("a folder in the way");
+    {
+        let stage = stage(p);
+        let outs = [
+            Output::staged("tags/t.html", b"P1", &stage).expect("staged"),
+            out("b.atom", b"B"),
+        ];
+        let mut d = Disk {
+            dir: p.to_path_buf(),
+        };
+        assert!(d.publish(&outs).is_err());
+        assert!(names(&p.join("tags")).iter().all(|n| n.starts_with('.')));
+    }
+    assert_eq!(names(p), ["b.atom", "tags"]);
+    assert_eq!(names(&p.join("tags")), Vec::<String>::new());
 }
 
 #[cfg(unix)]
