@@ -94,19 +94,28 @@ impl Disk {
 impl Sink for Disk {
     fn publish(&mut self, outputs: &[Output]) -> Result<Vec<(String, Written)>, SinkError> {
         // Runs under the run lock, so no other run's temp file can be in flight; this run's
-        // outputs staged when they were rendered are spared (their stage's token).
-        let dir = &self.dir;
+        // outputs staged when they were rendered are spared (their stage's token). Every folder
+        // the outputs go to: a run killed while rendering leaves pages' temp files in theirs.
         let live: Vec<&str> = outputs
             .iter()
             .filter_map(|o| Some(o.placed()?.0.token()))
             .take(1)
             .collect();
-        remove_stale_temps(dir, &live, |name| {
-            outputs
-                .iter()
-                .any(|o| o.name == name || copy_name(&o.name) == name)
-                || std::fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file())
-        });
+        for folder in folders(outputs) {
+            let path = self.dir.join(folder);
+            let prefix = if folder.is_empty() {
+                String::new()
+            } else {
+                format!("{folder}/")
+            };
+            remove_stale_temps(&path, &live, |name| {
+                let name = format!("{prefix}{name}");
+                outputs
+                    .iter()
+                    .any(|o| o.name == name || copy_name(&o.name) == name)
+                    || std::fs::symlink_metadata(self.dir.join(&name)).is_ok_and(|m| m.is_file())
+            });
+        }
         let copies: Vec<String> = outputs
             .iter()
             .filter(|o| compressible(&o.name))
@@ -247,13 +256,8 @@ impl Disk {
     /// The compressible files already in the folders `outputs` are written to, other than
     /// `outputs` themselves, whose gzip copy is missing or older than they are.
     fn without_copies(&self, outputs: &[Output]) -> Vec<String> {
-        let mut dirs: Vec<&str> = outputs
-            .iter()
-            .map(|o| o.name.rsplit_once('/').map_or("", |(d, _)| d))
-            .collect();
-        dirs.sort_unstable();
-        dirs.dedup();
-        dirs.into_iter()
+        folders(outputs)
+            .into_iter()
             .flat_map(|d| {
                 let prefix = if d.is_empty() {
                     String::new()
@@ -265,6 +269,19 @@ impl Disk {
             .filter(|n| !outputs.iter().any(|o| o.name == *n))
             .collect()
     }
+}
+
+/// The folders `outputs` are written to (`""` for the output folder itself, always there),
+/// sorted, each once.
+fn folders(outputs: &[Output]) -> Vec<&str> {
+    let mut dirs: Vec<&str> = outputs
+        .iter()
+        .map(|o| o.name.rsplit_once('/').map_or("", |(d, _)| d))
+        .chain([""])
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs
 }
 
 fn fail(path: &Path) -> impl Fn(std::io::Error) -> SinkError + '_ {

@@ -202,6 +202,36 @@ fn a_page_staged_when_rendered_is_published_with_its_copy() {
 }
 
 #[test]
+fn stale_temps_are_removed_from_every_folder_written_to() {
+    // Description: temp files of our naming left by a killed run in the output folder and in a
+    // folder of pages, for files this publication writes and for one it does not, and another
+    // folder's. Expect: those of files written or present are gone, the others stay.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    for f in [
+        ".a.atom.Ab12Z9.tmp",
+        "partners/.x.html.Ab12Z9.tmp",
+        "partners/.x.html.gz.Cd34Y8.tmp",
+        "partners/.gone.html.Ab12Z9.tmp",
+        "other/.y.html.Ab12Z9.tmp",
+    ] {
+        std::fs::create_dir_all(p.join(f).parent().expect("folder")).expect("setup");
+        std::fs::write(p.join(f), b"t").expect("setup");
+    }
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    d.publish(&[out("a.atom", b"A"), out("partners/x.html", b"X")])
+        .expect("publish");
+    assert_eq!(names(p), ["a.atom", "a.atom.gz", "other", "partners"]);
+    assert_eq!(
+        names(&p.join("partners")),
+        [".gone.html.Ab12Z9.tmp", "x.html", "x.html.gz"]
+    );
+    assert_eq!(names(&p.join("other")), [".y.html.Ab12Z9.tmp"]);
+}
+
+#[test]
 fn a_failed_publication_leaves_what_was_staged_nowhere() {
     // Description: a page staged, then a publication that fails on a folder where one of its
     // files goes. Expect: nothing published, and once the run lets go of its outputs no temp
