@@ -165,16 +165,25 @@ pub fn print<'w>(
 ) -> String {
     let mut h = base.clone();
     h.update(what.as_bytes());
+    // The same bytes as one `update` per part, gathered first: hashing a page's hundred entries
+    // in a dozen small updates each spent more time in the hasher's buffering than in SHA-256
+    // itself (a changed run at 5,000 × 20).
+    let mut buf = Vec::with_capacity(16 * 1024);
     for w in winners {
         for part in [w.id(), w.handle(), w.origin()] {
-            h.update(part.as_bytes());
-            h.update([0]);
+            buf.extend_from_slice(part.as_bytes());
+            buf.push(0);
         }
         for v in &w.via {
-            h.update(v.as_bytes());
+            buf.extend_from_slice(v.as_bytes());
         }
-        h.update([1]);
+        buf.push(1);
+        if buf.len() >= 15 * 1024 {
+            h.update(&buf);
+            buf.clear();
+        }
     }
+    h.update(&buf);
     hex(&h.finalize())
 }
 
@@ -256,5 +265,40 @@ mod tests {
         let p1 = print(&base, "m", &lib.months[0].winners);
         assert_eq!(p1, print(&base, "m", &lib.months[0].winners));
         assert_ne!(p1, print(&base, "m", &lib.months[1].winners));
+    }
+
+    #[test]
+    fn a_pages_print_is_the_hash_of_its_entries_parts_in_order() {
+        // Description: 300 entries with long ids (40 KB of parts, more than one gathered
+        // update), one with credits. Expect: the SHA-256 of the base, the page's key and each
+        // entry's id, handle and origin (each ended by a 0), its credits and a 1: the spelling
+        // every earlier version recorded, so that no page is rendered again for an upgrade.
+        let mut all: Vec<Winner> = (0..300)
+            .map(|i| {
+                w(
+                    &format!("tag:{}:{i}", "x".repeat(100)),
+                    "2026-03-02T00:00:00Z",
+                    "p",
+                    &[],
+                )
+            })
+            .collect();
+        all[7].via = vec!["https://a.example/".into(), "https://b.example/".into()];
+        let refs: Vec<&Winner> = all.iter().collect();
+        let mut base = Sha256::new();
+        base.update(b"v1");
+        let mut want = base.clone();
+        want.update(b"m/2026-03");
+        for w in &all {
+            for part in [w.id(), w.handle(), w.origin()] {
+                want.update(part.as_bytes());
+                want.update([0]);
+            }
+            for v in &w.via {
+                want.update(v.as_bytes());
+            }
+            want.update([1]);
+        }
+        assert_eq!(print(&base, "m/2026-03", &refs), hex(&want.finalize()));
     }
 }
