@@ -226,10 +226,10 @@ fn source_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SourceState>
             last_modified: r.get(at + 1)?,
         },
         last_status: r.get(at + 2)?,
-        last_attempt: parse_ts(r.get(at + 3)?),
-        last_success: parse_ts(r.get(at + 4)?),
+        last_attempt: ts_at(r, at + 3)?,
+        last_success: ts_at(r, at + 4)?,
         failures: r.get(at + 5)?,
-        next_fetch: parse_ts(r.get(at + 6)?),
+        next_fetch: ts_at(r, at + 6)?,
         gone: r.get(at + 7)?,
         moved_to: r.get(at + 8)?,
         info: r
@@ -238,9 +238,15 @@ fn source_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<SourceState>
     })
 }
 
-fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
-    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+/// A stored time (RFC 3339), read in place from its column (`ts_at(row, i)`).
+fn parse_ts(s: Option<&str>) -> Option<DateTime<Utc>> {
+    s.and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .map(|d| d.with_timezone(&Utc))
+}
+
+/// The time stored in column `i` of `r`, if any (no copy of the text).
+fn ts_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    Ok(parse_ts(r.get_ref(i)?.as_str_or_null()?))
 }
 
 impl State {
@@ -362,7 +368,7 @@ impl State {
                 s.query_row(params![id], |r| r.get::<_, String>(0))
                     .optional()
             })
-            .map(parse_ts)
+            .map(|t| parse_ts(t.as_deref()))
             .map_err(|e| self.err(e))
     }
 }
