@@ -131,31 +131,39 @@ where
 /// Fills `out` with the first `out.len()` items of the stable merge of `left` and `right`
 /// (sorted): on a tie, `left`'s first.
 fn merge_front<T: Copy>(left: &[T], right: &[T], out: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
-    let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
-    for slot in out {
-        let take_right = match (l.peek(), r.peek()) {
-            (Some(a), Some(b)) => cmp(b, a).is_lt(),
-            (None, _) => true,
-            (_, None) => false,
-        };
-        let next = if take_right { r.next() } else { l.next() };
-        if let Some(x) = next {
-            *slot = *x;
-        }
-    }
+    merge_run(left.iter(), right.iter(), out.iter_mut(), true, cmp);
 }
 
 /// Fills `out` with the last `out.len()` items of the same merge as [`merge_front`], from the
 /// back: on a tie, `right`'s is the later.
 fn merge_back<T: Copy>(left: &[T], right: &[T], out: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
-    let (mut l, mut r) = (left.iter().rev().peekable(), right.iter().rev().peekable());
-    for slot in out.iter_mut().rev() {
-        let take_left = match (l.peek(), r.peek()) {
-            (Some(a), Some(b)) => cmp(b, a).is_lt(),
-            (_, None) => true,
-            (None, _) => false,
+    merge_run(
+        left.iter().rev(),
+        right.iter().rev(),
+        out.iter_mut().rev(),
+        false,
+        cmp,
+    );
+}
+
+/// Fills each of `out` with the next of `left` or `right`: the right one where it compares less
+/// and `less_takes_right` (merging from the fronts), or where it does not compare less and not
+/// `less_takes_right` (from the backs); whichever is left once one runs out.
+fn merge_run<'a, T: Copy + 'a>(
+    left: impl Iterator<Item = &'a T>,
+    right: impl Iterator<Item = &'a T>,
+    out: impl Iterator<Item = &'a mut T>,
+    less_takes_right: bool,
+    cmp: impl Fn(&T, &T) -> Ordering,
+) {
+    let (mut l, mut r) = (left.peekable(), right.peekable());
+    for slot in out {
+        let take_right = match (l.peek(), r.peek()) {
+            (Some(a), Some(b)) => cmp(b, a).is_lt() == less_takes_right,
+            (None, _) => true,
+            (_, None) => false,
         };
-        let next = if take_left { l.next() } else { r.next() };
+        let next = if take_right { r.next() } else { l.next() };
         if let Some(x) = next {
             *slot = *x;
         }
