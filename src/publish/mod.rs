@@ -2,7 +2,8 @@
 //! (`materialise`, [`clean`]), mirror its media ([`media`]), render every view in every format
 //! ([`render`], sequenced by [`outputs`], which skips a view whose `fingerprint` is unchanged),
 //! file the RFC 5005 [`archive`], write it all or nothing into a [`sink`] (with the gzip copies
-//! of [`precompress`]), and tell WebSub hubs ([`websub`]).
+//! of [`precompress`]; the library's pages staged in the output folder as they are rendered,
+//! [`stage`]), and tell WebSub hubs ([`websub`]).
 //!
 //! Nothing here opens the state database: the run hands publishing its connection (`&State`,
 //! `&mut State`), and the stages read and write through it.
