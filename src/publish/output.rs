@@ -155,7 +155,9 @@ mod tests {
     fn a_file_without_a_gzip_copy_is_staged_alone() {
         let dir = tempfile::tempdir().expect("dir");
         let stage = stage(&dir);
-        let out = Output::staged("logo.png", &[1, 2, 3], &stage).expect("staged");
+        // In a folder that does not exist yet: the stage makes it.
+        let out = Output::staged("media/logo.png", &[1, 2, 3], &stage).expect("staged");
+        assert!(!out.is_empty());
         let (_, placed) = out.placed().expect("staged");
         assert_eq!(
             placed,
@@ -166,6 +168,10 @@ mod tests {
             }
         );
         assert_eq!(out.bytes().expect("read").as_ref(), [1, 2, 3]);
+        assert_eq!(
+            listing(&dir.path().join("media")),
+            [format!(".logo.png.{}.tmp", stage.token())]
+        );
         let plain = Output::new("logo.png", vec![1, 2, 3]);
         assert_eq!(plain.plain(), Some(&[1, 2, 3][..]));
         assert_eq!(plain.placed().map(|p| p.1), None);
@@ -178,13 +184,14 @@ mod tests {
         // that was there; the second's renamed files stay.
         let dir = tempfile::tempdir().expect("dir");
         std::fs::write(dir.path().join("kept.html"), b"old").expect("setup");
+        std::fs::write(dir.path().join(".notes"), b"mine").expect("setup");
         {
             let stage = stage(&dir);
             for name in ["a.html", "partners/b.html", "kept.html"] {
                 Output::staged(name, b"new", &stage).expect("staged");
             }
         }
-        assert_eq!(listing(dir.path()), ["kept.html", "partners"]);
+        assert_eq!(listing(dir.path()), [".notes", "kept.html", "partners"]);
         assert_eq!(listing(&dir.path().join("partners")), Vec::<String>::new());
         assert_eq!(
             std::fs::read(dir.path().join("kept.html")).expect("kept"),
@@ -199,7 +206,28 @@ mod tests {
         drop(stage);
         assert_eq!(
             listing(dir.path()),
-            ["a.html", "a.html.gz", "kept.html", "partners"]
+            [".notes", "a.html", "a.html.gz", "kept.html", "partners"]
         );
+    }
+
+    #[test]
+    fn a_temp_file_in_the_way_is_replaced_and_a_staged_file_can_be_flushed() {
+        // Description: a file already bearing a temp name of this stage (a dead run's with the
+        // same token), then the same page staged twice. Expect: replaced by the new bytes; the
+        // two outputs equal (same stage, same place) and unequal to one from another stage;
+        // flushing needs the staged file.
+        let dir = tempfile::tempdir().expect("dir");
+        let (one, two) = (stage(&dir), stage(&dir));
+        let temp = dir.path().join(format!(".x.html.{}.tmp", one.token()));
+        std::fs::write(&temp, b"stale").expect("setup");
+        let a = Output::staged("x.html", b"new", &one).expect("replaced");
+        assert_eq!(std::fs::read(&temp).expect("temp"), b"new");
+        let b = Output::staged("x.html", b"new", &one).expect("again");
+        assert_eq!(a, b);
+        assert_ne!(a, Output::staged("x.html", b"new", &two).expect("other"));
+        let (_, placed) = a.placed().expect("staged");
+        one.sync("x.html", placed).expect("flushed");
+        std::fs::remove_file(&temp).expect("gone");
+        assert!(one.sync("x.html", placed).is_err(), "nothing to flush");
     }
 }
