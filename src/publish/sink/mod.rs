@@ -2,7 +2,7 @@
 //! half-written is ever seen and a run publishes all of its files or none: every changed file is
 //! first staged as a temporary file in the same folder (written, flushed to disk, made
 //! world-readable); only when all are staged are they renamed into place. A target that is not a
-//! regular file fails the publish before anything is staged. A file whose bytes are unchanged is
+//! regular file fails the publish before anything is renamed. A file whose bytes are unchanged is
 //! not touched at all (its mtime stays, so readers' conditional GETs keep hitting 304). Temp files
 //! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one.
 //!
@@ -13,9 +13,10 @@
 //! Beside each text output, `Disk` writes its gzip copy (`feed.atom.gz`, see [`precompress`]):
 //! staged and renamed with the rest of the publication, right after its file, and only when the
 //! file changes or its copy is missing or stale. The library's pages come staged already, with
-//! their copies (see [`Stage`](super::stage::Stage)): they are only flushed and renamed here. The copies are not in the report: a run
-//! publishes and counts its files, not their encodings. [`Memory`] keeps the files in a map
-//! (no copies), for tests and for a server that renders on demand.
+//! their copies (see [`Stage`](super::stage::Stage)): they are only flushed and renamed here.
+//! The copies are not in the report: a run publishes and counts its files, not their encodings.
+//! [`Memory`] keeps the files in a map (no copies), for tests and for a server that renders on
+//! demand.
 //!
 //! [`precompress`]: super::precompress
 
@@ -96,11 +97,12 @@ impl Sink for Disk {
         // Runs under the run lock, so no other run's temp file can be in flight; this run's
         // outputs staged when they were rendered are spared (their stage's token). Every folder
         // the outputs go to: a run killed while rendering leaves pages' temp files in theirs.
-        let live: Vec<&str> = outputs
+        let mut live: Vec<&str> = outputs
             .iter()
             .filter_map(|o| Some(o.placed()?.0.token()))
-            .take(1)
             .collect();
+        live.sort_unstable();
+        live.dedup();
         for folder in folders(outputs) {
             let path = self.dir.join(folder);
             let prefix = if folder.is_empty() {
