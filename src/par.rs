@@ -222,6 +222,53 @@ mod tests {
         assert_eq!(out, Err(Panicked));
     }
 
+    /// How many threads `run` calls `record` from (with what it records), for lists short and
+    /// long.
+    fn threads_of<T>(run: impl Fn(&(dyn Fn() + Sync)) -> T) -> usize {
+        let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+        run(&|| {
+            seen.lock()
+                .expect("lock")
+                .insert(std::thread::current().id());
+        });
+        seen.into_inner().expect("lock").len()
+    }
+
+    #[test]
+    fn long_lists_are_worked_on_both_cores_and_short_ones_on_this_thread() {
+        // Description: a fill and a sort of 4,095 and of 4,096 items (the bound), and of 100.
+        // Expect: from 4,096 items the work (each result, each comparison) is done on more
+        // than one thread where there are two cores; below, on this one.
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+            return;
+        }
+        let fill = |n: usize| {
+            threads_of(|record| {
+                let mut out = vec![0; n];
+                par_fill(&mut out, |i| {
+                    record();
+                    i
+                })
+            })
+        };
+        let sort = |n: usize| {
+            threads_of(|record| {
+                let mut items: Vec<usize> = (0..n).rev().collect();
+                par_sort_by(&mut items, |a, b| {
+                    record();
+                    a.cmp(b)
+                })
+            })
+        };
+        for n in [100, 4095] {
+            assert_eq!(fill(n), 1, "fill of {n}");
+            assert_eq!(sort(n), 1, "sort of {n}");
+        }
+        assert_eq!(fill(4096), 2, "fill of 4,096");
+        // The halves sorted, then merged, each time beside a thread of its own.
+        assert!(sort(4096) >= 2, "sort of 4,096");
+    }
+
     #[test]
     fn every_slot_is_filled_with_its_own_result() {
         for n in [0, 1, 4095, 4096, 10_001] {

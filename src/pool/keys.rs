@@ -193,6 +193,8 @@ mod tests {
             [1, 2, 2, 3]
         );
         keys.reserve(8);
+        let room = keys.table.capacity();
+        assert!(room >= 8, "room for every key: {room}");
         let mut winners = Vec::new();
         for (i, p) in probes.iter().enumerate() {
             let w = keys.winner(&get, i, p).unwrap_or(i);
@@ -206,5 +208,6 @@ mod tests {
             7,
             "4 ids, u as a link and u and v as original ids"
         );
+        assert_eq!(keys.table.capacity(), room, "the table never grew");
     }
 }
