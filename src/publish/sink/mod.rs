@@ -103,13 +103,9 @@ impl Sink for Disk {
             .collect();
         live.sort_unstable();
         live.dedup();
-        for folder in folders(outputs) {
+        let folders = folders(outputs);
+        for (folder, prefix) in &folders {
             let path = self.dir.join(folder);
-            let prefix = if folder.is_empty() {
-                String::new()
-            } else {
-                format!("{folder}/")
-            };
             remove_stale_temps(&path, &live, |name| {
                 let name = format!("{prefix}{name}");
                 outputs
@@ -134,10 +130,12 @@ impl Sink for Disk {
         // changed run's publication at 5,000 × 20; staged names start with a dot, which it skips).
         let this = &*self;
         let (mut steps, report, stale) = std::thread::scope(|sc| {
-            let scan = sc.spawn(|| this.without_copies(outputs));
+            let scan = sc.spawn(|| this.without_copies(outputs, &folders));
             let staged = this.stage(outputs);
             // Should the scan have panicked, scanned again here.
-            let stale = scan.join().unwrap_or_else(|_| this.without_copies(outputs));
+            let stale = scan
+                .join()
+                .unwrap_or_else(|_| this.without_copies(outputs, &folders));
             staged.map(|(steps, report)| (steps, report, stale))
         })?;
         // Files this publication leaves as they are (views not rendered again, closed archive
@@ -257,25 +255,18 @@ impl Disk {
 
     /// The compressible files already in the folders `outputs` are written to, other than
     /// `outputs` themselves, whose gzip copy is missing or older than they are.
-    fn without_copies(&self, outputs: &[Output]) -> Vec<String> {
-        folders(outputs)
-            .into_iter()
-            .flat_map(|d| {
-                let prefix = if d.is_empty() {
-                    String::new()
-                } else {
-                    format!("{d}/")
-                };
-                without_current_copy(&self.dir.join(d), &prefix)
-            })
+    fn without_copies(&self, outputs: &[Output], folders: &[(&str, String)]) -> Vec<String> {
+        folders
+            .iter()
+            .flat_map(|(d, prefix)| without_current_copy(&self.dir.join(d), prefix))
             .filter(|n| !outputs.iter().any(|o| o.name == *n))
             .collect()
     }
 }
 
 /// The folders `outputs` are written to (`""` for the output folder itself, always there),
-/// sorted, each once.
-fn folders(outputs: &[Output]) -> Vec<&str> {
+/// sorted, each once, with the prefix of a file's name in each (`"partners/"`, `""`).
+fn folders(outputs: &[Output]) -> Vec<(&str, String)> {
     let mut dirs: Vec<&str> = outputs
         .iter()
         .map(|o| o.name.rsplit_once('/').map_or("", |(d, _)| d))
@@ -283,7 +274,16 @@ fn folders(outputs: &[Output]) -> Vec<&str> {
         .collect();
     dirs.sort_unstable();
     dirs.dedup();
-    dirs
+    dirs.into_iter()
+        .map(|d| {
+            let prefix = if d.is_empty() {
+                String::new()
+            } else {
+                format!("{d}/")
+            };
+            (d, prefix)
+        })
+        .collect()
 }
 
 fn fail(path: &Path) -> impl Fn(std::io::Error) -> SinkError + '_ {
