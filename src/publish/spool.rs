@@ -1,13 +1,14 @@
-//! Where a run's rendered bytes wait for the publication outside the process's memory: one
+//! Where the library's rows wait for its pages outside the process's memory: one
 //! unnamed file in the output folder (`O_TMPFILE` where the system has it, else created and
 //! unlinked at once), so it is never seen there, needs no cleaning after a crash, and goes when
 //! the run drops it. Its pages live in the page cache, which the kernel can write out and
 //! reclaim; in the heap they could not be.
 //!
-//! Why it exists: a cold run of a large network renders thousands of library pages and lists
-//! 100,000 entries on them, and the publication is all or nothing, so everything rendered waits
-//! until the last page is done. Held in memory, the library's rows (38 MB) and its pages
-//! (26 MB, compressed) were half of a cold run's heap at 5,000 partners (`docs/performance.md`).
+//! Why it exists: a cold run of a large network lists 100,000 entries on thousands of library
+//! pages, each entry's row rendered once and read by every page that lists it. Held in memory,
+//! the rows took 38 MB of a cold run's heap at 5,000 partners (`docs/performance.md`).
+//! (The pages themselves waited here too until issue 25, round eleven; they are staged in the
+//! output folder as they are rendered now: `publish::stage`.)
 //!
 //! Written and read at offsets (`pwrite`, `pread`) by any number of threads at once: a write
 //! reserves its range first, so writers never share a byte and need no lock. Hand-written
@@ -83,23 +84,7 @@ impl Spool {
         }
         read
     }
-
-    /// The bytes at `s`.
-    pub fn get(&self, s: Spooled) -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        self.read_into(s, &mut out)?;
-        Ok(out)
-    }
 }
-
-/// Two spools are the same spool only if they are one file.
-impl PartialEq for Spool {
-    fn eq(&self, other: &Spool) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-impl Eq for Spool {}
 
 #[cfg(test)]
 mod tests {
@@ -129,7 +114,9 @@ mod tests {
                 .collect()
         });
         for (s, bytes) in &put {
-            assert_eq!(&spool.get(*s).expect("get"), bytes);
+            let mut read = Vec::new();
+            spool.read_into(*s, &mut read).expect("read");
+            assert_eq!(&read, bytes);
             assert_eq!(s.len(), bytes.len());
             assert_eq!(s.is_empty(), bytes.is_empty());
         }
@@ -152,10 +139,8 @@ mod tests {
     fn the_spool_is_never_seen_in_its_folder() {
         let dir = tempfile::tempdir().expect("dir");
         let spool = Spool::in_dir(dir.path()).expect("spool");
-        spool.put(b"a page").expect("put");
+        spool.put(b"a row").expect("put");
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 0);
         assert!(Spool::in_dir(&dir.path().join("missing")).is_err());
-        assert_eq!(spool, spool);
-        assert_ne!(spool, Spool::in_dir(dir.path()).expect("another"));
     }
 }
