@@ -65,22 +65,34 @@ where
     R: Send,
     F: Fn(usize) -> R + Sync,
 {
+    par_each_mut(out, 4096, |i, slot| *slot = f(i))
+}
+
+/// Calls `f(i, &mut items[i])` for every item, the first half on this thread and the second on
+/// another where there are two cores and at least `min` items (below that, all on this thread:
+/// a thread costs more than short work). For uniform work on items owned by the caller, changed
+/// in place. A panic in either half is [`Panicked`], the items then partly worked on.
+pub fn par_each_mut<T, F>(items: &mut [T], min: usize, f: F) -> Result<(), Panicked>
+where
+    T: Send,
+    F: Fn(usize, &mut T) + Sync,
+{
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let fill = |from: usize, part: &mut [R]| {
-        for (i, slot) in part.iter_mut().enumerate() {
-            *slot = f(from + i);
+    let work = |from: usize, part: &mut [T]| {
+        for (i, item) in part.iter_mut().enumerate() {
+            f(from + i, item);
         }
     };
-    if cores < 2 || out.len() < 4096 {
-        fill(0, out);
+    if cores < 2 || items.len() < min.max(2) {
+        work(0, items);
         return Ok(());
     }
-    let mid = out.len() / 2;
-    let (front, back) = out.split_at_mut(mid);
-    let fill = &fill;
+    let mid = items.len() / 2;
+    let (front, back) = items.split_at_mut(mid);
+    let work = &work;
     std::thread::scope(|sc| {
-        let other = sc.spawn(move || fill(mid, back));
-        fill(0, front);
+        let other = sc.spawn(move || work(mid, back));
+        work(0, front);
         other.join().map_err(|_| Panicked)
     })
 }
@@ -172,7 +184,7 @@ fn merge_run<'a, T: Copy + 'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Panicked, par_fill, par_map, par_sort_by};
+    use super::{Panicked, par_each_mut, par_fill, par_map, par_sort_by};
 
     #[test]
     fn keeps_the_order_of_the_items() {
@@ -224,7 +236,7 @@ mod tests {
 
     /// How many threads `run` calls `record` from (with what it records), for lists short and
     /// long.
-    fn threads_of<T>(run: impl Fn(&(dyn Fn() + Sync)) -> T) -> usize {
+    fn threads_of<T>(run: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> usize {
         let seen = std::sync::Mutex::new(std::collections::HashSet::new());
         run(&|| {
             seen.lock()
@@ -282,6 +294,38 @@ mod tests {
                 assert!(i != 9_000, "slot 9,000");
                 i
             }),
+            Err(Panicked),
+            "a panic on the other thread"
+        );
+    }
+
+    #[test]
+    fn each_item_is_worked_on_in_place_once_from_its_bound_on_both_cores() {
+        // Description: owned items changed in place, with the item's index, below and at the
+        // caller's bound (and an empty list, and a bound under 2). Expect: every item changed
+        // once, by its own index; at the bound on more than one thread where there are two
+        // cores, below it on this one; a panic on either thread is an error.
+        let each = |n: usize, min: usize| {
+            let mut items: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+            let threads = threads_of(|record| {
+                par_each_mut(&mut items, min, |i, item| {
+                    record();
+                    item.push(i * 2);
+                })
+            });
+            let want: Vec<Vec<usize>> = (0..n).map(|i| vec![i, i * 2]).collect();
+            assert_eq!(items, want, "{n} items, bound {min}");
+            threads
+        };
+        assert_eq!(each(0, 0), 0);
+        assert_eq!(each(1, 0), 1, "one item is not split");
+        assert_eq!(each(99, 100), 1, "below the bound");
+        if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+            assert_eq!(each(100, 100), 2, "at the bound");
+        }
+        let mut items = vec![0; 300];
+        assert_eq!(
+            par_each_mut(&mut items, 100, |i, _| assert!(i != 250, "item 250")),
             Err(Panicked),
             "a panic on the other thread"
         );

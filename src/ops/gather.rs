@@ -20,6 +20,7 @@ use crate::ingest::report::SourceReport;
 use crate::ingest::select;
 use crate::model::{Candidate, Entry, SourceInfo};
 use crate::ops::Fatal;
+use crate::par::par_each_mut;
 use crate::pool::Gathered;
 use crate::pool::merge;
 use crate::pool::views::{self, FeedView};
@@ -201,12 +202,23 @@ async fn collect_all(
         results.push(joined(r)?);
     }
     results.sort_by_key(|r| r.0);
-    let mut done = Vec::with_capacity(results.len());
-    for (i, mut c) in results {
-        shared.settle(&cfg.sources[i], &mut c).await?;
-        done.push((i, c.report, c.candidates, c.info));
+    let mut taken = Vec::with_capacity(results.len());
+    for (i, c) in &mut results {
+        taken.push((*i, shared.take_stored(&cfg.sources[*i], c).await?));
     }
-    Ok(done)
+    // Filtered on both cores: one source after the other, the stored items of 4,500 sources
+    // that answered 304 took 30 ms of a changed run with the other core idle (issue 25).
+    par_each_mut(&mut taken, 256, |_, (i, cands)| {
+        if let Some(cs) = cands.take() {
+            *cands = Some(shared.select_stored(&cfg.sources[*i], cs));
+        }
+    })
+    .map_err(|_| Fatal::Panicked("selecting the stored items"))?;
+    Ok(results
+        .into_iter()
+        .zip(taken)
+        .map(|((i, c), (_, stored))| (i, c.report, stored.unwrap_or(c.candidates), c.info))
+        .collect())
 }
 
 /// The reports in config order, and the pool: one group of candidates per source, in config

@@ -361,11 +361,7 @@ pub fn status_json(
             })
             .collect(),
     };
-    let mut value = serde_json::to_value(&doc)?;
-    crate::text::xml::clean_json_strings(&mut value);
-    let mut v = serde_json::to_vec_pretty(&value)?;
-    v.push(b'\n');
-    Ok(v)
+    crate::text::xml::clean_json_pretty(&doc)
 }
 
 #[cfg(test)]

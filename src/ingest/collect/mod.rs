@@ -69,7 +69,7 @@ pub(crate) struct Collected {
     pub candidates: Vec<Candidate>,
     /// Attribution for the source's entries.
     pub info: Option<SourceInfo>,
-    /// The candidates are the source's stored items, still to be taken ([`Shared::settle`]): a
+    /// The candidates are the source's stored items, still to be taken ([`Shared::take_stored`]): a
     /// source that answered 304 or was not due has its answer before the stored items are read,
     /// and need not wait for them while it holds a place among the requests in flight.
     pub stored: bool,
@@ -210,7 +210,7 @@ impl Shared {
                     validators,
                     hint: max_age,
                     moved_to,
-                    // The stored items, taken when every source has answered (`settle`).
+                    // The stored items, taken when every source has answered (`take_stored`).
                     candidates: Vec::new(),
                 }
             }

@@ -2,7 +2,7 @@
 //! (it answered 304, is not due, or the run is offline), those within the grace period (it
 //! failed or is backing off), or none (disabled). The stored items come from the preload
 //! (`state::Preloaded`); a source that needs them only as they are takes them once every
-//! source has answered ([`Shared::settle`]), so that waiting for the read holds no request.
+//! source has answered ([`Shared::take_stored`]), so that waiting for the read holds no request.
 
 use super::{Collected, Shared};
 use crate::config::{Location, Source};
@@ -24,19 +24,25 @@ impl Shared {
     }
 
     /// Takes the stored items of a source whose candidates they are (see
-    /// [`Collected::stored`]): counted, then filtered as `done` filters a source's candidates.
-    pub(crate) async fn settle(
+    /// [`Collected::stored`]), counted; `None` when its candidates are its own already. They
+    /// are then filtered by [`Shared::select_stored`].
+    pub(crate) async fn take_stored(
         &self,
         source: &Source,
         collected: &mut Collected,
-    ) -> Result<(), StateError> {
-        if std::mem::take(&mut collected.stored) {
-            let cands = self.stored(source).await?;
-            collected.report.entries = cands.len();
-            collected.candidates =
-                select::select_source(&source.filter, &self.global, self.keep_text, cands);
+    ) -> Result<Option<Vec<Candidate>>, StateError> {
+        if !std::mem::take(&mut collected.stored) {
+            return Ok(None);
         }
-        Ok(())
+        let cands = self.stored(source).await?;
+        collected.report.entries = cands.len();
+        Ok(Some(cands))
+    }
+
+    /// Filters a source's stored items as `done` filters a source's candidates. Pure: the
+    /// caller runs it for many sources at once.
+    pub(crate) fn select_stored(&self, source: &Source, cands: Vec<Candidate>) -> Vec<Candidate> {
+        select::select_source(&source.filter, &self.global, self.keep_text, cands)
     }
 
     /// The stored entries while a source cannot be fetched: kept for the grace period after its

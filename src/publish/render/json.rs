@@ -205,9 +205,5 @@ pub fn json_feed(
         items: entries.iter().map(item).collect(),
     };
     // The same cleaning rule as feed.atom's, on every string.
-    let mut value = serde_json::to_value(&doc)?;
-    crate::text::xml::clean_json_strings(&mut value);
-    let mut out = serde_json::to_vec_pretty(&value)?;
-    out.push(b'\n');
-    Ok(out)
+    Ok(crate::text::xml::clean_json_pretty(&doc)?)
 }
