@@ -5,15 +5,19 @@
 //!
 //! The states (5,000 small rows) are read before any request is sent: a request needs its
 //! source's validators. The items (100,000 rows) are read on a blocking thread while the
-//! requests go out, and a task waits for them only when its answer has come: read first, they
-//! were a tenth of a second in which no request was sent. One `SELECT` reads them all, so they
-//! are one snapshot of the database, taken before any source can have written new items (a
-//! source writes only after it took its stored ones). A source whose rows were taken already
-//! (its items went to an ingest that then failed) falls back to a query ([`State::item_list`],
-//! here too: both read an item row the same way, [`item_row`]).
+//! requests go out: read first, they were a tenth of a second in which no request was sent. A
+//! source that answered 304 takes its items once every source has answered. A source with a
+//! document to ingest does not wait for the read ([`Preloaded::items_now`]): while it is under
+//! way, the source reads its own rows by a query ([`State::item_list`]) and the read leaves
+//! them out, or drops them when it ends (waiting, the first documents held the other core idle
+//! for a tenth of a second of a changed run at 5,000 × 20, issue 25). One `SELECT` reads them
+//! all; a source's rows are written only by its own task, after it took them, so whichever way
+//! they are taken they are the rows from before the run. A source whose rows were taken already
+//! (its items went to an ingest that then failed) falls back to the same query (both read an
+//! item row the same way, [`item_row`]).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
@@ -28,6 +32,9 @@ pub struct Preloaded {
     /// taken.
     sources: std::sync::Mutex<HashMap<String, SourceState>>,
     items: tokio::sync::Mutex<Stage>,
+    /// Sources that read their own items while the read was under way ([`Preloaded::items_now`]):
+    /// the read skips those it has not reached yet, and drops the others' lists when it ends.
+    passed: Passed,
     /// The database, for a failed read's error.
     path: String,
 }
@@ -35,6 +42,9 @@ pub struct Preloaded {
 /// Every configured source's items (a list, empty when it has none), by name, with the name its
 /// items share.
 type ItemMap = HashMap<String, (Arc<str>, Vec<Candidate>)>;
+
+/// The names of the sources that read their own items (see [`Preloaded::items_now`]).
+type Passed = Arc<std::sync::Mutex<HashSet<String>>>;
 
 /// The items' read: under way on its thread, or done.
 #[derive(Debug)]
@@ -62,14 +72,20 @@ impl Preloaded {
             }
         }
         let names: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
-        let text = serde_json::to_string(&with_text.iter().collect::<Vec<_>>())
-            .unwrap_or_else(|_| "[]".into());
+        let text = (!with_text.is_empty()).then(|| {
+            serde_json::to_string(&with_text.iter().collect::<Vec<_>>())
+                .unwrap_or_else(|_| "[]".into())
+        });
         let path = pool.path().display().to_string();
         let pool = Arc::clone(pool);
-        let reading = tokio::task::spawn_blocking(move || pool.read_items(names, &text));
+        let passed = Passed::default();
+        let skip = Arc::clone(&passed);
+        let reading =
+            tokio::task::spawn_blocking(move || pool.read_items(names, text.as_deref(), &skip));
         Ok(Preloaded {
             sources: std::sync::Mutex::new(sources),
             items: tokio::sync::Mutex::new(Stage::Reading(reading)),
+            passed,
             path,
         })
     }
@@ -78,7 +94,7 @@ impl Preloaded {
     pub fn take_source(&self, name: &str) -> Option<SourceState> {
         self.sources
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .remove(name)
     }
 
@@ -94,6 +110,15 @@ impl Preloaded {
                 path: self.path.clone(),
                 msg: format!("reading the stored items failed: {e}"),
             })??;
+            let mut map = map;
+            for passed in self
+                .passed
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .drain()
+            {
+                map.remove(&passed);
+            }
             *stage = Stage::Read(map);
         }
         match &mut *stage {
@@ -101,12 +126,36 @@ impl Preloaded {
             Stage::Reading(_) => Ok(None),
         }
     }
+
+    /// The source's stored items if the read is done (`Some`, empty when it has none), once;
+    /// `None` while it is under way (the source is then left out of it: its caller reads its
+    /// own, [`State::item_list`]) or when taken already. For a source with a document to
+    /// ingest: waiting for the read of every source's items, the documents that came first
+    /// waited with the other core idle (a tenth of a second of a changed run at 5,000 × 20).
+    pub fn items_now(&self, name: &str) -> Option<Vec<Candidate>> {
+        match self.items.try_lock().as_deref_mut() {
+            Ok(Stage::Read(map)) => map.remove(name).map(|(_, list)| list),
+            _ => {
+                self.passed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(name.to_string());
+                None
+            }
+        }
+    }
 }
 
 impl Pool {
     /// Every item of `names`, by source, each source's in the order [`State::item_list`] gives
-    /// them (by hash); the filter text of those named in `text` (a JSON array).
-    fn read_items(&self, names: Vec<String>, text: &str) -> Result<ItemMap, StateError> {
+    /// them (by hash); the filter text of those named in `text` (a JSON array; `None`: none).
+    /// A source found in `passed` when its rows are reached is left out (an empty list).
+    fn read_items(
+        &self,
+        names: Vec<String>,
+        text: Option<&str>,
+        passed: &Passed,
+    ) -> Result<ItemMap, StateError> {
         // Each list sized for its items (grown by doubling, they held a third more than their
         // items: 11 MB at 5,000 × 20), from a count over the (source, hash) index.
         let counts = self.with(|st| st.item_counts())?;
@@ -122,7 +171,7 @@ impl Pool {
         // and a tenth more memory, and the run as a whole no less (the integrity check has the
         // other core); again in round eleven: no faster, and a changed run's peak RSS 89–91 →
         // 102–104 MB (the other thread's lists, grown in its own allocator arena).
-        self.with(|st| st.preload_items(&mut items, text))?;
+        self.with(|st| st.preload_items(&mut items, text, passed))?;
         for (_, list) in items.values_mut() {
             list.sort_unstable_by(|a, b| a.handle().cmp(b.handle()));
         }
@@ -176,24 +225,51 @@ impl State {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
-    /// Adds to `items` the stored items of the sources it has a list for; the filter text of
-    /// those named in `text` (a JSON array).
-    fn preload_items(&self, items: &mut ItemMap, text: &str) -> Result<(), StateError> {
+    /// Adds to `items` the stored items of the sources it has a list for, but those in `passed`
+    /// when their rows are reached; the filter text of those named in `text` (a JSON array;
+    /// `None`: no source's).
+    fn preload_items(
+        &self,
+        items: &mut ItemMap,
+        text: Option<&str>,
+        passed: &Passed,
+    ) -> Result<(), StateError> {
+        let text_when = match text {
+            Some(_) => "source IN (SELECT value FROM json_each(?1))",
+            None => "0",
+        };
         let mut st = self
             .conn
             .prepare(&format!(
                 "SELECT source, {} FROM items",
-                item_columns("source IN (SELECT value FROM json_each(?1))")
+                item_columns(text_when)
             ))
             .map_err(|e| self.err(e))?;
-        let mut rows = st.query(params![text]).map_err(|e| self.err(e))?;
+        let mut rows = match text {
+            Some(t) => st.query(params![t]),
+            None => st.query([]),
+        }
+        .map_err(|e| self.err(e))?;
         let mut shared = Interner::default();
+        // A source's rows come together (written together, in rowid order): its list is looked
+        // up when the source changes, not for every row (a SipHash of the name per row).
+        let mut current = String::new();
+        let mut list: Option<&mut (Arc<str>, Vec<Candidate>)> = None;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let source = r
                 .get_ref(0)
                 .and_then(|v| Ok(v.as_str()?))
                 .map_err(|e| self.err(e))?;
-            if let Some((origin, list)) = items.get_mut(source) {
+            if source != current {
+                current.clear();
+                current.push_str(source);
+                let skip = passed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains(source);
+                list = if skip { None } else { items.get_mut(source) };
+            }
+            if let Some((origin, list)) = list.as_deref_mut() {
                 list.push(item_row(r, 1, origin, &mut shared).map_err(|e| self.err(e))?);
             }
         }
@@ -236,4 +312,94 @@ fn item_row(
         language,
         via: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state with items of sources `a` (two), `b` (two) and `c` (one), written in that order.
+    fn state() -> (tempfile::TempDir, Arc<Pool>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.db");
+        let st = State::open(&path).expect("open");
+        for (source, hash) in [
+            ("a", "a2"),
+            ("a", "a1"),
+            ("b", "b2"),
+            ("b", "b1"),
+            ("c", "c1"),
+        ] {
+            st.conn
+                .execute(
+                    "INSERT INTO items (source, hash, id, updated, text, tags, language)
+                     VALUES (?1, ?2, ?3, '2026-01-02T03:04:05+00:00', 'text of ' || ?2, '', NULL)",
+                    params![source, hash, format!("tag:{source},2026:{hash}")],
+                )
+                .expect("row");
+        }
+        (dir, Arc::new(Pool::new(&path)))
+    }
+
+    fn handles(list: &[Candidate]) -> Vec<&str> {
+        list.iter().map(Candidate::handle).collect()
+    }
+
+    #[test]
+    fn a_source_passed_before_its_rows_are_reached_is_left_out_of_the_read() {
+        // Description: the read of every item, `a` passed already; `b` asks for its text.
+        // Expect: `a` an empty list, `b`'s rows by hash with their text, `c`'s without.
+        let (_dir, pool) = state();
+        let passed = Passed::default();
+        passed.lock().expect("lock").insert("a".into());
+        let names = ["a", "b", "c"].map(String::from).to_vec();
+        let map = pool
+            .read_items(names, Some(r#"["b"]"#), &passed)
+            .expect("read");
+        assert!(map["a"].1.is_empty());
+        assert_eq!(handles(&map["b"].1), ["b1", "b2"]);
+        assert_eq!(map["b"].1[0].text.as_deref(), Some("text of b1"));
+        assert_eq!(handles(&map["c"].1), ["c1"]);
+        assert_eq!(map["c"].1[0].text, None, "no text asked for");
+        assert_eq!(&*map["c"].0, "c", "the list's shared name");
+    }
+
+    #[test]
+    fn a_document_never_waits_for_the_read_and_its_source_is_dropped_from_it() {
+        // Description: the read held back until released; `a` asks for its items now, then the
+        // read ends. Expect: `a` gets none while the read is under way (it reads its own) and
+        // none from the read after it; `b` waits for the read and gets its rows; `c`, asking
+        // now once the read is done, gets its rows, once.
+        let (_dir, pool) = state();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .expect("runtime");
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let passed = Passed::default();
+        let skip = Arc::clone(&passed);
+        let reader = Arc::clone(&pool);
+        let reading = rt.spawn_blocking(move || {
+            held.recv().expect("released");
+            let names = ["a", "b", "c"].map(String::from).to_vec();
+            reader.read_items(names, None, &skip)
+        });
+        let pre = Preloaded {
+            sources: std::sync::Mutex::default(),
+            items: tokio::sync::Mutex::new(Stage::Reading(reading)),
+            passed,
+            path: "state.db".into(),
+        };
+        assert!(pre.items_now("a").is_none(), "under way: no wait");
+        release.send(()).expect("release");
+        let b = rt.block_on(pre.take_items("b")).expect("read");
+        assert_eq!(handles(&b.expect("b's rows")), ["b1", "b2"]);
+        assert!(rt.block_on(pre.take_items("a")).expect("read").is_none());
+        assert_eq!(handles(&pre.items_now("c").expect("c's rows")), ["c1"]);
+        assert!(pre.items_now("c").is_none(), "taken once");
+        assert!(
+            pre.passed.lock().expect("lock").is_empty(),
+            "dropped at the end"
+        );
+    }
 }
