@@ -103,14 +103,43 @@ impl Preloaded {
     /// the others then read their own.
     pub async fn take_items(&self, name: &str) -> Result<Option<Vec<Candidate>>, StateError> {
         let mut stage = self.items.lock().await;
-        if let Stage::Reading(reading) = &mut *stage {
+        self.finish(&mut stage).await?;
+        Ok(Self::take(&mut stage, name))
+    }
+
+    /// The source's stored items if the read is done (`Some`, empty when it has none), once;
+    /// `None` while it is under way (the source is then left out of it: its caller reads its
+    /// own, [`State::item_list`]) or when taken already. For a source with a document to
+    /// ingest: waiting for the read of every source's items, the documents that came first
+    /// waited with the other core idle (a tenth of a second of a changed run at 5,000 × 20).
+    /// A failed read is the error of the first caller to find it done.
+    pub async fn items_now(&self, name: &str) -> Result<Option<Vec<Candidate>>, StateError> {
+        let under_way = |stage: &Stage| matches!(stage, Stage::Reading(r) if !r.is_finished());
+        match self.items.try_lock() {
+            Ok(mut stage) if !under_way(&stage) => {
+                self.finish(&mut stage).await?;
+                Ok(Self::take(&mut stage, name))
+            }
+            _ => {
+                self.passed
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(name.to_string());
+                Ok(None)
+            }
+        }
+    }
+
+    /// Waits for the read if it is under way and keeps its items, less those of the sources
+    /// that passed it.
+    async fn finish(&self, stage: &mut Stage) -> Result<(), StateError> {
+        if let Stage::Reading(reading) = stage {
             let read = reading.await;
             *stage = Stage::Read(ItemMap::new());
-            let map = read.map_err(|e| StateError::Other {
+            let mut map = read.map_err(|e| StateError::Other {
                 path: self.path.clone(),
                 msg: format!("reading the stored items failed: {e}"),
             })??;
-            let mut map = map;
             for passed in self
                 .passed
                 .lock()
@@ -121,27 +150,14 @@ impl Preloaded {
             }
             *stage = Stage::Read(map);
         }
-        match &mut *stage {
-            Stage::Read(map) => Ok(map.remove(name).map(|(_, list)| list)),
-            Stage::Reading(_) => Ok(None),
-        }
+        Ok(())
     }
 
-    /// The source's stored items if the read is done (`Some`, empty when it has none), once;
-    /// `None` while it is under way (the source is then left out of it: its caller reads its
-    /// own, [`State::item_list`]) or when taken already. For a source with a document to
-    /// ingest: waiting for the read of every source's items, the documents that came first
-    /// waited with the other core idle (a tenth of a second of a changed run at 5,000 × 20).
-    pub fn items_now(&self, name: &str) -> Option<Vec<Candidate>> {
-        match self.items.try_lock().as_deref_mut() {
-            Ok(Stage::Read(map)) => map.remove(name).map(|(_, list)| list),
-            _ => {
-                self.passed
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(name.to_string());
-                None
-            }
+    /// `name`'s items from the finished read, once.
+    fn take(stage: &mut Stage, name: &str) -> Option<Vec<Candidate>> {
+        match stage {
+            Stage::Read(map) => map.remove(name).map(|(_, list)| list),
+            Stage::Reading(_) => None,
         }
     }
 }
@@ -364,25 +380,18 @@ mod tests {
         assert_eq!(&*map["c"].0, "c", "the list's shared name");
     }
 
-    #[test]
-    fn a_document_never_waits_for_the_read_and_its_source_is_dropped_from_it() {
-        // Description: the read held back until released; `a` asks for its items now, then the
-        // read ends. Expect: `a` gets none while the read is under way (it reads its own) and
-        // none from the read after it; `b` waits for the read and gets its rows; `c`, asking
-        // now once the read is done, gets its rows, once.
-        let (_dir, pool) = state();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .build()
-            .expect("runtime");
+    /// A preload of `a`, `b` and `c` whose read waits until the sender is used.
+    fn held(rt: &tokio::runtime::Runtime) -> (Preloaded, std::sync::mpsc::Sender<()>) {
+        let (dir, pool) = state();
         let (release, held) = std::sync::mpsc::channel::<()>();
         let passed = Passed::default();
         let skip = Arc::clone(&passed);
-        let reader = Arc::clone(&pool);
         let reading = rt.spawn_blocking(move || {
             held.recv().expect("released");
             let names = ["a", "b", "c"].map(String::from).to_vec();
-            reader.read_items(names, None, &skip)
+            let read = pool.read_items(names, None, &skip);
+            drop(dir);
+            read
         });
         let pre = Preloaded {
             sources: std::sync::Mutex::default(),
@@ -390,16 +399,55 @@ mod tests {
             passed,
             path: "state.db".into(),
         };
-        assert!(pre.items_now("a").is_none(), "under way: no wait");
+        (pre, release)
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn a_document_never_waits_for_the_read_and_its_source_is_dropped_from_it() {
+        // Description: the read held back until released; `a` asks for its items now, then the
+        // read ends. Expect: `a` gets none while the read is under way (it reads its own) and
+        // none from the read after it; `b` waits for the read and gets its rows; `c`, asking
+        // now once the read is done, gets its rows, once.
+        let rt = runtime();
+        let (pre, release) = held(&rt);
+        let now = |name: &str| rt.block_on(pre.items_now(name)).expect("read");
+        assert!(now("a").is_none(), "under way: no wait");
         release.send(()).expect("release");
         let b = rt.block_on(pre.take_items("b")).expect("read");
         assert_eq!(handles(&b.expect("b's rows")), ["b1", "b2"]);
         assert!(rt.block_on(pre.take_items("a")).expect("read").is_none());
-        assert_eq!(handles(&pre.items_now("c").expect("c's rows")), ["c1"]);
-        assert!(pre.items_now("c").is_none(), "taken once");
+        assert_eq!(handles(&now("c").expect("c's rows")), ["c1"]);
+        assert!(now("c").is_none(), "taken once");
         assert!(
             pre.passed.lock().expect("lock").is_empty(),
             "dropped at the end"
         );
+    }
+
+    #[test]
+    fn a_read_done_but_not_yet_taken_serves_a_document_without_a_query() {
+        // Description: the read ends before anyone has waited for it (every source that
+        // answered 304 takes its items only at the end). Expect: a document's source takes its
+        // rows from it, and is not counted among those that read their own.
+        let rt = runtime();
+        let (pre, release) = held(&rt);
+        release.send(()).expect("release");
+        let done = || match &*pre.items.try_lock().expect("free") {
+            Stage::Reading(r) => r.is_finished(),
+            Stage::Read(_) => true,
+        };
+        while !done() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let a = rt.block_on(pre.items_now("a")).expect("read");
+        assert_eq!(handles(&a.expect("a's rows")), ["a1", "a2"]);
+        assert!(pre.passed.lock().expect("lock").is_empty());
     }
 }

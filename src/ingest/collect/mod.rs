@@ -146,7 +146,7 @@ impl Shared {
         // A core, held while the document is parsed and normalised, and released before the
         // writes are queued (no core idles while the state writer commits); memory stays
         // bounded by `in_flight`, held until the writes are queued.
-        let stored = self.preloaded.items_now(&source.name);
+        let stored = self.preloaded.items_now(&source.name).await?;
         let cpu = self.cpu.acquire().await.ok();
         let src = source.clone();
         let pool = Arc::clone(&self.pool);
