@@ -394,7 +394,7 @@ mod tests {
             read
         });
         let pre = Preloaded {
-            sources: std::sync::Mutex::default(),
+            sources: std::sync::Mutex::new(HashMap::from([("a".into(), SourceState::default())])),
             items: tokio::sync::Mutex::new(Stage::Reading(reading)),
             passed,
             path: "state.db".into(),
@@ -449,5 +449,8 @@ mod tests {
         let a = rt.block_on(pre.items_now("a")).expect("read");
         assert_eq!(handles(&a.expect("a's rows")), ["a1", "a2"]);
         assert!(pre.passed.lock().expect("lock").is_empty());
+        // A source's stored state, once.
+        assert_eq!(pre.take_source("a"), Some(SourceState::default()));
+        assert_eq!(pre.take_source("a"), None);
     }
 }

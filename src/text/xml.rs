@@ -195,4 +195,33 @@ mod tests {
             "fields in order: {first}"
         );
     }
+
+    #[test]
+    fn only_text_that_may_hold_an_unwanted_character_takes_the_slower_path() {
+        // Description: serde_json's text of strings with and without unwanted characters.
+        // Expect: each unwanted character's form found (an escaped C0 control, a C1 control,
+        // U+FFFE or U+FFFF as themselves); text without one (tab, NBSP, U+FFFD, CJK, a `\u00`
+        // cut short at the end) not, so that it is written straight.
+        let json = |s: &str| serde_json::to_vec(s).expect("json");
+        for unwanted in [
+            "\u{1}", "\u{8}", "\u{c}", "\u{1f}", "\u{85}", "\u{9f}", "\u{FFFE}", "\u{FFFF}",
+        ] {
+            assert!(
+                super::may_need_cleaning(&json(&format!("a{unwanted}b"))),
+                "{unwanted:?}"
+            );
+        }
+        for fine in [
+            "plain",
+            "tab\tnl\n\r",
+            "nb\u{a0}sp é",
+            "\u{FFFD}\u{FEFF}",
+            "中文 ไทย",
+            "\u{7f}",
+        ] {
+            assert!(!super::may_need_cleaning(&json(fine)), "{fine:?}");
+        }
+        assert!(!super::may_need_cleaning(br"\u0"), "a cut escape");
+        assert!(!super::may_need_cleaning(b"\xEF\xBF"), "a cut U+FFFF");
+    }
 }
