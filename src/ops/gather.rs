@@ -206,22 +206,24 @@ async fn collect_all(
         results.push(joined(r)?);
     }
     results.sort_by_key(|r| r.0);
+    // The stored items of those whose candidates they are, by place in `results`.
     let mut taken = Vec::with_capacity(results.len());
     for (i, c) in &mut results {
-        taken.push((*i, shared.take_stored(&cfg.sources[*i], c).await?));
+        taken.push(shared.take_stored(&cfg.sources[*i], c).await?);
     }
     // Filtered on both cores: one source after the other, the stored items of 4,500 sources
     // that answered 304 took 30 ms of a changed run with the other core idle (issue 25).
-    par_each_mut(&mut taken, 256, |_, (i, cands)| {
+    let source = |k: usize| &cfg.sources[results[k].0];
+    par_each_mut(&mut taken, 256, |k, cands| {
         if let Some(cs) = cands.take() {
-            *cands = Some(shared.select_stored(&cfg.sources[*i], cs));
+            *cands = Some(shared.select_stored(source(k), cs));
         }
     })
     .map_err(|_| Fatal::Panicked("selecting the stored items"))?;
     Ok(results
         .into_iter()
         .zip(taken)
-        .map(|((i, c), (_, stored))| (i, c.report, stored.unwrap_or(c.candidates), c.info))
+        .map(|((i, c), stored)| (i, c.report, stored.unwrap_or(c.candidates), c.info))
         .collect())
 }
 

@@ -83,7 +83,8 @@ pub fn run_on(
         publish: mut state,
     } = Store::open(&run.cfg.state_path)?;
     let mut gathered = rt.block_on(gather_with(&run.scope(opts), locals, gather, on_source))?;
-    // What parsing freed on the blocking pool's threads, before the pages grow on others.
+    // What the merge freed (its keys, probes and orders), before the pages grow on other threads
+    // (what parsing freed was given back before the merge).
     crate::ops::memory::give_back_freed();
     // Withdrawn means gone from every output, however the partner still serves it.
     run.withdrawals.withdraw_from(&mut gathered.pool);
