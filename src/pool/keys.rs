@@ -140,6 +140,64 @@ impl<S: BuildHasher> Keys<S> {
             }
         }
     }
+
+    /// The places of the candidates (probed as `probes`, in places' order) that share one of
+    /// their keys in `part` of [`PARTS`] with another candidate: each part's keys looked up in a
+    /// table of their own, so that the parts can be searched on different cores. Every other
+    /// candidate is alone, the winner of its own group (most of a run's), and needs no place in
+    /// the merge's serial pass. A place may be listed more than once.
+    pub(super) fn shared<'c>(
+        &self,
+        get: &impl Fn(usize) -> &'c Candidate,
+        probes: &[Probe],
+        part: usize,
+    ) -> Vec<u32> {
+        let mine = |&(_, h): &(u8, u64)| (h >> 40) as usize % PARTS == part;
+        let n = probes.iter().map(|p| p.each().filter(mine).count()).sum();
+        let mut firsts: hashbrown::HashTable<First> = hashbrown::HashTable::with_capacity(n);
+        let hasher = &self.hasher;
+        let rehash = |e: &First| {
+            let s = key(get(e.owner as usize), e.kind).unwrap_or_default();
+            hasher.hash_one((e.kind, s))
+        };
+        let mut out = Vec::new();
+        for (i, p) in probes.iter().enumerate() {
+            let text = |kind| key(get(i), kind);
+            for (kind, h) in p.each().filter(mine) {
+                let same =
+                    |e: &First| e.kind == kind && key(get(e.owner as usize), kind) == text(kind);
+                match firsts.entry(h, same, rehash) {
+                    hashbrown::hash_table::Entry::Occupied(mut o) => {
+                        let first = o.get_mut();
+                        if !first.listed {
+                            first.listed = true;
+                            out.push(first.owner);
+                        }
+                        out.push(i as u32);
+                    }
+                    hashbrown::hash_table::Entry::Vacant(v) => {
+                        v.insert(First {
+                            owner: i as u32,
+                            kind,
+                            listed: false,
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Into how many parts [`Keys::shared`] splits the keys (by a bit of their hash that the table
+/// itself uses for neither its buckets nor its tags), one for each of two cores.
+pub(super) const PARTS: usize = 2;
+
+/// A key's first owner in [`Keys::shared`], and whether that owner is listed as sharing it.
+struct First {
+    owner: u32,
+    kind: u8,
+    listed: bool,
 }
 
 /// Whether slot `e` holds `c`'s key of `kind` (read only now: a slot of the same hash).

@@ -10,21 +10,28 @@
 
 use std::collections::BTreeMap;
 
-use super::keys::{Keys, Probe};
+use super::keys::{Keys, PARTS, Probe};
 use super::order::{earliest, newest, sort_places};
 pub use super::winners::{Winner, Winners};
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
 use crate::model::{Candidate, by_id, feed_order};
-use crate::par::par_fill;
+use crate::par::{par_each_mut, par_fill};
+
+/// From how many candidates [`sharing`] searches the keys' parts on two threads.
+const PAR_FROM: usize = 4096;
 
 /// Keeps one candidate per duplicate group: local over partner, else the earliest published (then
 /// the smallest id); the other sources are credited on it with their `credits` link. Two
 /// candidates are duplicates when they share an id, a canonical link or an original partner id.
 ///
 /// `groups` are the candidates in input order (one group per source, in config order): ties keep
-/// it. The winners stay in them (see [`Winners`]), in the order they won in: local first, then
-/// the earliest.
+/// it. The winners stay in them (see [`Winners`]), in that order.
+///
+/// Most candidates share no key with any other: they are found first, their keys looked up on
+/// both cores ([`Keys::shared`]), and only those that do are sorted and taken in order, one after
+/// the other (a serial pass over all 100,000 of a large network, sorted, was most of a changed
+/// run's merge).
 pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) -> Winners {
     // Every candidate by its place: (group, index), in input order.
     let at: Vec<(u32, u32)> = groups
@@ -33,83 +40,116 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
         .flat_map(|(g, cs)| (0..cs.len()).map(move |i| (g as u32, i as u32)))
         .collect();
     let get = |i: usize| &groups[at[i].0 as usize][at[i].1 as usize];
+    let mut keys = Keys::new();
+    let mut probes = vec![Probe::default(); at.len()];
+    let probe = |i: usize| keys.probe(get(i));
+    if par_fill(&mut probes, probe).is_err() {
+        probes
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, p)| *p = probe(i));
+    }
+    let dups = sharing(&keys, &get, &probes);
     // Local first, then the earliest date, then id and origin; ties keep their input order.
     // Sorted by summaries (see `order`): local, then the second.
     let date = |c: &Candidate| c.published.unwrap_or(c.updated);
-    let order = sort_places(
-        at.len(),
-        |i| {
-            let c = get(i);
+    let order: Vec<u32> = sort_places(
+        dups.len(),
+        |j| {
+            let c = get(dups[j] as usize);
             (u32::from(!c.is_local()) << 31) | (earliest(date(c)) >> 1)
         },
         |a, b| {
-            let (x, y) = (get(a), get(b));
+            let (x, y) = (get(dups[a] as usize), get(dups[b] as usize));
             y.is_local()
                 .cmp(&x.is_local())
                 .then_with(|| date(x).cmp(&date(y)))
                 .then_with(|| by_id(x, y))
                 .then_with(|| a.cmp(&b))
         },
-    );
-    // First the winner of each candidate, with keys borrowed from the candidates (no copies),
-    // then the winners' credits set where they are.
+    )
+    .into_iter()
+    .map(|j| dups[j as usize])
+    .collect();
+    // First the winner of each candidate that shares a key, with keys borrowed from the
+    // candidates (no copies), then the winners' credits set where they are.
     // Only duplicates' winners get credits: a map of them, not a list per candidate (24 bytes
     // each, 2.4 MB at 100,000, when the merge is a changed run's peak memory).
-    let mut winner_of: Vec<u32> = vec![0; at.len()];
+    let mut winner_of: Vec<u32> = (0..at.len() as u32).collect();
     let mut via: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    {
-        let mut keys = Keys::new();
-        let mut probes = vec![Probe::default(); at.len()];
-        let probe = |i: usize| keys.probe(get(i));
-        if par_fill(&mut probes, probe).is_err() {
-            probes
-                .iter_mut()
-                .enumerate()
-                .for_each(|(i, p)| *p = probe(i));
-        }
-        keys.reserve(probes.iter().map(Probe::count).sum());
-        for &i in &order {
-            let i = i as usize;
-            let c = get(i);
-            let probe = &probes[i];
-            let w = match keys.winner(&get, i, probe) {
-                Some(w) => {
-                    if let Some(credit) = credits.get(c.origin())
-                        && get(w).origin() != c.origin()
-                    {
-                        let credited = via.entry(w).or_default();
-                        if !credited.contains(credit) {
-                            credited.push(credit.clone());
-                        }
+    keys.reserve(order.iter().map(|&i| probes[i as usize].count()).sum());
+    for &i in &order {
+        let i = i as usize;
+        let c = get(i);
+        let probe = &probes[i];
+        let w = match keys.winner(&get, i, probe) {
+            Some(w) => {
+                if let Some(credit) = credits.get(c.origin())
+                    && get(w).origin() != c.origin()
+                {
+                    let credited = via.entry(w).or_default();
+                    if !credited.contains(credit) {
+                        credited.push(credit.clone());
                     }
-                    w
                 }
-                None => i,
-            };
-            winner_of[i] = w as u32;
-            keys.record(&get, probe, i, w);
-        }
+                w
+            }
+            None => i,
+        };
+        winner_of[i] = w as u32;
+        keys.record(&get, probe, i, w);
     }
+    drop(keys);
     // In place: a list of candidates becomes a list of slots without moving (the slot's `None`
     // is a niche of the candidate's).
     let mut lists: Vec<Vec<Option<Candidate>>> = groups
         .into_iter()
         .map(|cs| cs.into_iter().map(Some).collect())
         .collect();
-    // The winners' places in order, their credits set; the losers dropped where they are.
-    let mut won = Vec::new();
-    for i in order {
-        let i = i as usize;
-        let slot = &mut lists[at[i].0 as usize][at[i].1 as usize];
+    // The winners' places in input order, their credits set; the losers dropped where they are.
+    let mut won = Vec::with_capacity(at.len());
+    for (i, &place) in at.iter().enumerate() {
+        let slot = &mut lists[place.0 as usize][place.1 as usize];
         if winner_of[i] as usize != i {
             *slot = None;
         } else if let Some(w) = slot {
             w.via = via.remove(&i).unwrap_or_default();
             w.via.sort();
-            won.push(at[i]);
+            won.push(place);
         }
     }
     Winners::new(lists, won)
+}
+
+/// The places, in order, of the candidates that share a key with another (see
+/// [`Keys::shared`]), the keys' parts searched on both cores (on this thread should the
+/// other's part panic).
+fn sharing<'c>(
+    keys: &Keys,
+    get: &(impl Fn(usize) -> &'c Candidate + Sync),
+    probes: &[Probe],
+) -> Vec<u32> {
+    let mut parts: [Vec<u32>; PARTS] = Default::default();
+    let search = |part: usize, out: &mut Vec<u32>| *out = keys.shared(get, probes, part);
+    // A thread for a part only when there are enough keys to be worth one.
+    let min = if probes.len() >= PAR_FROM {
+        PARTS
+    } else {
+        usize::MAX
+    };
+    if par_each_mut(&mut parts, min, search).is_err() {
+        parts
+            .iter_mut()
+            .enumerate()
+            .for_each(|(p, out)| search(p, out));
+    }
+    let mut shares = vec![false; probes.len()];
+    for &i in parts.iter().flatten() {
+        shares[i as usize] = true;
+    }
+    (0..probes.len() as u32)
+        .filter(|&i| shares[i as usize])
+        .collect()
 }
 
 /// Every entry any view can show: cross-source dedup, then one sort. Deduplicating once, before
@@ -261,13 +301,14 @@ mod tests {
             ],
             &credits,
         );
-        assert_eq!(win_ids(&out), vec!["z", "pb"], "earliest published wins");
+        // The winners in input order: pb (earliest published of its group) and z.
+        assert_eq!(win_ids(&out), vec!["pb", "z"], "earliest published wins");
         assert_eq!(
-            out.iter().nth(1).expect("winner").via,
+            out.iter().next().expect("winner").via,
             vec!["https://a.example/"],
             "b not credited on b"
         );
-        assert!(out.iter().next().expect("winner").via.is_empty());
+        assert!(out.iter().nth(1).expect("winner").via.is_empty());
         let mut local = cand("l", None, 9);
         local.ids = Ids::new(
             local.handle(),
@@ -326,14 +367,13 @@ mod tests {
         assert_eq!(win_ids(&out), vec!["https://ex.org/1", "v", "w"]);
     }
 
-    /// The table's answers against a plain scan of every key seen, on more candidates than a
-    /// test of a few would fill it with, their keys overlapping in every way.
-    #[test]
-    fn many_candidates_dedup_as_a_plain_scan_would() {
-        let cs: Vec<Candidate> = (0..600u32)
+    /// `n` candidates whose ids, links and original ids overlap in every way, in the dedup's
+    /// order (earliest published first).
+    fn overlapping(n: u32) -> Vec<Candidate> {
+        (0..n)
             .map(|i| {
                 let mut c = cand(
-                    &format!("i{}", i % 500),
+                    &format!("i{}", i % (n * 5 / 6)),
                     Some(["s", "t"][i as usize % 2]),
                     1,
                 );
@@ -348,42 +388,53 @@ mod tests {
                 );
                 c
             })
-            .collect();
-        let out = dedup(vec![cs.clone()], &BTreeMap::new());
-        // The scan: candidates in the dedup's order (earliest published first here), each the
-        // winner of the first earlier key it shares, by kind.
-        let mut seen: Vec<(u8, String, usize)> = Vec::new();
+            .collect()
+    }
+
+    /// The winners a plain scan finds: candidates in the dedup's order, each the winner of the
+    /// first earlier key it shares, by kind.
+    fn scanned(cs: &[Candidate]) -> Vec<&str> {
+        let mut seen: std::collections::HashMap<(u8, &str), usize> = Default::default();
         let mut winners = Vec::new();
         for (i, c) in cs.iter().enumerate() {
-            let keys: Vec<(u8, String)> = [
-                Some((0, c.id().to_string())),
-                c.canonical_link().map(String::from).map(|l| (1, l)),
-                c.original_id().map(String::from).map(|o| (2, o)),
+            let keys: Vec<(u8, &str)> = [
+                Some((0, c.id())),
+                c.canonical_link().map(|l| (1, l)),
+                c.original_id().map(|o| (2, o)),
             ]
             .into_iter()
             .flatten()
             .collect();
-            let found = keys.iter().find_map(|k| {
-                seen.iter()
-                    .find(|s| (s.0, &s.1) == (k.0, &k.1))
-                    .map(|s| s.2)
-            });
-            let w = found.unwrap_or_else(|| {
-                winners.push(c.id());
-                i
-            });
+            let w = keys
+                .iter()
+                .find_map(|k| seen.get(k).copied())
+                .unwrap_or_else(|| {
+                    winners.push(c.id());
+                    i
+                });
             for k in keys {
-                if !seen.iter().any(|s| (s.0, &s.1) == (k.0, &k.1)) {
-                    seen.push((k.0, k.1, w));
-                }
+                seen.entry(k).or_insert(w);
             }
         }
-        assert!(
-            winners.len() > 100 && winners.len() < 500,
-            "{}",
-            winners.len()
-        );
-        assert_eq!(win_ids(&out), winners);
+        winners
+    }
+
+    /// The tables' answers against a plain scan of every key seen, on more candidates than a
+    /// test of a few would fill them with, their keys overlapping in every way: a few hundred
+    /// (the keys searched on this thread) and thousands (on two).
+    #[test]
+    fn many_candidates_dedup_as_a_plain_scan_would() {
+        for n in [600, PAR_FROM as u32 * 3 / 2] {
+            let cs = overlapping(n);
+            let out = dedup(vec![cs.clone()], &BTreeMap::new());
+            let winners = scanned(&cs);
+            assert!(
+                winners.len() > n as usize / 6 && winners.len() < n as usize * 5 / 6,
+                "{n}: {}",
+                winners.len()
+            );
+            assert_eq!(win_ids(&out), winners, "{n}");
+        }
     }
 
     #[test]

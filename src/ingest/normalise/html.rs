@@ -113,8 +113,10 @@ impl std::fmt::Debug for Sanitizer {
 }
 
 /// `<img>` tags whose width and height are both 0 or 1 (after ammonia, attributes are quoted).
+/// An ASCII word boundary: a Unicode one sends every text with non-ASCII in it to the regex
+/// crate's slowest engine (see `publish::media::rewrite`).
 static PIXEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"<img\b[^<>]*>"#).unwrap_or_else(|e| panic!("static regex: {e}"))
+    Regex::new(r#"<img(?-u:\b)[^<>]*>"#).unwrap_or_else(|e| panic!("static regex: {e}"))
 });
 static PIXEL_W: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\swidth="[01](px)?""#).unwrap_or_else(|e| panic!("static regex: {e}"))

@@ -6,7 +6,10 @@
 //!
 //! The input is always our sanitiser's output (html5ever's serialiser: double-quoted attributes,
 //! `&amp;` and `&quot;` escaped), so matching tags with patterns is sound here; it would not be on
-//! arbitrary HTML.
+//! arbitrary HTML. The patterns' word boundaries are ASCII ones (`(?-u:\b)`): the same on tag and
+//! attribute names, which are ASCII, and decided by the regex crate's fast engine, where a Unicode
+//! boundary makes it give up at the first non-ASCII byte (a Chinese or Thai `alt`) for a far
+//! slower one (`docs/performance.md`, issue 25, round thirteen).
 
 use std::sync::LazyLock;
 
@@ -14,16 +17,19 @@ use regex::Regex;
 
 use crate::text::escape::escape;
 
-static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<img\b[^>]*>").expect("regex"));
+static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<img(?-u:\b)[^>]*>").expect("regex"));
 /// An image, or the start or end of a link (to know whether an image sits inside one).
-static IMG_OR_LINK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)<img\b[^>]*>|<a\b[^>]*>|</a\s*>").expect("regex"));
+static IMG_OR_LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)<img(?-u:\b)[^>]*>|<a(?-u:\b)[^>]*>|</a\s*>").expect("regex")
+});
 static IFRAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<iframe\b[^>]*>.*?</iframe>").expect("regex"));
-static SRC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\bsrc="([^"]*)""#).expect("regex"));
-static ALT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"\balt="([^"]*)""#).expect("regex"));
+    LazyLock::new(|| Regex::new(r"(?s)<iframe(?-u:\b)[^>]*>.*?</iframe>").expect("regex"));
+static SRC: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?-u:\b)src="([^"]*)""#).expect("regex"));
+static ALT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?-u:\b)alt="([^"]*)""#).expect("regex"));
 static TITLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"\btitle="([^"]*)""#).expect("regex"));
+    LazyLock::new(|| Regex::new(r#"(?-u:\b)title="([^"]*)""#).expect("regex"));
 
 fn unescape(v: &str) -> String {
     crate::text::entities::decode(v).into_owned()
@@ -228,6 +234,32 @@ mod tests {
         assert_eq!(
             out,
             r#"<p><a href="https://p.example.org/r">Image: Cover (at c.example.org)</a> and <A HREF="x">t</A><a href="https://c.example.org/w.png" rel="noopener noreferrer nofollow">Image (at c.example.org)</a></p>"#
+        );
+    }
+
+    /// Tags among Chinese and Thai text, with such text in their attributes, are found as among
+    /// ASCII (the patterns' word boundaries are ASCII ones; see the module header); a name that
+    /// only starts like a tag's is not one.
+    #[test]
+    fn tags_among_and_holding_non_ascii_text_are_found_alike() {
+        let html = r#"<p>รายงาน 报告<img alt="封面 ภาพ" src="data:image/png;base64,AAAA"> ต่อ<img title="ภาพ" src="https://a.example.org/ก.png" alt="图"><imgx src="https://a.example.org/not.png"></p><iframe title="影片" src="https://v.example.org/e"></iframe>"#;
+        assert_eq!(
+            image_urls(html),
+            ["data:image/png;base64,AAAA", "https://a.example.org/ก.png"]
+        );
+        let dropped = drop_inline(html);
+        assert!(
+            dropped.starts_with("<p>รายงาน 报告Image: 封面 ภาพ ต่อ<img title="),
+            "{dropped}"
+        );
+        let out = rewrite(html, &|_| None);
+        assert!(
+            out.contains(">Image: 图 (at a.example.org)</a><imgx src="),
+            "{out}"
+        );
+        assert!(
+            out.ends_with(">影片: Watch on v.example.org</a></p>"),
+            "{out}"
         );
     }
 }
