@@ -1,8 +1,8 @@
 //! The one parallel fan-out: a slice mapped on every core with scoped threads, the results kept
 //! in the slice's order. Publishing uses it to sanitise entries and to render views; nothing else
 //! spawns worker threads for a map. And a stable sort of a long list in two halves on two cores
-//! (the merge's order of 100,000 candidates). Imports nothing from the crate (any layer may use
-//! it).
+//! (the merge's order of 100,000 candidates), and two independent passes on two cores (`join`).
+//! Imports nothing from the crate (any layer may use it).
 
 use std::cmp::Ordering;
 use std::sync::atomic::{self, AtomicUsize};
@@ -140,6 +140,26 @@ where
     Ok(())
 }
 
+/// Runs `a` on this thread and `b` on another, where there are two cores and `apart` (a thread
+/// costs more than short work; else both here, `a` first): two independent passes over the same
+/// data. A panic in `b`'s thread is [`Panicked`] (a panic in `a` unwinds as usual).
+pub fn join<A, B, FA, FB>(apart: bool, a: FA, b: FB) -> Result<(A, B), Panicked>
+where
+    B: Send,
+    FA: FnOnce() -> A,
+    FB: FnOnce() -> B + Send,
+{
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || !apart {
+        return Ok((a(), b()));
+    }
+    std::thread::scope(|sc| {
+        let other = sc.spawn(b);
+        let a = a();
+        other.join().map(|b| (a, b)).map_err(|_| Panicked)
+    })
+}
+
 /// Fills `out` with the first `out.len()` items of the stable merge of `left` and `right`
 /// (sorted): on a tie, `left`'s first.
 fn merge_front<T: Copy>(left: &[T], right: &[T], out: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
@@ -184,7 +204,7 @@ fn merge_run<'a, T: Copy + 'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Panicked, par_each_mut, par_fill, par_map, par_sort_by};
+    use super::{Panicked, join, par_each_mut, par_fill, par_map, par_sort_by};
 
     #[test]
     fn keeps_the_order_of_the_items() {
@@ -349,6 +369,28 @@ mod tests {
                 theirs.sort_by_key(|a| a.0);
                 assert_eq!(ours, theirs, "{n} items");
             }
+        }
+    }
+
+    #[test]
+    fn join_runs_both_passes_apart_or_here_and_reports_a_panic_apart() {
+        let here = std::thread::current().id();
+        for apart in [false, true] {
+            let (a, b) = join(
+                apart,
+                || (std::thread::current().id(), 1),
+                || (std::thread::current().id(), 2),
+            )
+            .expect("no panic");
+            assert_eq!((a.1, b.1), (1, 2));
+            assert_eq!(a.0, here);
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            assert_eq!(b.0 == here, !apart || cores < 2, "apart: {apart}");
+        }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores >= 2 {
+            let panicked = join(true, || 1, || -> u8 { panic!("the other pass") });
+            assert_eq!(panicked, Err(Panicked));
         }
     }
 }
