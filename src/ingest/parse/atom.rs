@@ -9,7 +9,7 @@
 use base64::Engine;
 
 use super::common::{link, person_text};
-use super::element::Scope;
+use super::element::{Scope, trimmed};
 use super::model::{Format, RawCategory, RawFeed, RawItem, RawPerson, RawText};
 use super::ns::Ns;
 use super::xml::Element;
@@ -112,7 +112,7 @@ fn entry(e: &Element, outer: &Scope, v: &Names, position: usize) -> RawItem {
                 })
             })
             .chain(e.all(&[Ns::Dc], "subject").map(|s| RawCategory {
-                term: s.text().trim().to_string(),
+                term: trimmed(s.text()),
                 label: None,
             }))
             .collect(),
@@ -140,9 +140,9 @@ fn entry(e: &Element, outer: &Scope, v: &Names, position: usize) -> RawItem {
 fn person(p: &Element, v: &Names) -> RawPerson {
     let ns = [v.ns, Ns::None];
     RawPerson {
-        name: p.child_text(&ns, "name").or_else(|| {
-            Some(p.text().trim().to_string()).filter(|t| !t.is_empty() && !p.has_markup())
-        }),
+        name: p
+            .child_text(&ns, "name")
+            .or_else(|| Some(trimmed(p.text())).filter(|t| !t.is_empty() && !p.has_markup())),
         email: p.child_text(&ns, "email"),
         uri: p
             .child_text(&ns, v.uri)

@@ -97,7 +97,7 @@ impl Element {
     /// The trimmed text of the first child `name`, when it is not empty.
     pub fn child_text(&self, ns: &[Ns], name: &str) -> Option<String> {
         self.child(ns, name)
-            .map(|e| e.text().trim().to_string())
+            .map(|e| trimmed(e.text()))
             .filter(|t| !t.is_empty())
     }
 
@@ -166,6 +166,15 @@ const VOID: &[&str] = &[
     "wbr",
 ];
 
+/// `s` without its leading and trailing white space, in place (not a second copy of every
+/// field's text).
+pub(super) fn trimmed(mut s: String) -> String {
+    s.truncate(s.trim_end().len());
+    let lead = s.len() - s.trim_start().len();
+    s.drain(..lead);
+    s
+}
+
 fn write_node(n: &Node, out: &mut String) {
     match n {
         Node::Text(t) => escape_into(t, Quotes::None, out),
@@ -192,6 +201,26 @@ fn write_node(n: &Node, out: &mut String) {
             out.push_str("</");
             out.push_str(&name);
             out.push('>');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trimmed;
+
+    #[test]
+    fn a_text_is_trimmed_in_place_as_str_trim_would() {
+        for s in [
+            "",
+            "  ",
+            "a",
+            " \n\tข่าว 新闻\u{3000}",
+            "\u{a0}x y\r\n",
+            "x  ",
+        ] {
+            let t = trimmed(s.to_string());
+            assert_eq!(t, s.trim(), "{s:?}");
         }
     }
 }

@@ -6,7 +6,7 @@
 //! stays text.
 
 use super::common::{link, person_text};
-use super::element::Scope;
+use super::element::{Scope, trimmed};
 use super::model::{Format, RawCategory, RawFeed, RawItem, RawLink, RawPerson, RawText};
 use super::ns::Ns;
 use super::sniff::text_of;
@@ -81,7 +81,7 @@ fn has_ns(e: &Element, ns: Ns) -> bool {
 fn channel_links(ch: &Element) -> Vec<RawLink> {
     let mut out: Vec<RawLink> = ch
         .all(&RSS, "link")
-        .map(|l| l.text().trim().to_string())
+        .map(|l| trimmed(l.text()))
         .filter(|h| !h.is_empty())
         .take(1)
         .map(|href| RawLink {
@@ -97,7 +97,7 @@ fn license(e: &Element) -> Option<String> {
     e.all(&[Ns::CreativeCommons], "license").find_map(|l| {
         l.attr_ns(Ns::Rdf, "resource")
             .map(str::to_string)
-            .or_else(|| Some(l.text().trim().to_string()))
+            .or_else(|| Some(trimmed(l.text())))
             .filter(|s| !s.is_empty())
     })
 }
@@ -105,9 +105,7 @@ fn license(e: &Element) -> Option<String> {
 fn item(e: &Element, outer: &Scope, position: usize) -> RawItem {
     let scope = e.scope(outer);
     let guid = e.child(&RSS, "guid");
-    let id = guid
-        .map(|g| g.text().trim().to_string())
-        .filter(|g| !g.is_empty());
+    let id = guid.map(|g| trimmed(g.text())).filter(|g| !g.is_empty());
     RawItem {
         position,
         links: item_links(e, guid, id.as_deref()),
@@ -187,7 +185,7 @@ fn own_link(e: &Element, guid: Option<&Element>, id: Option<&str>) -> Option<Str
     e.all(&RSS, "link")
         .map(|l| match l.attr("href") {
             Some(h) if l.text().trim().is_empty() => h.trim().to_string(),
-            _ => l.text().trim().to_string(),
+            _ => trimmed(l.text()),
         })
         .filter(|h| !h.is_empty())
         .take(1)
@@ -246,7 +244,7 @@ fn item_categories(e: &Element) -> Vec<RawCategory> {
     e.all(&RSS, "category")
         .chain(e.all(&[Ns::Dc], "subject"))
         .map(|c| RawCategory {
-            term: c.text().trim().to_string(),
+            term: trimmed(c.text()),
             label: None,
         })
         .filter(|c| !c.term.is_empty())
