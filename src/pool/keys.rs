@@ -268,4 +268,28 @@ mod tests {
         );
         assert_eq!(keys.table.capacity(), room, "the table never grew");
     }
+
+    /// With every hash alike, the parts' tables tell keys apart by kind and text alone: only
+    /// candidates that truly share a key are listed, each once per part at most as a first
+    /// owner.
+    #[test]
+    fn only_candidates_that_share_a_key_are_listed_even_when_every_hash_collides() {
+        let cs = [
+            cand("u", None, None),
+            cand("v", Some("u"), None),
+            cand("w", None, Some("v")),
+            cand("x", Some("u"), None),
+            cand("y", None, None),
+        ];
+        let get = |i: usize| &cs[i];
+        let keys = Keys::with_hasher(BuildHasherDefault::<Colliding>::default());
+        let probes: Vec<Probe> = cs.iter().map(|c| keys.probe(c)).collect();
+        let mut listed: Vec<u32> = (0..PARTS)
+            .flat_map(|part| keys.shared(&get, &probes, part))
+            .collect();
+        listed.sort_unstable();
+        // "u" as an id, a link and an original id are three keys; only v and x share one (the
+        // link "u").
+        assert_eq!(listed, [1, 3]);
+    }
 }
