@@ -79,6 +79,27 @@ fn bad_values_are_rejected_with_their_line() {
     assert!(e.contains("used twice") && e.contains(":13:"), "{e}");
 }
 
+/// A network that publishes in Chinese and Thai filters by script: Unicode scripts and
+/// categories are patterns like any other (the release binary once refused them: see
+/// `features.rs`).
+#[test]
+fn filters_may_name_unicode_scripts_and_categories() {
+    let text = GOOD.replace(
+        "[[source]]",
+        "[filter]\ninclude = ['\\p{Han}', '\\p{Thai}+', '^\\p{Lu}\\p{Ll}+$']\n\n[[source]]",
+    );
+    let c = Config::parse(&text, Path::new("/cfg/feeds.toml")).expect("valid");
+    let [han, thai, word] = c.filter.include.as_slice() else {
+        panic!("three patterns: {:?}", c.filter.include);
+    };
+    assert!(han.is_match("性工作者权利报告") && !han.is_match("รายงาน"));
+    assert!(thai.is_match("รายงานสิทธิ") && !thai.is_match("Report"));
+    assert!(
+        word.is_match("Éducation") && word.is_match("éducation"),
+        "case-insensitive"
+    );
+}
+
 #[test]
 fn shipped_config_is_valid() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("feeds.toml");

@@ -22,6 +22,7 @@ mod doctor;
 mod editing;
 mod editorial;
 mod faults;
+mod features;
 mod front_end;
 mod garage;
 mod guard;
