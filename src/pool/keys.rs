@@ -190,7 +190,7 @@ impl<S: BuildHasher> Keys<S> {
 }
 
 /// Into how many parts [`Keys::shared`] splits the keys (by a bit of their hash that the table
-/// itself uses for neither its buckets nor its tags), one for each of two cores.
+/// itself uses for neither its buckets nor its tags): two, one for each of `par::join`'s threads.
 pub(super) const PARTS: usize = 2;
 
 /// A key's first owner in [`Keys::shared`], and whether that owner is listed as sharing it.

@@ -10,13 +10,13 @@
 
 use std::collections::BTreeMap;
 
-use super::keys::{Keys, PARTS, Probe};
+use super::keys::{Keys, Probe};
 use super::order::{earliest, newest, sort_places};
 pub use super::winners::{Winner, Winners};
 use crate::config::{Config, Filter};
 use crate::ingest::select::passes_age;
 use crate::model::{Candidate, by_id, feed_order};
-use crate::par::{par_each_mut, par_fill};
+use crate::par::{join, par_fill};
 
 /// From how many candidates [`sharing`] searches the keys' parts on two threads.
 const PAR_FROM: usize = 4096;
@@ -123,29 +123,20 @@ pub fn dedup(groups: Vec<Vec<Candidate>>, credits: &BTreeMap<String, String>) ->
 }
 
 /// The places, in order, of the candidates that share a key with another (see
-/// [`Keys::shared`]), the keys' parts searched on both cores (on this thread should the
+/// [`Keys::shared`]), the keys' two parts searched on both cores (both on this thread should the
 /// other's part panic).
 fn sharing<'c>(
     keys: &Keys,
     get: &(impl Fn(usize) -> &'c Candidate + Sync),
     probes: &[Probe],
 ) -> Vec<u32> {
-    let mut parts: [Vec<u32>; PARTS] = Default::default();
-    let search = |part: usize, out: &mut Vec<u32>| *out = keys.shared(get, probes, part);
+    let part = |p: usize| keys.shared(get, probes, p);
     // A thread for a part only when there are enough keys to be worth one.
-    let min = if probes.len() >= PAR_FROM {
-        PARTS
-    } else {
-        usize::MAX
-    };
-    if par_each_mut(&mut parts, min, search).is_err() {
-        parts
-            .iter_mut()
-            .enumerate()
-            .for_each(|(p, out)| search(p, out));
-    }
+    let apart = probes.len() >= PAR_FROM;
+    let (first, second) =
+        join(apart, || part(0), || part(1)).unwrap_or_else(|_| (part(0), part(1)));
     let mut shares = vec![false; probes.len()];
-    for &i in parts.iter().flatten() {
+    for &i in first.iter().chain(&second) {
         shares[i as usize] = true;
     }
     (0..probes.len() as u32)
