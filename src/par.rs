@@ -1,11 +1,17 @@
 //! The one parallel fan-out: a slice mapped on every core with scoped threads, the results kept
 //! in the slice's order. Publishing uses it to sanitise entries and to render views; nothing else
 //! spawns worker threads for a map. And a stable sort of a long list in two halves on two cores
-//! (the merge's order of 100,000 candidates), and two independent passes on two cores (`join`).
+//! (the merge's order of 100,000 candidates), and two independent passes on two cores (`join`,
+//! on which the halves' work is built).
 //! Imports nothing from the crate (any layer may use it).
 
 use std::cmp::Ordering;
 use std::sync::atomic::{self, AtomicUsize};
+
+/// How many threads can run at once here (1 where that cannot be told).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
 
 /// A worker thread panicked: its results are lost, so the whole map is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -27,9 +33,7 @@ where
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, items.len());
+    let threads = cores().clamp(1, items.len());
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
@@ -77,24 +81,19 @@ where
     T: Send,
     F: Fn(usize, &mut T) + Sync,
 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let work = |from: usize, part: &mut [T]| {
         for (i, item) in part.iter_mut().enumerate() {
             f(from + i, item);
         }
     };
-    if cores < 2 || items.len() < min.max(2) {
+    if cores() < 2 || items.len() < min.max(2) {
         work(0, items);
         return Ok(());
     }
     let mid = items.len() / 2;
     let (front, back) = items.split_at_mut(mid);
     let work = &work;
-    std::thread::scope(|sc| {
-        let other = sc.spawn(move || work(mid, back));
-        work(0, front);
-        other.join().map_err(|_| Panicked)
-    })
+    join(true, || work(0, front), move || work(mid, back)).map(|_| ())
 }
 
 /// Sorts `items` as `sort_by` does (stably), its two halves on two scoped threads, then merged
@@ -106,36 +105,25 @@ where
     T: Send + Sync + Copy,
     F: Fn(&T, &T) -> Ordering + Sync,
 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || items.len() < 4096 {
+    if cores() < 2 || items.len() < 4096 {
         items.sort_by(&cmp);
         return Ok(());
     }
     let mid = items.len() / 2;
     let (left, right) = items.split_at_mut(mid);
     let cmp = &cmp;
-    let sorted = std::thread::scope(|sc| {
-        let other = sc.spawn(move || right.sort_by(cmp));
-        left.sort_by(cmp);
-        other.join().is_ok()
-    });
-    if !sorted {
-        return Err(Panicked);
-    }
+    join(true, || left.sort_by(cmp), move || right.sort_by(cmp))?;
     // The merge on both cores too: one thread takes the merged order's first half from the
     // halves' fronts, the other its second half from their backs (serial, the merge was a
     // third of a changed run's sort at 5,000 × 20, the other core idle).
     let (left, right) = items.split_at(mid);
     let mut out = items.clone();
     let (front, back) = out.split_at_mut(items.len() / 2);
-    let merged = std::thread::scope(|sc| {
-        let other = sc.spawn(move || merge_back(left, right, back, cmp));
-        merge_front(left, right, front, cmp);
-        other.join().is_ok()
-    });
-    if !merged {
-        return Err(Panicked);
-    }
+    join(
+        true,
+        || merge_front(left, right, front, cmp),
+        move || merge_back(left, right, back, cmp),
+    )?;
     *items = out;
     Ok(())
 }
@@ -149,8 +137,7 @@ where
     FA: FnOnce() -> A,
     FB: FnOnce() -> B + Send,
 {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || !apart {
+    if cores() < 2 || !apart {
         return Ok((a(), b()));
     }
     std::thread::scope(|sc| {
@@ -204,7 +191,7 @@ fn merge_run<'a, T: Copy + 'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Panicked, join, par_each_mut, par_fill, par_map, par_sort_by};
+    use super::{Panicked, cores, join, par_each_mut, par_fill, par_map, par_sort_by};
 
     #[test]
     fn keeps_the_order_of_the_items() {
@@ -218,7 +205,7 @@ mod tests {
         // Description: 100 items, the first slow (0.2 s), the others instant, on two or more
         // cores. Expect: the thread that maps the slow item maps few others; the rest are taken
         // by the threads that are free (split in contiguous halves, it mapped exactly 50).
-        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        if cores() < 2 {
             return;
         }
         let items: Vec<usize> = (0..100).collect();
@@ -271,7 +258,7 @@ mod tests {
         // Description: a fill and a sort of 4,095 and of 4,096 items (the bound), and of 100.
         // Expect: from 4,096 items the work (each result, each comparison) is done on more
         // than one thread where there are two cores; below, on this one.
-        if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        if cores() < 2 {
             return;
         }
         let fill = |n: usize| {
@@ -340,7 +327,7 @@ mod tests {
         assert_eq!(each(0, 0), 0);
         assert_eq!(each(1, 0), 1, "one item is not split");
         assert_eq!(each(99, 100), 1, "below the bound");
-        if std::thread::available_parallelism().map_or(1, |n| n.get()) >= 2 {
+        if cores() >= 2 {
             assert_eq!(each(100, 100), 2, "at the bound");
         }
         let mut items = vec![0; 300];
@@ -384,11 +371,9 @@ mod tests {
             .expect("no panic");
             assert_eq!((a.1, b.1), (1, 2));
             assert_eq!(a.0, here);
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            assert_eq!(b.0 == here, !apart || cores < 2, "apart: {apart}");
+            assert_eq!(b.0 == here, !apart || cores() < 2, "apart: {apart}");
         }
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if cores >= 2 {
+        if cores() >= 2 {
             let panicked = join(true, || 1, || -> u8 { panic!("the other pass") });
             assert_eq!(panicked, Err(Panicked));
         }

@@ -10,48 +10,50 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-/// Features only the tests' build has, accepted: none of them changes feedbraid's behaviour.
+/// Features only the tests' build has, accepted, with the dev-dependency that turns them on
+/// (`cargo tree --edges features,normal,dev --invert NAME`): none changes what feedbraid does.
 const ACCEPTED: &[(&str, &[&str], &str)] = &[
     (
         "chrono",
         &["default", "js-sys", "oldtime", "wasm-bindgen", "wasmbind"],
-        "the WebAssembly clock and the 0.3 compatibility module: unused on a server",
+        "feed-rs: the WebAssembly clock and the 0.3 compatibility module, unused on a server",
     ),
     (
         "clap",
         &["env", "wrap_help"],
-        "the help text's wrapping; no flag reads the environment",
+        "divan (the benchmarks): `--help` wrapped to the terminal's width; no flag reads the \
+         environment, and no test reads the help's layout",
     ),
     ("clap_builder", &["env", "wrap_help"], "as clap"),
     (
         "crc32fast",
         &["default"],
-        "`std` detection of SIMD: the same checksums",
+        "image's PNG decoder: the same checksums",
     ),
     (
         "num-traits",
         &["default", "std"],
-        "float functions chrono does not call here",
+        "feed-rs, through chrono's defaults",
     ),
     (
         "rustix",
         &["termios"],
-        "terminal calls for the tests' progress bars",
+        "the terminal's width for clap's `wrap_help`, above",
     ),
     (
         "simd-adler32",
         &["const-generics", "default", "std"],
-        "the same checksums",
+        "image's PNG decoder: the same checksums",
     ),
     (
         "url",
         &["serde"],
-        "serialising a `Url`, which feedbraid never does",
+        "feed-rs: serialising a `Url`, which feedbraid never does",
     ),
     (
         "uuid",
         &["rng", "v4"],
-        "random ids the tests' object-store client makes",
+        "feed-rs: random ids, which feedbraid never makes",
     ),
 ];
 

@@ -8,8 +8,9 @@
 //! `&amp;` and `&quot;` escaped), so matching tags with patterns is sound here; it would not be on
 //! arbitrary HTML. The patterns' word boundaries are ASCII ones (`(?-u:\b)`): the same on tag and
 //! attribute names, which are ASCII, and decided by the regex crate's fast engine, where a Unicode
-//! boundary makes it give up at the first non-ASCII byte (a Chinese or Thai `alt`) for a far
-//! slower one (`docs/performance.md`, issue 25, round thirteen).
+//! boundary makes it give up at the first non-ASCII byte (a Chinese or Thai `alt`) for a slower
+//! one: 4–6× the time per search on a Chinese and Thai body (`docs/performance.md`, issue 25,
+//! round thirteen).
 
 use std::sync::LazyLock;
 
