@@ -86,14 +86,12 @@ where
             f(from + i, item);
         }
     };
-    if cores() < 2 || items.len() < min.max(2) {
-        work(0, items);
-        return Ok(());
-    }
+    // Below the bound `join` runs the halves one after the other here: the items in order.
+    let apart = items.len() >= min.max(2);
     let mid = items.len() / 2;
     let (front, back) = items.split_at_mut(mid);
     let work = &work;
-    join(true, || work(0, front), move || work(mid, back)).map(|_| ())
+    join(apart, || work(0, front), move || work(mid, back)).map(|_| ())
 }
 
 /// Sorts `items` as `sort_by` does (stably), its two halves on two scoped threads, then merged
