@@ -11,6 +11,7 @@
 //! `config`, `model` and `text`.
 
 pub(crate) mod collect;
+pub(crate) mod cores;
 pub(crate) mod dates;
 pub(crate) mod decode;
 pub mod document;

@@ -42,6 +42,8 @@ pub enum Fatal {
     },
     #[error("cannot start the async runtime: {0}")]
     Runtime(#[source] std::io::Error),
+    #[error("cannot start the ingest threads: {0}")]
+    Threads(#[source] std::io::Error),
     #[error("a source task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("the {0} panicked")]

@@ -161,7 +161,7 @@ fn shared(
         fetcher: Fetcher::with_guard(&cfg.fetch, scope.guard.clone())?,
         pool,
         now: scope.now,
-        cpu: Semaphore::new(cores),
+        cores: crate::ingest::cores::Cores::start(cores).map_err(Fatal::Threads)?,
         in_flight: Semaphore::new(cfg.fetch.concurrency),
         offline: scope.offline,
         keep_text,

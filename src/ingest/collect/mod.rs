@@ -38,8 +38,8 @@ pub(crate) struct Shared {
     pub pool: Arc<Pool>,
     /// The run's clock (whole seconds), read once.
     pub now: DateTime<Utc>,
-    /// Bounds CPU work (parse, sanitise) to the number of cores.
-    pub cpu: Semaphore,
+    /// Where documents are parsed and normalised: one thread per core.
+    pub cores: crate::ingest::cores::Cores,
     /// Bounds the sources between "request sent" and "writes queued" (`[fetch] concurrency`), so
     /// that bodies waiting for a core never pile up: memory follows this bound, not the input.
     pub in_flight: Semaphore,
@@ -143,32 +143,32 @@ impl Shared {
             .as_deref()
             .and_then(crate::ingest::decode::charset_from_content_type)
             .map(str::to_string);
-        // A core, held while the document is parsed and normalised, and released before the
-        // writes are queued (no core idles while the state writer commits); memory stays
-        // bounded by `in_flight`, held until the writes are queued.
+        // Parsed and normalised on the next free core, which is free again before the writes
+        // are queued (no core idles while the state writer commits); memory stays bounded by
+        // `in_flight`, held until the writes are queued.
         let stored = self.preloaded.items_now(&source.name).await?;
-        let cpu = self.cpu.acquire().await.ok();
         let src = source.clone();
         let pool = Arc::clone(&self.pool);
         let with_text = self.needs_text(source);
         let now = self.now;
-        let done = tokio::task::spawn_blocking(move || {
-            let doc = Fetched {
-                body: &body,
-                charset: charset.as_deref(),
-                url: final_url.as_ref(),
-            };
-            ingest(&src, &pool, (stored, with_text), doc, now)
-        })
-        .await;
-        drop(cpu);
+        let done = self
+            .cores
+            .run(move || {
+                let doc = Fetched {
+                    body: &body,
+                    charset: charset.as_deref(),
+                    url: final_url.as_ref(),
+                };
+                ingest(&src, &pool, (stored, with_text), doc, now)
+            })
+            .await;
         let not_a_feed =
             |reason: String| Ok(Err(Failure::new(FailureKind::NotAFeed, None, reason)));
         match done {
             Ok(Ok(i)) => Ok(Ok(i)),
             Ok(Err(IngestError::State(e))) => Err(e),
             Ok(Err(IngestError::Parse(e))) => not_a_feed(e.to_string()),
-            Err(e) => not_a_feed(format!("processing failed: {e}")),
+            Err(e) => not_a_feed(e.to_string()),
         }
     }
 
