@@ -112,23 +112,23 @@ mod tests {
             .worker_threads(2)
             .enable_all()
             .build()
-            .unwrap()
+            .expect("a runtime")
     }
 
     #[test]
     fn gives_each_job_its_own_result() {
-        let cores = Cores::start(2).unwrap();
+        let cores = Cores::start(2).expect("threads");
         let got = rt().block_on(async {
             let jobs = (0..50u64).map(|i| cores.run(move || i * i));
             futures_util::future::join_all(jobs).await
         });
-        let got: Vec<u64> = got.into_iter().map(Result::unwrap).collect();
+        let got: Vec<u64> = got.into_iter().map(|r| r.expect("a result")).collect();
         assert_eq!(got, (0..50u64).map(|i| i * i).collect::<Vec<_>>());
     }
 
     #[test]
     fn never_runs_more_jobs_at_once_than_it_has_threads() {
-        let cores = Cores::start(3).unwrap();
+        let cores = Cores::start(3).expect("threads");
         let now = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
         rt().block_on(async {
@@ -152,12 +152,12 @@ mod tests {
 
     #[test]
     fn a_panicking_job_is_lost_and_its_thread_goes_on() {
-        let cores = Cores::start(1).unwrap();
+        let cores = Cores::start(1).expect("threads");
         rt().block_on(async {
             let lost = cores.run(|| -> u8 { panic!("a hostile document") }).await;
-            assert!(lost.unwrap_err().to_string().contains("panicked"));
+            assert!(lost.expect_err("lost").to_string().contains("panicked"));
             assert_eq!(
-                cores.run(|| 7u8).await.unwrap(),
+                cores.run(|| 7u8).await.expect("a result"),
                 7,
                 "the one thread still works"
             );
@@ -167,7 +167,7 @@ mod tests {
     #[test]
     fn dropping_it_finishes_the_queue_and_joins_the_threads() {
         let done = Arc::new(AtomicUsize::new(0));
-        let cores = Cores::start(1).unwrap();
+        let cores = Cores::start(1).expect("threads");
         let rt = rt();
         // Jobs handed in but not awaited: their answers go nowhere, their work is still done.
         for _ in 0..5 {
