@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::model::{Entry, Interner};
-use crate::par::par_map;
 use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::publish::PublishError;
@@ -145,13 +144,14 @@ enum Found<'w> {
     Stored(&'w str, Packed),
 }
 
-/// Entries decoded and rendered on every core at a time.
+/// Entries read, decoded and rendered together.
 const BATCH: usize = 1024;
 
-/// Loads and renders the row of every winner of `winners` (duplicates once). The packed entries
-/// are read a batch ahead, on a thread with its own connection, while this thread decodes and
-/// renders the batch before on every core (read in turn, the reads left a core idle: a tenth of
-/// a cold run's library).
+/// Loads and renders the row of every winner of `winners` (duplicates once). Every core takes
+/// the next batch of winners, reads their packed entries (on one connection, one thread at a
+/// time), decodes and renders them, and hands the rows to this thread for the spool
+/// (`par::par_stream`: read on a thread of their own and rendered a batch at a time on threads
+/// spawned per batch, the rows left a quarter of both cores idle).
 pub fn load<'w>(
     state: &State,
     stock: &Stock<'_>,
@@ -180,24 +180,28 @@ pub fn load<'w>(
         return Ok(loaded);
     }
     let reader = state.reopen()?;
-    std::thread::scope(|sc| {
-        // One batch waiting at most: the packed entries (with their text) of a whole network are
-        // never held at once, nor their decoded entries.
-        let (tx, rx) = std::sync::mpsc::sync_channel(1);
-        sc.spawn(move || {
-            for batch in list.chunks(BATCH) {
-                let found = find(&reader, g, batch);
-                let failed = found.is_err();
-                if tx.send(found).is_err() || failed {
-                    break;
-                }
-            }
-        });
-        for found in rx {
-            maker.make(state, &mut found?, &mut loaded)?;
+    let mut batches = list.chunks(BATCH);
+    // A failed read ends the stream: nothing after it is read.
+    let mut failed = false;
+    let next = move || {
+        if failed {
+            return None;
         }
-        Ok::<_, PublishError>(())
-    })?;
+        let found = find(&reader, g, batches.next()?);
+        failed = found.is_err();
+        Some(found)
+    };
+    let made = |found: Result<_, StateError>| maker.make(found.map_err(Failed::State)?);
+    crate::par::par_stream(next, made, |rows| match rows {
+        Ok(rows) => loaded.add_batch(rows).map_err(|err| PublishError::Spool {
+            name: "the library's rows".into(),
+            err,
+        }),
+        Err(Failed::State(e)) => Err(e.into()),
+        Err(Failed::Unreadable(msg)) => Err(state.unreadable(&msg).into()),
+        Err(Failed::Render(e)) => Err(e),
+    })
+    .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library's rows"))??;
     loaded.topics.shrink_to_fit();
     Ok(loaded)
 }
@@ -239,34 +243,24 @@ struct Maker<'a> {
     t: minijinja::Value,
 }
 
-/// A decoding or a rendering failure.
+/// A read, decoding or rendering failure.
 enum Failed {
+    State(StateError),
     Unreadable(String),
     Render(PublishError),
 }
 
 impl Maker<'_> {
-    /// Decodes and renders `found` into `loaded`, on every core, and empties it.
-    fn make(
+    /// Decodes and renders `found`, each entry's row with its topics.
+    #[allow(clippy::type_complexity)]
+    fn make<'w>(
         &self,
-        state: &State,
-        found: &mut Vec<(&Winner, Found<'_>)>,
-        loaded: &mut Loaded,
-    ) -> Result<(), PublishError> {
-        let made = par_map(found, |(_, f)| self.row(f))
-            .map_err(|_| PublishError::Panicked("rendering the library's rows"))?;
-        let mut rows = Vec::with_capacity(made.len());
-        for ((w, _), m) in found.drain(..).zip(made) {
-            match m {
-                Ok(row) => rows.push((w, row)),
-                Err(Failed::Unreadable(msg)) => return Err(state.unreadable(&msg).into()),
-                Err(Failed::Render(e)) => return Err(e),
-            }
-        }
-        loaded.add_batch(rows).map_err(|err| PublishError::Spool {
-            name: "the library's rows".into(),
-            err,
-        })
+        found: Vec<(&'w Winner, Found<'_>)>,
+    ) -> Result<Vec<(&'w Winner, (String, Vec<String>))>, Failed> {
+        found
+            .into_iter()
+            .map(|(w, f)| Ok((w, self.row(&f)?)))
+            .collect()
     }
 
     fn row(&self, f: &Found<'_>) -> Result<(String, Vec<String>), Failed> {

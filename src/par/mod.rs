@@ -2,11 +2,15 @@
 //! in the slice's order. Publishing uses it to sanitise entries and to render views; nothing else
 //! spawns worker threads for a map. And a stable sort of a long list in two halves on two cores
 //! (the merge's order of 100,000 candidates), and two independent passes on two cores (`join`,
-//! on which the halves' work is built).
+//! on which the halves' work is built), and a stream of items taken in turn and worked on apart
+//! ([`par_stream`]).
 //! Imports nothing from the crate (any layer may use it).
 
 use std::cmp::Ordering;
 use std::sync::atomic::{self, AtomicUsize};
+
+mod stream;
+pub use stream::par_stream;
 
 /// How many threads can run at once here (1 where that cannot be told).
 fn cores() -> usize {
