@@ -42,6 +42,9 @@ pub struct Loaded {
     shared: Interner,
 }
 
+/// An entry's row and its topics as shown.
+type Row = (String, Vec<String>);
+
 /// Some rows read back from the spool, in one string.
 #[derive(Debug)]
 pub struct Rows {
@@ -114,7 +117,7 @@ impl Loaded {
     }
 
     /// Adds a batch of rows, with their topics: the rows in one write to the spool.
-    fn add_batch(&mut self, batch: Vec<(&Winner, (String, Vec<String>))>) -> std::io::Result<()> {
+    fn add_batch(&mut self, batch: Vec<(&Winner, Row)>) -> std::io::Result<()> {
         let len = batch.iter().map(|(_, (row, _))| row.len()).sum();
         let mut text = String::with_capacity(len);
         let mut ends = Vec::with_capacity(batch.len());
@@ -151,7 +154,9 @@ const BATCH: usize = 1024;
 /// the next batch of winners, reads their packed entries (on one connection, one thread at a
 /// time), decodes and renders them, and hands the rows to this thread for the spool
 /// (`par::par_stream`: read on a thread of their own and rendered a batch at a time on threads
-/// spawned per batch, the rows left a quarter of both cores idle).
+/// spawned per batch, the rows left a quarter of both cores idle). At most a batch a core is
+/// held packed, and a batch a core of rows waits for the spool: a whole network's entries are
+/// never held at once.
 pub fn load<'w>(
     state: &State,
     stock: &Stock<'_>,
@@ -252,18 +257,17 @@ enum Failed {
 
 impl Maker<'_> {
     /// Decodes and renders `found`, each entry's row with its topics.
-    #[allow(clippy::type_complexity)]
     fn make<'w>(
         &self,
         found: Vec<(&'w Winner, Found<'_>)>,
-    ) -> Result<Vec<(&'w Winner, (String, Vec<String>))>, Failed> {
+    ) -> Result<Vec<(&'w Winner, Row)>, Failed> {
         found
             .into_iter()
             .map(|(w, f)| Ok((w, self.row(&f)?)))
             .collect()
     }
 
-    fn row(&self, f: &Found<'_>) -> Result<(String, Vec<String>), Failed> {
+    fn row(&self, f: &Found<'_>) -> Result<Row, Failed> {
         let (entry, source) = match f {
             Found::Local(e) => (self.slim.apply((*e).clone(), None), None),
             Found::Stored(source, p) => {
