@@ -17,7 +17,9 @@ WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/feedbraid-views.XXXXXX")}
 mkdir -p "$WORK/logs"
 DATA=$WORK/data
 if [ "${NOBUILD:-0}" != 1 ]; then
-    (cd "$ROOT" && cargo build --release --bin feedbraid --examples)
+    # Two builds: one with the examples would unify their dev-dependencies' features into the
+    # binary, which is then not the one users run (`docs/performance.md`, round fourteen).
+    (cd "$ROOT" && cargo build --release --bin feedbraid && cargo build --release --examples)
 fi
 FB=$ROOT/target/release/feedbraid
 "$ROOT/target/release/examples/bench_gen" --sources 500 --items 50 --seed "$SEED" --port "$PORT" --out "$DATA"

@@ -83,22 +83,24 @@ mod tests {
     }
 
     #[test]
-    fn items_are_taken_in_order_one_thread_at_a_time() {
-        let mut taken = Vec::new();
-        let mut n = 0;
+    fn each_thread_stops_taking_at_its_first_none() {
+        let mut calls = 0;
+        let mut got = 0;
         let r = par_stream(
             || {
-                // Were two threads in here at once, the order (and `n`) would break.
-                taken.push(n);
-                n += 1;
-                (n <= 200).then_some(n)
+                calls += 1;
+                (calls <= 200).then_some(calls)
             },
             |i| i,
-            |_| Ok::<_, ()>(()),
+            |_| {
+                got += 1;
+                Ok::<_, ()>(())
+            },
         );
         assert_eq!(r, Ok(Ok(())));
-        assert_eq!(taken, (0..taken.len()).collect::<Vec<_>>());
-        assert!(taken.len() >= 201, "taken until the first None");
+        assert_eq!(got, 200);
+        // 200 items, then one `None` per thread: none asks again after its `None`.
+        assert_eq!(calls, 200 + cores(), "200 items and a None a thread");
     }
 
     #[test]
