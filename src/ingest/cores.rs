@@ -31,9 +31,13 @@ pub struct Lost(&'static str);
 /// jobs and joins them.
 #[derive(Debug)]
 pub struct Cores {
-    queue: Option<Sender<Job>>,
+    queue: Sender<Job>,
     threads: Vec<JoinHandle<()>>,
 }
+
+/// What a waiting task is told when no thread will answer: every thread has stopped (never while
+/// `Cores` lives: a job's panic is caught, and the threads stop only when it is dropped).
+const STOPPED: Lost = Lost("the ingest threads stopped");
 
 impl Cores {
     /// Starts `n` threads (at least one).
@@ -48,10 +52,7 @@ impl Cores {
                     .spawn(move || work(&rx))
             })
             .collect::<std::io::Result<Vec<_>>>()?;
-        Ok(Self {
-            queue: Some(tx),
-            threads,
-        })
+        Ok(Self { queue: tx, threads })
     }
 
     /// Runs `f` on the next free thread and gives its result; jobs start in the order they
@@ -67,16 +68,8 @@ impl Cores {
             // The task that waited may be gone (its run was cancelled): nothing to tell.
             let _ = answer.send(r);
         });
-        let queue = self
-            .queue
-            .as_ref()
-            .ok_or(Lost("the ingest threads stopped"))?;
-        queue
-            .send(job)
-            .map_err(|_| Lost("the ingest threads stopped"))?;
-        result
-            .await
-            .map_err(|_| Lost("the ingest threads stopped"))?
+        self.queue.send(job).map_err(|_| STOPPED)?;
+        result.await.map_err(|_| STOPPED)?
     }
 }
 
@@ -94,7 +87,9 @@ fn work(rx: &Mutex<Receiver<Job>>) {
 
 impl Drop for Cores {
     fn drop(&mut self) {
-        drop(self.queue.take());
+        // The threads' queue closed (a sender of a queue no thread reads takes its place): each
+        // finishes what is queued, then stops.
+        drop(std::mem::replace(&mut self.queue, channel().0));
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
