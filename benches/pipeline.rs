@@ -118,3 +118,38 @@ fn render_100_entries(b: Bencher<'_, '_>) {
         feedbraid::publish::render::atom(&cfg.feed, divan::black_box(&entries), Some("feed.xsl"))
     });
 }
+
+/// The library's row of each of 100 entries (`entry.html` as every library page lists it): a
+/// cold run at 5,000 partners renders 100,000 of them.
+#[divan::bench]
+fn library_rows(b: Bencher<'_, '_>) {
+    use feedbraid::publish::render::library::{Listed, Shelf};
+    let cfg = config();
+    let views = feedbraid::pool::views::feed_views(&cfg);
+    let templates = feedbraid::publish::render::html::Templates::load(None).expect("templates");
+    let shelf = Shelf {
+        cfg: &cfg,
+        views: &views,
+        templates: &templates,
+    };
+    let t = shelf.messages();
+    let entries: Vec<Entry> = FEEDS
+        .iter()
+        .flat_map(|n| normalise_all(&cfg, n, &bytes(n), false))
+        .cycle()
+        .take(100)
+        .collect();
+    b.counter(divan::counter::ItemsCount::new(entries.len()))
+        .bench(|| {
+            entries
+                .iter()
+                .map(|e| {
+                    let l = Listed {
+                        entry: e,
+                        source: None,
+                    };
+                    shelf.row(&t, divan::black_box(&l)).map(|r| r.len())
+                })
+                .sum::<Result<usize, _>>()
+        });
+}

@@ -24,7 +24,7 @@ use super::page::{page_ctx, samples};
 use crate::config::{Config, ConfigError};
 use crate::model::Entry;
 use crate::pool::views::{FeedView, Renderer};
-use crate::text::escape::escape_html;
+use crate::text::escape::escape_html_to;
 
 /// The built-in templates, by file name.
 pub const DEFAULTS: &[(&str, &str)] = &[
@@ -142,8 +142,7 @@ impl Templates {
                 && !value.is_safe()
                 && let Some(s) = value.as_str()
             {
-                out.write_str(&escape_html(s))?;
-                return Ok(());
+                return Ok(escape_html_to(s, out)?);
             }
             minijinja::escape_formatter(out, state, value)
         });
