@@ -90,7 +90,19 @@ mod tests {
     #[test]
     fn runs_copied_whole_escape_as_one_character_at_a_time_does() {
         let part = prop::sample::select(vec![
-            "&", "<", ">", "\"", "'", "a", " ", "é", "ไทย", "性工作", "\u{1}", "&amp;", "",
+            "&",
+            "<",
+            ">",
+            "\"",
+            "'",
+            "a",
+            " ",
+            "é",
+            "ไทย",
+            "性工作",
+            "\u{1}",
+            "&amp;",
+            "",
         ]);
         proptest!(|(parts in prop::collection::vec(part, 0..24))| {
             let s = parts.concat();
