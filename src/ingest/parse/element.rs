@@ -8,14 +8,14 @@ use url::Url;
 use super::ns::Ns;
 use super::xml::{Element, Node};
 
-impl Element {
+impl<'t> Element<'t> {
     /// True when this element is `name` in namespace `ns`.
     pub fn is(&self, ns: Ns, name: &str) -> bool {
         self.ns == ns && self.name.eq_ignore_ascii_case(name)
     }
 
     /// Child elements, in order.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> {
+    pub fn elements(&self) -> impl Iterator<Item = &Self> {
         self.children.iter().filter_map(|c| match c {
             Node::El(e) => Some(e),
             Node::Text(_) => None,
@@ -23,13 +23,13 @@ impl Element {
     }
 
     /// The first child `name` in one of `ns`.
-    pub fn child(&self, ns: &[Ns], name: &str) -> Option<&Element> {
+    pub fn child(&self, ns: &[Ns], name: &str) -> Option<&Self> {
         self.elements()
             .find(|e| ns.contains(&e.ns) && e.name.eq_ignore_ascii_case(name))
     }
 
     /// Every child `name` in one of `ns`.
-    pub fn all<'a>(&'a self, ns: &'a [Ns], name: &'a str) -> impl Iterator<Item = &'a Element> {
+    pub fn all<'a>(&'a self, ns: &'a [Ns], name: &'a str) -> impl Iterator<Item = &'a Self> {
         self.elements()
             .filter(move |e| ns.contains(&e.ns) && e.name.eq_ignore_ascii_case(name))
     }
@@ -37,7 +37,7 @@ impl Element {
     /// Every `name` in one of `ns` at any depth, in document order, not looking inside a match
     /// (items inside items are not items): where the damage nested them, an element left open
     /// before them (issue 21), or a container (RSS 1.1's `<items>`).
-    pub fn nested<'a>(&'a self, ns: &[Ns], name: &str) -> Vec<&'a Element> {
+    pub fn nested<'a>(&'a self, ns: &[Ns], name: &str) -> Vec<&'a Self> {
         let mut out = Vec::new();
         let mut todo: Vec<&Element> = self.elements().collect();
         todo.reverse();
@@ -55,7 +55,7 @@ impl Element {
 
     /// The first element at any depth, this one included, whose name is one of `names` (in
     /// any namespace): a feed inside an HTML page.
-    pub fn find_named<'a>(&'a self, names: &[&str]) -> Option<&'a Element> {
+    pub fn find_named<'a>(&'a self, names: &[&str]) -> Option<&'a Self> {
         if names.iter().any(|n| self.name.eq_ignore_ascii_case(n)) {
             return Some(self);
         }
@@ -67,7 +67,7 @@ impl Element {
         self.attrs
             .iter()
             .find(|a| a.ns == Ns::None && a.name.eq_ignore_ascii_case(name))
-            .map(|a| a.value.as_str())
+            .map(|a| &*a.value)
     }
 
     /// An attribute in a namespace (`xml:lang`, `rdf:about`).
@@ -75,7 +75,7 @@ impl Element {
         self.attrs
             .iter()
             .find(|a| a.ns == ns && &*a.name == name)
-            .map(|a| a.value.as_str())
+            .map(|a| &*a.value)
     }
 
     /// All the text inside, tags dropped (what a strict reader gives for a text-only element).
@@ -88,7 +88,7 @@ impl Element {
     fn collect_text(&self, out: &mut String) {
         for c in &self.children {
             match c {
-                Node::Text(t) => out.push_str(t),
+                Node::Text(t) => out.push_str(t.as_ref()),
                 Node::El(e) => e.collect_text(out),
             }
         }

@@ -19,6 +19,7 @@ mod ns;
 mod recovery;
 mod rss;
 mod sniff;
+mod tree;
 pub mod xml;
 
 use url::Url;

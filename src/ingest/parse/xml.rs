@@ -14,68 +14,58 @@
 //! - a `<!DOCTYPE>` (skipped, never read), text or stray bytes before the root;
 //! - bogus `<!...>` declarations, read as a browser does (`bogus`);
 //! - prefixes used without a declaration (`dc:`, `content:`, `media:` ... are well known).
+//!
+//! The tree borrows from the document: names, attribute values without references and every
+//! text that came in one piece (plain text, a CDATA section) are slices of it, and only text
+//! pieced together around references is copied (issue 25: a `String` per name and per text was a
+//! fifth of parsing's time, in the allocator, and as much again freeing the tree).
+
+use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 
 use super::ns::Ns;
-use super::recovery::{Note, Recovery, summarise};
+use super::recovery::{Recovery, summarise};
+pub use super::tree::{Attr, Document, Element, Node};
 use crate::text::entities::{self, Resolved};
-
-/// An attribute: namespace, local name and decoded value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attr {
-    pub ns: Ns,
-    pub name: Box<str>,
-    pub value: String,
-}
-
-/// A child of an element.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node {
-    El(Element),
-    Text(String),
-}
-
-/// An element: namespace, local name, attributes and children.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Element {
-    pub ns: Ns,
-    pub name: Box<str>,
-    pub attrs: Vec<Attr>,
-    pub children: Vec<Node>,
-}
-
-/// A parsed document: its root element and what had to be recovered.
-#[derive(Debug, Clone)]
-pub struct Document {
-    pub root: Element,
-    pub notes: Vec<Note>,
-}
 
 /// Deeper elements are folded into their parent (hostile nesting never reaches the recursion in
 /// adapters, serialisers or `Drop`).
 const MAX_DEPTH: usize = 128;
 
-struct Open {
-    qname: Box<str>,
-    el: Element,
+struct Open<'t> {
+    qname: Cow<'t, str>,
+    el: Element<'t>,
     ns_mark: usize,
 }
 
 struct Builder<'t> {
     text: &'t str,
-    stack: Vec<Open>,
-    bindings: Vec<(Box<str>, Ns)>,
-    root: Option<Element>,
+    stack: Vec<Open<'t>>,
+    bindings: Vec<(Cow<'t, str>, Ns)>,
+    root: Option<Element<'t>>,
     notes: Vec<(Recovery, usize)>,
+    /// The text since the last tag, when it is one piece of the document so far (borrowed as it
+    /// is); else it is gathered in `pending`.
+    piece: Option<&'t str>,
     pending: String,
     too_deep: usize,
 }
 
-/// Parses `text`; `None` when it holds no element at all.
-pub fn parse(text: &str) -> Option<Document> {
-    let (text, bogus) = super::bogus::blank(text);
-    let text: &str = &text;
+/// Parses `text`; `None` when it holds no element at all. The tree borrows from `text`, unless a
+/// bogus declaration had to be blanked out of a copy of it (rare): then it owns its strings.
+pub fn parse(text: &str) -> Option<Document<'_>> {
+    match super::bogus::blank(text) {
+        (Cow::Borrowed(text), bogus) => build(text, &bogus),
+        (Cow::Owned(copy), bogus) => build(&copy, &bogus).map(|d| Document {
+            root: d.root.into_owned(),
+            notes: d.notes,
+        }),
+    }
+}
+
+/// Builds the tree of `text`, in which a pass before found bogus declarations at `bogus`.
+fn build<'t>(text: &'t str, bogus: &[usize]) -> Option<Document<'t>> {
     let mut r = quick_xml::Reader::from_str(text);
     let c = r.config_mut();
     c.check_end_names = false;
@@ -89,10 +79,11 @@ pub fn parse(text: &str) -> Option<Document> {
         bindings: Vec::new(),
         root: None,
         notes: Vec::new(),
+        piece: None,
         pending: String::new(),
         too_deep: 0,
     };
-    for at in bogus {
+    for &at in bogus {
         b.note(Recovery::BogusDeclaration, at);
     }
     let mut errors = 0;
@@ -107,9 +98,9 @@ pub fn parse(text: &str) -> Option<Document> {
                 if raw.starts_with('&') {
                     b.note(Recovery::BareAmpersand, at);
                 }
-                b.text(&raw, at);
+                b.text(raw, at);
             }
-            Ok(Event::CData(t)) => b.text(&within(text, &t), at),
+            Ok(Event::CData(t)) => b.text(within(text, &t), at),
             Ok(Event::GeneralRef(e)) => b.reference(&within(text, &e), at),
             Ok(Event::Eof) => break,
             Ok(_) => {}
@@ -119,7 +110,7 @@ pub fn parse(text: &str) -> Option<Document> {
                 if let Some(rest) = text[at..].strip_prefix("<![CDATA[")
                     && !rest.contains("]]>")
                 {
-                    b.text(rest, at);
+                    b.text(Cow::Borrowed(rest), at);
                     break;
                 }
                 b.note(Recovery::Syntax(short(&e.to_string())), at);
@@ -137,11 +128,19 @@ pub fn parse(text: &str) -> Option<Document> {
 
 /// An event's text, borrowed from the document without a second UTF-8 check. Bytes quick-xml made
 /// itself lie outside `text`: their offset is past its end (or wraps), so `get` fails; copied.
-fn within<'a>(text: &'a str, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
+fn within<'t>(text: &'t str, bytes: &[u8]) -> Cow<'t, str> {
     let start = (bytes.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
     match text.get(start..start.wrapping_add(bytes.len())) {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => String::from_utf8_lossy(bytes),
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+/// `s` from byte `from` on, borrowed where `s` is.
+fn tail<'t>(s: &Cow<'t, str>, from: usize) -> Cow<'t, str> {
+    match s {
+        Cow::Borrowed(b) => Cow::Borrowed(&b[from..]),
+        Cow::Owned(o) => Cow::Owned(o[from..].to_owned()),
     }
 }
 
@@ -149,18 +148,18 @@ fn short(s: &str) -> String {
     s.chars().take(80).collect()
 }
 
-impl Builder<'_> {
+impl<'t> Builder<'t> {
     fn note(&mut self, what: Recovery, at: usize) {
         if self.notes.len() < 10_000 {
             self.notes.push((what, at));
         }
     }
 
-    fn resolve(&self, qname: &str, is_attr: bool) -> (Ns, Box<str>) {
+    fn resolve(&self, qname: &Cow<'t, str>, is_attr: bool) -> (Ns, Cow<'t, str>) {
         let (prefix, local) = match qname.split_once(':') {
-            Some((p, l)) => (p, l),
-            None if is_attr => return (Ns::None, qname.into()),
-            None => ("", qname),
+            Some((p, _)) => (p, tail(qname, p.len() + 1)),
+            None if is_attr => return (Ns::None, qname.clone()),
+            None => ("", qname.clone()),
         };
         let bound = self
             .bindings
@@ -175,7 +174,7 @@ impl Builder<'_> {
             } else {
                 Ns::Other
             });
-        (ns, local.into())
+        (ns, local)
     }
 
     fn start(&mut self, e: &BytesStart<'_>, at: usize, empty: bool) {
@@ -191,17 +190,17 @@ impl Builder<'_> {
         let ns_mark = self.bindings.len();
         let mut raw = Vec::new();
         for a in e.attributes().with_checks(false).flatten() {
-            let key = within(self.text, a.key.as_ref()).into_owned();
-            let value = self.attr_value(&within(self.text, &a.value), at);
+            let key = within(self.text, a.key.as_ref());
+            let value = self.attr_value(within(self.text, &a.value), at);
             if key == "xmlns" {
                 self.bindings.push(("".into(), Ns::from_uri(&value)));
-            } else if let Some(p) = key.strip_prefix("xmlns:") {
-                self.bindings.push((p.into(), Ns::from_uri(&value)));
+            } else if key.starts_with("xmlns:") {
+                self.bindings.push((tail(&key, 6), Ns::from_uri(&value)));
             } else {
                 raw.push((key, value));
             }
         }
-        let qname = within(self.text, e.name().as_ref()).into_owned();
+        let qname = within(self.text, e.name().as_ref());
         let (ns, name) = self.resolve(&qname, false);
         let attrs = raw
             .into_iter()
@@ -220,21 +219,17 @@ impl Builder<'_> {
             self.bindings.truncate(ns_mark);
             self.attach(el);
         } else {
-            self.stack.push(Open {
-                qname: qname.into(),
-                el,
-                ns_mark,
-            });
+            self.stack.push(Open { qname, el, ns_mark });
         }
     }
 
-    fn attr_value(&mut self, raw: &str, at: usize) -> String {
+    fn attr_value(&mut self, raw: Cow<'t, str>, at: usize) -> Cow<'t, str> {
         if !raw.contains('&') {
-            return raw.to_string();
+            return raw;
         }
         // Same rules as text, reported the same way.
         let mut out = String::with_capacity(raw.len());
-        let mut rest = raw;
+        let mut rest: &str = &raw;
         while let Some(i) = rest.find('&') {
             out.push_str(&rest[..i]);
             rest = &rest[i..];
@@ -258,7 +253,7 @@ impl Builder<'_> {
             }
         }
         out.push_str(rest);
-        out
+        Cow::Owned(out)
     }
 
     fn resolve_ref(&mut self, name: &str, out: &mut String, at: usize) {
@@ -280,42 +275,57 @@ impl Builder<'_> {
     }
 
     fn reference(&mut self, name: &str, at: usize) {
+        self.gather();
         let mut s = std::mem::take(&mut self.pending);
         self.resolve_ref(name, &mut s, at);
         self.pending = s;
     }
 
-    fn text(&mut self, t: &str, at: usize) {
+    fn text(&mut self, t: Cow<'t, str>, at: usize) {
         if self.stack.is_empty() {
             if !t.trim().is_empty() && self.root.is_none() {
                 self.note(Recovery::BeforeRoot, at);
             }
             return;
         }
-        self.pending.push_str(t);
-    }
-
-    /// Moves the text gathered so far into the open element. `pending` keeps its capacity for
-    /// the next text, and the node gets a copy of exactly its length: a text of 4 KB gathered
-    /// from hundreds of pieces (entity-escaped HTML) grew by a dozen reallocations, and was then
-    /// held with up to twice its length.
-    fn flush_text(&mut self) {
-        if self.pending.is_empty() {
-            return;
-        }
-        if let Some(top) = self.stack.last_mut() {
-            match top.el.children.last_mut() {
-                Some(Node::Text(prev)) => prev.push_str(&self.pending),
-                _ => top
-                    .el
-                    .children
-                    .push(Node::Text(self.pending.as_str().to_owned())),
+        match t {
+            Cow::Borrowed(t) if self.piece.is_none() && self.pending.is_empty() => {
+                self.piece = Some(t);
+            }
+            t => {
+                self.gather();
+                self.pending.push_str(&t);
             }
         }
-        self.pending.clear();
     }
 
-    fn attach(&mut self, el: Element) {
+    /// The one piece of text held so far, moved to `pending` (more is joining it).
+    fn gather(&mut self) {
+        if let Some(piece) = self.piece.take() {
+            self.pending.push_str(piece);
+        }
+    }
+
+    /// Moves the text gathered so far into the open element: one piece as it is borrowed, pieces
+    /// joined as a copy of exactly their length (`pending` keeps its capacity for the next text:
+    /// a text of 4 KB gathered from hundreds of pieces, entity-escaped HTML, grew by a dozen
+    /// reallocations, and was then held with up to twice its length).
+    fn flush_text(&mut self) {
+        let text = match self.piece.take() {
+            Some(piece) => Cow::Borrowed(piece),
+            None if self.pending.is_empty() => return,
+            None => Cow::Owned(self.pending.as_str().to_owned()),
+        };
+        self.pending.clear();
+        if let Some(top) = self.stack.last_mut() {
+            match top.el.children.last_mut() {
+                Some(Node::Text(prev)) => prev.to_mut().push_str(&text),
+                _ => top.el.children.push(Node::Text(text)),
+            }
+        }
+    }
+
+    fn attach(&mut self, el: Element<'t>) {
         match self.stack.last_mut() {
             Some(top) => top.el.children.push(Node::El(el)),
             None => self.root = Some(el),
@@ -374,7 +384,7 @@ impl Builder<'_> {
         }
     }
 
-    fn finish(mut self) -> Option<Document> {
+    fn finish(mut self) -> Option<Document<'t>> {
         if let Some(open) = self.stack.last().map(|o| o.qname.to_string()) {
             let at = self.text.len();
             self.note(Recovery::CutOff(open), at);
