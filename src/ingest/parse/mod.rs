@@ -11,6 +11,7 @@
 
 mod atom;
 mod bogus;
+mod chardata;
 mod common;
 mod element;
 mod json;

@@ -24,6 +24,7 @@ use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 
+use super::chardata::{self, Piece};
 use super::ns::Ns;
 use super::recovery::{Recovery, summarise};
 pub use super::tree::{Attr, Document, Element, Node};
@@ -66,13 +67,8 @@ pub fn parse(text: &str) -> Option<Document<'_>> {
 
 /// Builds the tree of `text`, in which a pass before found bogus declarations at `bogus`.
 fn build<'t>(text: &'t str, bogus: &[usize]) -> Option<Document<'t>> {
-    let mut r = quick_xml::Reader::from_str(text);
-    let c = r.config_mut();
-    c.check_end_names = false;
-    c.allow_unmatched_ends = true;
-    c.allow_dangling_amp = true;
-    c.check_comments = false;
-    c.trim_markup_names_in_closing_tags = true;
+    // The reader reads `text` from `base` on (it is restarted after a run of character data).
+    let (mut r, mut base) = (reader(text), 0);
     let mut b = Builder {
         text,
         stack: Vec::new(),
@@ -88,11 +84,17 @@ fn build<'t>(text: &'t str, bogus: &[usize]) -> Option<Document<'t>> {
     }
     let mut errors = 0;
     loop {
-        let at = r.buffer_position() as usize;
+        let at = base + r.buffer_position() as usize;
         match r.read_event() {
             Ok(Event::Start(e)) => b.start(&e, at, false),
             Ok(Event::Empty(e)) => b.start(&e, at, true),
             Ok(Event::End(e)) => b.end(&within(text, e.name().as_ref()), at),
+            // Character data with references: the whole run up to the next tag in one pass, and
+            // the reader restarted there (see `chardata`).
+            Ok(Event::Text(t)) if text.as_bytes().get(at + t.len()) == Some(&b'&') => {
+                (r, base) = b.chardata(at);
+            }
+            Ok(Event::GeneralRef(_)) => (r, base) = b.chardata(at),
             Ok(Event::Text(t)) => {
                 let raw = within(text, &t);
                 if raw.starts_with('&') {
@@ -101,7 +103,6 @@ fn build<'t>(text: &'t str, bogus: &[usize]) -> Option<Document<'t>> {
                 b.text(raw, at);
             }
             Ok(Event::CData(t)) => b.text(within(text, &t), at),
-            Ok(Event::GeneralRef(e)) => b.reference(&within(text, &e), at),
             Ok(Event::Eof) => break,
             Ok(_) => {}
             Err(e) => {
@@ -114,7 +115,7 @@ fn build<'t>(text: &'t str, bogus: &[usize]) -> Option<Document<'t>> {
                     break;
                 }
                 b.note(Recovery::Syntax(short(&e.to_string())), at);
-                if r.buffer_position() as usize <= at || errors > 1000 {
+                if base + r.buffer_position() as usize <= at || errors > 1000 {
                     break;
                 }
             }
@@ -124,6 +125,18 @@ fn build<'t>(text: &'t str, bogus: &[usize]) -> Option<Document<'t>> {
         }
     }
     b.finish()
+}
+
+/// A reader of `text` as the front end reads (see the module header).
+fn reader(text: &str) -> quick_xml::Reader<&[u8]> {
+    let mut r = quick_xml::Reader::from_str(text);
+    let c = r.config_mut();
+    c.check_end_names = false;
+    c.allow_unmatched_ends = true;
+    c.allow_dangling_amp = true;
+    c.check_comments = false;
+    c.trim_markup_names_in_closing_tags = true;
+    r
 }
 
 /// An event's text, borrowed from the document without a second UTF-8 check. Bytes quick-xml made
@@ -272,6 +285,25 @@ impl<'t> Builder<'t> {
             }
             r => entities::push(out, r, ""),
         }
+    }
+
+    /// The character data from `at` to the next tag, piece by piece as quick-xml would give it
+    /// (see `chardata`); then a reader of the rest of the text from there, and where it starts.
+    fn chardata(&mut self, at: usize) -> (quick_xml::Reader<&'t [u8]>, usize) {
+        let text = self.text;
+        let end = chardata::run_end(text, at);
+        for (off, piece) in chardata::pieces(&text[at..end]) {
+            let at = at + off;
+            match piece {
+                Piece::Text(t) => self.text(Cow::Borrowed(t), at),
+                Piece::Ref(name) => self.reference(name, at),
+                Piece::Dangling(t) => {
+                    self.note(Recovery::BareAmpersand, at);
+                    self.text(Cow::Borrowed(t), at);
+                }
+            }
+        }
+        (reader(&text[end..]), end)
     }
 
     fn reference(&mut self, name: &str, at: usize) {
