@@ -1,8 +1,8 @@
 //! The stored normalised entries, in two parts since schema 11:
 //!
-//! - `entries.entry`, the **head**: the entry without its summary and content, LZ4-compressed
-//!   JSON. JSON because the model's fields change (a field added later reads as its default),
-//!   and a few hundred bytes cost little to write and read.
+//! - `entries.entry`, the **head**: the entry without its summary and content, in binary
+//!   (`head`: postcard of a mirror of the model, after a mark). Heads written before it are
+//!   LZ4-compressed JSON, and still read.
 //! - `entries.body`: the summary and content, the raw HTML that is most of an entry's bytes,
 //!   LZ4-compressed postcard (two length-prefixed strings, written and read without JSON's
 //!   escaping: writing JSON was a third of packing an entry, most of it the HTML's escapes).
@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{State, StateError};
+use super::{State, StateError, head};
 use crate::model::Entry;
 
 /// Fewer heads of one source than this are read one query each (see [`State::packed_heads`]).
@@ -49,21 +49,18 @@ pub struct PackedEntry {
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
     #[error("{0}")]
-    Json(#[from] serde_json::Error),
-    #[error("{0}")]
-    Body(#[from] postcard::Error),
+    Postcard(#[from] postcard::Error),
 }
 
 /// Packs `entry`: its text goes to the body, the rest to the head.
-pub fn pack_entry(mut entry: Entry) -> Result<PackedEntry, PackError> {
-    let summary = entry.summary.take();
-    let content = entry.content.take();
+pub fn pack_entry(entry: Entry) -> Result<PackedEntry, PackError> {
     // Sized for most heads: written without regrowing.
-    let mut head = Vec::with_capacity(1024);
-    serde_json::to_writer(&mut head, &entry)?;
-    let body = postcard::to_allocvec(&(summary, content))?;
+    let mut head = Vec::with_capacity(512);
+    head.extend_from_slice(&head::MARK);
+    let head = head::write(&entry, head)?;
+    let body = postcard::to_allocvec(&(&entry.summary, &entry.content))?;
     Ok(PackedEntry {
-        head: lz4_flex::compress_prepend_size(&head),
+        head,
         body: lz4_flex::compress_prepend_size(&body),
     })
 }
@@ -74,7 +71,10 @@ pub fn unpack_entry(packed: &Packed) -> Result<Entry, String> {
     unpack_head(&packed.0)
 }
 
-fn unpack_head(head: &[u8]) -> Result<Entry, String> {
+pub(super) fn unpack_head(head: &[u8]) -> Result<Entry, String> {
+    if let Some(binary) = head.strip_prefix(&head::MARK) {
+        return head::read(binary).map_err(|e| e.to_string());
+    }
     let json = lz4_flex::decompress_size_prepended(head).map_err(|e| e.to_string())?;
     serde_json::from_slice(&json).map_err(|e| e.to_string())
 }

@@ -31,6 +31,7 @@ mod digests;
 mod editorial;
 mod entries;
 mod guarded;
+mod head;
 mod integrity;
 mod media;
 mod outputs;

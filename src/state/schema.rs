@@ -11,12 +11,10 @@ use crate::model::Entry;
 pub enum UpgradeError {
     #[error(transparent)]
     Sql(#[from] rusqlite::Error),
-    /// A stored entry is not LZ4 as it was written.
-    #[error(transparent)]
-    Unpack(#[from] lz4_flex::block::DecompressError),
-    /// A stored entry is not the JSON it was written as.
-    #[error(transparent)]
-    Json(#[from] serde_json::Error),
+    /// A stored entry's head could not be read: not the LZ4, JSON or binary form it was
+    /// written in (the message says why).
+    #[error("{0}")]
+    Head(String),
 }
 
 pub(super) const MIGRATIONS: &[&str] = &[
@@ -174,8 +172,9 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
         let mut q = st.query([])?;
         while let Some(r) = q.next()? {
             let (rowid, packed): (i64, Vec<u8>) = (r.get(0)?, r.get(1)?);
-            let json = lz4_flex::decompress_size_prepended(&packed)?;
-            let entry: Entry = serde_json::from_slice(&json)?;
+            // Whatever form the head is in: a database is upgraded as far as it needs, whenever
+            // the heads of its newer rows were written.
+            let entry: Entry = super::entries::unpack_head(&packed).map_err(UpgradeError::Head)?;
             rows.push((
                 rowid,
                 crate::model::Tags::of(&entry.categories, None)

@@ -90,6 +90,8 @@ mod tests {
         }
     }
 
+    // The `Cow` itself, not the text: whether it borrows is what is seen.
+    #[allow(clippy::ptr_arg)]
     fn see(c: &Cow<'_, str>, doc: &str, out: &mut Vec<(String, bool)>) {
         let range = doc.as_bytes().as_ptr_range();
         let within = matches!(c, Cow::Borrowed(b) if range.contains(&b.as_ptr()));
