@@ -45,6 +45,14 @@ impl Spooled {
         self.len == 0
     }
 
+    /// These bytes and `next` as one span, when `next` follows them in the spool.
+    pub fn join(self, next: Spooled) -> Option<Spooled> {
+        (self.at + self.len == next.at).then_some(Spooled {
+            at: self.at,
+            len: self.len + next.len,
+        })
+    }
+
     /// The bytes from `start` to `end` of these (clamped to them).
     pub fn part(self, start: usize, end: usize) -> Spooled {
         let [start, end] = [start, end].map(|x| (x as u64).min(self.len));
@@ -133,6 +141,17 @@ mod tests {
         };
         assert!(spool.read_into(beyond, &mut out).is_err());
         assert_eq!(&out[4..], &put[5].1[..]);
+    }
+
+    #[test]
+    fn spans_join_only_when_the_second_follows_the_first() {
+        let s = |at, len| Spooled { at, len };
+        assert_eq!(s(10, 5).join(s(15, 3)), Some(s(10, 8)));
+        assert_eq!(s(10, 5).join(s(15, 0)), Some(s(10, 5)));
+        assert_eq!(s(10, 0).join(s(10, 4)), Some(s(10, 4)));
+        assert_eq!(s(10, 5).join(s(16, 3)), None, "a gap");
+        assert_eq!(s(15, 3).join(s(10, 5)), None, "before it");
+        assert_eq!(s(10, 5).join(s(14, 3)), None, "overlapping");
     }
 
     #[test]
