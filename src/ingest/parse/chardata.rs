@@ -3,8 +3,9 @@
 //!
 //! Why: entity-escaped HTML, the usual RSS `<description>`, has a reference every few
 //! characters, and quick-xml gives each one and each text between two of them its own event. At
-//! 5,000 generated partners there were 3.7 ampersands per tag, so four events in five were
-//! these, each a turn of the reader's state machine and of the front end's loop (issue 25).
+//! 5,000 generated partners there were 3.7 ampersands per tag, so about four events in five
+//! were these, each a turn of the reader's state machine and of the front end's loop (issue
+//! 25).
 //! `xml` hands a run here and restarts the reader at the run's end. Hand-written: it is
 //! quick-xml's own rule (`read_text` and `read_ref` over a byte slice), which its API does not
 //! offer apart from the reader; the tests hold it to quick-xml's events.

@@ -17,8 +17,8 @@
 //!
 //! The tree borrows from the document: names, attribute values without references and every
 //! text that came in one piece (plain text, a CDATA section) are slices of it, and only text
-//! pieced together around references is copied (issue 25: a `String` per name and per text was a
-//! fifth of parsing's time, in the allocator, and as much again freeing the tree).
+//! pieced together around references is copied (issue 25, round sixteen: a `String` or `Box<str>`
+//! per name and per text; without them the sample feeds parse in 12–24 % less time).
 
 use std::borrow::Cow;
 
