@@ -53,11 +53,11 @@ pub enum PackError {
 }
 
 /// Packs `entry`: its text goes to the body, the rest to the head.
-pub fn pack_entry(entry: Entry) -> Result<PackedEntry, PackError> {
+pub fn pack_entry(entry: &Entry) -> Result<PackedEntry, PackError> {
     // Sized for most heads: written without regrowing.
     let mut head = Vec::with_capacity(512);
     head.extend_from_slice(&head::MARK);
-    let head = head::write(&entry, head)?;
+    let head = head::write(entry, head)?;
     let body = postcard::to_allocvec(&(&entry.summary, &entry.content))?;
     Ok(PackedEntry {
         head,
@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn the_head_leaves_the_text_to_the_body_and_both_read_back_whole() {
         let e = entry();
-        let packed = pack_entry(e.clone()).expect("pack");
+        let packed = pack_entry(&e).expect("pack");
         let head = unpack_entry(&Packed(packed.head.clone())).expect("head");
         assert_eq!(
             (head.summary.as_deref(), head.content.as_deref()),
@@ -220,7 +220,7 @@ mod tests {
         let mut e = entry();
         e.summary = None;
         e.content = None;
-        let packed = pack_entry(e.clone()).expect("pack");
+        let packed = pack_entry(&e).expect("pack");
         assert!(!packed.body.is_empty(), "a body marks the row as split");
         assert_eq!(
             unpack_whole(&packed.head, Some(&packed.body)).expect("whole"),
@@ -241,7 +241,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let st = State::open(&dir.path().join("state.db")).expect("open");
         let e = entry();
-        let new = pack_entry(e.clone()).expect("pack");
+        let new = pack_entry(&e).expect("pack");
         let old = lz4_flex::compress_prepend_size(&serde_json::to_vec(&e).expect("json"));
         st.conn
             .execute(
@@ -303,7 +303,7 @@ mod tests {
         for (source, n) in [("P", 40), ("Q", 5)] {
             for i in 0..n {
                 e.title = format!("{source}{i}");
-                let packed = pack_entry(e.clone()).expect("pack");
+                let packed = pack_entry(&e).expect("pack");
                 st.conn
                     .execute(
                         "INSERT INTO entries (source, hash, entry, body) VALUES (?1, ?2, ?3, ?4)",
@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn a_damaged_body_is_an_error_that_says_so() {
-        let packed = pack_entry(entry()).expect("pack");
+        let packed = pack_entry(&entry()).expect("pack");
         let cut = &packed.body[..packed.body.len() - 2];
         assert!(unpack_whole(&packed.head, Some(cut)).is_err());
         let garbage = lz4_flex::compress_prepend_size(&[0xff, 0xff, 0xff]);

@@ -144,7 +144,7 @@ impl NewItem {
     ) -> Result<NewItem, PackError> {
         Ok(NewItem {
             candidate,
-            entry: pack_entry(entry)?,
+            entry: pack_entry(&entry)?,
             base,
         })
     }

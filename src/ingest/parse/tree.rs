@@ -163,6 +163,25 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_cdata_section_adds_no_text() {
+        // Description: empty CDATA sections alone, and after a text (quick-xml gives an event
+        // for each, with no bytes).
+        // Expect: no empty text node; the text beside it stays one borrowed piece.
+        assert!(
+            parse("<a><![CDATA[]]></a>")
+                .expect("parses")
+                .root
+                .children
+                .is_empty()
+        );
+        assert_eq!(all("<a><![CDATA[]]></a>"), [("a".into(), true)]);
+        assert_eq!(
+            all("<a>x<![CDATA[]]></a>"),
+            [("a".into(), true), ("x".into(), true)]
+        );
+    }
+
+    #[test]
     fn a_tree_from_a_blanked_copy_owns_its_strings_and_reads_the_same() {
         // Description: the same feed with and without a bogus declaration, which is blanked out
         // of a copy of the document before tokenising.

@@ -320,6 +320,11 @@ impl<'t> Builder<'t> {
             }
             return;
         }
+        // An empty CDATA section is an event with no bytes: nothing to add (held as a piece,
+        // it became an empty text node).
+        if t.is_empty() {
+            return;
+        }
         match t {
             Cow::Borrowed(t) if self.piece.is_none() && self.pending.is_empty() => {
                 self.piece = Some(t);
