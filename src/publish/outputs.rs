@@ -153,7 +153,7 @@ pub fn render_all(state: &mut State, inp: &Inputs<'_>) -> Result<Rendered, Publi
     outputs.extend(shelved.outputs);
     outputs.push(Output::new(
         "sitemap.xml",
-        render::sitemap::sitemap(inp.cfg, inp.views, &library),
+        render::sitemap::sitemap(inp.cfg, inp.views, &shelved.pages),
     ));
     kept.extend(shelved.kept);
     fingerprints.extend(shelved.fingerprints);

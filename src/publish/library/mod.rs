@@ -51,6 +51,9 @@ pub struct Shelved {
     pub outputs: Vec<Output>,
     /// Pages whose fingerprint matched: left as they are.
     pub kept: Vec<String>,
+    /// Every page, rendered or kept, in the library's order (the sitemap's: it must not depend
+    /// on which pages a run happened to render).
+    pub pages: Vec<String>,
     /// Every page's fingerprint (`library:FILE`), to record once published.
     pub fingerprints: Vec<(String, String)>,
     pub cleaned: CleanCount,
@@ -88,6 +91,7 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
         let file_key = format!("{KEY}{}", p.file);
         let kept = stock.previous.get(&file_key) == Some(&p.print);
         out.fingerprints.push((file_key, p.print.clone()));
+        out.pages.push(p.file.clone());
         let main_tag = match p.kind {
             Kind::Tag(t) if p.part.index == 0 => Some(t),
             _ => None,
