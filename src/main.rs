@@ -2,6 +2,7 @@
 //! that calls the library and prints what it did; [`main`] alone prints a failure and maps it to
 //! the exit code (0 all fine, 1 published with failed sources or a run already going, 2 fatal).
 
+mod alloc;
 mod cli;
 
 use std::io::IsTerminal;

@@ -11,7 +11,9 @@
 //! else): a C call that takes no pointer and has no precondition. Nothing safe says it: Rust's
 //! allocator interface has no trim, and glibc's tunables (`glibc.malloc.arena_max`, which cut
 //! the same runs' RSS too, for 3–8 % more time) are read only when a process starts. Other C
-//! libraries (musl) and systems keep their own policy, and this does nothing there.
+//! libraries (musl) and systems keep their own policy, and this does nothing there. The
+//! `feedbraid` binary allocates with jemalloc (`src/alloc.rs`, which hands freed pages back by
+//! itself); what still comes from glibc there, SQLite's page cache among it, is trimmed here.
 
 /// Returns the allocator's free pages to the system (see the module header).
 #[allow(unsafe_code)]

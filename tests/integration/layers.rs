@@ -50,8 +50,9 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
     if parts.last().is_some_and(|p| p == "mod") {
         parts.pop();
     }
-    // The binary (main.rs and its argument definitions, cli.rs) sits above every layer.
-    if parts == ["lib"] || parts == ["main"] || parts == ["cli"] {
+    // The binary (main.rs, its argument definitions in cli.rs and its allocator in alloc.rs)
+    // sits above every layer.
+    if parts == ["lib"] || parts == ["main"] || parts == ["cli"] || parts == ["alloc"] {
         parts.clear();
     }
     parts

@@ -1,0 +1,27 @@
+//! The binary's allocator: jemalloc (`tikv-jemallocator`), with its options set here.
+//!
+//! A run allocates and frees per document, per element and per entry on every core at once:
+//! glibc's allocator was about a tenth of a cold run's CPU (`_int_malloc`, `_int_free` and
+//! `malloc_consolidate` among the run's top leaves). Measured on cold runs at 5,000 partners ×
+//! 20 (`docs/performance.md`, issue 25, round seventeen):
+//! - glibc: 3.17–3.18 s, peak RSS 95–98 MB;
+//! - jemalloc with its defaults: 2.72–2.93 s, but 114–116 MB: an arena per thread's core four
+//!   times over, and freed pages kept for ten seconds;
+//! - with the options below: 2.63–2.72 s, 93–94 MB.
+//!
+//! The options: two arenas (the run's work is on two kinds of thread at a time, and more arenas
+//! hold more freed pages); freed pages handed back after 200 ms by jemalloc's own background
+//! thread (at once, in the threads that free them, cost a third more time); no second, "muzzy"
+//! stage. mimalloc was measured too and left out: 10 % less CPU, but 105–196 MB.
+//!
+//! `_RJEM_MALLOC_CONF` in the environment still overrides these, for an operator's diagnosis.
+
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc reads its options from this symbol at start-up (the crate's `_rjem_` prefix). The
+/// one `unsafe` of the crate: exporting a symbol by name, which nothing else defines.
+#[allow(non_upper_case_globals, unsafe_code)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: &[u8] =
+    b"narenas:2,background_thread:true,dirty_decay_ms:200,muzzy_decay_ms:0\0";
