@@ -18,17 +18,18 @@
 //! The tree borrows from the document: names, attribute values without references and every
 //! text that came in one piece (plain text, a CDATA section) are slices of it, and only text
 //! pieced together around references is copied (issue 25, round sixteen: a `String` or `Box<str>`
-//! per name and per text; without them the sample feeds parse in 12–24 % less time).
+//! per name and per text; without them the sample feeds parse in 12–24 % less time). How the
+//! character data between two tags is gathered is in `xml/text.rs`.
 
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::chardata::{self, Piece};
 use super::ns::Ns;
 use super::recovery::{Recovery, summarise};
 pub use super::tree::{Attr, Document, Element, Node};
-use crate::text::entities::{self, Resolved};
+
+mod text;
 
 /// Deeper elements are folded into their parent (hostile nesting never reaches the recursion in
 /// adapters, serialisers or `Drop`).
@@ -267,99 +268,6 @@ impl<'t> Builder<'t> {
         }
         out.push_str(rest);
         Cow::Owned(out)
-    }
-
-    fn resolve_ref(&mut self, name: &str, out: &mut String, at: usize) {
-        let r = entities::resolve(name);
-        match r {
-            Resolved::Xml(_) => {}
-            Resolved::BadChar => self.note(Recovery::InvalidCharRef(name.to_string()), at),
-            Resolved::Html(..) => self.note(Recovery::UndeclaredEntity(name.to_string()), at),
-            Resolved::Unknown => self.note(Recovery::UnknownEntity(name.to_string()), at),
-        }
-        match r {
-            Resolved::Unknown => {
-                out.push('&');
-                out.push_str(name);
-                out.push(';');
-            }
-            r => entities::push(out, r, ""),
-        }
-    }
-
-    /// The character data from `at` to the next tag, piece by piece as quick-xml would give it
-    /// (see `chardata`); then a reader of the rest of the text from there, and where it starts.
-    fn chardata(&mut self, at: usize) -> (quick_xml::Reader<&'t [u8]>, usize) {
-        let text = self.text;
-        let end = chardata::run_end(text, at);
-        for (off, piece) in chardata::pieces(&text[at..end]) {
-            let at = at + off;
-            match piece {
-                Piece::Text(t) => self.text(Cow::Borrowed(t), at),
-                Piece::Ref(name) => self.reference(name, at),
-                Piece::Dangling(t) => {
-                    self.note(Recovery::BareAmpersand, at);
-                    self.text(Cow::Borrowed(t), at);
-                }
-            }
-        }
-        (reader(&text[end..]), end)
-    }
-
-    fn reference(&mut self, name: &str, at: usize) {
-        self.gather();
-        let mut s = std::mem::take(&mut self.pending);
-        self.resolve_ref(name, &mut s, at);
-        self.pending = s;
-    }
-
-    fn text(&mut self, t: Cow<'t, str>, at: usize) {
-        if self.stack.is_empty() {
-            if !t.trim().is_empty() && self.root.is_none() {
-                self.note(Recovery::BeforeRoot, at);
-            }
-            return;
-        }
-        // An empty CDATA section is an event with no bytes: nothing to add (held as a piece,
-        // it became an empty text node).
-        if t.is_empty() {
-            return;
-        }
-        match t {
-            Cow::Borrowed(t) if self.piece.is_none() && self.pending.is_empty() => {
-                self.piece = Some(t);
-            }
-            t => {
-                self.gather();
-                self.pending.push_str(&t);
-            }
-        }
-    }
-
-    /// The one piece of text held so far, moved to `pending` (more is joining it).
-    fn gather(&mut self) {
-        if let Some(piece) = self.piece.take() {
-            self.pending.push_str(piece);
-        }
-    }
-
-    /// Moves the text gathered so far into the open element: one piece as it is borrowed, pieces
-    /// joined as a copy of exactly their length (`pending` keeps its capacity for the next text:
-    /// a text of 4 KB gathered from hundreds of pieces, entity-escaped HTML, grew by a dozen
-    /// reallocations, and was then held with up to twice its length).
-    fn flush_text(&mut self) {
-        let text = match self.piece.take() {
-            Some(piece) => Cow::Borrowed(piece),
-            None if self.pending.is_empty() => return,
-            None => Cow::Owned(self.pending.as_str().to_owned()),
-        };
-        self.pending.clear();
-        if let Some(top) = self.stack.last_mut() {
-            match top.el.children.last_mut() {
-                Some(Node::Text(prev)) => prev.to_mut().push_str(&text),
-                _ => top.el.children.push(Node::Text(text)),
-            }
-        }
     }
 
     fn attach(&mut self, el: Element<'t>) {
