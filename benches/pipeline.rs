@@ -62,7 +62,7 @@ fn normalise_all(cfg: &Config, name: &str, body: &[u8], sanitise: bool) -> Vec<E
         .feed
         .items
         .iter()
-        .filter_map(|item| Some((item, ctx.entry(item, &none).ok()?)))
+        .filter_map(|item| Some((item, ctx.entry(item, &none).ok()?.entry)))
         .map(|(item, mut e)| {
             e.id = format!("{}#{name}", e.id);
             if sanitise {

@@ -11,7 +11,7 @@ use url::Url;
 use crate::config::Source;
 use crate::ingest::normalise::{EntryError, FeedContext, item_hash};
 use crate::ingest::parse::{ParseError, RawItem, parse_feed};
-use crate::ingest::select::candidate;
+use crate::ingest::select::candidate_with_link;
 use crate::model::{Candidate, Interner, SourceInfo};
 use crate::state::{NewItem, Pool, StateError};
 
@@ -156,8 +156,9 @@ fn new_item(
     first_seen: &dyn Fn(&str) -> Option<DateTime<Utc>>,
     shared: &mut Interner,
 ) -> Result<(Candidate, NewItem), NotNew> {
-    let mut e = ctx.entry(item, first_seen).map_err(NotNew::Dropped)?;
-    let c = candidate(&e, &hash, shared);
+    let n = ctx.entry(item, first_seen).map_err(NotNew::Dropped)?;
+    let mut e = n.entry;
+    let c = candidate_with_link(&e, &hash, shared, n.canonical_link);
     // Attribution is stored once per source, not with every entry.
     e.source = None;
     let base = ctx.base_of(item).map(String::from);

@@ -35,6 +35,17 @@ pub fn candidate(e: &Entry, handle: &str, shared: &mut Interner) -> Candidate {
     let link = (!e.link_is_site)
         .then(|| links::canonical(&e.link))
         .flatten();
+    candidate_with_link(e, handle, shared, link)
+}
+
+/// [`candidate`], with the canonical form of the entry's own link already made (normalising
+/// made it for the id: see `normalise::Normalised`).
+pub fn candidate_with_link(
+    e: &Entry,
+    handle: &str,
+    shared: &mut Interner,
+    link: Option<String>,
+) -> Candidate {
     let original = e.original_id.as_deref().filter(|o| ids::is_absolute_iri(o));
     Candidate {
         ids: Ids::new(handle, &e.id, link.as_deref(), original),

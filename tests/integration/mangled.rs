@@ -104,7 +104,7 @@ proptest! {
         // As published: each entry sanitised on its way out (`materialise`).
         let settings = feedbraid::publish::clean::Settings::of_source(&CFG.sources[0]);
         let entries: Vec<_> = parsed.feed.items.iter().filter_map(|i| {
-            let mut e = ctx.entry(i, &|_| None).ok()?;
+            let mut e = ctx.entry(i, &|_| None).ok()?.entry;
             let cleaned = feedbraid::publish::clean::clean(&settings, &settings.sanitizer(ctx.base_of(i)), e.summary.as_deref(), e.content.as_deref());
             feedbraid::publish::clean::apply(&mut e, &settings, cleaned);
             Some(e)

@@ -24,7 +24,7 @@ use url::Url;
 use crate::config::Source;
 use crate::ingest::parse::{RawFeed, RawItem};
 use crate::model::{Person, SourceInfo};
-pub use entry::EntryError;
+pub use entry::{EntryError, Normalised};
 use feed::{Places, source_info};
 use fields::person;
 pub use hash::item_hash;
@@ -172,7 +172,7 @@ homepage = "https://s.example/home"
         let s = sources();
         let fetched = url("https://p.example/feed");
         let ctx = FeedContext::new(&s[0], &feed, Some(&fetched), now());
-        ctx.entry(item, &|_| None)
+        ctx.entry(item, &|_| None).map(|n| n.entry)
     }
 
     fn entry(item: &RawItem) -> Result<Entry, EntryError> {
@@ -275,7 +275,10 @@ homepage = "https://s.example/home"
             asked.set(asked.get() + 1);
             Some(seen)
         };
-        assert_eq!(ctx.entry(&i, &first_seen).expect("entry").updated, seen);
+        assert_eq!(
+            ctx.entry(&i, &first_seen).expect("entry").entry.updated,
+            seen
+        );
         i.updated = Some(now() - Duration::days(1));
         ctx.entry(&i, &first_seen).expect("entry");
         assert_eq!(asked.get(), 1, "a dated item never asks");
@@ -325,7 +328,7 @@ homepage = "https://s.example/home"
         );
         let s = sources();
         let ctx = FeedContext::new(&s[1], &RawFeed::new(Format::Rss2), None, now());
-        let e = ctx.entry(&item("c"), &|_| None).expect("entry");
+        let e = ctx.entry(&item("c"), &|_| None).expect("entry").entry;
         assert_eq!(e.authors[0].name, "Site");
         assert_eq!(e.authors[0].uri.as_deref(), Some("https://s.example/home"));
         assert_eq!(
