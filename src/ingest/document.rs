@@ -11,7 +11,7 @@ use url::Url;
 use crate::config::Source;
 use crate::ingest::normalise::{EntryError, FeedContext, item_hash};
 use crate::ingest::parse::{ParseError, RawItem, parse_feed};
-use crate::ingest::select::candidate_with_link;
+use crate::ingest::select::candidate_with;
 use crate::model::{Candidate, Interner, SourceInfo};
 use crate::state::{NewItem, Pool, StateError};
 
@@ -158,7 +158,7 @@ fn new_item(
 ) -> Result<(Candidate, NewItem), NotNew> {
     let n = ctx.entry(item, first_seen).map_err(NotNew::Dropped)?;
     let mut e = n.entry;
-    let c = candidate_with_link(&e, &hash, shared, n.canonical_link);
+    let c = candidate_with(&e, &hash, shared, (n.canonical_link, n.original_is_iri));
     // Attribution is stored once per source, not with every entry.
     e.source = None;
     let base = ctx.base_of(item).map(String::from);

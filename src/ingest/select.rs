@@ -35,18 +35,20 @@ pub fn candidate(e: &Entry, handle: &str, shared: &mut Interner) -> Candidate {
     let link = (!e.link_is_site)
         .then(|| links::canonical(&e.link))
         .flatten();
-    candidate_with_link(e, handle, shared, link)
+    let original_is_iri = e.original_id.as_deref().is_some_and(ids::is_absolute_iri);
+    candidate_with(e, handle, shared, (link, original_is_iri))
 }
 
-/// [`candidate`], with the canonical form of the entry's own link already made (normalising
-/// made it for the id: see `normalise::Normalised`).
-pub fn candidate_with_link(
+/// [`candidate`], with the canonical form of the entry's own link and whether its partner's id
+/// is an absolute IRI already known (normalising found both for the id: see
+/// `normalise::Normalised`).
+pub fn candidate_with(
     e: &Entry,
     handle: &str,
     shared: &mut Interner,
-    link: Option<String>,
+    (link, original_is_iri): (Option<String>, bool),
 ) -> Candidate {
-    let original = e.original_id.as_deref().filter(|o| ids::is_absolute_iri(o));
+    let original = e.original_id.as_deref().filter(|_| original_is_iri);
     Candidate {
         ids: Ids::new(handle, &e.id, link.as_deref(), original),
         updated: e.updated,

@@ -26,14 +26,17 @@ pub enum EntryError {
     NoLink,
 }
 
-/// A normalised item: its entry, and the canonical form of its own link (`links::canonical`; `None`
-/// when it has none, only the site's), which its id may be made of and which its candidate
-/// carries: made once, not once for each (a URL parsed and resolved again was 1.4 % of a cold
-/// run's CPU, issue 25).
+/// A normalised item: its entry, and what its id and its candidate are both made of, made once
+/// (a URL parsed and resolved again for the candidate was 1.4 % of a cold run's CPU, and the
+/// partner's id checked as an IRI three times 1.2 %: issue 25).
 #[derive(Debug)]
 pub struct Normalised {
     pub entry: Entry,
+    /// The canonical form of the entry's own link (`links::canonical`); `None` when it has
+    /// none, only the site's.
     pub canonical_link: Option<String>,
+    /// Whether the partner's id (`entry.original_id`) is an absolute IRI.
+    pub original_is_iri: bool,
 }
 
 impl FeedContext<'_> {
@@ -53,9 +56,12 @@ impl FeedContext<'_> {
         let title = title(item, summary.as_deref(), content.as_deref(), link.is_some())?;
         // An id that claims to be an IRI but is not one (`urn:uuid:` that is no UUID, spaces in a
         // `tag:`) is derived as for a missing id.
-        let guid = guid.filter(|g| !looks_like_iri(g) || ids::is_absolute_iri(g));
+        // Checked once, for the id and the candidate: only an id that looks like an IRI can be
+        // an absolute one (http, https, tag and urn alone are taken).
+        let guid_is_iri = guid.is_some_and(|g| looks_like_iri(g) && ids::is_absolute_iri(g));
+        let guid = guid.filter(|g| !looks_like_iri(g) || guid_is_iri);
         let canonical_link = link.as_ref().and_then(|l| links::canonical(l.as_str()));
-        let id = self.id(item, guid, canonical_link.as_deref(), &title);
+        let id = self.id(item, (guid, guid_is_iri), canonical_link.as_deref(), &title);
         let published = item.published.map(|d| self.clamp(d));
         let updated = self.updated(item, published, &id, first_seen);
         let link_lang = alt
@@ -91,6 +97,7 @@ impl FeedContext<'_> {
         Ok(Normalised {
             entry,
             canonical_link,
+            original_is_iri: guid_is_iri,
         })
     }
 
@@ -103,7 +110,7 @@ impl FeedContext<'_> {
     fn id(
         &self,
         item: &RawItem,
-        guid: Option<&str>,
+        (guid, guid_is_iri): (Option<&str>, bool),
         canonical: Option<&str>,
         title: &str,
     ) -> String {
@@ -113,6 +120,7 @@ impl FeedContext<'_> {
             &self.source.slug(),
             IdInputs {
                 guid,
+                guid_is_iri: Some(guid_is_iri),
                 canonical_link: canonical,
                 title,
                 date: date.as_deref(),

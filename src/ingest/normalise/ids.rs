@@ -12,6 +12,9 @@ use crate::text::hex;
 pub struct IdInputs<'a> {
     /// The partner's guid / Atom id / JSON Feed id, if any.
     pub guid: Option<&'a str>,
+    /// Whether `guid` is an absolute IRI ([`is_absolute_iri`]), when the caller knows already
+    /// (normalising checks it once, for the id and for the candidate); `None`: checked here.
+    pub guid_is_iri: Option<bool>,
     /// The canonical link (see `links::canonical`), if any.
     pub canonical_link: Option<&'a str>,
     /// Plain-text title.
@@ -100,7 +103,7 @@ fn scoped(source_slug: &str, kind: &str, parts: &[&str]) -> String {
 pub fn derive(strategy: IdStrategy, source_slug: &str, i: IdInputs<'_>) -> String {
     let guid = i.guid.map(str::trim).filter(|g| !g.is_empty());
     let by_guid = |g: &str| {
-        if is_absolute_iri(g) {
+        if i.guid_is_iri.unwrap_or_else(|| is_absolute_iri(g)) {
             crate::text::links::escape_iri(g).into_owned()
         } else {
             scoped(source_slug, "guid", &[g])
@@ -127,6 +130,7 @@ mod tests {
     fn ids_are_scoped_stable_and_keep_absolute_iris() {
         let i = IdInputs {
             guid: Some("123"),
+            guid_is_iri: None,
             canonical_link: Some("ex.org/p"),
             title: "T",
             date: None,
@@ -143,6 +147,7 @@ mod tests {
         assert!(derive(IdStrategy::Hash, "a", abs).contains("/hash/"));
         let none = IdInputs {
             guid: None,
+            guid_is_iri: None,
             canonical_link: None,
             title: "T",
             date: Some("2026-01-01T00:00:00Z"),
@@ -200,6 +205,7 @@ mod tests {
     fn derived_ids_are_tag_uris_with_a_hash() {
         let i = IdInputs {
             guid: Some("  "),
+            guid_is_iri: None,
             canonical_link: Some("ex.org/p"),
             title: "T",
             date: None,
@@ -238,5 +244,64 @@ mod tests {
             "guid trimmed"
         );
         assert_ne!(super::short_hash(&["a", "b"]), super::short_hash(&["ab"]));
+    }
+
+    /// Normalising checks whether a partner's id is an absolute IRI only when it looks like one
+    /// (`fields::looks_like_iri`, its first letters): that must never leave an absolute IRI out.
+    #[test]
+    fn every_absolute_iri_looks_like_one() {
+        use proptest::prelude::*;
+        let looks = crate::ingest::normalise::fields::looks_like_iri;
+        for yes in [
+            "HTTPS://ex.org/a",
+            "Tag:ex.org,2026:x",
+            "URN:isbn:123",
+            "http://ex.org",
+        ] {
+            assert!(super::is_absolute_iri(yes) && looks(yes), "{yes}");
+        }
+        let scheme = prop::sample::select(vec![
+            "http://",
+            "https://",
+            "HTTP://",
+            "hTtPs://",
+            "tag:",
+            "TAG:",
+            "urn:",
+            "uRn:",
+            "urn:uuid:",
+            "ftp://",
+            "mailto:",
+            "h",
+            "ht",
+            "htt:",
+            "tag",
+            "",
+            " ",
+            "x-http://",
+        ]);
+        let part = prop::sample::select(vec![
+            "ex.org",
+            "/",
+            ":",
+            ",",
+            "2026",
+            "-01",
+            "a",
+            "%20",
+            "ข่าว",
+            "中文",
+            "?q=1",
+            "#f",
+            "@",
+            "[::1]",
+            "123e4567-e89b-12d3-a456-426614174000",
+            " ",
+            "..",
+        ]);
+        proptest!(|(head in scheme, rest in prop::collection::vec(part, 0..8))| {
+            let s = format!("{head}{}", rest.concat());
+            prop_assert!(!super::is_absolute_iri(&s) || looks(&s), "{}", s);
+        });
     }
 }
