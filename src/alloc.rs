@@ -5,14 +5,15 @@
 //! `malloc_consolidate` among the run's top leaves). Measured on cold runs at 5,000 partners ×
 //! 20 (`docs/performance.md`, issue 25, round seventeen):
 //! - glibc: 3.17–3.18 s, peak RSS 95–98 MB;
-//! - jemalloc with its defaults: 2.72–2.93 s, but 114–116 MB: an arena per thread's core four
-//!   times over, and freed pages kept for ten seconds;
+//! - jemalloc with its defaults: 2.72–2.93 s, but 114–116 MB (four arenas a core, each keeping
+//!   the pages freed in it, and freed pages kept for ten seconds);
 //! - with the options below: 2.63–2.72 s, 93–94 MB.
 //!
-//! The options: two arenas (the run's work is on two kinds of thread at a time, and more arenas
-//! hold more freed pages); freed pages handed back after 200 ms by jemalloc's own background
-//! thread (at once, in the threads that free them, cost a third more time); no second, "muzzy"
-//! stage. mimalloc was measured too and left out: 10 % less CPU, but 105–196 MB.
+//! The options: two arenas (each thread allocates mostly from its own cache, and every arena
+//! more holds freed pages of its own); freed pages handed back after 200 ms by jemalloc's own
+//! background thread (handed back at once, by the threads that free them, the run took two
+//! fifths longer); no second, "muzzy" stage. mimalloc was measured too and left out: 10 % less
+//! CPU, but 105–196 MB.
 //!
 //! `_RJEM_MALLOC_CONF` in the environment still overrides these, for an operator's diagnosis.
 
