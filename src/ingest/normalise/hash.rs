@@ -10,10 +10,10 @@
 //! Until key version 4 this was SHA-256 (its first 16 bytes), 3–5 % of a cold run's CPU
 //! (`docs/performance.md`, issue 25, round seventeen). A key needs no resistance to an
 //! adversary: keys are compared only within one source, so a partner who crafted two items with
-//! one key could only make its own feed's change go unseen, which it can do by not changing
-//! its feed. A state written with the earlier keys is read as it is; a feed's next change
-//! normalises its items once more, as a bump of [`VERSION`] always has (an undated item keeps
-//! the date it was first seen: that goes by its id, not its key).
+//! one key could only hide one of its own items, or a change to it, which it can do by not
+//! publishing it. A state written with the earlier keys is read as it is; the next time a feed
+//! is parsed its items are normalised once more, as after a bump of [`VERSION`] (an undated item
+//! keeps the date it was first seen: that goes by its id, not its key).
 
 use xxhash_rust::xxh3::Xxh3Default;
 
