@@ -120,9 +120,9 @@ pub async fn gather_with(
     // 5,000 × 20, and the merge's peak above 100 MB).
     crate::ops::memory::give_back_freed();
     // The merge needs the sources' candidates, not their stored rows: it runs while the writer
-    // thread still writes and commits the last sources (at 500 × 50 both took 20 ms, one after
-    // the other, with a core idle). A failed commit still fails the run before anything is
-    // rendered.
+    // thread still writes and commits the last sources (at 500 × 50 each took 10–20 ms, one
+    // after the other, with a core idle). A failed commit still fails the run before anything
+    // is rendered.
     let mut gathered = assemble(scope.cfg, results, locals, keep_text);
     let merged = started.elapsed();
     match committed.await {
