@@ -3,11 +3,11 @@
 //! A run allocates and frees per document, per element and per entry on every core at once:
 //! glibc's allocator was about a tenth of a cold run's CPU (`_int_malloc`, `_int_free` and
 //! `malloc_consolidate` among the run's top leaves). Measured on cold runs at 5,000 partners ×
-//! 20 (`docs/performance.md`, issue 25, round seventeen):
-//! - glibc: 3.17–3.18 s, peak RSS 95–98 MB;
-//! - jemalloc with its defaults: 2.72–2.93 s, but 114–116 MB (four arenas a core, each keeping
+//! 20 (`docs/performance.md`, issue 25, round seventeen; MB of 1,024 KB):
+//! - glibc: 3.17–3.18 s, peak RSS 92–96 MB;
+//! - jemalloc with its defaults: 2.72–2.93 s, but 111–114 MB (four arenas a core, each keeping
 //!   the pages freed in it, and freed pages kept for ten seconds);
-//! - with the options below: 2.63–2.72 s, 93–94 MB.
+//! - with the options below: 2.63–2.76 s, 91–93 MB.
 //!
 //! The options: two arenas (each thread allocates mostly from its own cache, and every arena
 //! more holds freed pages of its own); freed pages handed back after 200 ms by jemalloc's own
