@@ -147,34 +147,13 @@ fn the_sitemap_lists_every_page_and_robots_names_it() {
 /// feeds, byte for byte: its order does not depend on which pages a run rendered.
 #[test]
 fn the_sitemap_keeps_its_order_whichever_pages_a_run_rendered() {
-    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/state-v10");
-    let copy = || {
-        let dir = tempfile::tempdir().expect("tmp");
-        for name in ["feeds.toml", "partner.xml"] {
-            std::fs::copy(from.join(name), dir.path().join(name)).expect("copy");
-        }
-        dir
-    };
-    let run = |dir: &std::path::Path| {
-        crate::in_process(&feedbraid::ops::run::RunOptions {
-            config: dir.join("feeds.toml"),
-            ..Default::default()
-        })
-        .expect("run")
-    };
-    let add_item = |dir: &std::path::Path| {
-        let feed = dir.join("partner.xml");
-        let xml = std::fs::read_to_string(&feed).expect("feed");
-        let item = "<item><title>Third</title><link>https://partner.example.org/3</link>\
-                    <pubDate>Wed, 04 Mar 2026 10:00:00 GMT</pubDate></item>\n</channel>";
-        std::fs::write(&feed, xml.replace("</channel>", item)).expect("write");
-    };
-    let twice = copy();
+    use crate::state_upgrade::{add_third_item, copy_fixture, run};
+    let twice = copy_fixture(false);
     run(twice.path());
-    add_item(twice.path());
+    add_third_item(twice.path());
     run(twice.path());
-    let fresh = copy();
-    add_item(fresh.path());
+    let fresh = copy_fixture(false);
+    add_third_item(fresh.path());
     run(fresh.path());
     let map = |dir: &std::path::Path| {
         std::fs::read_to_string(dir.join("output/sitemap.xml")).expect("sitemap")

@@ -9,7 +9,7 @@ use super::{files_under, in_process};
 
 /// The fixture folder copied into a temp dir (config, partner feed and, if `with_state`, the old
 /// database).
-fn copy_fixture(with_state: bool) -> tempfile::TempDir {
+pub(crate) fn copy_fixture(with_state: bool) -> tempfile::TempDir {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/state-v10");
     let dir = tempfile::tempdir().expect("tempdir");
     for name in ["feeds.toml", "partner.xml"] {
@@ -21,7 +21,7 @@ fn copy_fixture(with_state: bool) -> tempfile::TempDir {
     dir
 }
 
-fn run(dir: &Path) {
+pub(crate) fn run(dir: &Path) {
     run_with(dir, false);
 }
 
@@ -60,6 +60,16 @@ fn rows_without_body(dir: &Path) -> i64 {
             r.get(0)
         })
         .expect("count")
+}
+
+/// Adds a third item, new, to the fixture's partner feed in `dir`.
+pub(crate) fn add_third_item(dir: &Path) {
+    let feed_file = dir.join("partner.xml");
+    let xml = std::fs::read_to_string(&feed_file).expect("feed");
+    let item = "<item><title>Third</title><link>https://partner.example.org/3</link>\
+                <pubDate>Wed, 04 Mar 2026 10:00:00 GMT</pubDate>\
+                <description>&lt;p&gt;New text&lt;/p&gt;</description></item>\n</channel>";
+    std::fs::write(&feed_file, xml.replace("</channel>", item)).expect("write");
 }
 
 /// The same outputs, file for file.
@@ -122,12 +132,7 @@ fn a_schema_10_state_reads_its_rows_whole_and_publishes_what_a_fresh_state_does(
     assert_eq!(rows_without_body(old.path()), 0, "normalised again");
     assert_same_outputs(old.path(), fresh.path());
 
-    let feed_file = old.path().join("partner.xml");
-    let xml = std::fs::read_to_string(&feed_file).expect("feed");
-    let item = "<item><title>Third</title><link>https://partner.example.org/3</link>\
-                <pubDate>Wed, 04 Mar 2026 10:00:00 GMT</pubDate>\
-                <description>&lt;p&gt;New text&lt;/p&gt;</description></item>\n</channel>";
-    std::fs::write(&feed_file, xml.replace("</channel>", item)).expect("write");
+    add_third_item(old.path());
     run(old.path());
     let total: i64 = db(old.path())
         .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
