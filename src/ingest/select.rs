@@ -117,7 +117,7 @@ pub fn select_source(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::time::Duration;
 
     use chrono::{DateTime, TimeZone, Utc};
@@ -125,13 +125,15 @@ mod tests {
 
     use super::*;
 
-    fn day(d: u32) -> DateTime<Utc> {
+    /// Also the merge's tests' (`pool::merge`).
+    pub(crate) fn day(d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)
             .single()
             .expect("valid date")
     }
 
-    fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
+    /// Also the merge's tests' (`pool::merge`).
+    pub(crate) fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
         Candidate {
             ids: crate::model::Ids::new(id, id, None, None),
             updated: day(updated),
@@ -144,7 +146,8 @@ mod tests {
         }
     }
 
-    fn filter(include: &[&str], exclude: &[&str], max_age_days: Option<u64>) -> Filter {
+    /// Also the merge's tests' (`pool::merge`).
+    pub(crate) fn filter(include: &[&str], exclude: &[&str], max_age_days: Option<u64>) -> Filter {
         Filter {
             include: include
                 .iter()

@@ -1,46 +1,10 @@
 //! The unit tests of `merge` (in a file of their own: with them `merge` was over 400 lines).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
-
-use chrono::{DateTime, TimeZone, Utc};
-use regex::Regex;
 
 use super::*;
+use crate::ingest::select::tests::{cand, day, filter};
 use crate::model::{Ids, feed_order};
-
-fn day(d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 1, d, 12, 0, 0)
-        .single()
-        .expect("valid date")
-}
-
-fn cand(id: &str, origin: Option<&str>, updated: u32) -> Candidate {
-    Candidate {
-        ids: crate::model::Ids::new(id, id, None, None),
-        updated: day(updated),
-        published: None,
-        origin: origin.map(Into::into),
-        text: Some(format!("text of {id}")),
-        tags: crate::model::Tags::default(),
-        language: None,
-        via: Vec::new(),
-    }
-}
-
-fn filter(include: &[&str], exclude: &[&str], max_age_days: Option<u64>) -> Filter {
-    Filter {
-        include: include
-            .iter()
-            .map(|r| Regex::new(r).expect("test setup"))
-            .collect(),
-        exclude: exclude
-            .iter()
-            .map(|r| Regex::new(r).expect("test setup"))
-            .collect(),
-        max_age: max_age_days.map(|d| Duration::from_secs(d * 86_400)),
-    }
-}
 
 fn win_ids<'a>(ws: impl IntoIterator<Item = &'a Winner>) -> Vec<&'a str> {
     ws.into_iter().map(|w| w.id()).collect()
