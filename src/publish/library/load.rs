@@ -20,7 +20,7 @@ use crate::model::{Entry, Interner};
 use crate::pool::Gathered;
 use crate::pool::merge::Winner;
 use crate::publish::PublishError;
-use crate::publish::render::library::{Listed, Shelf};
+use crate::publish::render::library::{Listed, Messages, Shelf};
 use crate::publish::spool::{Spool, Spooled};
 use crate::state::{Packed, State, StateError, unpack_entry};
 
@@ -262,7 +262,7 @@ struct Maker<'a> {
     shelf: &'a Shelf<'a>,
     g: &'a Gathered,
     /// The interface's messages (`Shelf::messages`).
-    t: minijinja::Value,
+    t: Messages,
 }
 
 /// A read, decoding or rendering failure.

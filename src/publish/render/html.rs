@@ -57,6 +57,9 @@ pub struct Templates {
     dir: Option<PathBuf>,
     /// Every template's name and text, for the views' fingerprints.
     pub sources: Vec<(String, String)>,
+    /// Whether `entry.html` is the built-in one (or an override with the same text): the
+    /// library's rows are then written without minijinja (`render::row`).
+    entry_built_in: bool,
 }
 
 fn template_error(dir: Option<&Path>, outer: &minijinja::Error) -> ConfigError {
@@ -151,11 +154,21 @@ impl Templates {
             env.add_template_owned(name.clone(), text.clone())
                 .map_err(|e| template_error(dir, &e))?;
         }
+        let built_in = DEFAULTS.iter().find(|(n, _)| *n == "entry.html");
+        let entry_built_in = sources
+            .iter()
+            .any(|(n, text)| n == "entry.html" && built_in.is_some_and(|(_, b)| b == text));
         Ok(Templates {
             env,
             dir: dir.map(Path::to_path_buf),
             sources,
+            entry_built_in,
         })
+    }
+
+    /// Whether `entry.html` is the built-in template (see `render::row`).
+    pub(crate) fn entry_built_in(&self) -> bool {
+        self.entry_built_in
     }
 
     /// Renders template `name` with `ctx`.

@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::chrome::{Chrome, EntryCtx, Place, chrome, entry_ctx, labels};
 use super::html::Templates;
 use super::i18n::Catalogue;
+use super::row::RowLabels;
 use crate::config::{Config, ConfigError};
 use crate::model::{Entry, SourceInfo};
 use crate::pool::views::FeedView;
@@ -66,6 +67,14 @@ struct LibraryCtx<'a> {
     rows: Vec<&'a str>,
     /// The other pages of a long list; empty when it has one.
     pager: Vec<PageLink>,
+}
+
+/// The interface's messages for the rows (see [`Shelf::messages`]).
+#[derive(Debug, Clone)]
+pub struct Messages {
+    /// Every label, as `entry.html`'s `t`.
+    pub(super) value: minijinja::Value,
+    row: RowLabels,
 }
 
 /// What every library page is rendered with.
@@ -137,22 +146,43 @@ impl<'a> Shelf<'a> {
         self.templates.render_with("library.html", ctx)
     }
 
-    /// The interface's messages as a template value, made once for every [`Shelf::row`].
-    pub fn messages(&self) -> minijinja::Value {
-        minijinja::Value::from_serialize(labels(self.t()))
+    /// The interface's messages, made once for every [`Shelf::row`]: as a template value, and
+    /// the two a row shows.
+    pub fn messages(&self) -> Messages {
+        let t = self.t();
+        Messages {
+            value: minijinja::Value::from_serialize(labels(t)),
+            row: RowLabels {
+                from: t.get("from"),
+                tags: t.get("tags"),
+            },
+        }
     }
 
     /// An entry as every library page lists it (`entry.html`, without its text): the same HTML
     /// on its month's, its topics' and its partner's pages (all one folder deep), so rendered
-    /// once per run and reused, not once per page. `t`: [`Shelf::messages`].
-    pub fn row(&self, t: &minijinja::Value, l: &Listed<'_>) -> Result<String, ConfigError> {
+    /// once per run and reused, not once per page. `t`: [`Shelf::messages`]. Written without
+    /// minijinja when `entry.html` is the built-in template (`render::row`).
+    pub fn row(&self, t: &Messages, l: &Listed<'_>) -> Result<String, ConfigError> {
+        let e = entry_ctx(self.cfg, self.t(), "../", l.entry, l.source);
+        if self.templates.entry_built_in() {
+            return Ok(super::row::compact(&e, &t.row));
+        }
+        self.templated_row(&t.value, e)
+    }
+
+    /// The row by minijinja, whatever `entry.html` is.
+    pub(super) fn templated_row(
+        &self,
+        t: &minijinja::Value,
+        e: EntryCtx<'_>,
+    ) -> Result<String, ConfigError> {
         #[derive(Serialize)]
         struct RowCtx<'a> {
             e: EntryCtx<'a>,
             t: &'a minijinja::Value,
             full: bool,
         }
-        let e = entry_ctx(self.cfg, self.t(), "../", l.entry, l.source);
         self.templates
             .render_string("entry.html", &RowCtx { e, t, full: false })
     }

@@ -14,6 +14,7 @@ mod library_check;
 pub mod opml;
 mod page;
 pub mod pager;
+mod row;
 pub mod rss;
 pub mod sitemap;
 
