@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::precompress::{compressible, copy_name, gzip_fast, has_current_copy};
+use super::precompress::{compressible, copy_name, gzip_fast_then, has_current_copy};
 
 /// The run's staged pages: their folder and the token in their temp files' names.
 #[derive(Debug)]
@@ -85,7 +85,8 @@ impl Stage {
         }
         if copy {
             // After the file: a copy is current when it is at least as new as its file.
-            self.write(&self.temp(&copy_name(name)), &gzip_fast(bytes)?)?;
+            let copy = self.temp(&copy_name(name));
+            gzip_fast_then(bytes, |gz| self.write(&copy, gz))??;
         }
         Ok(Placed {
             len: bytes.len(),
