@@ -319,7 +319,10 @@ fn publish(
     // status.json is published after the hubs are pinged: its target is checked now, with the rest.
     disk.check(std::iter::once("status.json"))
         .map_err(output_err)?;
-    let mut written = disk.publish(&rendered.outputs).map_err(output_err)?;
+    let emptying = state.empty_log_elsewhere();
+    let written = disk.publish(&rendered.outputs).map_err(output_err);
+    emptying.map(std::thread::JoinHandle::join);
+    let mut written = written?;
     // Recorded only once the files are in place: a failure before this renders them again.
     state.set_output_fingerprints(&rendered.fingerprints)?;
     state.set_view_histories(&rendered.histories)?;
