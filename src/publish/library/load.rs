@@ -200,8 +200,8 @@ pub fn load<'w>(
     // (22 against 11 ms for 100,000). Within a partner by address, which puts duplicates side
     // by side (an entry is listed on several pages) and keeps the pool's order. A partner is
     // told by where its name is (every candidate of a source shares it), not by the name: the
-    // list holds each winner once per page that lists it (300,000 at 5,000 × 20), and sorting
-    // it by name took 35 ms with the other core idle.
+    // list holds each winner once per page that lists it (about 290,000 at 5,000 × 20), and
+    // sorting it by name took 35 ms with the other core idle.
     list.sort_unstable_by_key(|w| (partner_at(w), addr(w)));
     list.dedup_by_key(|w| addr(w));
     list.shrink_to_fit();
