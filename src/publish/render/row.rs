@@ -41,30 +41,31 @@ pub(super) fn compact(e: &EntryCtx<'_>, labels: &RowLabels) -> String {
     o.push_str("</time></p>\n");
     if !e.attachments.is_empty() {
         o.push_str("<ul class=\"attachments\">\n");
-        for a in &e.attachments {
-            o.push_str("<li><a href=\"");
-            esc(&mut o, &a.url);
-            o.push_str("\" download>");
-            esc(&mut o, &a.text);
-            o.push_str("</a></li>\n");
-        }
-        o.push_str("</ul>\n");
+        let links = e.attachments.iter().map(|a| (&*a.url, &*a.text));
+        list(&mut o, links, " download");
     }
     if !e.tags.is_empty() {
         o.push_str("<ul class=\"tags\" aria-label=\"");
         esc(&mut o, &labels.tags);
         o.push_str("\">\n");
-        for g in &e.tags {
-            o.push_str("<li><a href=\"");
-            esc(&mut o, &g.url);
-            o.push_str("\">");
-            esc(&mut o, &g.name);
-            o.push_str("</a></li>\n");
-        }
-        o.push_str("</ul>\n");
+        list(&mut o, e.tags.iter().map(|g| (&*g.url, &*g.name)), "");
     }
     o.push_str("</article>\n");
     o
+}
+
+/// A list's items, each `(href, text)` a link with `attrs` after its `href`, and the list's end.
+fn list<'a>(o: &mut String, links: impl Iterator<Item = (&'a str, &'a str)>, attrs: &str) {
+    for (href, text) in links {
+        o.push_str("<li><a href=\"");
+        esc(o, href);
+        o.push('"');
+        o.push_str(attrs);
+        o.push('>');
+        esc(o, text);
+        o.push_str("</a></li>\n");
+    }
+    o.push_str("</ul>\n");
 }
 
 /// ` lang="…"` and ` dir="…"` where the entry has them (an empty value is none, as in the
