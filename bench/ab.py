@@ -7,7 +7,9 @@ the median wall time to the millisecond (`/usr/bin/time` gives hundredths) and t
 
 CONFIG is a workload's `feeds.toml` from `bench_gen`; its partners must be served meanwhile
 (`bench_server --dir DIR --port PORT`, as run.sh does). Each run gets a fresh state and output
-folder under WORK (default: a fresh temp dir), deleted after it.
+folder under WORK (default: a fresh temp dir), deleted after it. Put WORK on a tmpfs to compare
+the work itself: on a disk a cold run at 500 x 50 waits for its fsyncs (2.2 s against 0.66 s
+on this machine's tmpfs).
 """
 import os
 import resource

@@ -5,9 +5,9 @@
 //! at 5,000 partners × 20), and minijinja's machine (its context turned into values, then each
 //! instruction interpreted) was about 3.4 µs a row, 6 % of a cold run's CPU at 500 × 50
 //! (`docs/performance.md`, issue 25). An override of `entry.html` in `[output] templates` is
-//! always rendered by minijinja. A property test renders generated entries both ways (the
-//! built-in template given as an override) and holds them equal, so a change to the built-in
-//! `entry.html` fails it until this follows.
+//! always rendered by minijinja. A property test renders generated entries both ways (here,
+//! and by minijinja with the built-in template) and holds them equal, so a change to the
+//! built-in `entry.html` fails it until this follows.
 
 use super::chrome::EntryCtx;
 use crate::text::escape::escape_html_to;
@@ -232,6 +232,29 @@ mod tests {
             let templated = shelf.templated_row(&t.value, ctx).expect("templated");
             prop_assert_eq!(written, templated);
         }
+    }
+
+    /// Description: an entry with no licence of its own, from a partner with none, then with
+    /// one. Expect: no licence link text, then one that names the entry.
+    #[test]
+    fn only_an_entry_with_a_licence_gets_its_link_text() {
+        let cfg = config("en");
+        let views = crate::pool::views::feed_views(&cfg);
+        let t = super::super::page::interface(&views[0]);
+        let mut e = entry(
+            "A & B".into(),
+            "https://p.example/a".into(),
+            None,
+            None,
+            vec![],
+            vec![],
+        );
+        e.license = None;
+        let none = partner("P".into());
+        assert_eq!(entry_ctx(&cfg, t, "../", &e, Some(&none)).license_text, "");
+        e.license = Some("https://creativecommons.org/licenses/by/4.0/".into());
+        let text = entry_ctx(&cfg, t, "../", &e, Some(&none)).license_text;
+        assert!(text.contains("A & B"), "{text}");
     }
 
     /// Description: an override of `entry.html` is what the rows are rendered with; one with the
