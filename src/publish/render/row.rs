@@ -146,6 +146,18 @@ mod tests {
         }
     }
 
+    /// An entry with a title HTML escapes, and nothing else optional.
+    fn plain() -> Entry {
+        entry(
+            "A & B".into(),
+            "https://p.example/a".into(),
+            None,
+            None,
+            vec![],
+            vec![],
+        )
+    }
+
     fn partner(name: String) -> SourceInfo {
         SourceInfo {
             name,
@@ -241,14 +253,7 @@ mod tests {
         let cfg = config("en");
         let views = crate::pool::views::feed_views(&cfg);
         let t = super::super::page::interface(&views[0]);
-        let mut e = entry(
-            "A & B".into(),
-            "https://p.example/a".into(),
-            None,
-            None,
-            vec![],
-            vec![],
-        );
+        let mut e = plain();
         e.license = None;
         let none = partner("P".into());
         assert_eq!(entry_ctx(&cfg, t, "../", &e, Some(&none)).license_text, "");
@@ -273,14 +278,7 @@ mod tests {
             views: &views,
             templates: &templates,
         };
-        let e = entry(
-            "A & B".into(),
-            "https://p.example/a".into(),
-            None,
-            None,
-            vec![],
-            vec![],
-        );
+        let e = plain();
         let listed = Listed {
             entry: &e,
             source: None,
