@@ -10,7 +10,9 @@
 //! windows-874, declared in the XML prolog). Item bodies are 1-8 KB of HTML with relative links,
 //! images (some 1x1 tracking pixels), entities, hostile markup (`<script>`, `onclick=`,
 //! `javascript:` hrefs, `<iframe>`), CJK and Thai text. About 5% of items are undated and about 3%
-//! are cross-posted (same link) between two sources.
+//! are cross-posted (same link) between two sources. Every item is in the topic `news`; with
+//! `--topics T` also in one to three of T more, a few often and many rarely (the k-th with
+//! weight 1/(k+1)), for the library's topic pages and feeds at a network's scale.
 //!
 //! The second form (`--touch FRACTION`) picks that fraction of the feed files (from the seed) and
 //! inserts one new, newest item at the top of each, so the next run sees them changed.
@@ -325,11 +327,38 @@ struct Item {
     summary: String,
     body: String,
     author: String,
+    /// With `--topics N`: one to three of N topics, besides `news`.
+    topics: Vec<String>,
+}
+
+/// One to three of `n` topics (none when `n` is 0), the k-th drawn with weight 1/(k+1), as a
+/// network's partners use a few topics often and many rarely; from its own stream of the seed,
+/// so that every other byte of a workload is the same with or without topics.
+fn topics(seed: u64, i: u64, j: u64, n: u64) -> Vec<String> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut r = Rng::derive(seed, i, 5_000_000 + j);
+    let total: f64 = (0..n).map(|k| 1.0 / (k + 1) as f64).sum();
+    let mut out: Vec<String> = Vec::new();
+    for _ in 0..=r.below(3) {
+        let mut at = (r.below(1 << 30) as f64 / (1u64 << 30) as f64) * total;
+        let mut k = 0;
+        while k + 1 < n && at >= 1.0 / (k + 1) as f64 {
+            at -= 1.0 / (k + 1) as f64;
+            k += 1;
+        }
+        let t = format!("topic {k}");
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Items of source `i`, newest first. Sources are paired (2k, 2k+1); ~3% of item slots are
 /// cross-posted: both sources of the pair carry an item with the same link.
-fn items(seed: u64, n_sources: u64, i: u64, m: u64, cs: Charset) -> Vec<Item> {
+fn items(seed: u64, n_sources: u64, i: u64, m: u64, cs: Charset, n_topics: u64) -> Vec<Item> {
     let mut out = Vec::with_capacity(m as usize);
     let pair = i / 2;
     let has_partner = (pair * 2 + 1) < n_sources;
@@ -367,6 +396,7 @@ fn items(seed: u64, n_sources: u64, i: u64, m: u64, cs: Charset) -> Vec<Item> {
             summary,
             body,
             author,
+            topics: topics(seed, i, j, n_topics),
         });
     }
     out
@@ -394,6 +424,9 @@ fn rss2_item(it: &Item, cdata: bool) -> String {
         "  <dc:creator>{}</dc:creator>\n  <category>news</category>\n",
         it.author
     );
+    for t in &it.topics {
+        let _ = writeln!(s, "  <category>{t}</category>");
+    }
     let _ = writeln!(
         s,
         "  <description>{}</description>",
@@ -444,6 +477,9 @@ fn atom_entry(it: &Item, i: u64) -> String {
         "  <author><name>{}</name></author>\n  <category term=\"news\"/>\n",
         it.author
     );
+    for t in &it.topics {
+        let _ = writeln!(s, "  <category term=\"{t}\"/>");
+    }
     let _ = writeln!(
         s,
         "  <summary type=\"html\">{}</summary>",
@@ -471,6 +507,9 @@ fn rdf_item(it: &Item) -> String {
         let _ = writeln!(s, "  <dc:date>{}</dc:date>", d.to_rfc3339());
     }
     let _ = writeln!(s, "  <dc:creator>{}</dc:creator>", it.author);
+    for t in &it.topics {
+        let _ = writeln!(s, "  <dc:subject>{t}</dc:subject>");
+    }
     let _ = writeln!(
         s,
         "  <description>{}</description>",
@@ -485,9 +524,9 @@ fn rdf_item(it: &Item) -> String {
     s
 }
 
-fn feed_xml(seed: u64, n: u64, i: u64, m: u64) -> Vec<u8> {
+fn feed_xml(seed: u64, n: u64, i: u64, m: u64, n_topics: u64) -> Vec<u8> {
     let sh = shape(seed, i);
-    let its = items(seed, n, i, m, sh.charset);
+    let its = items(seed, n, i, m, sh.charset, n_topics);
     let mut r = Rng::derive(seed, i, 2);
     let title = format!("Partner {i:04}: {}", local_text(&mut r, sh.charset));
     let home = format!("http://src{i:04}.example.org/");
@@ -595,6 +634,7 @@ fn touch_file(path: &Path, seed: u64, i: u64) -> Result<(), String> {
             .filter(char::is_ascii)
             .collect(),
         author: "Author new".into(),
+        topics: Vec::new(),
     };
     let (at, ins) = if let Some(p) = find(&data, b"<entry>") {
         (p, atom_entry(&it, i))
@@ -623,6 +663,7 @@ struct Args {
     port: u16,
     out: PathBuf,
     touch: Option<f64>,
+    topics: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -633,11 +674,12 @@ fn parse_args() -> Result<Args, String> {
         port: 8931,
         out: PathBuf::from("bench-data"),
         touch: None,
+        topics: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
         if k == "-h" || k == "--help" {
-            return Err("usage: bench_gen [--sources N] [--items M] [--seed S] [--port P] --out DIR\n       bench_gen --touch FRACTION [--seed S] --out DIR".into());
+            return Err("usage: bench_gen [--sources N] [--items M] [--seed S] [--port P] [--topics T] --out DIR\n       bench_gen --touch FRACTION [--seed S] --out DIR".into());
         }
         let v = it.next().ok_or_else(|| format!("{k} needs a value"))?;
         let bad = |e: &dyn std::fmt::Display| format!("{k} {v}: {e}");
@@ -648,6 +690,7 @@ fn parse_args() -> Result<Args, String> {
             "--port" => a.port = v.parse().map_err(|e| bad(&e))?,
             "--out" => a.out = PathBuf::from(v),
             "--touch" => a.touch = Some(v.parse().map_err(|e| bad(&e))?),
+            "--topics" => a.topics = v.parse().map_err(|e| bad(&e))?,
             _ => return Err(format!("unknown argument {k}")),
         }
     }
@@ -709,7 +752,7 @@ fn main() -> ExitCode {
                     let mut bytes = 0u64;
                     let mut i = w;
                     while i < n {
-                        let xml = feed_xml(a.seed, n, i, a.items);
+                        let xml = feed_xml(a.seed, n, i, a.items, a.topics);
                         bytes += xml.len() as u64;
                         if let Err(e) = std::fs::write(dir.join(format!("{i:04}.xml")), &xml) {
                             eprintln!("write {i}: {e}");

@@ -1,5 +1,5 @@
 //! One rendered file, as the renderers hand it to a [`Sink`](super::sink::Sink): its name and its
-//! bytes, kept in memory, or (the library's pages) already staged in the output folder by the
+//! bytes, kept in memory, or (the library's pages and topic feeds) already staged in the output folder by the
 //! thread that rendered it (see [`Stage`]): thousands of pages wait for the all-or-nothing
 //! publication on a cold run, and so they wait outside the process's memory, written once.
 
@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::precompress::Effort;
 use super::stage::{Placed, Stage};
 
 /// One rendered file: its name inside the output folder and its bytes, kept in memory or
@@ -34,15 +35,16 @@ impl Output {
         }
     }
 
-    /// An output staged in `stage` now, with its gzip copy (see [`Stage::put`]): its bytes are
-    /// freed by the caller.
+    /// An output staged in `stage` now, with its gzip copy made at `effort` (see
+    /// [`Stage::put`]): its bytes are freed by the caller.
     pub fn staged(
         name: impl Into<String>,
         bytes: &[u8],
         stage: &Arc<Stage>,
+        effort: Effort,
     ) -> std::io::Result<Output> {
         let name = name.into();
-        let placed = stage.put(&name, bytes)?;
+        let placed = stage.put(&name, bytes, effort)?;
         let body = Body::Staged(Arc::clone(stage), placed);
         Ok(Output { name, body })
     }
@@ -113,7 +115,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let stage = stage(&dir);
         let page = "<li><a href=\"https://example.org/p\">A title</a></li>\n".repeat(2_000);
-        let out = Output::staged("partners/p.html", page.as_bytes(), &stage).expect("staged");
+        let out = Output::staged("partners/p.html", page.as_bytes(), &stage, Effort::Fast)
+            .expect("staged");
         let t = stage.token().to_string();
         // Sorted as `listing` sorts them (the token decides which comes first).
         let mut staged = vec![format!(".p.html.{t}.tmp"), format!(".p.html.gz.{t}.tmp")];
@@ -137,16 +140,18 @@ mod tests {
             ["p.html", "p.html.gz"]
         );
 
-        let again = Output::staged("partners/p.html", page.as_bytes(), &stage).expect("staged");
+        let again = Output::staged("partners/p.html", page.as_bytes(), &stage, Effort::Fast)
+            .expect("staged");
         let (_, placed) = again.placed().expect("staged");
         assert!(!placed.file && !placed.copy, "unchanged: {placed:?}");
         assert_eq!(again.bytes().expect("read").as_ref(), page.as_bytes());
         std::fs::remove_file(dir.path().join("partners/p.html.gz")).expect("copy gone");
-        let copy_only = Output::staged("partners/p.html", page.as_bytes(), &stage).expect("staged");
+        let copy_only = Output::staged("partners/p.html", page.as_bytes(), &stage, Effort::Fast)
+            .expect("staged");
         let (_, placed) = copy_only.placed().expect("staged");
         assert!(!placed.file && placed.copy, "the copy alone: {placed:?}");
 
-        let empty = Output::staged("e.html", b"", &stage).expect("empty");
+        let empty = Output::staged("e.html", b"", &stage, Effort::Fast).expect("empty");
         assert!(empty.is_empty());
         assert_eq!(empty.bytes().expect("read").as_ref(), b"");
     }
@@ -156,7 +161,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let stage = stage(&dir);
         // In a folder that does not exist yet: the stage makes it.
-        let out = Output::staged("media/logo.png", &[1, 2, 3], &stage).expect("staged");
+        let out =
+            Output::staged("media/logo.png", &[1, 2, 3], &stage, Effort::Fast).expect("staged");
         assert!(!out.is_empty());
         let (_, placed) = out.placed().expect("staged");
         assert_eq!(
@@ -188,7 +194,7 @@ mod tests {
         {
             let stage = stage(&dir);
             for name in ["a.html", "partners/b.html", "kept.html"] {
-                Output::staged(name, b"new", &stage).expect("staged");
+                Output::staged(name, b"new", &stage, Effort::Fast).expect("staged");
             }
         }
         assert_eq!(listing(dir.path()), [".notes", "kept.html", "partners"]);
@@ -198,7 +204,7 @@ mod tests {
             b"old"
         );
         let stage = stage(&dir);
-        let out = Output::staged("a.html", b"new", &stage).expect("staged");
+        let out = Output::staged("a.html", b"new", &stage, Effort::Fast).expect("staged");
         let (_, placed) = out.placed().expect("staged");
         stage.rename("a.html", placed).expect("renamed");
         stage.published();
@@ -220,11 +226,14 @@ mod tests {
         let (one, two) = (stage(&dir), stage(&dir));
         let temp = dir.path().join(format!(".x.html.{}.tmp", one.token()));
         std::fs::write(&temp, b"stale").expect("setup");
-        let a = Output::staged("x.html", b"new", &one).expect("replaced");
+        let a = Output::staged("x.html", b"new", &one, Effort::Fast).expect("replaced");
         assert_eq!(std::fs::read(&temp).expect("temp"), b"new");
-        let b = Output::staged("x.html", b"new", &one).expect("again");
+        let b = Output::staged("x.html", b"new", &one, Effort::Fast).expect("again");
         assert_eq!(a, b);
-        assert_ne!(a, Output::staged("x.html", b"new", &two).expect("other"));
+        assert_ne!(
+            a,
+            Output::staged("x.html", b"new", &two, Effort::Fast).expect("other")
+        );
         let (_, placed) = a.placed().expect("staged");
         one.sync("x.html", placed).expect("flushed");
         std::fs::remove_file(&temp).expect("gone");

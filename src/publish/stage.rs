@@ -1,5 +1,5 @@
-//! Where a run's library pages wait for the publication: staged in the output folder as they are
-//! rendered, by the thread that rendered them. Each page is compared with the file it replaces,
+//! Where a run's library pages (and its topics' feeds) wait for the publication: staged in the
+//! output folder as they are rendered, by the thread that rendered them. Each page is compared with the file it replaces,
 //! written to a hidden temp file beside it (`.NAME.TOKEN.tmp`, the naming of
 //! [`staging`](super::staging), with one token for the whole run) and its gzip copy to another;
 //! the publication only flushes and renames them, all or nothing with the rest of the run's
@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use super::precompress::{compressible, copy_name, gzip_fast_then, has_current_copy};
+use super::precompress::{Effort, compressible, copy_name, gzip_then, has_current_copy};
 
 /// The run's staged pages: their folder and the token in their temp files' names.
 #[derive(Debug)]
@@ -72,8 +72,9 @@ impl Stage {
     }
 
     /// Stages `bytes` as the file `name` (unless the file there holds them already) and its
-    /// gzip copy (unless it needs none, or has a current one beside an unchanged file).
-    pub fn put(&self, name: &str, bytes: &[u8]) -> std::io::Result<Placed> {
+    /// gzip copy, compressed at `effort` (unless it needs none, or has a current one beside an
+    /// unchanged file).
+    pub fn put(&self, name: &str, bytes: &[u8], effort: Effort) -> std::io::Result<Placed> {
         let target = self.dir.join(name);
         let same = std::fs::read(&target).is_ok_and(|old| old == bytes);
         let copy = compressible(name) && !(same && has_current_copy(&target));
@@ -86,7 +87,7 @@ impl Stage {
         if copy {
             // After the file: a copy is current when it is at least as new as its file.
             let copy = self.temp(&copy_name(name));
-            gzip_fast_then(bytes, |gz| self.write(&copy, gz))??;
+            gzip_then(effort, bytes, |gz| self.write(&copy, gz))??;
         }
         Ok(Placed {
             len: bytes.len(),

@@ -55,6 +55,7 @@ mod serve_limits;
 mod smoke;
 mod state_upgrade;
 mod templates;
+mod topics;
 mod views;
 mod websub;
 

@@ -11,6 +11,7 @@
 //! summary is shown, so nothing is sanitised), except a topic's feeds, which carry the newest
 //! entries in full through `materialise` like every feed.
 
+mod feeds;
 mod load;
 mod pages;
 pub mod plan;
@@ -23,17 +24,15 @@ use std::sync::Arc;
 
 use sha2::Sha256;
 
-use crate::config::FeedMeta;
 use crate::config::{Config, Location, Source};
-use crate::model::Entry;
 use crate::par::Panicked;
 use crate::pool::Gathered;
 use crate::pool::merge::{Winner, Winners};
-use crate::pool::views::{FeedView, sibling, view_id};
+use crate::pool::views::FeedView;
 use crate::publish::PublishError;
-use crate::publish::materialise::{CleanCount, key, materialise};
+use crate::publish::materialise::CleanCount;
+use crate::publish::precompress::Effort;
 use crate::publish::render::library::{Part, PartnerFacts, Shelf};
-use crate::publish::render::{self as render, json as json_feed};
 use crate::publish::sink::Output;
 use crate::publish::spool::Spool;
 use crate::publish::stage::Stage;
@@ -87,6 +86,7 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     let pages = pages(&lib, stock).map_err(|Panicked| PublishError::Panicked("fingerprinting"))?;
     let mut out = Shelved::default();
     let mut todo = Vec::new();
+    let mut topics = Vec::new();
     for p in &pages {
         let file_key = format!("{KEY}{}", p.file);
         let kept = stock.previous.get(&file_key) == Some(&p.print);
@@ -104,14 +104,13 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
             }
             continue;
         }
-        if let Some(t) = main_tag {
-            let (feeds, cleaned) = tag_feeds(state, stock, t)?;
-            out.outputs.extend(feeds);
-            // Entries the views already sanitised in this run are not counted again.
-            out.cleaned.sanitised += cleaned.sanitised;
-        }
+        topics.extend(main_tag);
         todo.push(p);
     }
+    let (feeds, cleaned) = feeds::tag_feeds(state, stock, &topics)?;
+    out.outputs.extend(feeds);
+    // Entries the views already sanitised in this run are not counted again.
+    out.cleaned.sanitised += cleaned.sanitised;
     let listed = todo.iter().flat_map(|p| p.winners.iter().copied());
     let loaded = load::load(state, stock, listed)?;
     let sources: HashMap<&str, &Source> =
@@ -120,9 +119,11 @@ pub fn render(state: &mut State, stock: &Stock<'_>) -> Result<Shelved, PublishEr
     // staged in the output folder by the thread that rendered each (see `Stage`).
     let rendered = crate::par::par_map(&todo, |p| {
         let bytes = render_page(stock, &sources, p, &loaded)?;
-        Output::staged(p.file.clone(), &bytes, stock.stage).map_err(|err| PublishError::Stage {
-            name: p.file.clone(),
-            err,
+        Output::staged(p.file.clone(), &bytes, stock.stage, Effort::Fast).map_err(|err| {
+            PublishError::Stage {
+                name: p.file.clone(),
+                err,
+            }
         })
     })
     .map_err(|crate::par::Panicked| PublishError::Panicked("rendering the library"))?;
@@ -168,59 +169,6 @@ fn spool_err(p: &Page<'_>, err: std::io::Error) -> PublishError {
         name: p.file.clone(),
         err,
     }
-}
-
-/// A topic's Atom and JSON Feed: its newest entries (as many as the main feed carries), in full.
-fn tag_feeds(
-    state: &mut State,
-    stock: &Stock<'_>,
-    t: &plan::Tag<'_>,
-) -> Result<(Vec<Output>, CleanCount), PublishError> {
-    let cfg = stock.shelf.cfg;
-    let newest: Vec<&Winner> = t
-        .winners
-        .iter()
-        .take(cfg.feed.max_entries)
-        .copied()
-        .collect();
-    let (entries, cleaned) = materialise(state, cfg, stock.gathered, &newest)?;
-    let list: Vec<Entry> = newest
-        .iter()
-        .filter_map(|w| entries.get(&key(w)))
-        .map(|e| crate::pool::editorial::credit::apply(cfg, e).into_owned())
-        .collect();
-    let meta = tag_meta(cfg, &t.slug, &t.label);
-    let json_url = sibling(&cfg.feed.self_url, &format!("tags/{}.json", t.slug)).to_string();
-    Ok((
-        vec![
-            Output::new(
-                format!("tags/{}.atom", t.slug),
-                render::atom_document(
-                    &meta,
-                    &list,
-                    Some("../feed.xsl"),
-                    &[],
-                    &render::History::default(),
-                )?,
-            ),
-            Output::new(
-                format!("tags/{}.json", t.slug),
-                json_feed::json_feed(&meta, &list, &json_url)?,
-            ),
-        ],
-        cleaned,
-    ))
-}
-
-/// A topic feed's metadata: the main feed's, with its own title, id and links.
-fn tag_meta(cfg: &Config, slug: &str, label: &str) -> FeedMeta {
-    let mut meta = cfg.feed.clone();
-    meta.title = format!("{}: {label}", cfg.feed.title);
-    meta.subtitle = None;
-    meta.id = view_id(&cfg.feed.id, &format!("tags/{slug}"));
-    meta.self_url = sibling(&cfg.feed.self_url, &format!("tags/{slug}.atom"));
-    meta.link = sibling(&cfg.feed.self_url, &format!("tags/{slug}.html"));
-    meta
 }
 
 /// `partners/SLUG.html`, with what the config and the partner's feed say about it.

@@ -128,7 +128,13 @@ fn many_outputs_are_reported_in_their_order_each_with_its_copy() {
                 let text = format!("<p>{i} {}</p>", if i % 3 == 0 { round } else { 0 });
                 let name = format!("d{}/f{i}.html", i % 7);
                 if i % 2 == 0 {
-                    Output::staged(name, text.as_bytes(), &stage).expect("staged")
+                    Output::staged(
+                        name,
+                        text.as_bytes(),
+                        &stage,
+                        crate::publish::precompress::Effort::Fast,
+                    )
+                    .expect("staged")
                 } else {
                     out(&name, text.as_bytes())
                 }
@@ -173,7 +179,15 @@ fn a_page_staged_when_rendered_is_published_with_its_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
     let stage = stage(p);
-    let page = |text: &str| Output::staged("tags/t.html", text.as_bytes(), &stage).expect("staged");
+    let page = |text: &str| {
+        Output::staged(
+            "tags/t.html",
+            text.as_bytes(),
+            &stage,
+            crate::publish::precompress::Effort::Fast,
+        )
+        .expect("staged")
+    };
     let mut d = Disk {
         dir: p.to_path_buf(),
     };
@@ -242,7 +256,13 @@ fn a_failed_publication_leaves_what_was_staged_nowhere() {
     {
         let stage = stage(p);
         let outs = [
-            Output::staged("tags/t.html", b"P1", &stage).expect("staged"),
+            Output::staged(
+                "tags/t.html",
+                b"P1",
+                &stage,
+                crate::publish::precompress::Effort::Fast,
+            )
+            .expect("staged"),
             out("b.atom", b"B"),
         ];
         let mut d = Disk {
