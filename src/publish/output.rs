@@ -1,7 +1,8 @@
 //! One rendered file, as the renderers hand it to a [`Sink`](super::sink::Sink): its name and its
-//! bytes, kept in memory, or (the library's pages and topic feeds) already staged in the output folder by the
-//! thread that rendered it (see [`Stage`]): thousands of pages wait for the all-or-nothing
-//! publication on a cold run, and so they wait outside the process's memory, written once.
+//! bytes, kept in memory, or (the library's pages and topic feeds) already staged in the output
+//! folder by the thread that rendered it (see [`Stage`]): thousands of pages wait for the
+//! all-or-nothing publication on a cold run, and so they wait outside the process's memory,
+//! written once.
 
 use std::borrow::Cow;
 use std::path::Path;
