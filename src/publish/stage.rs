@@ -1,7 +1,8 @@
 //! Where a run's library pages (and its topics' feeds) wait for the publication: staged in the
 //! output folder as they are rendered, by the thread that rendered them. Each page is compared
-//! with the file it replaces, written to a hidden temp file beside it (`.NAME.TOKEN.tmp`, the naming of
-//! [`staging`](super::staging), with one token for the whole run) and its gzip copy to another;
+//! with the file it replaces, written to a hidden temp file beside it (`.NAME.TOKEN.tmp`, the
+//! naming of [`staging`](super::staging), with one token for the whole run) and its gzip copy
+//! to another;
 //! the publication only flushes and renames them, all or nothing with the rest of the run's
 //! files. Should the run stop before that, the stage removes what it staged when it is dropped,
 //! and a killed run's temp files are swept by the next (`staging::remove_stale_temps`).
