@@ -142,6 +142,12 @@ impl State {
                     "INSERT OR REPLACE INTO local_clean (key, summary, content) VALUES (?1, ?2, ?3)",
                 )
                 .map_err(sql)?;
+            // In the table's order (a partner's entries were written together), not the feeds':
+            // each update grows its row in place, and in the feeds' order nearly every one
+            // fetched its page from the file, then split it (300 topics' feeds at 500 × 50:
+            // 2.98 → 2.90 s).
+            let mut rows: Vec<&CleanRow> = rows.iter().collect();
+            rows.sort_unstable_by(|a, b| (&a.source, &a.key).cmp(&(&b.source, &b.key)));
             for r in rows {
                 let (s, c) = (pack(&r.cleaned.summary), pack(&r.cleaned.content));
                 match &r.source {
