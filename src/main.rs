@@ -5,6 +5,22 @@
 mod alloc;
 mod cli;
 
+// What the commands print, to stdout or stderr, written with a failure to write ignored: with
+// stderr on a full disk, `eprint!` panicked after a run had published everything (exit 101,
+// and no message); the exit code still says how the command went.
+macro_rules! out {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! outln {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! err {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
+}
+macro_rules! errln {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
+}
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +100,7 @@ fn main() -> ExitCode {
         Command::Reject(a) => reject(a),
     };
     let code = outcome.unwrap_or_else(|e| {
-        eprintln!("feedbraid: {e}");
+        errln!("feedbraid: {e}");
         e.exit_code()
     });
     ExitCode::from(u8::try_from(code).unwrap_or(2))
@@ -138,7 +154,7 @@ fn run_cmd(a: RunArgs) -> Outcome {
     let report = result?;
     if a.json {
         let bytes = report.status_json().map_err(Failure::RunJson)?;
-        print!("{}", String::from_utf8_lossy(&bytes));
+        out!("{}", String::from_utf8_lossy(&bytes));
     }
     let text = if a.quiet {
         report.problems()
@@ -147,12 +163,12 @@ fn run_cmd(a: RunArgs) -> Outcome {
     } else {
         report.summary()
     };
-    eprint!("{text}");
+    err!("{text}");
     let deploy_code = match deployed {
         None => 0,
         Some(Ok(d)) => print_deploy(&d),
         Some(Err(e)) => {
-            eprintln!("feedbraid: {e}");
+            errln!("feedbraid: {e}");
             e.exit_code()
         }
     };
@@ -177,10 +193,10 @@ fn digest(a: DigestArgs) -> Outcome {
     )?;
     if a.dry_run {
         for f in &r.files {
-            println!("{f}");
+            outln!("{f}");
         }
     }
-    eprint!("{}", r.summary());
+    err!("{}", r.summary());
     Ok(r.exit_code())
 }
 
@@ -190,13 +206,13 @@ fn review(a: ReviewArgs) -> Outcome {
     let list =
         feedbraid::ops::review::held_now(&with_config(a.config), rt.handle(), a.source.as_deref())?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&list).map_err(Failure::StatusJson)?
         );
     } else {
         for h in &list {
-            println!(
+            outln!(
                 "{}  {}  {}\n  {}\n  {}\n  id: {}\n  held: {}\n",
                 h.date,
                 h.source,
@@ -207,7 +223,7 @@ fn review(a: ReviewArgs) -> Outcome {
                 h.why
             );
         }
-        eprintln!("{} item(s) held", list.len());
+        errln!("{} item(s) held", list.len());
     }
     Ok(0)
 }
@@ -223,7 +239,7 @@ fn approve(a: ApproveArgs) -> Outcome {
     }
     let cfg = run::load_config(&opts)?;
     let n = feedbraid::ops::review::record(&cfg, &keys, None)?;
-    println!("{n} approval(s) recorded in reviewed.toml; the next run publishes them");
+    outln!("{n} approval(s) recorded in reviewed.toml; the next run publishes them");
     Ok(0)
 }
 
@@ -231,7 +247,7 @@ fn approve(a: ApproveArgs) -> Outcome {
 fn reject(a: RejectArgs) -> Outcome {
     let cfg = run::load_config(&with_config(a.config))?;
     let n = feedbraid::ops::review::record(&cfg, &a.keys, Some(a.reason.as_deref()))?;
-    println!("{n} rejection(s) recorded in reviewed.toml; these items never appear");
+    outln!("{n} rejection(s) recorded in reviewed.toml; these items never appear");
     Ok(0)
 }
 
@@ -239,13 +255,13 @@ fn reject(a: RejectArgs) -> Outcome {
 fn doctor(a: DoctorArgs) -> Outcome {
     let rt = run::runtime()?;
     let d = feedbraid::ops::doctor::doctor(&with_config(a.config), &a.target, rt.handle())?;
-    print!("{}", d.note(a.format == "markdown"));
+    out!("{}", d.note(a.format == "markdown"));
     Ok(d.exit_code())
 }
 
 /// The deploy's summary on stderr; its exit code.
 fn print_deploy(d: &DeployReport) -> i32 {
-    eprint!("{}", d.summary());
+    err!("{}", d.summary());
     d.exit_code()
 }
 
@@ -262,10 +278,10 @@ fn deploy(a: DeployArgs) -> Outcome {
     )?;
     if a.dry_run {
         for name in &report.plan.uploads {
-            println!("upload\t{name}");
+            outln!("upload\t{name}");
         }
         for name in &report.plan.deletes {
-            println!("delete\t{name}");
+            outln!("delete\t{name}");
         }
     }
     Ok(print_deploy(&report))
@@ -286,7 +302,7 @@ fn serve(a: ServeArgs) -> Outcome {
 /// withdrawn.toml: everything but the network.
 fn check(a: &CheckArgs) -> Outcome {
     let c = feedbraid::ops::check::check(&a.config)?;
-    println!(
+    outln!(
         "{}: ok ({} sources, {} local entries, {} views)",
         a.config.display(),
         c.sources,
@@ -301,18 +317,18 @@ fn withdraw(a: WithdrawArgs) -> Outcome {
     let opts = with_config(a.config);
     if a.undo {
         let n = editorial::undo(&opts, &a.keys)?;
-        println!("{n} withdrawal(s) taken back; the next run publishes the entries again");
+        outln!("{n} withdrawal(s) taken back; the next run publishes the entries again");
         return Ok(0);
     }
     let new = editorial::withdraw(&opts, &a.keys, a.reason.as_deref(), chrono::Utc::now())?;
     for w in &new {
-        println!(
+        outln!(
             "withdrawn: {} ({})",
             w.id,
             w.title.as_deref().unwrap_or_default()
         );
     }
-    println!(
+    outln!(
         "{} recorded in withdrawn.toml; the next run removes them from every output",
         new.len()
     );
@@ -323,7 +339,7 @@ fn withdraw(a: WithdrawArgs) -> Outcome {
 fn list(a: ListArgs) -> Outcome {
     let opts = with_config(a.config);
     for e in editorial::list(&opts, a.source.as_deref(), a.search.as_deref())? {
-        println!(
+        outln!(
             "{}\t{}\t{}\t{}",
             e.id,
             e.updated.format("%Y-%m-%d"),
@@ -340,7 +356,7 @@ fn repair(a: RepairArgs) -> Outcome {
         state: a.state,
         ..with_config(a.config)
     })?;
-    eprintln!("feedbraid: {done}");
+    errln!("feedbraid: {done}");
     Ok(0)
 }
 
@@ -351,12 +367,12 @@ fn status(a: StatusArgs) -> Outcome {
         ..with_config(a.config)
     })?;
     if a.json {
-        print!(
+        out!(
             "{}",
             feedbraid::ops::status::json(&rows).map_err(Failure::StatusJson)?
         );
     } else {
-        print!("{}", feedbraid::ops::status::table(&rows));
+        out!("{}", feedbraid::ops::status::table(&rows));
     }
     Ok(0)
 }
@@ -369,6 +385,6 @@ fn import(a: ImportArgs) -> Outcome {
         dry_run: a.dry_run,
         allow_intranet: a.allow_intranet,
     })?;
-    print!("{}", report.summary());
+    out!("{}", report.summary());
     Ok(0)
 }

@@ -43,7 +43,7 @@ pub fn copy_name(name: &str) -> String {
 /// milliseconds (`embed.html`, 24 KB: 3.7 ms).
 const BEST_UP_TO: usize = 16 * 1024;
 
-/// libdeflate's levels (1 to 12) used here: see [`gzip`] and [`gzip_fast`].
+/// libdeflate's levels (1 to 12) used here: see [`gzip`], [`Effort`] and [`gzip_fast_then`].
 const BEST: i32 = 12;
 const HIGH: i32 = 7;
 const MEDIUM: i32 = 6;
@@ -52,12 +52,12 @@ const FAST: i32 = 1;
 /// How hard a copy is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Effort {
-    /// [`gzip_fast`]'s level: a library page, one of thousands, each read by few.
+    /// Level 1 (see [`gzip_fast_then`]): a library page, one of thousands, each read by few.
     Fast,
     /// Level 6 above [`BEST_UP_TO`] (the best below): a topic's feed, one of as many as the
-    /// network has topics (600 at 300 topics), each read by fewer than the main feed. On 130
-    /// of them (59.6 MB, one thread): level 7 took 0.72 s for copies 12.9 % of their size,
-    /// level 6 0.38 s for 13.8 %, level 1 0.11 s for 17.4 %.
+    /// network has topics (602 at 300 topics), each read by fewer than the main feed. On 222 of
+    /// them (67.4 MB, one thread): level 7 took 0.80 s for copies 13.0 % of their size, level 6
+    /// 0.43 s for 13.8 %, level 1 0.13 s for 17.4 %.
     Medium,
     /// [`gzip`]'s levels: a feed, read many times.
     Full,
@@ -87,17 +87,12 @@ pub fn gzip_then<T>(
     compress_then(&mut Compressor::new(level_of(level)?), bytes, then)
 }
 
-/// The gzip bytes of `bytes` at level 1 whatever their size: the library's pages, thousands of
+/// The gzip copy of `bytes` at level 1 whatever their size: the library's pages, thousands of
 /// them on a cold run and each read by few, compressed as they are rendered, by a compressor
 /// kept by each thread (making one per page cost a tenth more). Measured on the 6,825 pages of
 /// a cold run at 5,000 partners (141 MB), one thread: zlib-rs at level 3 (what this wrote
 /// before) 0.44 s for 25.7 MB; libdeflate at level 1 0.20 s for 26.1 MB, at level 3 0.30 s for
-/// 25.1 MB, at level 6 0.40 s for 24.7 MB.
-pub fn gzip_fast(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    gzip_fast_then(bytes, <[u8]>::to_vec)
-}
-
-/// [`gzip_fast`], the copy handed to `then` (to write it) rather than returned.
+/// 25.1 MB, at level 6 0.40 s for 24.7 MB. The copy is handed to `then` (to write it).
 fn gzip_fast_then<T>(bytes: &[u8], then: impl FnOnce(&[u8]) -> T) -> std::io::Result<T> {
     thread_local! {
         static FAST_COMPRESSOR: std::cell::RefCell<Option<Compressor>> =
@@ -205,8 +200,13 @@ pub fn without_current_copy(dir: &Path, prefix: &str) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
+
+    /// A copy at [`Effort::Fast`], returned.
+    pub(in crate::publish) fn gzip_fast(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+        gzip_then(Effort::Fast, bytes, <[u8]>::to_vec)
+    }
 
     #[test]
     fn each_effort_makes_a_copy_of_the_same_bytes_smaller_the_harder_it_works() {

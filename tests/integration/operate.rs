@@ -1,6 +1,7 @@
 //! Operating feedbraid: `serve --every` (runs on its schedule, shares the run lock with a cron
 //! `run`, stops cleanly on SIGTERM), the progress line on a terminal (a pseudo-terminal from
-//! util-linux's `script`) and nowhere else, `run --json`/`--quiet` and `status --json`.
+//! util-linux's `script`) and nowhere else, `run --json`/`--quiet` and `status --json`, and a
+//! run whose report cannot be written.
 
 use std::time::Duration;
 
@@ -185,4 +186,36 @@ fn run_json_prints_the_report_and_quiet_only_problems() {
     // The table says the same.
     let table = s.command("status", &[]).output().expect("status");
     assert!(String::from_utf8_lossy(&table.stdout).contains("Fine Partner"));
+}
+
+/// Description: a run whose stderr cannot be written (`/dev/full`: a full disk), then one whose
+/// stdout cannot either (`--json` prints the report there).
+/// Expect: both publish and exit 0, as they would on a terminal (`eprint!` panicked once the
+/// files were in place: exit 101, and no message).
+#[test]
+fn a_run_whose_report_cannot_be_written_still_exits_with_its_own_code() {
+    let server = Server::start();
+    server.route("/one.xml", vec![rss(), rss()]);
+    let s = Setup::new(&[("One", server.url("/one.xml"))], "");
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    let run = s
+        .command("run", &[])
+        .stdout(std::process::Stdio::null())
+        .stderr(full())
+        .status()
+        .expect("run");
+    assert_eq!(run.code(), Some(0));
+    assert!(s.out().join("feed.atom").is_file());
+    let json = s
+        .command("run", &["--json"])
+        .stdout(full())
+        .stderr(full())
+        .status()
+        .expect("run");
+    assert_eq!(json.code(), Some(0));
 }

@@ -2,15 +2,15 @@
 //! many as the main feed carries), in full, loaded through `materialise` like every feed.
 //!
 //! A network's partners tag their items freely, and every topic gets its feeds: at 500 partners
-//! × 50 items with 300 topics (`bench_gen --topics 300`), 600 feeds. Made a topic at a time,
+//! × 50 items with 300 topics (`bench_gen --topics 300`), 602 feeds. Made a topic at a time,
 //! each loaded and sanitised its entries in a pass of its own (a core idle between short
 //! passes) and committed them, and every feed was held in memory until the publication and
-//! compressed there: a cold run took 3.8 s instead of 0.7 s, in 245 MB. So the topics are taken
-//! a chunk at a time ([`CHUNK`] entries): the chunk's entries are loaded and sanitised together,
-//! once each however many of its topics list them (one pass on every core, one transaction),
-//! then its feeds are rendered on every core and staged at once, with their gzip copies, by
-//! the thread that rendered each (see `Stage`). At most a chunk's entries and a feed a core are
-//! held.
+//! compressed there: a cold run took 3.8–4.7 s instead of 0.65 s, in 259 MB (of 1,024 KB); now
+//! 3.0–3.2 s in 68–74 MB. So the topics are taken a chunk at a time ([`CHUNK`] entries): the
+//! chunk's entries are loaded and sanitised together, once each however many of its topics
+//! list them (one pass on every core, one transaction), then its feeds are rendered on every
+//! core and staged at once, with their gzip copies, by the thread that rendered each (see
+//! `Stage`). At most a chunk's entries and a feed a core are held.
 
 use std::collections::HashMap;
 

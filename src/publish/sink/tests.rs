@@ -199,7 +199,7 @@ fn a_page_staged_when_rendered_is_published_with_its_copy() {
     assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"P1");
     assert_eq!(
         std::fs::read(p.join("tags/t.html.gz")).expect("copy"),
-        crate::publish::precompress::gzip_fast(b"P1").expect("gzip"),
+        crate::publish::precompress::tests::gzip_fast(b"P1").expect("gzip"),
         "the copy staged with the page (level 3), not compressed again"
     );
     assert_eq!(names(p), ["a.atom", "a.atom.gz", "tags"], "no temp seen");
