@@ -10,6 +10,15 @@ pub(crate) mod conns;
 pub(crate) mod files;
 pub(crate) mod http;
 
+// What `serve` tells its operator, on stderr, with a failure to write ignored: a full disk
+// under the log must not stop a scheduled run's thread with a panic (as in the binary).
+macro_rules! say {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
+}
+macro_rules! sayln {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
+}
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -67,7 +76,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
             })?;
         let local = listener.local_addr().map_err(ServeError::Server)?;
         let cap = conns::cap(conns::open_file_limit(), cfg.fetch.concurrency);
-        eprintln!(
+        sayln!(
             "feedbraid: serving {} (up to {cap} connections) on http://{local}/",
             cfg.output_dir.display()
         );
@@ -80,7 +89,7 @@ pub fn serve(opts: &ServeOptions) -> Result<(), ServeError> {
         if let Some(s) = scheduler {
             let _ = s.await;
         }
-        eprintln!("feedbraid: stopped");
+        sayln!("feedbraid: stopped");
         Ok(())
     })
 }
@@ -106,7 +115,7 @@ async fn signals(stop: watch::Sender<bool>) {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-    eprintln!("feedbraid: stopping; the current run, if any, finishes first");
+    sayln!("feedbraid: stopping; the current run, if any, finishes first");
     let _ = stop.send(true);
 }
 
@@ -122,7 +131,7 @@ fn run_once(opts: &RunOptions, rt: &tokio::runtime::Handle, deploy: bool) {
             Ok((r, dep)) => (Ok(r), Some(dep)),
             Err(DeployError::Fatal(f)) => (Err(f), None),
             Err(e) => {
-                eprintln!("feedbraid: {e}");
+                sayln!("feedbraid: {e}");
                 return;
             }
         }
@@ -130,12 +139,12 @@ fn run_once(opts: &RunOptions, rt: &tokio::runtime::Handle, deploy: bool) {
         (once(), None)
     };
     match report {
-        Ok(report) => eprint!("{}", report.summary()),
-        Err(e) => eprintln!("feedbraid: {e}"),
+        Ok(report) => say!("{}", report.summary()),
+        Err(e) => sayln!("feedbraid: {e}"),
     }
     match deployed {
-        Some(Ok(d)) => eprint!("{}", d.summary()),
-        Some(Err(e)) => eprintln!("feedbraid: {e}"),
+        Some(Ok(d)) => say!("{}", d.summary()),
+        Some(Err(e)) => sayln!("feedbraid: {e}"),
         None => {}
     }
 }
@@ -152,7 +161,7 @@ async fn schedule(
         let (o, rt) = (opts.clone(), tokio::runtime::Handle::current());
         let done = tokio::task::spawn_blocking(move || run_once(&o, &rt, deploy)).await;
         if let Err(e) = done {
-            eprintln!("feedbraid: the run failed: {e}");
+            sayln!("feedbraid: the run failed: {e}");
         }
         if *stop.borrow() {
             return;
