@@ -5,22 +5,6 @@
 mod alloc;
 mod cli;
 
-// What the commands print, to stdout or stderr, written with a failure to write ignored: with
-// stderr on a full disk, `eprint!` panicked after a run had published everything (exit 101,
-// and no message); the exit code still says how the command went.
-macro_rules! out {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($t)*); }};
-}
-macro_rules! outln {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
-}
-macro_rules! err {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
-}
-macro_rules! errln {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
-}
-
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +20,7 @@ use feedbraid::ops::progress::Progress;
 use feedbraid::ops::run::{self, RunOptions};
 use feedbraid::ops::serve::{ServeError, ServeOptions};
 use feedbraid::ops::withdraw::{self as editorial, WithdrawError};
+use feedbraid::{out, outln, say, sayln};
 
 /// Why a command failed: `main` prints it as `feedbraid: MESSAGE` and exits with its code.
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +85,7 @@ fn main() -> ExitCode {
         Command::Reject(a) => reject(a),
     };
     let code = outcome.unwrap_or_else(|e| {
-        errln!("feedbraid: {e}");
+        sayln!("feedbraid: {e}");
         e.exit_code()
     });
     ExitCode::from(u8::try_from(code).unwrap_or(2))
@@ -163,12 +148,12 @@ fn run_cmd(a: RunArgs) -> Outcome {
     } else {
         report.summary()
     };
-    err!("{text}");
+    say!("{text}");
     let deploy_code = match deployed {
         None => 0,
         Some(Ok(d)) => print_deploy(&d),
         Some(Err(e)) => {
-            errln!("feedbraid: {e}");
+            sayln!("feedbraid: {e}");
             e.exit_code()
         }
     };
@@ -196,7 +181,7 @@ fn digest(a: DigestArgs) -> Outcome {
             outln!("{f}");
         }
     }
-    err!("{}", r.summary());
+    say!("{}", r.summary());
     Ok(r.exit_code())
 }
 
@@ -223,7 +208,7 @@ fn review(a: ReviewArgs) -> Outcome {
                 h.why
             );
         }
-        errln!("{} item(s) held", list.len());
+        sayln!("{} item(s) held", list.len());
     }
     Ok(0)
 }
@@ -261,7 +246,7 @@ fn doctor(a: DoctorArgs) -> Outcome {
 
 /// The deploy's summary on stderr; its exit code.
 fn print_deploy(d: &DeployReport) -> i32 {
-    err!("{}", d.summary());
+    say!("{}", d.summary());
     d.exit_code()
 }
 
@@ -356,7 +341,7 @@ fn repair(a: RepairArgs) -> Outcome {
         state: a.state,
         ..with_config(a.config)
     })?;
-    errln!("feedbraid: {done}");
+    sayln!("feedbraid: {done}");
     Ok(0)
 }
 

@@ -25,6 +25,7 @@ pub mod report;
 pub mod review;
 pub mod reviewed;
 pub mod run;
+pub mod say;
 pub mod serve;
 pub mod status;
 pub mod withdraw;

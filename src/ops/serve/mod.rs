@@ -10,15 +10,6 @@ pub(crate) mod conns;
 pub(crate) mod files;
 pub(crate) mod http;
 
-// What `serve` tells its operator, on stderr, with a failure to write ignored: a full disk
-// under the log must not stop a scheduled run's thread with a panic (as in the binary).
-macro_rules! say {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
-}
-macro_rules! sayln {
-    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
-}
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,6 +19,7 @@ use tokio::sync::watch;
 use crate::ops::Fatal;
 use crate::ops::deploy::{DeployError, DeployOptions, run_then_deploy};
 use crate::ops::run::{self, RunOptions};
+use crate::{say, sayln};
 
 /// What `feedbraid serve` was asked to do.
 #[derive(Debug, Clone)]
