@@ -4,7 +4,8 @@
 //! how the last two change a file beside the config (one editor at a time, atomically, keeping
 //! the file's mode and owner); [`serve`] serves the output and runs on a schedule; [`check`]
 //! reads everything a run reads before it fetches; [`error`] holds the run's [`Fatal`] errors
-//! and their exit codes; [`memory`] gives freed memory back between a run's stages.
+//! and their exit codes; [`memory`] gives freed memory back between a run's stages; [`say`]
+//! prints what the commands tell, a failure to write ignored.
 //!
 //! What belongs here: sequencing, commands and what the operator sees. Nothing below imports
 //! from here.
