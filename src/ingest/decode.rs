@@ -105,7 +105,7 @@ pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Decoded<'a> {
     let declared = http_charset
         .map(|c| (c.to_string(), "HTTP header"))
         .or(prolog_label.map(|c| (c, "XML prolog")));
-    let valid = std::str::from_utf8(bytes).ok();
+    let valid = simdutf8::basic::from_utf8(bytes).ok();
     match declared {
         Some((label, from)) => match lookup(&label) {
             // UTF-16 declared in a document that is clearly 8-bit: the declaration is wrong.

@@ -329,10 +329,15 @@ impl Fetcher {
                 format!("body larger than the {cap}-byte cap"),
             )
         };
-        if resp.content_length().is_some_and(|n| n > cap) {
+        let declared = resp.content_length();
+        if declared.is_some_and(|n| n > cap) {
             return Err(too_large());
         }
-        let mut body = Vec::new();
+        // Sized from the declared length (a hint: a body is still counted as it comes), so
+        // that a document is not copied as it grows; at most `PRESIZE_MAX`, which a server
+        // that declares more than it sends cannot make every request hold.
+        let hint = declared.map_or(0, |n| n.min(PRESIZE_MAX));
+        let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
         while let Some(chunk) = resp.chunk().await.map_err(|e| classify(&e))? {
             if body.len() as u64 + chunk.len() as u64 > cap {
                 return Err(too_large());
@@ -342,6 +347,10 @@ impl Fetcher {
         Ok(body)
     }
 }
+
+/// The most a body's buffer is sized for before its bytes arrive (a partner's feed is rarely
+/// more than a few hundred KB).
+const PRESIZE_MAX: u64 = 4 << 20;
 
 /// A GET of `url` that accepts feeds first and sends the stored validators.
 fn conditional_get(client: &Client, url: &Url, known: &Validators) -> RequestBuilder {

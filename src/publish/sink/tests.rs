@@ -326,3 +326,38 @@ fn memory_reports_like_disk() {
     );
     assert_eq!(m.files["b"], b"3");
 }
+
+#[test]
+fn check_finds_what_is_in_the_way_in_every_folder_and_nothing_where_there_is_no_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sub = dir.path().join("partners");
+    std::fs::create_dir(&sub).expect("test setup");
+    std::fs::write(sub.join("a.html"), "a").expect("test setup");
+    std::os::unix::fs::symlink("a.html", sub.join("link.html")).expect("test setup");
+    let made = std::process::Command::new("mkfifo")
+        .arg(sub.join("fifo.html"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success(), "test setup");
+    std::fs::create_dir(sub.join("dir.html")).expect("test setup");
+    let d = Disk {
+        dir: dir.path().to_path_buf(),
+    };
+    assert!(
+        d.check(["partners/a.html", "a.html", "months/x.html"])
+            .is_ok()
+    );
+    for name in [
+        "partners/link.html",
+        "partners/fifo.html",
+        "partners/dir.html",
+    ] {
+        let err = d
+            .check(["partners/a.html", "tags/b.html", name, "partners/dir.html"])
+            .expect_err(name);
+        assert_eq!(err.path, dir.path().join(name), "the first in the way");
+    }
+    // A file where a folder would be: nothing in it is in the way (staging reports that one).
+    std::fs::write(dir.path().join("tags"), "t").expect("test setup");
+    assert!(d.check(["tags/b.html"]).is_ok());
+}
