@@ -138,7 +138,13 @@ pub fn resolve(href: &str, base: Option<&Url>) -> Option<Url> {
 /// The form two links to the same item share: no fragment, no tracking, lower-case host without
 /// `www.`, `http` and `https` alike, no trailing slash.
 pub fn canonical(url: &str) -> Option<String> {
-    let mut u = resolve(url, None)?;
+    canonical_of(&resolve(url, None)?)
+}
+
+/// [`canonical`] of a link [`resolve`] gave, without parsing it again (every entry's own link:
+/// the second parse was 1.7 % of a cold run's instructions).
+pub fn canonical_of(resolved: &Url) -> Option<String> {
+    let mut u = resolved.clone();
     u.set_fragment(None);
     let host = u
         .host_str()?
@@ -216,6 +222,25 @@ mod tests {
         assert_eq!(r("data:text/html,x"), None);
         assert_eq!(r("ftp://ex.org/f"), None);
         assert_eq!(resolve("rel", None), None);
+    }
+
+    proptest::proptest! {
+        /// An entry's canonical link is taken from its resolved link without a second parse:
+        /// the same as parsing the resolved link's text again.
+        #[test]
+        fn a_resolved_link_is_canonical_as_its_text_is(
+            scheme in proptest::sample::select(vec!["https://", "http://", "HTTP://", "mailto:"]),
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "www.", "WWW.", "Ex.org", "ไทย.th", "[2001:db8::1]", ":8080", "/", "/p", "/a[1]",
+                "/%7E", "/ü", "/a b", "?", "&", "utm_source=x", "id=1", "a[]=1", "=", "%zz", "#",
+                "top", "|", "\\", "..", "user:pw@",
+            ]), 1..12)
+        ) {
+            let href = format!("{scheme}{}", parts.concat());
+            if let Some(u) = resolve(&href, None) {
+                proptest::prop_assert_eq!(super::canonical_of(&u), canonical(u.as_str()));
+            }
+        }
     }
 
     #[test]

@@ -60,7 +60,7 @@ impl FeedContext<'_> {
         // an absolute one (http, https, tag and urn alone are taken).
         let guid_is_iri = guid.is_some_and(|g| looks_like_iri(g) && ids::is_absolute_iri(g));
         let guid = guid.filter(|g| !looks_like_iri(g) || guid_is_iri);
-        let canonical_link = link.as_ref().and_then(|l| links::canonical(l.as_str()));
+        let canonical_link = link.as_ref().and_then(links::canonical_of);
         let id = self.id(item, (guid, guid_is_iri), canonical_link.as_deref(), &title);
         let published = item.published.map(|d| self.clamp(d));
         let updated = self.updated(item, published, &id, first_seen);
