@@ -179,7 +179,9 @@ impl<'t> Builder<'t> {
             .bindings
             .iter()
             .rev()
-            .find(|(p, _)| &**p == prefix)
+            // Most names have no prefix: told apart by length alone (comparing the bytes of two
+            // empty strings called `memcmp`, 1 % of a cold run at 5,000 × 20).
+            .find(|(p, _)| p.len() == prefix.len() && (prefix.is_empty() || &**p == prefix))
             .map(|(_, n)| *n);
         let ns = bound
             .or_else(|| Ns::well_known(prefix))

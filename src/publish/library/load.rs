@@ -31,7 +31,7 @@ use super::Stock;
 pub struct Loaded {
     /// A winner's place in `rows` and `topics`, by the winner's address: every winner is
     /// borrowed from the run's one pool.
-    at: HashMap<usize, u32>,
+    at: HashMap<usize, u32, foldhash::fast::RandomState>,
     /// Where each row is in the spool.
     rows: Vec<Spooled>,
     spool: Arc<Spool>,
@@ -81,7 +81,7 @@ impl Loaded {
     /// themselves while they grew).
     fn new(spool: &Arc<Spool>, n: usize) -> Loaded {
         Loaded {
-            at: HashMap::with_capacity(n),
+            at: HashMap::with_capacity_and_hasher(n, Default::default()),
             rows: Vec::with_capacity(n),
             spool: Arc::clone(spool),
             topics: Vec::new(),
