@@ -38,6 +38,8 @@ impl<'t> Builder<'t> {
             self.unescape(&text[at..end], at);
             return (reader(&text[end..]), end);
         }
+        // Outside the root element (rare): piece by piece, as `text` notes what stands there
+        // and keeps none of it.
         for (off, piece) in chardata::pieces(&text[at..end]) {
             let at = at + off;
             match piece {
