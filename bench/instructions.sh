@@ -23,6 +23,12 @@ for bin in "$@"; do
     valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file="$d/cg.out" \
         "$bin" run --config "$CONFIG" --out "$d/out" --state "$d/state.db" > "$d/log" 2>&1 || true
     refs=$(sed -n 's/.*I *refs: *\([0-9,]*\).*/\1/p' "$d/log" | tr -d ,)
+    if [ -z "$refs" ] || ! grep -q 'feedbraid: took' "$d/log"; then
+        # A run that failed counts nothing worth comparing: its log is kept.
+        mv "$d" "$WORK/failed-$(basename "$bin")"
+        printf '%s\tfailed: see %s\n' "$bin" "$WORK/failed-$(basename "$bin")/log"
+        continue
+    fi
     printf '%s\t%s M instructions\n' "$bin" "$((refs / 1000000))"
 done
 rm -rf "$WORK/run"

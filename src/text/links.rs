@@ -144,8 +144,8 @@ pub fn canonical(url: &str) -> Option<String> {
 /// [`canonical`] of a link [`resolve`] gave, without parsing it again (every entry's own link:
 /// the second parse was 1.7 % of a cold run's instructions).
 pub fn canonical_of(resolved: &Url) -> Option<String> {
-    let mut u = resolved.clone();
-    u.set_fragment(None);
+    // The host, path and query are read apart from the fragment: nothing to remove first.
+    let u = resolved;
     let host = u
         .host_str()?
         .trim_start_matches("www.")
