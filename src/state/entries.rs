@@ -292,6 +292,42 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_reader_sees_the_heads_as_they_were_when_it_first_read() {
+        // Description: a reader opened with `reopen_snapshot` reads a head; another connection
+        // then rewrites that head and adds another. Expect: the reader still reads the old head
+        // and not the new one until it is dropped; a reader opened afterwards reads both anew.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let st = State::open(&dir.path().join("state.db")).expect("open");
+        let mut e = entry();
+        let put = |e: &Entry, hash: &str| {
+            let packed = pack_entry(e).expect("pack");
+            st.conn
+                .execute(
+                    "INSERT OR REPLACE INTO entries (source, hash, entry, body) VALUES ('P', ?1, ?2, ?3)",
+                    params![hash, packed.head, packed.body],
+                )
+                .expect("row");
+        };
+        put(&e, "h0");
+        let title = |s: &State, h: &str| {
+            s.packed_head("P", h)
+                .expect("read")
+                .map(|p| unpack_entry(&p).expect("head").title)
+        };
+        let reader = st.reopen_snapshot().expect("reader");
+        assert_eq!(title(&reader, "h0").as_deref(), Some("T"));
+        e.title = "T2".into();
+        put(&e, "h0");
+        put(&e, "h1");
+        assert_eq!(title(&reader, "h0").as_deref(), Some("T"), "the snapshot");
+        assert_eq!(title(&reader, "h1"), None, "written after the snapshot");
+        drop(reader);
+        let later = st.reopen_snapshot().expect("reader");
+        assert_eq!(title(&later, "h0").as_deref(), Some("T2"));
+        assert_eq!(title(&later, "h1").as_deref(), Some("T2"));
+    }
+
+    #[test]
     fn heads_read_together_are_those_read_one_by_one() {
         // Description: a partner with 40 stored entries and another with 5; heads asked for
         // many at once (read in one pass over the partner's rows) and for a few (one query

@@ -206,16 +206,29 @@ impl State {
     pub fn reopen(&self) -> Result<State, StateError> {
         State::open(Path::new(&self.path))
     }
+
+    /// Another connection that reads one snapshot of the database until it is dropped, for a
+    /// reader that makes thousands of small queries on another thread (the library's heads,
+    /// two queries a partner): each would otherwise begin and end a read transaction of its
+    /// own, with its `fcntl` locks (23,000 calls in a cold run at 5,000 × 20).
+    pub fn reopen_snapshot(&self) -> Result<State, StateError> {
+        let reader = self.reopen()?;
+        reader
+            .conn
+            .execute_batch("BEGIN")
+            .map_err(|e| reader.err(e))?;
+        Ok(reader)
+    }
 }
 
 fn ts(d: Option<DateTime<Utc>>) -> Option<String> {
     d.map(|d| d.to_rfc3339())
 }
 
-/// The columns [`source_row`] reads, in order.
 /// The page size of a new state database, in bytes (see [`State::open`]).
 const PAGE_SIZE: i64 = 16_384;
 
+/// The columns [`source_row`] reads, in order.
 const SOURCE_COLUMNS: &str = "etag, last_modified, last_status, last_attempt, last_success, \
      failures, next_fetch, gone, moved_to, info";
 

@@ -174,7 +174,7 @@ const BATCH: usize = 1024;
 
 /// Loads and renders the row of every winner of `winners` (duplicates once). Every core takes
 /// the next batch of winners, reads their packed entries (on one connection, one thread at a
-/// time), decodes and renders them, and hands the rows to this thread for the spool
+/// time, in one read transaction), decodes and renders them, and hands the rows to this thread for the spool
 /// (`par::par_stream`: read on a thread of their own and rendered a batch at a time on threads
 /// spawned per batch, the rows left a quarter of both cores idle). At most a batch a core is
 /// held packed, and a batch a core of rows waits for the spool: a whole network's entries are
@@ -209,7 +209,7 @@ pub fn load<'w>(
     if list.is_empty() {
         return Ok(loaded);
     }
-    let reader = state.reopen()?;
+    let reader = state.reopen_snapshot()?;
     let mut batches = list.chunks(BATCH);
     // A failed read ends the stream: nothing after it is read.
     let mut failed = false;
