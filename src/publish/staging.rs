@@ -36,6 +36,22 @@ pub fn remove_stale_temps(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> b
     }
 }
 
+/// Removes the hidden folders a killed run staged whole for the folder `name` of `dir`
+/// (`.NAME.XXXXXX.tmp/`, see [`Stage`](super::stage::Stage)), but those whose random part is one
+/// of `live`. Same caller's lock as [`remove_stale_temps`]; best effort too.
+pub fn remove_stale_folders(dir: &Path, name: &str, live: &[&str]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let spared = live.iter().any(|t| file.ends_with(&format!(".{t}.tmp")));
+        if !spared && is_our_temp(&file, |n| n == name) && e.file_type().is_ok_and(|t| t.is_dir()) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
 /// Writes `bytes` to a temp file beside `path` (`.NAME.XXXXXX.tmp`), flushed to disk and
 /// world-readable, for the caller to rename into place.
 pub fn stage(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {

@@ -4,7 +4,8 @@
 //! world-readable); only when all are staged are they renamed into place. A target that is not a
 //! regular file fails the publish before anything is renamed. A file whose bytes are unchanged is
 //! not touched at all (its mtime stays, so readers' conditional GETs keep hitting 304). Temp files
-//! a killed publish left (`.NAME.XXXXXX.tmp`) are removed by the next one.
+//! a killed publish left (`.NAME.XXXXXX.tmp`), and the hidden folders a killed run staged a new
+//! folder of pages in (`.partners.XXXXXX.tmp/`), are removed by the next one.
 //!
 //! The one window renames cannot close: the renames themselves are one system call per file, so a
 //! crash (or an I/O error) between the first and the last leaves some files new and some old.
@@ -24,7 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::precompress::{compressible, copy_name, gzip, has_current_copy, without_current_copy};
-use super::staging::{flush, remove_stale_temps, stage_unflushed};
+use super::staging::{flush, remove_stale_folders, remove_stale_temps, stage_unflushed};
 use crate::par::par_map;
 
 pub use super::output::Output;
@@ -122,6 +123,11 @@ impl Sink for Disk {
         live.dedup();
         let folders = folders(outputs);
         for (folder, prefix) in &folders {
+            if let Some(base) = Path::new(folder).file_name() {
+                let parent = self.dir.join(folder).parent().map(Path::to_path_buf);
+                let base = base.to_string_lossy();
+                remove_stale_folders(&parent.unwrap_or_default(), &base, &live);
+            }
             let path = self.dir.join(folder);
             remove_stale_temps(&path, &live, |name| {
                 let name = format!("{prefix}{name}");
@@ -348,3 +354,5 @@ impl Sink for Memory {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod whole_tests;

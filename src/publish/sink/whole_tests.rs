@@ -1,0 +1,118 @@
+//! The sink's tests of a folder staged whole (see [`Stage`](crate::publish::stage::Stage)): a
+//! folder of pages that is not there yet waits hidden and is renamed into place once.
+
+use super::tests::{gunzip, out, stage};
+use super::{Disk, Output, Sink, Written};
+use crate::publish::staging::tests::names;
+
+#[cfg(unix)]
+#[test]
+fn a_folder_not_there_is_staged_whole_and_renamed_once() {
+    // Description: pages staged for a folder that is not there yet (a cold run's `partners/`),
+    // published with a file of the output folder. Expect: until the publication, no
+    // `partners/`, only a hidden folder holding the pages and their copies under their own
+    // names; then that very folder (the same inode) is `partners/`, and no hidden one is left.
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let stage = stage(p);
+    let outs: Vec<Output> = ["a", "b", "c"]
+        .iter()
+        .map(|n| {
+            Output::staged(
+                format!("partners/{n}.html"),
+                n.as_bytes(),
+                &stage,
+                crate::publish::precompress::Effort::Fast,
+            )
+            .expect("staged")
+        })
+        .chain([out("index.html", b"I")])
+        .collect();
+    let hidden = p.join(format!(".partners.{}.tmp", stage.token()));
+    assert!(!p.join("partners").exists());
+    assert_eq!(
+        names(&hidden),
+        [
+            "a.html",
+            "a.html.gz",
+            "b.html",
+            "b.html.gz",
+            "c.html",
+            "c.html.gz"
+        ]
+    );
+    let inode = std::fs::metadata(&hidden).expect("hidden").ino();
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    let r = d.publish(&outs).expect("publish");
+    assert!(r.iter().all(|(_, w)| *w == Written::Changed), "{r:?}");
+    assert_eq!(names(p), ["index.html", "index.html.gz", "partners"]);
+    assert_eq!(
+        std::fs::metadata(p.join("partners")).expect("folder").ino(),
+        inode
+    );
+    assert_eq!(
+        std::fs::read(p.join("partners/b.html")).expect("page"),
+        b"b"
+    );
+    assert_eq!(gunzip(&p.join("partners/c.html.gz")), b"c");
+    assert_eq!(outs[0].bytes().expect("read back").as_ref(), b"a");
+}
+
+#[test]
+fn a_folder_made_meanwhile_gets_the_staged_pages_one_by_one() {
+    // Description: a page staged whole for a new folder, and the folder's index, kept in
+    // memory, published with it (the publication makes the folder for the index). Expect:
+    // both in the folder with their copies, no hidden folder left.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let stage = stage(p);
+    let outs = [
+        Output::staged(
+            "tags/t.html",
+            b"T",
+            &stage,
+            crate::publish::precompress::Effort::Fast,
+        )
+        .expect("staged"),
+        out("tags/index.html", b"I"),
+    ];
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    d.publish(&outs).expect("publish");
+    assert_eq!(names(p), ["tags"]);
+    assert_eq!(
+        names(&p.join("tags")),
+        ["index.html", "index.html.gz", "t.html", "t.html.gz"]
+    );
+    assert_eq!(gunzip(&p.join("tags/t.html.gz")), b"T");
+}
+
+#[test]
+fn a_killed_runs_hidden_folders_are_swept() {
+    // Description: hidden folders a killed run staged whole: for a folder this publication
+    // writes to, for one it does not, and one not of our naming. Expect: the first is gone,
+    // the others stay.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    for f in [
+        ".partners.Ab12Z9.tmp/x.html",
+        ".other.Ab12Z9.tmp/y.html",
+        ".partners.Ab12.tmp/z.html",
+    ] {
+        std::fs::create_dir_all(p.join(f).parent().expect("folder")).expect("setup");
+        std::fs::write(p.join(f), b"t").expect("setup");
+    }
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    d.publish(&[out("partners/x.html", b"X")]).expect("publish");
+    assert_eq!(
+        names(p),
+        [".other.Ab12Z9.tmp", ".partners.Ab12.tmp", "partners"]
+    );
+    assert_eq!(names(&p.join("partners")), ["x.html", "x.html.gz"]);
+}
