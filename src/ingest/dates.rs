@@ -2,7 +2,7 @@
 //! variants (no seconds, no weekday, wrong weekday, named zones such as `ICT` that feed-rs drops),
 //! and bare ISO dates. Pure; used as feed-rs's timestamp parser.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 
 /// Zone abbreviations seen in feeds, with their offsets. Ambiguous ones (`CST`, `IST`) take the
 /// reading RFC 822 or the region this network works in makes most likely.
@@ -49,8 +49,14 @@ const ZONES: &[(&str, &str)] = &[
     ("ART", "-0300"),
 ];
 
-/// Parses a date as found in a feed; `None` when nothing sensible can be read.
+/// Parses a date as found in a feed; `None` when nothing sensible can be read, a year outside
+/// 0–9999 included: RFC 3339, which every output writes dates in, has four digits for the year,
+/// and a year of `-026` (a mangled `2026`) was read and written as `-0026-01-04T08:00:00+00:00`.
 pub fn parse_lenient(text: &str) -> Option<DateTime<Utc>> {
+    parse_any(text).filter(|d| (0..=9999).contains(&d.year()))
+}
+
+fn parse_any(text: &str) -> Option<DateTime<Utc>> {
     let t = text.trim();
     if t.is_empty() {
         return None;
@@ -199,5 +205,23 @@ mod tests {
         assert_eq!(p("05 Jan 70 10:00:00 ICT"), "1970-01-05T03:00:00+00:00");
         assert_eq!(p("05 Jan 00 10:00:00 ICT"), "2000-01-05T03:00:00+00:00");
         assert_eq!(p("05 Jan 2x 10:00:00 ICT"), "none");
+    }
+
+    #[test]
+    fn a_year_rfc_3339_cannot_write_is_no_date() {
+        // Description: years below 0 and above 9999, in every form read (found by the mangled
+        // fixtures' property test: `2026` with its first digit turned into a minus sign).
+        // Expect: no date (the entry is dated as undated ones are); years 0 and 9999 read.
+        for t in [
+            "Sun, 04 Jan -026 08:00:00 +0000",
+            "-0026-01-04T08:00:00+00:00",
+            "12026-01-04",
+            "Sun, 04 Jan 12026 08:00:00 +0000",
+            "+12026-01-04T08:00:00",
+        ] {
+            assert_eq!(p(t), "none", "{t}");
+        }
+        assert_eq!(p("0000-01-04T08:00:00Z"), "0000-01-04T08:00:00+00:00");
+        assert_eq!(p("9999-12-31T23:00:00Z"), "9999-12-31T23:00:00+00:00");
     }
 }
