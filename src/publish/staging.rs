@@ -36,17 +36,17 @@ pub fn remove_stale_temps(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> b
     }
 }
 
-/// Removes the hidden folders a killed run staged whole for the folder `name` of `dir`
+/// Removes the hidden folders a killed run staged whole in `dir` for a folder `is_ours` accepts
 /// (`.NAME.XXXXXX.tmp/`, see [`Stage`](super::stage::Stage)), but those whose random part is one
 /// of `live`. Same caller's lock as [`remove_stale_temps`]; best effort too.
-pub fn remove_stale_folders(dir: &Path, name: &str, live: &[&str]) {
+pub fn remove_stale_folders(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
         let spared = live.iter().any(|t| file.ends_with(&format!(".{t}.tmp")));
-        if !spared && is_our_temp(&file, |n| n == name) && e.file_type().is_ok_and(|t| t.is_dir()) {
+        if !spared && is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_dir()) {
             let _ = std::fs::remove_dir_all(e.path());
         }
     }

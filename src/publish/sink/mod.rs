@@ -122,12 +122,16 @@ impl Sink for Disk {
         live.sort_unstable();
         live.dedup();
         let folders = folders(outputs);
+        // A killed run's hidden folders for the folders written to: each parent listed once.
+        let mut children: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+        for (folder, _) in folders.iter().filter(|(f, _)| !f.is_empty()) {
+            let (parent, base) = folder.rsplit_once('/').unwrap_or(("", folder));
+            children.entry(parent).or_default().insert(base);
+        }
+        for (parent, bases) in &children {
+            remove_stale_folders(&self.dir.join(parent), &live, |n| bases.contains(n));
+        }
         for (folder, prefix) in &folders {
-            if let Some(base) = Path::new(folder).file_name() {
-                let parent = self.dir.join(folder).parent().map(Path::to_path_buf);
-                let base = base.to_string_lossy();
-                remove_stale_folders(&parent.unwrap_or_default(), &base, &live);
-            }
             let path = self.dir.join(folder);
             remove_stale_temps(&path, &live, |name| {
                 let name = format!("{prefix}{name}");

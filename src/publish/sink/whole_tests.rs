@@ -94,14 +94,15 @@ fn a_folder_made_meanwhile_gets_the_staged_pages_one_by_one() {
 #[test]
 fn a_killed_runs_hidden_folders_are_swept() {
     // Description: hidden folders a killed run staged whole: for a folder this publication
-    // writes to, for one it does not, and one not of our naming. Expect: the first is gone,
-    // the others stay.
+    // writes to (in the output folder, and in a folder of it), for one it does not, and one not
+    // of our naming. Expect: the first two are gone, the others stay.
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
     for f in [
         ".partners.Ab12Z9.tmp/x.html",
         ".other.Ab12Z9.tmp/y.html",
         ".partners.Ab12.tmp/z.html",
+        "site/.pages.Cd34Y8.tmp/p.html",
     ] {
         std::fs::create_dir_all(p.join(f).parent().expect("folder")).expect("setup");
         std::fs::write(p.join(f), b"t").expect("setup");
@@ -109,10 +110,21 @@ fn a_killed_runs_hidden_folders_are_swept() {
     let mut d = Disk {
         dir: p.to_path_buf(),
     };
-    d.publish(&[out("partners/x.html", b"X")]).expect("publish");
+    d.publish(&[out("partners/x.html", b"X"), out("site/pages/y.html", b"Y")])
+        .expect("publish");
     assert_eq!(
         names(p),
-        [".other.Ab12Z9.tmp", ".partners.Ab12.tmp", "partners"]
+        [
+            ".other.Ab12Z9.tmp",
+            ".partners.Ab12.tmp",
+            "partners",
+            "site"
+        ]
     );
     assert_eq!(names(&p.join("partners")), ["x.html", "x.html.gz"]);
+    assert_eq!(
+        names(&p.join("site")),
+        ["pages"],
+        "a folder's parent swept too"
+    );
 }
