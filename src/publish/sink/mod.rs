@@ -122,25 +122,7 @@ impl Sink for Disk {
         live.sort_unstable();
         live.dedup();
         let folders = folders(outputs);
-        // A killed run's hidden folders for the folders written to: each parent listed once.
-        let mut children: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
-        for (folder, _) in folders.iter().filter(|(f, _)| !f.is_empty()) {
-            let (parent, base) = folder.rsplit_once('/').unwrap_or(("", folder));
-            children.entry(parent).or_default().insert(base);
-        }
-        for (parent, bases) in &children {
-            remove_stale_folders(&self.dir.join(parent), &live, |n| bases.contains(n));
-        }
-        for (folder, prefix) in &folders {
-            let path = self.dir.join(folder);
-            remove_stale_temps(&path, &live, |name| {
-                let name = format!("{prefix}{name}");
-                outputs
-                    .iter()
-                    .any(|o| o.name == name || copy_name(&o.name) == name)
-                    || std::fs::symlink_metadata(self.dir.join(&name)).is_ok_and(|m| m.is_file())
-            });
-        }
+        self.sweep(outputs, &folders, &live);
         let copies: Vec<String> = outputs
             .iter()
             .filter(|o| compressible(&o.name))
@@ -217,6 +199,30 @@ impl Sink for Disk {
 }
 
 impl Disk {
+    /// Removes what a killed run left in the folders `outputs` are written to (`folders`): its
+    /// temp files, and its hidden folders of pages staged whole (each parent listed once); but
+    /// what this run's stages (tokens `live`) staged.
+    fn sweep(&self, outputs: &[Output], folders: &[(&str, String)], live: &[&str]) {
+        let mut children: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
+        for (folder, _) in folders.iter().filter(|(f, _)| !f.is_empty()) {
+            let (parent, base) = folder.rsplit_once('/').unwrap_or(("", folder));
+            children.entry(parent).or_default().insert(base);
+        }
+        for (parent, bases) in &children {
+            remove_stale_folders(&self.dir.join(parent), live, |n| bases.contains(n));
+        }
+        for (folder, prefix) in folders {
+            let path = self.dir.join(folder);
+            remove_stale_temps(&path, live, |name| {
+                let name = format!("{prefix}{name}");
+                outputs
+                    .iter()
+                    .any(|o| o.name == name || copy_name(&o.name) == name)
+                    || std::fs::symlink_metadata(self.dir.join(&name)).is_ok_and(|m| m.is_file())
+            });
+        }
+    }
+
     /// Stages every output that changed and every gzip copy wanted, in rename order (each file,
     /// then its copy); with the report of what changed. Dropped (and so deleted) if a later file
     /// fails: nothing is published then. Outputs staged when they were rendered are only put in
