@@ -128,3 +128,30 @@ fn a_killed_runs_hidden_folders_are_swept() {
         "a folder's parent swept too"
     );
 }
+
+#[test]
+fn a_file_where_a_folder_staged_whole_goes_fails_the_publication_naming_it() {
+    // Description: pages staged whole for `partners/`, then a regular file named `partners`
+    // made before the publication. Expect: the publication fails naming `partners` itself, and
+    // the file is left as it was.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    let stage = stage(p);
+    let page = Output::staged(
+        "partners/a.html",
+        b"A",
+        &stage,
+        crate::publish::precompress::Effort::Fast,
+    )
+    .expect("staged");
+    std::fs::write(p.join("partners"), b"in the way").expect("setup");
+    let mut d = Disk {
+        dir: p.to_path_buf(),
+    };
+    let err = d.publish(&[page]).expect_err("a file in the way");
+    assert_eq!(err.path, p.join("partners"), "{err}");
+    assert_eq!(
+        std::fs::read(p.join("partners")).expect("file"),
+        b"in the way"
+    );
+}
