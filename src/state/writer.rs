@@ -12,9 +12,9 @@ impl State {
     /// never holds every source's entries at once). Each source's writes are atomic; they are
     /// committed in batches of about [`BATCH_BYTES`] (2 MB), so that SQLite copies the write-ahead
     /// log into the database (its checkpoint, on a thread of its own) while later sources are
-    /// still being fetched, rather than all at the end of the run. First, while the first sources are being
-    /// fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails the run
-    /// before anything is committed or published.
+    /// still being fetched, rather than all at the end of the run. First, while the first sources
+    /// are being fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails
+    /// the run before anything is committed or published.
     pub fn write_run(
         &mut self,
         mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
