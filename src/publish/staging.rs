@@ -24,30 +24,34 @@ fn is_our_temp(file: &str, is_ours: impl Fn(&str) -> bool) -> bool {
 /// of those files out, so that no temp file in flight is removed. Best effort: a file that
 /// cannot be removed is left for next time.
 pub fn remove_stale_temps(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> bool) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let file = e.file_name().to_string_lossy().into_owned();
-        let spared = live.iter().any(|t| file.ends_with(&format!(".{t}.tmp")));
-        if !spared && is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_file()) {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
+    remove_stale(dir, live, is_ours, false);
 }
 
 /// Removes the hidden folders a killed run staged whole in `dir` for a folder `is_ours` accepts
 /// (`.NAME.XXXXXX.tmp/`, see [`Stage`](super::stage::Stage)), but those whose random part is one
 /// of `live`. Same caller's lock as [`remove_stale_temps`]; best effort too.
 pub fn remove_stale_folders(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> bool) {
+    remove_stale(dir, live, is_ours, true);
+}
+
+/// The sweep of [`remove_stale_temps`] (regular files) or of [`remove_stale_folders`] (folders,
+/// with what they hold): the same naming either way.
+fn remove_stale(dir: &Path, live: &[&str], is_ours: impl Fn(&str) -> bool, folders: bool) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
         let spared = live.iter().any(|t| file.ends_with(&format!(".{t}.tmp")));
-        if !spared && is_our_temp(&file, &is_ours) && e.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = std::fs::remove_dir_all(e.path());
+        let kind = e
+            .file_type()
+            .is_ok_and(|t| if folders { t.is_dir() } else { t.is_file() });
+        if !spared && kind && is_our_temp(&file, &is_ours) {
+            let _ = if folders {
+                std::fs::remove_dir_all(e.path())
+            } else {
+                std::fs::remove_file(e.path())
+            };
         }
     }
 }
