@@ -147,8 +147,9 @@ const CACHE_KIB: i64 = 4_000;
 /// the cache spills pages to the log as it grows and, when the batch writes a spilled page again,
 /// SQLite rewrites it where it is in the log and then reads back every frame after it to redo the
 /// log's checksums: with 24 MB batches a cold run at 5,000 × 20 read 581 MB from a log it wrote
-/// 302 MB to; with 2 MB batches 357 MB of 340 MB (the checkpoint's one reading), and used 4.6 %
-/// less CPU (issue 25, round twenty-one).
+/// 302 MB to; with 2 MB batches 357 MB of 340 MB (the checkpoint's one pass, and pages the
+/// queries found there: the commit no longer reads the log), and used 4.6 % less CPU (issue 25,
+/// round twenty-one).
 const BATCH_BYTES: usize = (CACHE_KIB as usize) * 1024 / 2;
 
 enum Failed {
