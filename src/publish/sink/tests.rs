@@ -7,6 +7,26 @@ pub(super) fn out(name: &str, bytes: &[u8]) -> Output {
     Output::new(name, bytes.to_vec())
 }
 
+/// The disk sink publishing into `dir`.
+pub(super) fn disk(dir: &std::path::Path) -> Disk {
+    Disk {
+        dir: dir.to_path_buf(),
+    }
+}
+
+/// A folder where a killed run left `files` (paths in it, their folders made), after a
+/// publication of `outs` into it.
+pub(super) fn published_after_a_kill(files: &[&str], outs: &[Output]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    for f in files {
+        std::fs::create_dir_all(p.join(f).parent().expect("folder")).expect("setup");
+        std::fs::write(p.join(f), b"t").expect("setup");
+    }
+    disk(p).publish(outs).expect("publish");
+    dir
+}
+
 /// A publication's report, as the sinks give it.
 fn report(files: &[(&str, Written)]) -> Vec<(String, Written)> {
     files.iter().map(|(n, w)| (n.to_string(), *w)).collect()
@@ -15,9 +35,7 @@ fn report(files: &[(&str, Written)]) -> Vec<(String, Written)> {
 #[test]
 fn disk_writes_reports_and_skips_unchanged_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = Disk {
-        dir: dir.path().to_path_buf(),
-    };
+    let mut d = disk(dir.path());
     // Publishes `files`, expecting `want` as the report and every file's bytes on disk after.
     let mut step = |files: &[(&str, &[u8])], want: &[(&str, Written)]| {
         let outputs: Vec<Output> = files.iter().map(|(n, b)| out(n, b)).collect();
@@ -73,9 +91,7 @@ pub(super) fn gunzip(p: &std::path::Path) -> Vec<u8> {
 fn gzip_copies_follow_their_files_and_only_them() {
     let dir = tempfile::tempdir().expect("tempdir");
     let p = dir.path();
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
+    let mut d = disk(p);
     let r = d
         .publish(&[out("a.atom", b"A1"), out("m.pdf", b"%PDF")])
         .expect("publish");
@@ -141,9 +157,7 @@ fn many_outputs_are_reported_in_their_order_each_with_its_copy() {
             })
             .collect()
     };
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
+    let mut d = disk(p);
     for round in [1, 2] {
         let outs = outputs(round);
         let r = d.publish(&outs).expect("publish");
@@ -188,9 +202,7 @@ fn a_page_staged_when_rendered_is_published_with_its_copy() {
         )
         .expect("staged")
     };
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
+    let mut d = disk(p);
     let r = d
         .publish(&[page("P1"), out("a.atom", b"A1")])
         .expect("publish");
@@ -220,23 +232,17 @@ fn stale_temps_are_removed_from_every_folder_written_to() {
     // Description: temp files of our naming left by a killed run in the output folder and in a
     // folder of pages, for files this publication writes and for one it does not, and another
     // folder's. Expect: those of files written or present are gone, the others stay.
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = published_after_a_kill(
+        &[
+            ".a.atom.Ab12Z9.tmp",
+            "partners/.x.html.Ab12Z9.tmp",
+            "partners/.x.html.gz.Cd34Y8.tmp",
+            "partners/.gone.html.Ab12Z9.tmp",
+            "other/.y.html.Ab12Z9.tmp",
+        ],
+        &[out("a.atom", b"A"), out("partners/x.html", b"X")],
+    );
     let p = dir.path();
-    for f in [
-        ".a.atom.Ab12Z9.tmp",
-        "partners/.x.html.Ab12Z9.tmp",
-        "partners/.x.html.gz.Cd34Y8.tmp",
-        "partners/.gone.html.Ab12Z9.tmp",
-        "other/.y.html.Ab12Z9.tmp",
-    ] {
-        std::fs::create_dir_all(p.join(f).parent().expect("folder")).expect("setup");
-        std::fs::write(p.join(f), b"t").expect("setup");
-    }
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
-    d.publish(&[out("a.atom", b"A"), out("partners/x.html", b"X")])
-        .expect("publish");
     assert_eq!(names(p), ["a.atom", "a.atom.gz", "other", "partners"]);
     assert_eq!(
         names(&p.join("partners")),
@@ -265,9 +271,7 @@ fn a_failed_publication_leaves_what_was_staged_nowhere() {
             .expect("staged"),
             out("b.atom", b"B"),
         ];
-        let mut d = Disk {
-            dir: p.to_path_buf(),
-        };
+        let mut d = disk(p);
         assert!(d.publish(&outs).is_err());
         let hidden = format!(".tags.{}.tmp", stage.token());
         assert_eq!(
@@ -284,9 +288,7 @@ fn a_failed_publication_leaves_what_was_staged_nowhere() {
 fn published_files_are_world_readable() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = Disk {
-        dir: dir.path().to_path_buf(),
-    };
+    let mut d = disk(dir.path());
     d.publish(&[out("feed.atom", b"x")]).expect("publish");
     let mode = std::fs::metadata(dir.path().join("feed.atom"))
         .expect("test setup")
@@ -299,9 +301,7 @@ fn published_files_are_world_readable() {
 fn a_folder_in_the_way_fails_before_anything_is_written() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir(dir.path().join("b.json")).expect("test setup");
-    let mut d = Disk {
-        dir: dir.path().to_path_buf(),
-    };
+    let mut d = disk(dir.path());
     let err = d
         .publish(&[out("a.atom", b"A"), out("b.json", b"B")])
         .expect_err("a folder cannot be replaced");
@@ -344,9 +344,7 @@ fn check_finds_what_is_in_the_way_in_every_folder_and_nothing_where_there_is_no_
         .expect("mkfifo");
     assert!(made.success(), "test setup");
     std::fs::create_dir(sub.join("dir.html")).expect("test setup");
-    let d = Disk {
-        dir: dir.path().to_path_buf(),
-    };
+    let d = disk(dir.path());
     assert!(
         d.check(["partners/a.html", "a.html", "months/x.html"])
             .is_ok()

@@ -1,8 +1,8 @@
 //! The sink's tests of a folder staged whole (see [`Stage`](crate::publish::stage::Stage)): a
 //! folder of pages that is not there yet waits hidden and is renamed into place once.
 
-use super::tests::{gunzip, out, stage};
-use super::{Disk, Output, Sink, Written};
+use super::tests::{disk, gunzip, out, published_after_a_kill, stage};
+use super::{Output, Sink, Written};
 use crate::publish::staging::tests::names;
 
 #[cfg(unix)]
@@ -43,9 +43,7 @@ fn a_folder_not_there_is_staged_whole_and_renamed_once() {
         ]
     );
     let inode = std::fs::metadata(&hidden).expect("hidden").ino();
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
+    let mut d = disk(p);
     let r = d.publish(&outs).expect("publish");
     assert!(r.iter().all(|(_, w)| *w == Written::Changed), "{r:?}");
     assert_eq!(names(p), ["index.html", "index.html.gz", "partners"]);
@@ -79,9 +77,7 @@ fn a_folder_made_meanwhile_gets_the_staged_pages_one_by_one() {
         .expect("staged"),
         out("tags/index.html", b"I"),
     ];
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
+    let mut d = disk(p);
     d.publish(&outs).expect("publish");
     assert_eq!(names(p), ["tags"]);
     assert_eq!(
@@ -96,22 +92,16 @@ fn a_killed_runs_hidden_folders_are_swept() {
     // Description: hidden folders a killed run staged whole: for a folder this publication
     // writes to (in the output folder, and in a folder of it), for one it does not, and one not
     // of our naming. Expect: the first two are gone, the others stay.
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = published_after_a_kill(
+        &[
+            ".partners.Ab12Z9.tmp/x.html",
+            ".other.Ab12Z9.tmp/y.html",
+            ".partners.Ab12.tmp/z.html",
+            "site/.pages.Cd34Y8.tmp/p.html",
+        ],
+        &[out("partners/x.html", b"X"), out("site/pages/y.html", b"Y")],
+    );
     let p = dir.path();
-    for f in [
-        ".partners.Ab12Z9.tmp/x.html",
-        ".other.Ab12Z9.tmp/y.html",
-        ".partners.Ab12.tmp/z.html",
-        "site/.pages.Cd34Y8.tmp/p.html",
-    ] {
-        std::fs::create_dir_all(p.join(f).parent().expect("folder")).expect("setup");
-        std::fs::write(p.join(f), b"t").expect("setup");
-    }
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
-    d.publish(&[out("partners/x.html", b"X"), out("site/pages/y.html", b"Y")])
-        .expect("publish");
     assert_eq!(
         names(p),
         [
@@ -145,9 +135,7 @@ fn a_file_where_a_folder_staged_whole_goes_fails_the_publication_naming_it() {
     )
     .expect("staged");
     std::fs::write(p.join("partners"), b"in the way").expect("setup");
-    let mut d = Disk {
-        dir: p.to_path_buf(),
-    };
+    let mut d = disk(p);
     let err = d.publish(&[page]).expect_err("a file in the way");
     assert_eq!(err.path, p.join("partners"), "{err}");
     assert_eq!(
