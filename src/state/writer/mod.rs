@@ -258,41 +258,4 @@ fn write_source(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::State;
-
-    fn log_len(dir: &std::path::Path) -> u64 {
-        std::fs::metadata(dir.join("state.db-wal")).map_or(0, |m| m.len())
-    }
-
-    fn prints(tag: &str) -> Vec<(String, String)> {
-        (0..2_000)
-            .map(|i| (format!("{tag}-{i}.html"), "x".repeat(200)))
-            .collect()
-    }
-
-    #[test]
-    fn the_log_is_emptied_beside_the_run_unless_a_reader_is_in_it() {
-        // Description: a state whose log holds its last writes is emptied on another
-        // connection; then again while a reader is in the middle of a read of the log.
-        // Expect: the log empty, every write still read back; with the reader, the call
-        // returns without waiting for it and the log is left for later.
-        let dir = tempfile::tempdir().expect("dir");
-        let mut st = State::open(&dir.path().join("state.db")).expect("open");
-        st.set_output_fingerprints(&prints("a")).expect("write");
-        assert!(log_len(dir.path()) > 100_000, "the writes are in the log");
-        let _ = st.empty_log_elsewhere().expect("a thread").join();
-        assert_eq!(log_len(dir.path()), 0, "emptied");
-        assert_eq!(st.output_fingerprints().expect("read").len(), 2_000);
-
-        st.set_output_fingerprints(&prints("b")).expect("write");
-        let reader = State::open(&dir.path().join("state.db")).expect("open");
-        reader.conn.execute_batch("BEGIN").expect("begin");
-        assert_eq!(reader.output_fingerprints().expect("read").len(), 2_000);
-        let _ = st.empty_log_elsewhere().expect("a thread").join();
-        assert!(log_len(dir.path()) > 0, "left while a reader is in it");
-        reader.conn.execute_batch("COMMIT").expect("end the read");
-        let got = st.output_fingerprints().expect("read");
-        assert!(got.contains_key("b-1999.html") && !got.contains_key("a-0.html"));
-    }
-}
+mod tests;
