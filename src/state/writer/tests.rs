@@ -2,22 +2,20 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{Candidate, Entry, Ids, Validators};
-use crate::state::State;
-use crate::state::{NewItem, SourceState, SourceWrite};
+use crate::model::{Candidate, Ids, Validators};
+use crate::state::entries::tests::entry;
+use crate::state::{NewItem, SourceState, SourceWrite, State};
 
-/// A new item of source `A`, its entry with a text of its own.
+/// A new item of source `A`, its entry with a title, a link and a text of its own.
 fn item(hash: &str, n: u32, updated: DateTime<Utc>) -> NewItem {
-    let id = format!("tag:a,2026:{n}");
-    let entry: Entry = serde_json::from_value(serde_json::json!({
-        "id": id, "original_id": null, "title": format!("T{n}"),
-        "link": format!("https://a.example/{n}"), "published": null, "updated": updated,
-        "summary": null, "content": format!("<p>C{n} ผ</p>"), "authors": [],
-        "categories": [], "language": null, "enclosures": [], "via": [], "source": null
-    }))
-    .expect("entry");
+    let mut entry = entry();
+    entry.id = format!("tag:a,2026:{n}");
+    entry.title = format!("T{n}");
+    entry.link = format!("https://a.example/{n}");
+    entry.content = Some(format!("<p>C{n} ผ</p>"));
+    entry.updated = updated;
     let candidate = Candidate {
-        ids: Ids::new(hash, &id, Some(&entry.link), None),
+        ids: Ids::new(hash, &entry.id, Some(&entry.link), None),
         updated,
         published: None,
         origin: Some("A".into()),
