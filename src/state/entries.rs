@@ -191,7 +191,7 @@ pub(super) mod tests {
     use super::*;
 
     /// An entry with every kind of field: a summary, a content, a topic and a language.
-    pub(in crate::state) fn entry() -> Entry {
+    pub(crate) fn entry() -> Entry {
         serde_json::from_str(
             r#"{"id":"tag:p,2026:1","original_id":null,"title":"T","link":"https://p.example/1",
             "published":null,"updated":"2026-01-01T00:00:00Z","summary":"<p>S \"q\" ผ</p>",

@@ -42,6 +42,8 @@ pub use archive::Filed;
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
 pub use digests::{DigestRecord, DigestStatus};
+#[cfg(test)]
+pub(crate) use entries::tests::entry as test_entry;
 pub use entries::{PackError, Packed, PackedEntry, pack_entry, unpack_entry};
 pub use guarded::GuardedItem;
 use integrity::sql_error;

@@ -13,6 +13,8 @@
 
 mod feeds;
 mod load;
+#[cfg(test)]
+mod load_tests;
 mod pages;
 pub mod plan;
 mod stale;

@@ -3,12 +3,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::{Candidate, Ids, Validators};
-use crate::state::entries::tests::entry;
-use crate::state::{NewItem, SourceState, SourceWrite, State};
+use crate::state::{NewItem, SourceState, SourceWrite, State, test_entry};
 
 /// A new item of source `A`, its entry with a title, a link and a text of its own.
 fn item(hash: &str, n: u32, updated: DateTime<Utc>) -> NewItem {
-    let mut entry = entry();
+    let mut entry = test_entry();
     entry.id = format!("tag:a,2026:{n}");
     entry.title = format!("T{n}");
     entry.link = format!("https://a.example/{n}");
