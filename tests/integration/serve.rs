@@ -152,18 +152,18 @@ fn serve_answers_404_outside_the_folder_and_for_state_and_temp_files() {
     assert_eq!(srv.get("/feed.atom", &[]).status, 200);
 }
 
-/// Resident memory of a process, from /proc (Linux).
-fn rss_kb(pid: u32) -> u64 {
+/// A field of a process's `/proc` status, in kB (Linux).
+fn status_kb(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
+        .expect(field)
 }
 
 #[test]
-fn serve_idle_holds_under_20_mb() {
+fn serve_idle_holds_under_8_mb_beside_its_code() {
     let s = published();
     let srv = Served::start(&s, &[]);
     for _ in 0..20 {
@@ -172,6 +172,15 @@ fn serve_idle_holds_under_20_mb() {
             200
         );
     }
-    let kb = rss_kb(srv.child.id());
-    assert!(kb < 20 * 1024, "serve holds {kb} kB");
+    // What serve holds itself (heap, stacks: resident memory not read from a file), not the
+    // pages of its own code: a debug build maps 17–18 MB of them, a release build 11 MB (idle,
+    // the whole release process holds 13 MB). Measured as the whole process, the debug build's
+    // code pages made this test pass or fail with the machine's load (20.0–20.7 MB).
+    let pid = srv.child.id();
+    let held = status_kb(pid, "RssAnon") + status_kb(pid, "RssShmem");
+    assert!(
+        held < 8 * 1024,
+        "serve holds {held} kB (and {} kB of mapped files)",
+        status_kb(pid, "RssFile")
+    );
 }
