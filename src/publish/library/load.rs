@@ -175,10 +175,10 @@ const BATCH: usize = 1024;
 /// Loads and renders the row of every winner of `winners` (duplicates once). Every core takes
 /// the next batch of winners, reads their packed entries (on one connection, one thread at a
 /// time, in one read transaction), decodes and renders them, and hands the rows to this thread
-/// for the spool (`par::par_stream`: read on a thread of their own and rendered a batch at a time on threads
-/// spawned per batch, the rows left a quarter of both cores idle). At most a batch a core is
-/// held packed, and a batch a core of rows waits for the spool: a whole network's entries are
-/// never held at once.
+/// for the spool (`par::par_stream`: read on a thread of their own and rendered a batch at a
+/// time on threads spawned per batch, the rows left a quarter of both cores idle). At most a
+/// batch a core is held packed, and a batch a core of rows waits for the spool: a whole
+/// network's entries are never held at once.
 pub fn load<'w>(
     state: &State,
     stock: &Stock<'_>,
