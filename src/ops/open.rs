@@ -98,6 +98,23 @@ pub struct Store {
     pub publish: State,
 }
 
+/// A run's gathering connections (the run holds the lock, `_lock`): on a state in place, its
+/// writer and its readers; where there is none yet, the writer of a new state built without the
+/// log and readers that find nothing stored (`state::building`: a first run writes each page
+/// once). Publishing opens its own connection after gathering, when the state has its name.
+pub fn run_connections(path: &Path, _lock: &RunLock) -> Result<Connections, StateError> {
+    Ok(match State::build(path)? {
+        Some(writer) => Connections {
+            writer,
+            readers: Pool::empty(path),
+        },
+        None => Connections {
+            writer: State::open(path)?,
+            readers: Pool::new(path),
+        },
+    })
+}
+
 impl Store {
     /// Opens the database at `path` (creating it and bringing its schema up to date the first
     /// time) for one run.

@@ -4,15 +4,17 @@
 //! → `status.json` → report. The only module besides fetch, state and publish that does I/O;
 //! every decision it takes is delegated to the pure stages.
 //!
-//! The state database is opened here, once per run, in [`Store::open`], and handed down; no
-//! stage opens it. One connection cannot serve the whole run: gathering's writer commits the
-//! run's writes on a thread of its own and then, on that same connection, checkpoints the
-//! write-ahead log while the views are rendered and published (a connection is used from one
-//! thread at a time). So the store is three handles opened together: the writer's connection
-//! (moved to its thread), the source tasks' reader pool, and the connection publishing reads and
-//! records on. The order that keeps a crash harmless is unchanged: the run's writes are
-//! committed (gather awaits the writer) before anything is rendered; the outputs are published
-//! before their fingerprints, histories and closed archive months are recorded.
+//! The state database is opened here, once per run, and handed down; no stage opens it. One
+//! connection cannot serve the whole run: gathering's writer commits the run's writes on a
+//! thread of its own and then, on that same connection, checkpoints the write-ahead log while
+//! the views are rendered and published (a connection is used from one thread at a time). So
+//! the run has three handles: the writer's connection (moved to its thread) and the source
+//! tasks' reader pool ([`run_connections`]: on a first run, a new state built without the log
+//! and readers that find nothing stored), and the connection publishing reads and records on,
+//! opened once gathering has committed. The order that keeps a crash harmless is unchanged: the
+//! run's writes are committed (gather awaits the writer) before anything is rendered; the
+//! outputs are published before their fingerprints, histories and closed archive months are
+//! recorded.
 
 use std::collections::{HashMap, HashSet};
 
@@ -21,7 +23,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use crate::config::Config;
 use crate::ops::Fatal;
 use crate::ops::gather::{OnSource, Scope, gather_with, local_entries};
-pub use crate::ops::open::{RunLock, RunOptions, Store, load_config, lock, read_config};
+pub use crate::ops::open::{
+    RunLock, RunOptions, Store, load_config, lock, read_config, run_connections,
+};
 use crate::ops::report::RunReport;
 use crate::pool::Gathered;
 use crate::pool::editorial::{self, Withdrawals, tombstones::Context};
@@ -78,11 +82,12 @@ pub fn run_on(
     survive_file_size_limit();
     let run = Run::prepare(opts)?;
     let locals = local_entries(&run.cfg)?;
-    let Store {
-        gather,
-        publish: mut state,
-    } = Store::open(&run.cfg.state_path)?;
+    let gather = run_connections(&run.cfg.state_path, &run.lock)?;
     let mut gathered = rt.block_on(gather_with(&run.scope(opts), locals, gather, on_source))?;
+    // Publishing's connection: reads the winners' entries, caches sanitised HTML, knows the
+    // mirrored media, files the archives, and records what was published. Opened once gathering
+    // has committed: a first run's state has its name only then.
+    let mut state = State::open(&run.cfg.state_path)?;
     // What the merge freed (its keys, probes and orders), before the pages grow on other threads
     // (what parsing freed was given back before the merge).
     crate::ops::memory::give_back_freed();
@@ -192,7 +197,7 @@ struct Run {
     /// The run's clock, in whole seconds: dates derived from it (clamped or first-seen) stay
     /// readable.
     now: DateTime<Utc>,
-    _lock: RunLock,
+    lock: RunLock,
 }
 
 impl Run {
@@ -215,7 +220,7 @@ impl Run {
             templates,
             withdrawals,
             now,
-            _lock: lock,
+            lock,
         })
     }
 

@@ -25,6 +25,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::{Candidate, Entry, SourceInfo, Validators};
 
 mod archive;
+mod building;
 mod clean;
 mod deployed;
 mod digests;
@@ -34,11 +35,13 @@ mod guarded;
 mod head;
 mod integrity;
 mod media;
+mod open;
 mod outputs;
 mod preload;
 mod schema;
 mod writer;
 pub use archive::Filed;
+pub use building::{building_path, sweep as sweep_building};
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
 pub use digests::{DigestRecord, DigestStatus};
@@ -48,8 +51,8 @@ pub use entries::{PackError, Packed, PackedEntry, pack_entry, unpack_entry};
 pub use guarded::GuardedItem;
 use integrity::sql_error;
 pub use integrity::{Salvage, move_aside};
+pub use open::Pool;
 pub use preload::Preloaded;
-use schema::MIGRATIONS;
 pub use schema::UpgradeError;
 
 /// A state database problem.
@@ -77,34 +80,6 @@ pub enum StateError {
         "state database {path} is {what}, not a database file; nothing was published. Run `feedbraid repair` to move it aside and start a new state"
     )]
     NotAFile { path: String, what: &'static str },
-}
-
-/// What a path that exists but is not a regular file is, in words; `None` for a file (or a
-/// symlink to one) and for a path that does not exist yet.
-fn not_a_file(path: &Path) -> Option<&'static str> {
-    let meta = std::fs::metadata(path).ok()?;
-    let t = meta.file_type();
-    if t.is_file() {
-        return None;
-    }
-    Some(if t.is_dir() {
-        "a directory"
-    } else {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::FileTypeExt;
-            if t.is_fifo() {
-                return Some("a named pipe");
-            }
-            if t.is_socket() {
-                return Some("a socket");
-            }
-            if t.is_block_device() || t.is_char_device() {
-                return Some("a device");
-            }
-        }
-        "a special file"
-    })
 }
 
 /// What is stored about one source.
@@ -152,55 +127,14 @@ impl NewItem {
     }
 }
 
-/// Read connections for the concurrent source tasks, opened on demand and reused (a run reads
-/// state for thousands of sources; opening a connection each time was a tenth of a warm run).
-#[derive(Debug)]
-pub struct Pool {
-    path: std::path::PathBuf,
-    idle: std::sync::Mutex<Vec<State>>,
-}
-
-impl Pool {
-    pub fn new(path: &Path) -> Pool {
-        Pool {
-            path: path.to_path_buf(),
-            idle: std::sync::Mutex::new(Vec::new()),
-        }
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Runs `f` with a connection from the pool.
-    pub fn with<T>(
-        &self,
-        f: impl FnOnce(&State) -> Result<T, StateError>,
-    ) -> Result<T, StateError> {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .pop();
-        let st = match idle {
-            Some(st) => st,
-            None => State::open(&self.path)?,
-        };
-        let out = f(&st);
-        self.idle
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(st);
-        out
-    }
-}
-
 /// The open state database.
 #[derive(Debug)]
 pub struct State {
     conn: Connection,
     path: String,
+    /// Where the state goes once built, when this connection builds a first run's state under
+    /// another name (`building`); `None` for a state in place.
+    building: Option<std::path::PathBuf>,
 }
 
 impl State {
@@ -227,9 +161,6 @@ impl State {
 fn ts(d: Option<DateTime<Utc>>) -> Option<String> {
     d.map(|d| d.to_rfc3339())
 }
-
-/// The page size of a new state database, in bytes (see [`State::open`]).
-const PAGE_SIZE: i64 = 16_384;
 
 /// The columns [`source_row`] reads, in order.
 const SOURCE_COLUMNS: &str = "etag, last_modified, last_status, last_attempt, last_success, \
@@ -267,68 +198,6 @@ fn ts_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Ut
 }
 
 impl State {
-    /// Opens (creating if needed) the database and brings its schema up to date.
-    pub fn open(path: &Path) -> Result<State, StateError> {
-        let p = path.display().to_string();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StateError::Other {
-                path: p.clone(),
-                msg: e.to_string(),
-            })?;
-        }
-        if let Some(what) = not_a_file(path) {
-            return Err(StateError::NotAFile { path: p, what });
-        }
-        let sql = |source| sql_error(&p, source);
-        let mut conn = Connection::open(path).map_err(sql)?;
-        // A new database gets 16 KB pages (SQLite's default is 4 KB): an entry's row is ~2 KB, and
-        // a cold run at 5,000 × 20 writing 100,000 of them took 5–11 % less time (a fifth less
-        // system time), a warm and a changed run a little less, in the same memory (issue 25,
-        // round eleven). Set before the first write, or it has no effect; a database made
-        // before keeps its pages.
-        let pages: i64 = conn
-            .pragma_query_value(None, "page_count", |r| r.get(0))
-            .map_err(sql)?;
-        if pages == 0 {
-            conn.pragma_update(None, "page_size", PAGE_SIZE)
-                .map_err(sql)?;
-        }
-        conn.busy_timeout(std::time::Duration::from_secs(30))
-            .map_err(sql)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(sql)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(sql)?;
-        let version: i64 = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(sql)?;
-        if version as usize > MIGRATIONS.len() {
-            return Err(StateError::Other {
-                path: p,
-                msg: format!(
-                    "schema version {version} is newer than this feedbraid knows; upgrade feedbraid"
-                ),
-            });
-        }
-        if (version as usize) < MIGRATIONS.len() {
-            let tx = conn.transaction().map_err(sql)?;
-            for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-                tx.execute_batch(m).map_err(sql)?;
-                tx.pragma_update(None, "user_version", (i + 1) as i64)
-                    .map_err(sql)?;
-            }
-            let upgrade = |source| StateError::Upgrade {
-                path: p.clone(),
-                source,
-            };
-            schema::split_entries(&tx).map_err(upgrade)?;
-            schema::body_column(&tx).map_err(upgrade)?;
-            schema::backfill(&tx).map_err(upgrade)?;
-            tx.commit().map_err(sql)?;
-        }
-        Ok(State { conn, path: p })
-    }
-
     fn err(&self, source: rusqlite::Error) -> StateError {
         sql_error(&self.path, source)
     }

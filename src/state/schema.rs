@@ -243,8 +243,8 @@ mod tests {
         };
         let dir = tempfile::tempdir().expect("tempdir");
         let new = State::open(&dir.path().join("new.db")).expect("open");
-        assert_eq!(page_size(&new), super::super::PAGE_SIZE);
-        assert_eq!(super::super::PAGE_SIZE, 16_384);
+        assert_eq!(page_size(&new), super::super::open::PAGE_SIZE);
+        assert_eq!(super::super::open::PAGE_SIZE, 16_384);
         let path = dir.path().join("old.db");
         {
             let c = rusqlite::Connection::open(&path).expect("open");

@@ -1,5 +1,5 @@
-//! Crashes and outages over time: a killed run, a crash between the state commit and the publish,
-//! freshness hints across runs, and the grace period.
+//! Crashes and outages over time: a killed run (a first one too), a crash between the state
+//! commit and the publish, freshness hints across runs, and the grace period.
 
 use std::time::Duration;
 
@@ -50,6 +50,66 @@ fn a_killed_run_leaves_state_and_output_usable() {
         .expect("the next run is not blocked by a stale lock");
     assert_eq!(r.exit_code(), 0, "{}", r.summary());
     assert_eq!(reparse(&s.feed()).entries.len(), 5);
+}
+
+#[test]
+fn a_first_run_killed_while_it_builds_its_state_leaves_no_state_and_the_next_builds_it() {
+    // Description: the very first run is killed while its slow source is answered, its state
+    // being built without SQLite's log under a name of its own. Expect: nothing under the
+    // state's name and nothing published; the next run removes the killed one's file, builds
+    // the state, puts it in place (in WAL mode, like every state) and publishes.
+    let server = Server::start();
+    server.route(
+        "/one.xml",
+        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml")],
+    );
+    let rdf = || Reply::ok(fixture("rss1-rdf.xml"), "text/xml");
+    server.route(
+        "/slow.xml",
+        vec![rdf().delay(Duration::from_secs(3)), rdf()],
+    );
+    let s = Setup::new(
+        &[
+            ("One", server.url("/one.xml")),
+            ("Slow", server.url("/slow.xml")),
+        ],
+        "",
+    );
+    let mut child = s.command("run", &[]).spawn().expect("spawn");
+    server.wait_for("/slow.xml", 1);
+    server.wait_for("/one.xml", 1);
+    child.kill().expect("kill -9");
+    child.wait().expect("reaped");
+    let dir = s.dir.path().join(".feedbraid");
+    let names = || -> Vec<String> {
+        let mut n: Vec<String> = std::fs::read_dir(&dir)
+            .expect("the state's folder")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names(), ["state.db.building", "state.lock"], "no state.db");
+    assert!(!s.out().join("feed.atom").exists(), "nothing published");
+
+    let r = s.run().expect("the next run");
+    assert_eq!(r.exit_code(), 0, "{}", r.summary());
+    assert_eq!(reparse(&s.feed()).entries.len(), 5);
+    assert!(
+        !names().iter().any(|n| n.contains("building")),
+        "{:?}",
+        names()
+    );
+    let db = rusqlite::Connection::open(dir.join("state.db")).expect("open");
+    let mode: String = db
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("mode");
+    assert_eq!(mode, "wal");
+    let sources: i64 = db
+        .query_row("SELECT COUNT(*) FROM sources", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(sources, 2);
 }
 
 #[test]

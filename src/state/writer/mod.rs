@@ -14,8 +14,28 @@ impl State {
     /// log into the database (its checkpoint, on a thread of its own) while later sources are
     /// still being fetched, rather than all at the end of the run. First, while the first sources
     /// are being fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails
-    /// the run before anything is committed or published.
+    /// the run before anything is committed or published. A first run's state, built without the
+    /// log (`building`), is neither checked nor checkpointed: it is put in place at the end, and
+    /// on a failure removed.
     pub fn write_run(
+        &mut self,
+        rx: tokio::sync::mpsc::Receiver<SourceWrite>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StateError> {
+        let written = self.write_all(rx, now);
+        match (written, self.building.clone()) {
+            (Ok(n), _) => self.finish_building().map(|()| n),
+            (Err(e), Some(target)) => {
+                // A first run's file, unfinished: never put in place (the next run would remove it).
+                let _ = super::building::sweep(&target);
+                Err(e)
+            }
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// [`State::write_run`]'s writes and commits.
+    fn write_all(
         &mut self,
         mut rx: tokio::sync::mpsc::Receiver<SourceWrite>,
         now: DateTime<Utc>,
@@ -24,11 +44,10 @@ impl State {
         let sql = |source| sql_error(&path, source);
         // The check runs on a connection of its own while the first writes arrive; nothing is
         // committed before it has passed.
-        let checker = {
+        let mut checker = (!self.is_building()).then(|| {
             let path = std::path::PathBuf::from(&self.path);
             std::thread::spawn(move || State::open(&path)?.quick_check())
-        };
-        let mut checker = Some(checker);
+        });
         let mut checked = || match checker.take() {
             Some(h) => h.join().unwrap_or_else(|_| {
                 Err(StateError::Other {
@@ -51,7 +70,9 @@ impl State {
             .pragma_update(None, "wal_autocheckpoint", 0)
             .map_err(sql)?;
         let (kick, kicked) = std::sync::mpsc::sync_channel::<()>(1);
-        {
+        // Without a log (a state being built) there is nothing to copy: no checkpoints, and the
+        // kicks go nowhere.
+        if !self.is_building() {
             let path = std::path::PathBuf::from(&self.path);
             std::thread::spawn(move || {
                 if let Ok(st) = State::open(&path) {
@@ -258,4 +279,4 @@ fn write_source(
 }
 
 #[cfg(test)]
-mod tests;
+pub(in crate::state) mod tests;

@@ -6,7 +6,7 @@ use crate::model::{Candidate, Ids, Validators};
 use crate::state::{NewItem, SourceState, SourceWrite, State, test_entry};
 
 /// A new item of source `A`, its entry with a title, a link and a text of its own.
-fn item(hash: &str, n: u32, updated: DateTime<Utc>) -> NewItem {
+pub(in crate::state) fn item(hash: &str, n: u32, updated: DateTime<Utc>) -> NewItem {
     let mut entry = test_entry();
     entry.id = format!("tag:a,2026:{n}");
     entry.title = format!("T{n}");
@@ -26,7 +26,11 @@ fn item(hash: &str, n: u32, updated: DateTime<Utc>) -> NewItem {
     NewItem::new(candidate, entry, None).expect("pack")
 }
 
-fn fetched(status: &str, at: DateTime<Utc>, etag: Option<&str>) -> SourceState {
+pub(in crate::state) fn fetched(
+    status: &str,
+    at: DateTime<Utc>,
+    etag: Option<&str>,
+) -> SourceState {
     SourceState {
         validators: Validators {
             etag: etag.map(str::to_string),
@@ -40,7 +44,7 @@ fn fetched(status: &str, at: DateTime<Utc>, etag: Option<&str>) -> SourceState {
 }
 
 /// Writes `writes` as one run at `now`; what `write_run` returns.
-fn run(st: &mut State, writes: Vec<SourceWrite>, now: DateTime<Utc>) -> usize {
+pub(in crate::state) fn run(st: &mut State, writes: Vec<SourceWrite>, now: DateTime<Utc>) -> usize {
     let (tx, rx) = tokio::sync::mpsc::channel(writes.len().max(1));
     for w in writes {
         tx.try_send(w).expect("queued");

@@ -1,0 +1,148 @@
+//! A first run's state: built without SQLite's log under a name of its own (`state.db.building`
+//! beside `state.db`), then given its log and linked under the state's name once the run's
+//! writes are committed (issue 25, round twenty-three).
+//!
+//! Why: through the log, a cold run writes every page twice and reads it once more (into the
+//! log; the checkpoint reads it back and writes it into the file: at 5,000 × 20, 280 MB of log
+//! for a 290 MB file). Built without it, each page is written once (`docs/performance.md`).
+//!
+//! What keeps it safe:
+//! - Without a journal, a write cut short (a killed run, a full disk) damages the file: it is
+//!   damaged under the other name, which nothing opens, and the next run removes it ([`sweep`],
+//!   under the run lock) before it builds again. The state's own name appears only once the file
+//!   is whole, synced, and in WAL mode like every state.
+//! - Nothing else opens it while it is built: the source tasks read an empty database in memory
+//!   (nothing is stored yet: [`Pool::empty`](super::Pool::empty)), the integrity check is left
+//!   out (the file is this run's own, and new), and publishing opens its connection after
+//!   gathering, on the state's name.
+//! - A state made meanwhile under the real name (`status`, `withdraw` and `serve` open it
+//!   without the run lock, and make it when it is missing) is never replaced: the built rows are
+//!   copied into it, in one transaction, keeping its own row where both have one with the same
+//!   key.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+use super::open::Journal;
+use super::{State, StateError, sql_error};
+
+/// Where a first run builds the state at `path`: `state.db` → `state.db.building`.
+pub fn building_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(".building");
+    path.with_file_name(name)
+}
+
+/// Removes what building the state at `path` left (the file and SQLite's files beside it):
+/// a first run cut short, or one whose file is now in place. Only under the run lock.
+pub fn sweep(path: &Path) -> std::io::Result<()> {
+    let built = building_path(path);
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let mut file = built.clone().into_os_string();
+        file.push(suffix);
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StateError {
+    let path = path.display().to_string();
+    move |e| StateError::Other {
+        path: path.clone(),
+        msg: e.to_string(),
+    }
+}
+
+impl State {
+    /// The writer of a run (which holds the run lock) on the state at `path`: `None` when a state
+    /// is there (it is opened as always), else a connection to a new file built without the log
+    /// (see the module header), after removing what an earlier first run left.
+    pub fn build(path: &Path) -> Result<Option<State>, StateError> {
+        sweep(path).map_err(io_error(path))?;
+        if std::fs::symlink_metadata(path).is_ok() {
+            return Ok(None);
+        }
+        let mut st = State::connect(&building_path(path), Journal::Off)?;
+        st.building = Some(path.to_path_buf());
+        Ok(Some(st))
+    }
+
+    /// Whether this connection builds a first run's state (see [`State::build`]).
+    pub(super) fn is_building(&self) -> bool {
+        self.building.is_some()
+    }
+
+    /// Puts a state built by this connection in place, once every write is committed: in WAL
+    /// mode, closed, synced, linked under the state's name (or copied into a state made there
+    /// meanwhile), and this connection reopened there. Nothing for a state already in place.
+    pub(super) fn finish_building(&mut self) -> Result<(), StateError> {
+        let Some(target) = self.building.take() else {
+            return Ok(());
+        };
+        let built = PathBuf::from(&self.path);
+        let sql = |e| sql_error(&built.display().to_string(), e);
+        self.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(sql)?;
+        let conn = std::mem::replace(&mut self.conn, Connection::open_in_memory().map_err(sql)?);
+        conn.close().map_err(|(_, e)| sql(e))?;
+        // Written with `synchronous = OFF`: on disk before it has the state's name.
+        std::fs::File::open(&built)
+            .and_then(|f| f.sync_all())
+            .map_err(io_error(&built))?;
+        match std::fs::hard_link(&built, &target) {
+            Ok(()) => {}
+            Err(_) if std::fs::symlink_metadata(&target).is_ok() => copy_into(&built, &target)?,
+            // A file system without links.
+            Err(_) => std::fs::rename(&built, &target).map_err(io_error(&target))?,
+        }
+        sweep(&target).map_err(io_error(&built))?;
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The new name, on disk (best effort: not every system can open a folder).
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        *self = State::open(&target)?;
+        Ok(())
+    }
+}
+
+/// Copies every row of the state built at `built` into the state at `target`, made meanwhile
+/// (see the module header), in one transaction; a row `target` has under the same key stays.
+fn copy_into(built: &Path, target: &Path) -> Result<(), StateError> {
+    let mut st = State::open(target)?;
+    let p = target.display().to_string();
+    let sql = |e| sql_error(&p, e);
+    st.conn
+        .execute(
+            "ATTACH DATABASE ?1 AS built",
+            [built.to_string_lossy().as_ref()],
+        )
+        .map_err(sql)?;
+    let tables: Vec<String> = st
+        .conn
+        .prepare(
+            "SELECT name FROM built.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(sql)?;
+    let tx = st.conn.transaction().map_err(sql)?;
+    for t in tables {
+        let t = t.replace('"', "\"\"");
+        tx.execute_batch(&format!(
+            "INSERT OR IGNORE INTO main.\"{t}\" SELECT * FROM built.\"{t}\""
+        ))
+        .map_err(sql)?;
+    }
+    tx.commit().map_err(sql)?;
+    st.conn.execute_batch("DETACH DATABASE built").map_err(sql)
+}
+
+#[cfg(test)]
+mod tests;
