@@ -41,7 +41,6 @@ mod preload;
 mod schema;
 mod writer;
 pub use archive::Filed;
-pub use building::{building_path, sweep as sweep_building};
 pub use clean::{CleanRow, LEGACY, Stored};
 pub use deployed::DeployedFile;
 pub use digests::{DigestRecord, DigestStatus};

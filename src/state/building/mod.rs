@@ -28,7 +28,7 @@ use super::open::Journal;
 use super::{State, StateError, sql_error};
 
 /// Where a first run builds the state at `path`: `state.db` → `state.db.building`.
-pub fn building_path(path: &Path) -> PathBuf {
+pub(super) fn building_path(path: &Path) -> PathBuf {
     let mut name = path
         .file_name()
         .map(|n| n.to_os_string())
@@ -38,14 +38,17 @@ pub fn building_path(path: &Path) -> PathBuf {
 }
 
 /// Removes what building the state at `path` left (the file and SQLite's files beside it):
-/// a first run cut short, or one whose file is now in place. Only under the run lock.
-pub fn sweep(path: &Path) -> std::io::Result<()> {
+/// a first run cut short, or one whose file is now in place. Only under the run lock. The
+/// error names the file that could not be removed.
+pub(super) fn sweep(path: &Path) -> Result<(), StateError> {
     let built = building_path(path);
     for suffix in ["", "-journal", "-wal", "-shm"] {
         let mut file = built.clone().into_os_string();
         file.push(suffix);
         match std::fs::remove_file(&file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io_error(Path::new(&file))(e));
+            }
             _ => {}
         }
     }
@@ -65,7 +68,7 @@ impl State {
     /// is there (it is opened as always), else a connection to a new file built without the log
     /// (see the module header), after removing what an earlier first run left.
     pub fn build(path: &Path) -> Result<Option<State>, StateError> {
-        sweep(path).map_err(io_error(path))?;
+        sweep(path)?;
         if std::fs::symlink_metadata(path).is_ok() {
             return Ok(None);
         }
@@ -103,7 +106,7 @@ impl State {
             // A file system without links.
             Err(_) => std::fs::rename(&built, &target).map_err(io_error(&target))?,
         }
-        sweep(&target).map_err(io_error(&built))?;
+        sweep(&target)?;
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             // The new name, on disk (best effort: not every system can open a folder).
             let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());

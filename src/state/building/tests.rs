@@ -131,3 +131,17 @@ fn a_state_made_meanwhile_keeps_its_rows_and_gets_the_built_ones() {
     );
     assert!(meanwhile.entry("A", "h1").expect("read").is_some());
 }
+
+#[test]
+fn a_folder_where_the_build_goes_is_an_error_that_names_it() {
+    // Description: a folder, not a file, holds the building name (made by hand). Expect: no
+    // build; an error that names that path and says why, not advice to repair the state.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.db");
+    std::fs::create_dir_all(building_path(&path).join("inside")).expect("folder");
+    let err = State::build(&path).expect_err("not removed").to_string();
+    assert!(err.contains("state.db.building"), "{err}");
+    assert!(err.to_lowercase().contains("directory"), "{err}");
+    assert!(!err.contains("repair"), "{err}");
+    assert!(!path.exists(), "nothing built");
+}

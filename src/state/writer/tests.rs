@@ -144,3 +144,45 @@ fn the_log_is_emptied_beside_the_run_unless_a_reader_is_in_it() {
     let got = st.output_fingerprints().expect("read");
     assert!(got.contains_key("b-1999.html") && !got.contains_key("a-0.html"));
 }
+
+#[test]
+fn a_damaged_state_in_place_fails_the_runs_writes_even_with_none() {
+    // Description: a state in place whose tables' pages were overwritten with noise (as
+    // `dd` would), then a run with nothing to write. Expect: the run's integrity check fails
+    // it as damaged (nothing is committed from it); a first run's new state is not checked.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.db");
+    let mut st = State::open(&path).expect("open");
+    let at = DateTime::parse_from_rfc3339("2026-11-02T10:00:00Z")
+        .expect("date")
+        .with_timezone(&Utc);
+    let mut a = SourceWrite::new("A", fetched("ok", at, None));
+    a.new_items = vec![item("h1", 1, at)];
+    run(&mut st, vec![a], at);
+    st.conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .expect("all in the file");
+    drop(st);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let noise: Vec<u8> = (0..32_768)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    let mut bytes = std::fs::read(&path).expect("read");
+    // The pages after the schema's: the sources' and the items' tables.
+    bytes.splice(16_384..49_152, noise);
+    std::fs::write(&path, bytes).expect("write");
+
+    let mut st = State::open(&path).expect("the schema's page is whole");
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    drop(tx);
+    let err = st.write_run(rx, at).expect_err("damaged");
+    assert!(
+        matches!(err, crate::state::StateError::Damaged { .. }),
+        "{err}"
+    );
+}
