@@ -43,8 +43,9 @@ fn journal_mode(path: &Path) -> String {
 fn a_first_state_is_built_apart_and_put_in_place_with_its_log() {
     // Description: no state at `state.db`; a run's writer builds one and writes a source with
     // two items. Expect: while it is built, nothing has the state's name and its file has no
-    // journal; afterwards `state.db` alone (no file of the build left), in WAL mode, with the
-    // source's row, items, entries and first sightings; a second run finds it in place.
+    // journal; afterwards `state.db` alone (no file of the build left), in WAL mode (its
+    // header says so to every reader), with the source's row, items, entries and first
+    // sightings; a second run finds it in place.
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("state.db");
     let mut st = State::build(&path).expect("build").expect("a new state");
@@ -60,6 +61,8 @@ fn a_first_state_is_built_apart_and_put_in_place_with_its_log() {
     assert_eq!(st.path, path.display().to_string(), "reopened in place");
     drop(st);
     assert_eq!(files(dir.path()), ["state.db"]);
+    let header = std::fs::read(&path).expect("read");
+    assert_eq!(header.get(18..20), Some(&[2u8, 2][..]), "WAL from now on");
     assert_eq!(journal_mode(&path), "wal");
     let st = State::open(&path).expect("open");
     let a = st.source("A").expect("read");
