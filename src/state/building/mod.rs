@@ -15,6 +15,8 @@
 //!   (nothing is stored yet: [`Pool::empty`](super::Pool::empty)), the integrity check is left
 //!   out (the file is this run's own, and new), and publishing opens its connection after
 //!   gathering, on the state's name.
+//! - A log or journal left under the state's name without its state (deleted by hand) is set
+//!   aside before the built file gets that name: SQLite would replay it into the new file.
 //! - A state made meanwhile under the real name (`status`, `withdraw` and `serve` open it
 //!   without the run lock, and make it when it is missing) is never replaced: the built rows are
 //!   copied into it, in one transaction, keeping its own row where both have one with the same
@@ -100,6 +102,7 @@ impl State {
         std::fs::File::open(&built)
             .and_then(|f| f.sync_all())
             .map_err(io_error(&built))?;
+        set_aside_orphans(&target)?;
         match std::fs::hard_link(&built, &target) {
             Ok(()) => {}
             Err(_) if std::fs::symlink_metadata(&target).is_ok() => copy_into(&built, &target)?,
@@ -113,6 +116,36 @@ impl State {
         }
         *self = State::open(&target)?;
         Ok(())
+    }
+}
+
+/// With no state at `target`, a log or journal still under its name (a state deleted by hand
+/// without them): SQLite would replay it into the new file put there (a log's pages over the
+/// built ones). Each is renamed aside (`state.db-wal.orphan-<seconds>`: kept, never deleted);
+/// the log's index (`-shm`, rebuilt from a log) is removed.
+fn set_aside_orphans(target: &Path) -> Result<(), StateError> {
+    if std::fs::symlink_metadata(target).is_ok() {
+        return Ok(());
+    }
+    let beside = |suffix: &str| {
+        let mut f = target.as_os_str().to_owned();
+        f.push(suffix);
+        PathBuf::from(f)
+    };
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for suffix in ["-wal", "-journal"] {
+        let orphan = beside(suffix);
+        if std::fs::symlink_metadata(&orphan).is_ok() {
+            let aside = beside(&format!("{suffix}.orphan-{secs}"));
+            std::fs::rename(&orphan, &aside).map_err(io_error(&orphan))?;
+        }
+    }
+    let shm = beside("-shm");
+    match std::fs::remove_file(&shm) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&shm)(e)),
+        _ => Ok(()),
     }
 }
 

@@ -148,3 +148,49 @@ fn a_folder_where_the_build_goes_is_an_error_that_names_it() {
     assert!(!err.contains("repair"), "{err}");
     assert!(!path.exists(), "nothing built");
 }
+
+#[test]
+fn a_log_left_without_its_state_is_set_aside_not_replayed_into_the_new_one() {
+    // Description: `state.db` was deleted by hand and its write-ahead log left beside it (a
+    // log of another database, with a table of its own); a first run then builds a state.
+    // Expect: the new `state.db` holds the run's rows, not the log's pages (SQLite would
+    // replay a valid log into any file under that name), and the log is kept aside.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.db");
+    let other = dir.path().join("other.db");
+    let o = rusqlite::Connection::open(&other).expect("other");
+    o.execute_batch(
+        "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+         CREATE TABLE theirs (x); INSERT INTO theirs VALUES (1);",
+    )
+    .expect("a log");
+    std::fs::copy(
+        dir.path().join("other.db-wal"),
+        dir.path().join("state.db-wal"),
+    )
+    .expect("copy");
+    drop(o);
+    std::fs::remove_file(&other).expect("gone");
+
+    let mut st = State::build(&path).expect("build").expect("a new state");
+    assert_eq!(run(&mut st, vec![a_first()], first()), 1);
+    drop(st);
+    let st = State::open(&path).expect("open");
+    assert_eq!(st.items("A").expect("the run's rows").len(), 2);
+    let theirs: i64 = st
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'theirs'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert_eq!(theirs, 0, "the log was not replayed");
+    assert!(
+        files(dir.path())
+            .iter()
+            .any(|f| f.starts_with("state.db-wal.orphan-")),
+        "{:?}",
+        files(dir.path())
+    );
+}
