@@ -110,10 +110,22 @@ pub async fn gather_with(
     });
     // "sources" includes reading every source's stored state (`shared`).
     let started = std::time::Instant::now();
-    let shared = shared(scope, state.readers, keep_text, tx)?;
-    // The last sender goes with `shared`, dropped once every source is done: the writer then
-    // commits and returns.
-    let results = collect_all(scope.cfg, shared, on_source).await?;
+    // The last sender goes with `shared`, dropped once every source is done (or the first
+    // failed): the writer then commits and returns.
+    let results = match shared(scope, state.readers, keep_text, tx) {
+        Ok(shared) => collect_all(scope.cfg, shared, on_source).await,
+        Err(e) => Err(e),
+    };
+    let results = match results {
+        Ok(results) => results,
+        Err(e) => {
+            // Not before the writer is done: the caller releases the run lock on return, and a
+            // first run's writer is still putting its new state in place (`state::building`);
+            // the next run would sweep the file it works on.
+            let _ = committed.await;
+            return Err(e);
+        }
+    };
     let collected = started.elapsed();
     // What parsing freed on the blocking pool's threads, given back before the merge allocates
     // (documents parsed while the stored items were read left 12 MB of freed pages resident at

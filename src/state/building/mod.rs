@@ -98,15 +98,22 @@ impl State {
             .map_err(sql)?;
         let conn = std::mem::replace(&mut self.conn, Connection::open_in_memory().map_err(sql)?);
         conn.close().map_err(|(_, e)| sql(e))?;
-        // Written with `synchronous = OFF`: on disk before it has the state's name.
-        std::fs::File::open(&built)
+        // Written with `synchronous = OFF`: on disk before it has the state's name (opened for
+        // writing: not every system syncs a file opened to read).
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(&built)
             .and_then(|f| f.sync_all())
             .map_err(io_error(&built))?;
         set_aside_orphans(&target)?;
         match std::fs::hard_link(&built, &target) {
             Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                copy_into(&built, &target)?;
+            }
+            // A file system without links: renamed unless a state is there, checked just before
+            // (a window of microseconds that the link does not have).
             Err(_) if std::fs::symlink_metadata(&target).is_ok() => copy_into(&built, &target)?,
-            // A file system without links.
             Err(_) => std::fs::rename(&built, &target).map_err(io_error(&target))?,
         }
         sweep(&target)?;
@@ -151,33 +158,48 @@ fn set_aside_orphans(target: &Path) -> Result<(), StateError> {
 
 /// Copies every row of the state built at `built` into the state at `target`, made meanwhile
 /// (see the module header), in one transaction; a row `target` has under the same key stays.
+/// Each table's columns are named (a state made by another version may order them otherwise),
+/// and a built file with no tables is an error, never an empty copy.
 fn copy_into(built: &Path, target: &Path) -> Result<(), StateError> {
     let mut st = State::open(target)?;
     let p = target.display().to_string();
     let sql = |e| sql_error(&p, e);
+    let other = |msg: String| StateError::Other {
+        path: built.display().to_string(),
+        msg,
+    };
+    let name = built
+        .to_str()
+        .ok_or_else(|| other("the path is not UTF-8: SQLite cannot attach it".into()))?;
     st.conn
-        .execute(
-            "ATTACH DATABASE ?1 AS built",
-            [built.to_string_lossy().as_ref()],
-        )
+        .execute("ATTACH DATABASE ?1 AS built", [name])
         .map_err(sql)?;
-    let tables: Vec<String> = st
+    let tables: Vec<(String, String)> = st
         .conn
         .prepare(
-            "SELECT name FROM built.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            "SELECT t.name, group_concat('\"' || replace(c.name, '\"', '\"\"') || '\"', ', ')
+             FROM built.sqlite_schema AS t, pragma_table_info(t.name, 'built') AS c
+             WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' GROUP BY t.name",
         )
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
         .map_err(sql)?;
+    if tables.is_empty() {
+        return Err(other(
+            "the state built has no tables: nothing to copy".into(),
+        ));
+    }
     let tx = st.conn.transaction().map_err(sql)?;
-    for t in tables {
+    for (t, columns) in tables {
         let t = t.replace('"', "\"\"");
         tx.execute_batch(&format!(
-            "INSERT OR IGNORE INTO main.\"{t}\" SELECT * FROM built.\"{t}\""
+            "INSERT OR IGNORE INTO main.\"{t}\" ({columns}) SELECT {columns} FROM built.\"{t}\""
         ))
         .map_err(sql)?;
     }
     tx.commit().map_err(sql)?;
-    st.conn.execute_batch("DETACH DATABASE built").map_err(sql)
+    // Copied and committed: a failure to detach is no failure of the run.
+    let _ = st.conn.execute_batch("DETACH DATABASE built");
+    Ok(())
 }
 
 #[cfg(test)]

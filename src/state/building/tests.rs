@@ -194,3 +194,19 @@ fn a_log_left_without_its_state_is_set_aside_not_replayed_into_the_new_one() {
         files(dir.path())
     );
 }
+
+#[test]
+fn a_copy_from_a_file_with_no_tables_is_an_error_not_an_empty_copy() {
+    // Description: the copy into a state made meanwhile is pointed at a file that is not there
+    // (SQLite's `ATTACH` makes an empty database of it). Expect: an error that names it; the
+    // state made meanwhile unchanged.
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("state.db");
+    let mut made = State::open(&path).expect("made meanwhile");
+    let b = SourceWrite::new("B", fetched("ok", first(), None));
+    run(&mut made, vec![b], first());
+    let missing = dir.path().join("gone.building");
+    let err = super::copy_into(&missing, &path).expect_err("nothing to copy");
+    assert!(err.to_string().contains("gone.building"), "{err}");
+    assert_eq!(made.source("B").expect("read").last_status, "ok");
+}

@@ -15,8 +15,9 @@ impl State {
     /// still being fetched, rather than all at the end of the run. First, while the first sources
     /// are being fetched, the tables are checked (`PRAGMA quick_check`): a damaged database fails
     /// the run before anything is committed or published. A first run's state, built without the
-    /// log (`building`), is neither checked nor checkpointed: it is put in place at the end, and
-    /// on a failure removed.
+    /// log (`building`), is neither checked nor checkpointed: it is put in place at the end; a
+    /// failure of its writes removes it, one while it is put in place leaves it for the next
+    /// run to remove.
     pub fn write_run(
         &mut self,
         rx: tokio::sync::mpsc::Receiver<SourceWrite>,
