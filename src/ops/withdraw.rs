@@ -53,7 +53,7 @@ pub fn list(
     search: Option<&str>,
 ) -> Result<Vec<Listed>, Fatal> {
     let cfg = load_config(opts)?;
-    let state = State::open(&cfg.state_path)?;
+    let state = State::open_to_read(&cfg.state_path)?;
     let mut out = Vec::new();
     for s in cfg
         .sources

@@ -52,9 +52,10 @@ pub struct Salvage {
 }
 
 impl State {
-    /// Opens the database and checks its pages (`PRAGMA quick_check`).
+    /// Opens the database and checks its pages (`PRAGMA quick_check`); where there is none yet,
+    /// an empty one in memory ([`State::open_to_read`]).
     pub fn open_checked(path: &Path) -> Result<State, StateError> {
-        let st = State::open(path)?;
+        let st = State::open_to_read(path)?;
         st.quick_check()?;
         Ok(st)
     }

@@ -115,6 +115,17 @@ impl State {
         State::connect(path, Journal::Wal)
     }
 
+    /// The state at `path` for a command that only reads it (`status`, `list`); where there is
+    /// none yet, an empty one in memory: reading never makes the file (a first run builds it
+    /// under another name, see `building`, and one made meanwhile sends the build the slow
+    /// way, through a copy).
+    pub fn open_to_read(path: &Path) -> Result<State, StateError> {
+        if std::fs::symlink_metadata(path).is_err() {
+            return State::in_memory(path);
+        }
+        State::open(path)
+    }
+
     /// An empty database in memory with the current schema, named `path` in its errors (see
     /// [`Pool::empty`]).
     fn in_memory(path: &Path) -> Result<State, StateError> {

@@ -219,3 +219,22 @@ fn a_run_whose_report_cannot_be_written_still_exits_with_its_own_code() {
         .expect("run");
     assert_eq!(json.code(), Some(0));
 }
+
+#[test]
+fn status_and_list_before_the_first_run_make_no_state() {
+    // Description: `status --json` and `list` before any run (or during a first one, whose
+    // state is built under another name). Expect: both answer (every source never fetched,
+    // nothing listed but the local entry) and no state file is made under the state's name.
+    let s = Setup::new(&[("One", "http://127.0.0.1:9/one.xml".to_string())], "");
+    let out = s.command("status", &["--json"]).output().expect("status");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    assert_eq!(doc["sources"][0]["name"], "One");
+    assert_eq!(doc["sources"][0]["status"], "never fetched");
+    let (code, err) = s.cli("list", &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        !s.dir.path().join(".feedbraid/state.db").exists(),
+        "no state made by reading"
+    );
+}
