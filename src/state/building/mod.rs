@@ -17,10 +17,10 @@
 //!   gathering, on the state's name.
 //! - A log or journal left under the state's name without its state (deleted by hand) is set
 //!   aside before the built file gets that name: SQLite would replay it into the new file.
-//! - A state made meanwhile under the real name (`status`, `withdraw` and `serve` open it
-//!   without the run lock, and make it when it is missing) is never replaced: the built rows are
-//!   copied into it, in one transaction, keeping its own row where both have one with the same
-//!   key.
+//! - A state made meanwhile under the real name (no command of this version makes one without
+//!   the run lock: `status` and `list` read an empty state where there is none; but an older
+//!   version, a script or a hand may) is never replaced: the built rows are copied into it, in
+//!   one transaction, keeping its own row where both have one with the same key.
 
 use std::path::{Path, PathBuf};
 

@@ -106,8 +106,8 @@ fn what_a_first_run_cut_short_left_is_removed_before_it_builds_again() {
 #[test]
 fn a_state_made_meanwhile_keeps_its_rows_and_gets_the_built_ones() {
     // Description: while a first run builds its state, another command makes one under the
-    // state's name and writes to it (`status`, `withdraw` and `serve` do not take the run lock):
-    // source B's row, and A's row with other validators. Expect: that file is kept (never
+    // state's name and writes to it (an older version's command, a script): source B's row,
+    // and A's row with other validators. Expect: that file is kept (never
     // replaced), with B's row, its own A row, and the run's items of A added; the built file
     // is gone.
     let dir = tempfile::tempdir().expect("dir");
