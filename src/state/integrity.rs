@@ -143,13 +143,20 @@ impl State {
 /// Renames `path` (and its `-wal` and `-shm` files, when present) to
 /// `<path>.damaged-<UTC time>`, never overwriting anything. Returns the new path of the database.
 pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+    set_aside(path, "damaged")
+}
+
+/// Renames the database at `path` and its WAL (each that is there) to
+/// `<path>.<why>-<time>[-wal]`, never deleting them; returns the new name. Also for a log left
+/// without its database (`why` = `orphan`, see `building`).
+pub(super) fn set_aside(path: &Path, why: &str) -> std::io::Result<PathBuf> {
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
     let mut n = 0;
     let target = loop {
         let suffix = if n == 0 {
-            format!("damaged-{stamp}")
+            format!("{why}-{stamp}")
         } else {
-            format!("damaged-{stamp}-{n}")
+            format!("{why}-{stamp}-{n}")
         };
         let t = PathBuf::from(format!("{}.{suffix}", path.display()));
         if !t.exists() {
@@ -165,6 +172,8 @@ pub fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
             std::fs::rename(&from, format!("{}{ext}", target.display()))?;
         }
     }
-    std::fs::rename(path, &target)?;
+    if std::fs::symlink_metadata(path).is_ok() {
+        std::fs::rename(path, &target)?;
+    }
     Ok(target)
 }

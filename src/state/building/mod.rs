@@ -15,8 +15,9 @@
 //!   (nothing is stored yet: [`Pool::empty`](super::Pool::empty)), the integrity check is left
 //!   out (the file is this run's own, and new), and publishing opens its connection after
 //!   gathering, on the state's name.
-//! - A log or journal left under the state's name without its state (deleted by hand) is set
-//!   aside before the built file gets that name: SQLite would replay it into the new file.
+//! - A log left under the state's name without its state (deleted by hand) is set aside, as
+//!   `repair` sets a damaged state aside, before the built file gets that name: SQLite would
+//!   replay it into the new file.
 //! - A state made meanwhile under the real name (no command of this version makes one without
 //!   the run lock: `status` and `list` read an empty state where there is none; but an older
 //!   version, a script or a hand may) is never replaced: the built rows are copied into it, in
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use super::integrity::set_aside;
 use super::open::Journal;
 use super::{State, StateError, sql_error};
 
@@ -126,34 +128,23 @@ impl State {
     }
 }
 
-/// With no state at `target`, a log or journal still under its name (a state deleted by hand
-/// without them): SQLite would replay it into the new file put there (a log's pages over the
-/// built ones). Each is renamed aside (`state.db-wal.orphan-<seconds>`: kept, never deleted);
-/// the log's index (`-shm`, rebuilt from a log) is removed.
+/// With no state at `target`, a log still under its name (a state deleted by hand without it):
+/// SQLite would replay it into the new file put there (the log's pages over the built ones). It
+/// is set aside as `repair` sets a damaged state aside (`state.db.orphan-<time>-wal`: kept,
+/// never deleted).
 fn set_aside_orphans(target: &Path) -> Result<(), StateError> {
-    if std::fs::symlink_metadata(target).is_ok() {
-        return Ok(());
-    }
     let beside = |suffix: &str| {
         let mut f = target.as_os_str().to_owned();
         f.push(suffix);
         PathBuf::from(f)
     };
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    for suffix in ["-wal", "-journal"] {
-        let orphan = beside(suffix);
-        if std::fs::symlink_metadata(&orphan).is_ok() {
-            let aside = beside(&format!("{suffix}.orphan-{secs}"));
-            std::fs::rename(&orphan, &aside).map_err(io_error(&orphan))?;
-        }
+    let orphan = ["-wal", "-shm"]
+        .iter()
+        .any(|s| std::fs::symlink_metadata(beside(s)).is_ok());
+    if orphan && std::fs::symlink_metadata(target).is_err() {
+        set_aside(target, "orphan").map_err(io_error(target))?;
     }
-    let shm = beside("-shm");
-    match std::fs::remove_file(&shm) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&shm)(e)),
-        _ => Ok(()),
-    }
+    Ok(())
 }
 
 /// Copies every row of the state built at `built` into the state at `target`, made meanwhile

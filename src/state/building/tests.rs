@@ -189,7 +189,7 @@ fn a_log_left_without_its_state_is_set_aside_not_replayed_into_the_new_one() {
     assert!(
         files(dir.path())
             .iter()
-            .any(|f| f.starts_with("state.db-wal.orphan-")),
+            .any(|f| f.starts_with("state.db.orphan-") && f.ends_with("-wal")),
         "{:?}",
         files(dir.path())
     );
