@@ -4,7 +4,7 @@
 //! its own, so that a long-running process (`serve`, `--every`) can call it again and again.
 //!
 //! It opens nothing: the run hands it the state connections it works with ([`Connections`],
-//! opened in `run::Store::open`) and the local entries it read.
+//! opened by `open::run_connections`) and the local entries it read.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -87,18 +87,8 @@ pub fn read_config(opts: &RunOptions) -> Result<(Config, String), Fatal> {
     Ok((cfg, text))
 }
 
-/// The run's state database: every connection the run uses, opened together (see the module
-/// header for why there are three).
-#[derive(Debug)]
-pub struct Store {
-    /// Gathering's: the writer's connection and the source tasks' readers.
-    pub gather: Connections,
-    /// Publishing's: reads the winners' entries, caches sanitised HTML, knows the mirrored media,
-    /// files the archives, and records what was published.
-    pub publish: State,
-}
-
-/// A run's gathering connections (the run holds the lock, `_lock`): on a state in place, its
+/// The gathering connections of a run, or of a digest's offline gathering (the caller holds
+/// the run lock, `_lock`): on a state in place, its
 /// writer and its readers; where there is none yet, the writer of a new state built without the
 /// log and readers that find nothing stored (`state::building`: a first run writes each page
 /// once). Publishing opens its own connection after gathering, when the state has its name.
@@ -113,19 +103,4 @@ pub fn run_connections(path: &Path, _lock: &RunLock) -> Result<Connections, Stat
             readers: Pool::new(path),
         },
     })
-}
-
-impl Store {
-    /// Opens the database at `path` (creating it and bringing its schema up to date the first
-    /// time) for one run.
-    pub fn open(path: &Path) -> Result<Store, StateError> {
-        let writer = State::open(path)?;
-        Ok(Store {
-            gather: Connections {
-                writer,
-                readers: Pool::new(path),
-            },
-            publish: State::open(path)?,
-        })
-    }
 }

@@ -246,13 +246,12 @@ pub fn held_now(
     source: Option<&str>,
 ) -> Result<Vec<Held>, ReviewError> {
     let cfg = crate::ops::open::load_config(opts)?;
-    let _lock = crate::ops::open::lock(&cfg.state_path)?;
-    let crate::ops::open::Store {
-        gather: conns,
-        publish: state,
-    } = crate::ops::open::Store::open(&cfg.state_path)?;
+    let locked = crate::ops::open::lock(&cfg.state_path)?;
+    let conns = crate::ops::open::run_connections(&cfg.state_path, &locked)?;
     let now = opts.now.unwrap_or_else(Utc::now);
     let mut g = rt.block_on(crate::ops::gather::gather(&cfg, conns, true, now))?;
+    // After gathering, as a run opens it: a state built meanwhile has its name only then.
+    let state = State::open(&cfg.state_path)?;
     let held = apply(&cfg, &state, &mut g.pool, now)?;
     Ok(listed(&state, &held, source)?)
 }

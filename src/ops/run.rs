@@ -23,9 +23,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use crate::config::Config;
 use crate::ops::Fatal;
 use crate::ops::gather::{OnSource, Scope, gather_with, local_entries};
-pub use crate::ops::open::{
-    RunLock, RunOptions, Store, load_config, lock, read_config, run_connections,
-};
+pub use crate::ops::open::{RunLock, RunOptions, load_config, lock, read_config, run_connections};
 use crate::ops::report::RunReport;
 use crate::pool::Gathered;
 use crate::pool::editorial::{self, Withdrawals, tombstones::Context};
@@ -371,7 +369,7 @@ fn digest_step(
     rt: &tokio::runtime::Handle,
 ) -> Option<(String, crate::state::DigestStatus)> {
     let sent = (!offline)
-        .then(|| crate::ops::digest::after_run(&run.cfg, rt, run.now))
+        .then(|| crate::ops::digest::after_run(&run.cfg, rt, run.now, &run.lock))
         .flatten();
     let lines = match sent {
         None => String::new(),

@@ -40,7 +40,7 @@ impl Pool {
         }
     }
 
-    /// The readers of a state this run is building (see [`Pool::empty`]'s field): every read
+    /// The readers of a state this run is building (see the `empty` field): every read
     /// finds nothing stored, as it would in the new file, without opening it.
     pub fn empty(path: &Path) -> Pool {
         Pool {

@@ -314,10 +314,8 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
         .enable_all()
         .build()
         .expect("runtime");
-    let feedbraid::ops::run::Store {
-        gather,
-        publish: mut state,
-    } = feedbraid::ops::run::Store::open(&cfg.state_path).expect("state");
+    let locked = feedbraid::ops::run::lock(&cfg.state_path).expect("the run lock");
+    let gather = feedbraid::ops::run::run_connections(&cfg.state_path, &locked).expect("state");
     let g = rt
         .block_on(feedbraid::ops::gather::gather(
             &cfg,
@@ -326,6 +324,7 @@ fn an_unchanged_run_rewrites_nothing_and_memory_gets_the_same_bytes() {
             chrono::Utc::now(),
         ))
         .expect("gather");
+    let mut state = feedbraid::state::State::open(&cfg.state_path).expect("state");
     let templates = feedbraid::publish::render::html::Templates::load(None).expect("templates");
     let (withdrawals, active, histories) = Default::default();
     let editorial = feedbraid::publish::outputs::Editorial {

@@ -18,7 +18,7 @@ pub use select::Period;
 
 use crate::config::{Config, DigestSettings};
 use crate::ops::Fatal;
-use crate::ops::open::{RunOptions, load_config, lock};
+use crate::ops::open::{RunLock, RunOptions, load_config, lock};
 use crate::publish::render::digest::{DigestMeta, html, text};
 use crate::publish::sink::{Disk, Output, Sink, SinkError};
 use crate::state::{DigestRecord, State, StateError};
@@ -127,7 +127,7 @@ pub fn digest(
         .digest
         .clone()
         .ok_or_else(|| DigestError::NotConfigured(cfg.path.clone()))?;
-    let _lock = lock(&cfg.state_path)?;
+    let locked = lock(&cfg.state_path)?;
     let now = opts.run.now.unwrap_or_else(Utc::now).trunc_subsecs(0);
     let period = match (&opts.month, opts.since) {
         (Some(m), _) => Period::parse_month(m).ok_or_else(|| DigestError::BadMonth(m.clone()))?,
@@ -136,7 +136,7 @@ pub fn digest(
             Period::previous_month(now).ok_or_else(|| DigestError::BadMonth("-".into()))?
         }
     };
-    make(&cfg, &d, opts, &period, rt, now)
+    make(&cfg, &d, opts, &period, rt, now, &locked)
 }
 
 /// Inside a run (which holds the lock), with `[digest] send = "monthly"`: the previous month's
@@ -146,6 +146,7 @@ pub fn after_run(
     cfg: &Config,
     rt: &tokio::runtime::Handle,
     now: DateTime<Utc>,
+    locked: &RunLock,
 ) -> Option<Result<DigestReport, DigestError>> {
     let d = cfg.digest.as_ref().filter(|d| d.monthly)?;
     let period = Period::previous_month(now)?;
@@ -165,7 +166,7 @@ pub fn after_run(
         send: true,
         ..DigestOptions::default()
     };
-    Some(make(cfg, d, &o, &period, rt, now))
+    Some(make(cfg, d, &o, &period, rt, now, locked))
 }
 
 /// `status.json`'s `digest`, from the state.
@@ -200,11 +201,12 @@ fn make(
     period: &Period,
     rt: &tokio::runtime::Handle,
     now: DateTime<Utc>,
+    locked: &RunLock,
 ) -> Result<DigestReport, DigestError> {
     let view_name = opts.view.clone().or_else(|| d.view.clone());
     let view = select::view_of(cfg, view_name.as_deref())
         .ok_or_else(|| DigestError::NoView(view_name.clone().unwrap_or_default()))?;
-    let entries = select::entries(cfg, &view, period, rt, now)?;
+    let entries = select::entries(cfg, &view, period, rt, now, locked)?;
     let n = entries.len();
     let groups = select::group(cfg, entries, d.group_by);
     let stem = match &view_name {

@@ -12,10 +12,11 @@ use crate::config::{Config, GroupBy};
 use crate::model::Entry;
 use crate::ops::Fatal;
 use crate::ops::gather::gather;
-use crate::ops::open::Store;
+use crate::ops::open::{RunLock, run_connections};
 use crate::pool::editorial;
 use crate::pool::views::{self, FeedView, feed_views};
 use crate::publish::materialise::{key, materialise};
+use crate::state::State;
 
 /// The period a digest covers: `[start, end)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,19 +73,20 @@ pub fn view_of(cfg: &Config, name: Option<&str>) -> Option<FeedView> {
     Some(v)
 }
 
-/// The entries `view` selected in `period`, from the state at `cfg.state_path`.
+/// The entries `view` selected in `period`, from the state at `cfg.state_path` (the caller holds
+/// the run lock, `locked`).
 pub fn entries(
     cfg: &Config,
     view: &FeedView,
     period: &Period,
     rt: &tokio::runtime::Handle,
     now: DateTime<Utc>,
+    locked: &RunLock,
 ) -> Result<Vec<Entry>, Fatal> {
-    let Store {
-        gather: conns,
-        publish: mut state,
-    } = Store::open(&cfg.state_path)?;
+    let conns = run_connections(&cfg.state_path, locked)?;
     let mut g = rt.block_on(gather(cfg, conns, true, now))?;
+    // After gathering, as a run opens it: a state built meanwhile has its name only then.
+    let mut state = State::open(&cfg.state_path)?;
     let withdrawals = editorial::load(&editorial::path_beside(&cfg.path))?;
     withdrawals.withdraw_from(&mut g.pool);
     // Held (review queue) and rejected items never reach a digest.
