@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Cold runs of two (or more) feedbraid binaries on one workload, alternating, in one invocation:
-the median wall time to the millisecond (`/usr/bin/time` gives hundredths) and the median CPU
-(user + system) of each. For steps worth a few per cent, where run.sh and scale.sh are too coarse.
+the wall time to the millisecond (`/usr/bin/time` gives hundredths) and the CPU (user + system)
+of each, as the minimum, the lower quartile and the median. For steps worth a few per cent, where
+run.sh and scale.sh are too coarse.
+
+The binaries take turns first: run in one fixed order, the first of each round ran on a host
+just idle and the second after it. On a shared host, noise only ever adds time, so the minimum
+and the lower quartile move less than the median with the host's load; read the three together.
 
     python3 bench/ab.py N CONFIG BINARY...     # N cold runs of each binary
 
@@ -25,8 +30,8 @@ def main():
     n, config, binaries = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     work = os.environ.get("WORK") or tempfile.mkdtemp(prefix="feedbraid-ab.")
     results = {b: [] for b in binaries}
-    for _ in range(n):
-        for b in binaries:
+    for k in range(n):
+        for b in binaries if k % 2 == 0 else binaries[::-1]:
             d = os.path.join(work, "run")
             shutil.rmtree(d, ignore_errors=True)
             os.makedirs(d)
@@ -40,12 +45,13 @@ def main():
             results[b].append((wall, cpu))
             shutil.rmtree(d, ignore_errors=True)
     for b in binaries:
-        walls = [w for w, _ in results[b]]
-        cpus = [c for _, c in results[b]]
-        print(
-            f"{b}: wall median {statistics.median(walls):.3f} s, min {min(walls):.3f} s; "
-            f"CPU median {statistics.median(cpus):.3f} s, min {min(cpus):.3f} s"
-        )
+        print(f"{b}: wall {spread(w for w, _ in results[b])}; CPU {spread(c for _, c in results[b])}")
+
+
+def spread(values):
+    """`median M s, q1 Q s, min N s` of some times."""
+    v = sorted(values)
+    return f"median {statistics.median(v):.3f} s, q1 {v[len(v) // 4]:.3f} s, min {v[0]:.3f} s"
 
 
 if __name__ == "__main__":
