@@ -4,8 +4,8 @@ the wall time to the millisecond (`/usr/bin/time` gives hundredths) and the CPU 
 of each, as the minimum, the lower quartile and the median. For steps worth a few per cent, where
 run.sh and scale.sh are too coarse.
 
-The binaries take turns first: run in one fixed order, the first of each round ran on a host
-just idle and the second after it. On a shared host, noise only ever adds time, so the minimum
+The binaries take turns going first, so that neither always runs right after the other. On a
+shared host, noise only ever adds time, so the minimum
 and the lower quartile move less than the median with the host's load; read the three together.
 
     python3 bench/ab.py N CONFIG BINARY...     # N cold runs of each binary
