@@ -5,8 +5,8 @@ of each, as the minimum, the lower quartile and the median. For steps worth a fe
 run.sh and scale.sh are too coarse.
 
 The binaries take turns going first, so that neither always runs right after the other. On a
-shared host, noise only ever adds time, so the minimum
-and the lower quartile move less than the median with the host's load; read the three together.
+shared host, noise only ever adds time, so the minimum and the lower quartile move less than the
+median with the host's load; read the three together.
 
     python3 bench/ab.py N CONFIG BINARY...     # N cold runs of each binary
 
