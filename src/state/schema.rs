@@ -126,17 +126,22 @@ pub(super) const MIGRATIONS: &[&str] = &[
     "-- entries.body: added by `body_column`",
 ];
 
+/// Whether `table` has the column `column` (SQLite has no `IF NOT EXISTS` for columns).
+fn has_column(conn: &rusqlite::Connection, table: &str, column: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2",
+        params![table, column],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
 /// Migration 7's move: the entries stored in `items` go to `entries`, and the column is dropped.
 /// They were sanitised when they were stored: marked `legacy`, they are published as they are.
 /// Done only where `items` still has the column, so that a database whose version was set back
 /// is upgraded again.
 pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
-    let has_entry: bool = tx.query_row(
-        "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'entry'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )? > 0;
-    if has_entry {
+    if has_column(tx, "items", "entry")? {
         tx.execute(
             "INSERT OR REPLACE INTO entries (source, hash, entry, clean_print)
              SELECT source, hash, entry, ?1 FROM items",
@@ -149,12 +154,7 @@ pub(super) fn split_entries(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
 
 /// Migration 11's column: `entries.body`, added where it is missing.
 pub(super) fn body_column(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
-    let has_body: bool = tx.query_row(
-        "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'body'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )? > 0;
-    if !has_body {
+    if !has_column(tx, "entries", "body")? {
         tx.execute_batch("ALTER TABLE entries ADD COLUMN body BLOB")?;
     }
     Ok(())
@@ -193,7 +193,7 @@ pub(super) fn backfill(tx: &Transaction<'_>) -> Result<(), UpgradeError> {
 
 #[cfg(test)]
 mod tests {
-    use super::MIGRATIONS;
+    use super::{MIGRATIONS, has_column};
     use crate::state::{LEGACY, State};
 
     #[test]
@@ -219,15 +219,11 @@ mod tests {
         assert_eq!(stored.clean.map(|c| c.0).as_deref(), Some(LEGACY));
         assert_eq!(stored.entry.summary.as_deref(), Some("<p>Clean</p>"));
         assert_eq!(st.items("P").expect("items").len(), 1);
-        let cols: i64 = st
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'entry'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("columns");
-        assert_eq!(cols, 0, "the blobs left `items`");
+        assert!(
+            !has_column(&st.conn, "items", "entry").expect("columns"),
+            "the blobs left `items`"
+        );
+        assert!(has_column(&st.conn, "entries", "body").expect("columns"));
         st.quick_check().expect("still sound");
     }
 
