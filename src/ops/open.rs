@@ -88,10 +88,10 @@ pub fn read_config(opts: &RunOptions) -> Result<(Config, String), Fatal> {
 }
 
 /// The gathering connections of a run, or of a digest's offline gathering (the caller holds
-/// the run lock, `_lock`): on a state in place, its
-/// writer and its readers; where there is none yet, the writer of a new state built without the
-/// log and readers that find nothing stored (`state::building`: a first run writes each page
-/// once). Publishing opens its own connection after gathering, when the state has its name.
+/// the run lock, `_lock`): on a state in place, its writer and its readers; where there is none
+/// yet, the writer of a new state built without the log and readers that find nothing stored
+/// (`state::building`: a first run writes each page once). Publishing opens its own connection
+/// after gathering, when the state has its name.
 pub fn run_connections(path: &Path, _lock: &RunLock) -> Result<Connections, StateError> {
     Ok(match State::build(path)? {
         Some(writer) => Connections {
