@@ -5,14 +5,8 @@ use crate::{Reply, Server, Setup, fixture, reparse};
 /// A server with the two cross-posting partners, and a setup listing them.
 fn crosspost() -> (Server, Setup) {
     let server = Server::start();
-    server.route(
-        "/a.xml",
-        vec![Reply::ok(fixture("crosspost-a.xml"), "text/xml")],
-    );
-    server.route(
-        "/b.xml",
-        vec![Reply::ok(fixture("crosspost-b.xml"), "text/xml")],
-    );
+    server.route("/a.xml", vec![Reply::fixture("crosspost-a.xml")]);
+    server.route("/b.xml", vec![Reply::fixture("crosspost-b.xml")]);
     let s = Setup::new(
         &[("A", server.url("/a.xml")), ("B", server.url("/b.xml"))],
         "",
@@ -146,7 +140,7 @@ fn id_strategy_link_survives_churning_guids() {
 #[test]
 fn iframes_only_from_allowed_hosts_and_only_raster_data_images() {
     let server = Server::start();
-    server.route("/e.xml", vec![Reply::ok(fixture("embeds.xml"), "text/xml")]);
+    server.route("/e.xml", vec![Reply::fixture("embeds.xml")]);
     let s = Setup::new(&[("Embeds", server.url("/e.xml"))], "");
     s.append("iframe_hosts = [\"www.youtube.com\"]");
     s.run().expect("run");
@@ -259,11 +253,11 @@ fn gzip_bodies_are_decoded_and_bombs_stop_at_the_cap() {
     let server = Server::start();
     server.route(
         "/gz.xml",
-        vec![Reply::ok(fixture("rss1-rdf.xml.gz"), "text/xml").header("Content-Encoding", "gzip")],
+        vec![Reply::fixture("rss1-rdf.xml.gz").header("Content-Encoding", "gzip")],
     );
     server.route(
         "/bomb.xml",
-        vec![Reply::ok(fixture("gzip-bomb.xml.gz"), "text/xml").header("Content-Encoding", "gzip")],
+        vec![Reply::fixture("gzip-bomb.xml.gz").header("Content-Encoding", "gzip")],
     );
     let s = Setup::new(
         &[

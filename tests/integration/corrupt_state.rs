@@ -5,7 +5,7 @@
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::{Reply, Server, Setup, fixture, reparse};
+use crate::{Reply, Server, Setup, reparse};
 
 fn state_path(s: &Setup) -> PathBuf {
     s.dir.path().join(".feedbraid/state.db")
@@ -39,10 +39,7 @@ fn published(s: &Setup) -> (Vec<u8>, Vec<u8>) {
 
 fn first_run() -> (Server, Setup) {
     let server = Server::start();
-    server.route(
-        "/one.xml",
-        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml")],
-    );
+    server.route("/one.xml", vec![Reply::fixture("rss2-wordpress.xml")]);
     let s = Setup::new(&[("One", server.url("/one.xml"))], "");
     let r = s.run().expect("a first good run");
     assert_eq!(r.entries, 3, "{}", r.summary());

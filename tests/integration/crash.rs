@@ -12,9 +12,9 @@ fn a_killed_run_leaves_state_and_output_usable() {
     let server = Server::start();
     server.route(
         "/one.xml",
-        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml").etag("\"a\"")],
+        vec![Reply::fixture("rss2-wordpress.xml").etag("\"a\"")],
     );
-    let rdf = || Reply::ok(fixture("rss1-rdf.xml"), "text/xml");
+    let rdf = || Reply::fixture("rss1-rdf.xml");
     // Fast for the first run, stalled while the second run is killed, fast again afterwards.
     server.route(
         "/slow.xml",
@@ -59,11 +59,8 @@ fn a_first_run_killed_while_it_builds_its_state_leaves_no_state_and_the_next_bui
     // state's name and nothing published; the next run removes the killed one's file, builds
     // the state, puts it in place (in WAL mode, like every state) and publishes.
     let server = Server::start();
-    server.route(
-        "/one.xml",
-        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml")],
-    );
-    let rdf = || Reply::ok(fixture("rss1-rdf.xml"), "text/xml");
+    server.route("/one.xml", vec![Reply::fixture("rss2-wordpress.xml")]);
+    let rdf = || Reply::fixture("rss1-rdf.xml");
     server.route(
         "/slow.xml",
         vec![rdf().delay(Duration::from_secs(3)), rdf()],
@@ -117,7 +114,7 @@ fn a_crash_between_state_commit_and_publish_heals_on_the_next_run() {
     let server = Server::start();
     server.route(
         "/one.xml",
-        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml").etag("\"a\"")],
+        vec![Reply::fixture("rss2-wordpress.xml").etag("\"a\"")],
     );
     let s = Setup::new(&[("One", server.url("/one.xml"))], "");
     // feed.atom is a folder: the state is committed, then publishing fails (exit 2).
@@ -140,10 +137,7 @@ fn cache_control_and_ttl_delay_the_next_fetch() {
     let server = Server::start();
     server.route(
         "/cc.xml",
-        vec![
-            Reply::ok(fixture("rss1-rdf.xml"), "text/xml")
-                .header("Cache-Control", "public, max-age=7200"),
-        ],
+        vec![Reply::fixture("rss1-rdf.xml").header("Cache-Control", "public, max-age=7200")],
     );
     let ttl = String::from_utf8(fixture("rss2-wordpress.xml"))
         .expect("utf8")
@@ -187,10 +181,7 @@ fn a_source_is_due_again_at_the_instant_its_hint_names() {
     let server = Server::start();
     server.route(
         "/cc.xml",
-        vec![
-            Reply::ok(fixture("rss1-rdf.xml"), "text/xml")
-                .header("Cache-Control", "public, max-age=7200"),
-        ],
+        vec![Reply::fixture("rss1-rdf.xml").header("Cache-Control", "public, max-age=7200")],
     );
     let s = Setup::new(&[("CC", server.url("/cc.xml"))], "");
     let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
@@ -239,10 +230,7 @@ fn a_source_is_due_again_at_the_instant_its_hint_names() {
 fn an_offline_run_publishes_stored_entries_past_the_grace_period() {
     use chrono::{TimeZone, Utc};
     let server = Server::start();
-    server.route(
-        "/r.xml",
-        vec![Reply::ok(fixture("rss1-rdf.xml"), "text/xml")],
-    );
+    server.route("/r.xml", vec![Reply::fixture("rss1-rdf.xml")]);
     let s = Setup::new(&[("R", server.url("/r.xml"))], "");
     let t = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
     let run = |days: i64, offline: bool| {
@@ -271,10 +259,7 @@ fn entries_survive_an_outage_until_the_grace_period_ends() {
     let server = Server::start();
     server.route(
         "/one.xml",
-        vec![
-            Reply::ok(fixture("rss2-wordpress.xml"), "text/xml"),
-            Reply::status(503),
-        ],
+        vec![Reply::fixture("rss2-wordpress.xml"), Reply::status(503)],
     );
     let s = Setup::new(
         &[("One", server.url("/one.xml"))],
@@ -307,7 +292,7 @@ fn entries_survive_an_outage_until_the_grace_period_ends() {
 #[test]
 fn a_second_process_is_refused_while_a_run_is_going() {
     let server = Server::start();
-    let slow = Reply::ok(fixture("rss1-rdf.xml"), "text/xml").delay(Duration::from_secs(2));
+    let slow = Reply::fixture("rss1-rdf.xml").delay(Duration::from_secs(2));
     server.route("/slow.xml", vec![slow]);
     let s = Setup::new(&[("Slow", server.url("/slow.xml"))], "");
     let mut first = s

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::{Reply, Server, Setup, fixture};
+use crate::{Reply, Server, Setup};
 
 /// Runs `cmd`, killing it (and failing the test) if it is still running after `secs`.
 fn bounded(mut cmd: std::process::Command, secs: u64) -> (Option<i32>, String) {
@@ -86,8 +86,8 @@ fn changing_partner() -> (Server, Setup) {
     server.route(
         "/p.xml",
         vec![
-            Reply::ok(fixture("rss2-wordpress.xml"), "text/xml"),
-            Reply::ok(fixture("rss1-rdf.xml"), "text/xml"),
+            Reply::fixture("rss2-wordpress.xml"),
+            Reply::fixture("rss1-rdf.xml"),
         ],
     );
     let s = Setup::new(&[("P", server.url("/p.xml"))], "");

@@ -38,7 +38,7 @@ fn every_source_lands_attributed_and_failures_do_not_stop_the_run() {
     server.route("/500.xml", vec![Reply::status(500)]);
     server.route(
         "/slow.xml",
-        vec![Reply::ok(fixture("rss1-rdf.xml"), "text/xml").delay(Duration::from_secs(6))],
+        vec![Reply::fixture("rss1-rdf.xml").delay(Duration::from_secs(6))],
     );
     server.route(
         "/garbage.xml",
@@ -163,7 +163,7 @@ fn charsets_come_out_as_the_partner_wrote_them() {
     );
     server.route(
         "/latin.xml",
-        vec![Reply::ok(fixture("latin1-declared-utf8.xml"), "text/xml")],
+        vec![Reply::fixture("latin1-declared-utf8.xml")],
     );
     let big5 = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -197,10 +197,7 @@ fn charsets_come_out_as_the_partner_wrote_them() {
 #[test]
 fn hostile_feed_is_defused() {
     let server = Server::start();
-    server.route(
-        "/evil.xml",
-        vec![Reply::ok(fixture("hostile.xml"), "text/xml")],
-    );
+    server.route("/evil.xml", vec![Reply::fixture("hostile.xml")]);
     let s = Setup::new(&[("Evil", server.url("/evil.xml"))], "");
     let report = s.run().expect("run");
     let xml = s.feed();
@@ -237,10 +234,7 @@ fn hostile_feed_is_defused() {
 fn output_is_accepted_by_python_feedparser_and_expat() {
     let server = Server::start();
     let mut sources = partners(&server);
-    server.route(
-        "/evil.xml",
-        vec![Reply::ok(fixture("hostile.xml"), "text/xml")],
-    );
+    server.route("/evil.xml", vec![Reply::fixture("hostile.xml")]);
     sources.push(("Evil", server.url("/evil.xml")));
     let s = Setup::new(&sources, "");
     s.run().expect("run");

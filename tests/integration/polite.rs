@@ -112,10 +112,7 @@ fn gone_permanent_redirect_and_oversized_are_reported() {
         "/older.xml",
         vec![Reply::status(308).header("Location", "/new.xml")],
     );
-    server.route(
-        "/new.xml",
-        vec![Reply::ok(fixture("rss1-rdf.xml"), "text/xml")],
-    );
+    server.route("/new.xml", vec![Reply::fixture("rss1-rdf.xml")]);
     server.route(
         "/temp.xml",
         vec![Reply::status(302).header("Location", "/new.xml")],
@@ -169,10 +166,7 @@ fn gone_permanent_redirect_and_oversized_are_reported() {
 #[test]
 fn a_second_concurrent_run_is_refused() {
     let server = Server::start();
-    server.route(
-        "/one.xml",
-        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml")],
-    );
+    server.route("/one.xml", vec![Reply::fixture("rss2-wordpress.xml")]);
     let s = Setup::new(&[("One", server.url("/one.xml"))], "");
     let cfg = run::load_config(&RunOptions {
         config: s.config(),
@@ -194,10 +188,7 @@ fn a_second_concurrent_run_is_refused() {
 #[test]
 fn offline_rebuild_uses_state_only() {
     let server = Server::start();
-    server.route(
-        "/one.xml",
-        vec![Reply::ok(fixture("rss2-wordpress.xml"), "text/xml")],
-    );
+    server.route("/one.xml", vec![Reply::fixture("rss2-wordpress.xml")]);
     let s = Setup::new(&[("One", server.url("/one.xml"))], "");
     s.run().expect("run");
     let before = s.feed();
@@ -224,7 +215,7 @@ fn offline_rebuild_uses_state_only() {
 #[test]
 fn new_validators_are_stored_even_when_the_body_is_unchanged() {
     let server = Server::start();
-    let body = || Reply::ok(fixture("rss1-rdf.xml"), "text/xml");
+    let body = || Reply::fixture("rss1-rdf.xml");
     server.route(
         "/v.xml",
         vec![

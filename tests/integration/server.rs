@@ -29,6 +29,10 @@ impl Reply {
             etag: None,
         }
     }
+    /// A fixture of `tests/fixtures` served as `text/xml` (what most partners send).
+    pub fn fixture(name: &str) -> Reply {
+        Reply::ok(crate::fixture(name), "text/xml")
+    }
     pub fn status(status: u16) -> Reply {
         Reply {
             status,
