@@ -67,6 +67,30 @@ fn io_error(path: &Path) -> impl Fn(std::io::Error) -> StateError {
     }
 }
 
+/// How a built state gets the state's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// Linked there: nothing more to do.
+    Linked,
+    /// Its rows copied into the state found there.
+    CopyInto,
+    /// Renamed there.
+    Rename,
+}
+
+/// How a built state gets the state's name, from how linking it there went (`linked`) and
+/// whether a state is there now (`target_exists`, asked only when the link failed): a link never
+/// replaces a file, so a state made meanwhile (the link's `AlreadyExists`) gets the built rows;
+/// on a file system without links the file is renamed unless a state is there, checked just
+/// before (a window of microseconds that the link does not have).
+fn placement(linked: &std::io::Result<()>, target_exists: impl FnOnce() -> bool) -> Placement {
+    match linked {
+        Ok(()) => Placement::Linked,
+        Err(_) if target_exists() => Placement::CopyInto,
+        Err(_) => Placement::Rename,
+    }
+}
+
 impl State {
     /// The writer of a run (which holds the run lock) on the state at `path`: `None` when a state
     /// is there (it is opened as always), else a connection to a new file built without the log
@@ -108,15 +132,11 @@ impl State {
             .and_then(|f| f.sync_all())
             .map_err(io_error(&built))?;
         set_aside_orphans(&target)?;
-        match std::fs::hard_link(&built, &target) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                copy_into(&built, &target)?;
-            }
-            // A file system without links: renamed unless a state is there, checked just before
-            // (a window of microseconds that the link does not have).
-            Err(_) if std::fs::symlink_metadata(&target).is_ok() => copy_into(&built, &target)?,
-            Err(_) => std::fs::rename(&built, &target).map_err(io_error(&target))?,
+        let linked = std::fs::hard_link(&built, &target);
+        match placement(&linked, || std::fs::symlink_metadata(&target).is_ok()) {
+            Placement::Linked => {}
+            Placement::CopyInto => copy_into(&built, &target)?,
+            Placement::Rename => std::fs::rename(&built, &target).map_err(io_error(&target))?,
         }
         sweep(&target)?;
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {

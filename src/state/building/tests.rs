@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::{building_path, sweep};
+use super::{Placement, building_path, placement, sweep};
 use crate::state::writer::tests::{fetched, item, run};
 use crate::state::{SourceWrite, State};
 
@@ -209,4 +209,18 @@ fn a_copy_from_a_file_with_no_tables_is_an_error_not_an_empty_copy() {
     let err = super::copy_into(&missing, &path).expect_err("nothing to copy");
     assert!(err.to_string().contains("gone.building"), "{err}");
     assert_eq!(made.source("B").expect("read").last_status, "ok");
+}
+
+#[test]
+fn a_built_state_is_copied_into_one_found_there_and_renamed_only_where_none_is() {
+    use std::io::{Error, ErrorKind};
+    let refused = || Err(Error::from(ErrorKind::AlreadyExists));
+    let no_links = || Err(Error::from(ErrorKind::Unsupported));
+    // Linked: whether a state is there is not asked.
+    assert_eq!(placement(&Ok(()), || panic!("asked")), Placement::Linked);
+    // The link refused to replace a state made meanwhile: the built rows go into it.
+    assert_eq!(placement(&refused(), || true), Placement::CopyInto);
+    // A file system without links: never renamed over a state that is there.
+    assert_eq!(placement(&no_links(), || true), Placement::CopyInto);
+    assert_eq!(placement(&no_links(), || false), Placement::Rename);
 }
