@@ -78,16 +78,19 @@ enum Placement {
     Rename,
 }
 
-/// How a built state gets the state's name, from how linking it there went (`linked`) and
-/// whether a state is there now (`target_exists`, asked only when the link failed): a link never
-/// replaces a file, so a state made meanwhile (the link's `AlreadyExists`) gets the built rows;
-/// on a file system without links the file is renamed unless a state is there, checked just
-/// before (a window of microseconds that the link does not have).
-fn placement(linked: &std::io::Result<()>, target_exists: impl FnOnce() -> bool) -> Placement {
-    match linked {
-        Ok(()) => Placement::Linked,
-        Err(_) if target_exists() => Placement::CopyInto,
-        Err(_) => Placement::Rename,
+/// How a built state gets the state's name, from whether linking it there worked (`linked`) and
+/// whether a state is there now (`target_exists`, asked only when the link failed). Why the link
+/// failed does not matter: a link never replaces a file, so a state made meanwhile (the link's
+/// `AlreadyExists`) is there and gets the built rows; on a file system without links the file is
+/// renamed unless a state is there, checked just before (a window of microseconds that the link
+/// does not have).
+fn placement(linked: bool, target_exists: impl FnOnce() -> bool) -> Placement {
+    if linked {
+        Placement::Linked
+    } else if target_exists() {
+        Placement::CopyInto
+    } else {
+        Placement::Rename
     }
 }
 
@@ -132,8 +135,8 @@ impl State {
             .and_then(|f| f.sync_all())
             .map_err(io_error(&built))?;
         set_aside_orphans(&target)?;
-        let linked = std::fs::hard_link(&built, &target);
-        match placement(&linked, || std::fs::symlink_metadata(&target).is_ok()) {
+        let linked = std::fs::hard_link(&built, &target).is_ok();
+        match placement(linked, || std::fs::symlink_metadata(&target).is_ok()) {
             Placement::Linked => {}
             Placement::CopyInto => copy_into(&built, &target)?,
             Placement::Rename => std::fs::rename(&built, &target).map_err(io_error(&target))?,
